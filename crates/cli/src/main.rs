@@ -1,1 +1,86 @@
-fn main() {}
+//! `itin`: the Itinerant command line.
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod tcl_host;
+
+#[derive(Parser)]
+#[command(
+    name = "itin",
+    version,
+    about = "Itinerant: mobile agents and object servers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run an Agent Tcl script as tclsh does (no FILE: interactive prompt).
+    Tcl {
+        /// Snapshot and restore the whole VM through bytes every N
+        /// instructions (the output must not change).
+        #[arg(long, value_name = "N")]
+        migrate_every: Option<u64>,
+        /// The script, then its arguments (`argv`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Tcl {
+            migrate_every,
+            args,
+        } => {
+            if migrate_every == Some(0) {
+                eprintln!("itin: --migrate-every must be at least 1");
+                return ExitCode::from(2);
+            }
+            match args.split_first() {
+                Some((file, rest)) => tcl_host::run_file(file, rest, migrate_every),
+                None => repl(),
+            }
+        }
+    }
+}
+
+/// The interactive prompt: reads complete commands and prints results.
+fn repl() -> ExitCode {
+    let mut interp = tcl_host::new_interp();
+    interp.set_global("argv0", "itin");
+    interp.set_global("argv", "");
+    interp.set_global("argc", "0");
+    let stdin = std::io::stdin();
+    let mut buf = String::new();
+    loop {
+        print!("{}", if buf.is_empty() { "% " } else { "> " });
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        match stdin.lock().read_line(&mut line) {
+            Ok(0) | Err(_) => return ExitCode::SUCCESS,
+            Ok(_) => {}
+        }
+        buf.push_str(&line);
+        if itinerant_tcl::parser::parse_script(&buf).is_err() && buf.len() < (1 << 20) {
+            // Incomplete command: keep reading.
+            if let Err(e) = itinerant_tcl::parser::parse_script(&buf) {
+                if e.message.starts_with("missing") {
+                    continue;
+                }
+            }
+        }
+        let script = std::mem::take(&mut buf);
+        match tcl_host::eval_interactive(&mut interp, &script) {
+            Ok(r) if !r.is_empty() => println!("{r}"),
+            Ok(_) => {}
+            Err(msg) => println!("{msg}"),
+        }
+    }
+}

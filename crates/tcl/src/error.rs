@@ -36,6 +36,9 @@ pub struct ExceptionData {
     pub error_line: i64,
     /// Other options given to `return` (kept in order, as a flat list).
     pub extra_options: Vec<(Value, Value)>,
+    /// The trace is complete where it was raised (`error msg info`): the
+    /// frame that raised it adds no "while executing" line.
+    pub skip_log: bool,
 }
 
 impl Exception {
@@ -50,6 +53,7 @@ impl Exception {
             info_started: false,
             error_line: 0,
             extra_options: Vec::new(),
+            skip_log: false,
         }))
     }
 

@@ -1,4 +1,21 @@
-//! The interpreter: command table, variables, and the embedding API.
+//! The interpreter: its state (commands, variable frames, code frames,
+//! operand stack) and the embedding API: evaluate with a budget, host
+//! commands that suspend the VM, resume, variables.
+//!
+//! All execution state is plain data, so it can be snapshotted at any
+//! instruction boundary (see `snapshot.rs`). `Interp` is `Send`: see the
+//! invariant on the `unsafe impl` below.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::bytecode::ByteCode;
+use crate::cmds::NativeFn;
+use crate::commands::{BuiltinDef, Command, CommandTable};
+use crate::compile::{self, Mode};
+use crate::error::Exception;
+use crate::value::Value;
+use crate::vars::Frames;
 
 /// Size limits that turn runaway scripts into Tcl errors.
 #[derive(Clone, Debug)]
@@ -7,8 +24,11 @@ pub struct Limits {
     pub max_string_bytes: usize,
     /// Largest list or dict, in elements, that a command may build.
     pub max_list_len: usize,
-    /// Nested evaluation depth (procs, eval, uplevel...).
+    /// Nested evaluation depth (procs, eval, uplevel...), as Tcl's
+    /// `interp recursionlimit`.
     pub max_nesting: usize,
+    /// Largest operand stack, in values.
+    pub max_stack: usize,
 }
 
 impl Default for Limits {
@@ -17,16 +37,20 @@ impl Default for Limits {
             max_string_bytes: 256 << 20,
             max_list_len: 32 << 20,
             max_nesting: 1000,
+            max_stack: 4 << 20,
         }
     }
 }
 
 impl Limits {
     /// Errors when a result of `bytes` bytes would pass the limit.
-    pub fn check_string(&self, bytes: usize) -> Result<(), crate::Exception> {
+    pub fn check_string(&self, bytes: usize) -> Result<(), Exception> {
         if bytes > self.max_string_bytes {
-            return Err(crate::Exception::error_code(
-                format!("string size limit exceeded ({} bytes)", self.max_string_bytes),
+            return Err(Exception::error_code(
+                format!(
+                    "string size limit exceeded ({} bytes)",
+                    self.max_string_bytes
+                ),
                 &["TCL", "MEMORY"],
             ));
         }
@@ -34,9 +58,9 @@ impl Limits {
     }
 
     /// Errors when a list of `len` elements would pass the limit.
-    pub fn check_list(&self, len: usize) -> Result<(), crate::Exception> {
+    pub fn check_list(&self, len: usize) -> Result<(), Exception> {
         if len > self.max_list_len {
-            return Err(crate::Exception::error_code(
+            return Err(Exception::error_code(
                 format!("list size limit exceeded ({} elements)", self.max_list_len),
                 &["TCL", "MEMORY"],
             ));
@@ -45,7 +69,345 @@ impl Limits {
     }
 }
 
+/// Where `puts` writes. Provided by the embedder; not part of snapshots.
+pub trait Output: Send {
+    /// Writes `text` to `channel` ("stdout" or "stderr").
+    fn write(&mut self, channel: &str, text: &str) -> Result<(), String>;
+    fn flush(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Output to the process's stdout and stderr.
+pub struct StdOutput;
+
+impl Output for StdOutput {
+    fn write(&mut self, channel: &str, text: &str) -> Result<(), String> {
+        use std::io::Write;
+        let r = if channel == "stderr" {
+            std::io::stderr().write_all(text.as_bytes())
+        } else {
+            std::io::stdout().write_all(text.as_bytes())
+        };
+        r.map_err(|e| e.to_string())
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        use std::io::Write;
+        std::io::stdout().flush().map_err(|e| e.to_string())
+    }
+}
+
+/// Output collected in memory (tests, agents' consoles).
+#[derive(Default)]
+pub struct BufferOutput {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output for BufferOutput {
+    fn write(&mut self, channel: &str, text: &str) -> Result<(), String> {
+        if channel == "stderr" {
+            self.stderr.push_str(text);
+        } else {
+            self.stdout.push_str(text);
+        }
+        Ok(())
+    }
+}
+
+/// A request from a host command that suspended the VM: what the embedder
+/// must do before calling [`Interp::resume`]. Plain strings, so it can be
+/// snapshotted and shipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostRequest {
+    /// The host command's name.
+    pub command: String,
+    /// Its arguments (as the host command chose to record them).
+    pub args: Vec<String>,
+}
+
+/// What a host command returns.
+pub enum HostResult {
+    /// Done: this is the command's result.
+    Done(Value),
+    /// Failed with this error.
+    Error(Exception),
+    /// Suspend the VM; `run` returns `Outcome::Request`.
+    Suspend(HostRequest),
+}
+
+/// A command provided by the embedder. It must not keep `Value`s beyond the
+/// call (they are not thread-safe); it may read and set variables through
+/// the `Interp` it is given.
+pub type HostFn = Box<dyn FnMut(&mut Interp, &[Value]) -> HostResult + Send>;
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// The script finished with this result.
+    Finished(String),
+    /// The script raised an error.
+    Error(ErrorReport),
+    /// The instruction budget ran out; call `run` again to continue.
+    OutOfBudget,
+    /// A host command suspended the VM; call `resume` then `run`.
+    Request(HostRequest),
+}
+
+/// An uncaught error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorReport {
+    pub message: String,
+    pub error_info: String,
+    pub error_code: String,
+}
+
+/// A running evaluation: one compiled code on its way.
+#[derive(Clone, Debug)]
+pub struct CodeFrame {
+    pub code: Rc<ByteCode>,
+    pub pc: u32,
+    /// Operand stack height when the frame started.
+    pub base: u32,
+    /// Index of the variable frame the code runs in.
+    pub var_frame: u32,
+    pub kind: FrameKind,
+}
+
+/// What a code frame is, for unwinding and errorInfo.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FrameKind {
+    /// The outermost script; the annotation is e.g. `(file "x.tcl" line %d)`.
+    Top { annotation: Option<Rc<str>> },
+    /// A proc body: owns its variable frame.
+    Proc { name: Rc<str> },
+    /// A lambda body (`apply`): owns its variable frame.
+    Lambda { lambda: Value },
+    /// A script evaluated by a command (eval, uplevel, loop bodies...); the
+    /// annotation is e.g. `("eval" body line %d)`.
+    Body { annotation: Option<Rc<str>> },
+    /// An expression from `ExprStk`.
+    Expr,
+    /// Synthetic code of a command invoked by a computed name (counts as
+    /// one nesting level, as the command invocation it stands for).
+    Synthetic,
+}
+
+impl FrameKind {
+    /// Frames that count towards the nesting limit.
+    pub fn counts_as_level(&self) -> bool {
+        matches!(
+            self,
+            FrameKind::Proc { .. } | FrameKind::Lambda { .. } | FrameKind::Synthetic
+        )
+    }
+}
+
 /// An interpreter.
 pub struct Interp {
     pub limits: Limits,
+    pub(crate) commands: CommandTable,
+    pub(crate) vars: Frames,
+    pub(crate) frames: Vec<CodeFrame>,
+    pub(crate) stack: Vec<Value>,
+    /// Number of frames that count as nesting levels.
+    pub(crate) nesting: usize,
+    /// State of `rand()`/`srand()`.
+    pub(crate) rng: u64,
+    /// A host request awaiting `resume`.
+    pub(crate) pending: Option<HostRequest>,
+    pub(crate) host: HashMap<String, Option<HostFn>>,
+    pub(crate) output: Box<dyn Output>,
+    /// Compiled literal scripts, by source text, shared by evaluations.
+    pub(crate) script_cache: HashMap<String, Rc<ByteCode>>,
+    /// Compiled lambdas of `apply`, by their text.
+    pub(crate) lambda_cache: HashMap<String, Rc<crate::commands::Proc>>,
+    /// `info script`.
+    pub script_name: String,
+    /// An error to raise when `run` continues (a host command failed).
+    pub(crate) raise_pending: Option<Exception>,
+}
+
+// SAFETY: an `Interp` owns every `Rc` reachable from it. No `Value` or other
+// `Rc` leaves it: `Outcome`, `HostRequest` and `ErrorReport` are plain
+// strings; host commands are `Send` closures, so they cannot capture `Rc`s,
+// and they only borrow values during a call. Hence all reference counts
+// are touched by whichever single thread owns the `Interp`, and moving it
+// as a whole to another thread is sound.
+unsafe impl Send for Interp {}
+
+impl Default for Interp {
+    fn default() -> Interp {
+        Interp::new()
+    }
+}
+
+impl Interp {
+    /// A new interpreter with all built-in commands.
+    pub fn new() -> Interp {
+        let mut interp = Interp {
+            limits: Limits::default(),
+            commands: CommandTable::default(),
+            vars: Frames::new(),
+            frames: Vec::new(),
+            stack: Vec::new(),
+            nesting: 0,
+            rng: 0,
+            pending: None,
+            host: HashMap::new(),
+            output: Box::new(StdOutput),
+            script_cache: HashMap::new(),
+            raise_pending: None,
+            lambda_cache: HashMap::new(),
+            script_name: String::new(),
+        };
+        for def in crate::cmds::builtins() {
+            interp.commands.insert(def.name, Command::Builtin(def));
+        }
+        interp
+    }
+
+    /// Sends `puts` output to `out`.
+    pub fn set_output(&mut self, out: Box<dyn Output>) {
+        self.output = out;
+    }
+
+    /// Takes the output sink (leaving stdout in its place).
+    pub fn take_output(&mut self) -> Box<dyn Output> {
+        std::mem::replace(&mut self.output, Box::new(StdOutput))
+    }
+
+    /// Registers (or replaces) a host command.
+    pub fn register_host(&mut self, name: &str, f: HostFn) {
+        self.host.insert(name.to_owned(), Some(f));
+        self.commands.insert(name, Command::Host(Rc::from(name)));
+    }
+
+    /// Installs host function `f` for a command that already exists as a
+    /// host command (after a restore), without touching the command table.
+    pub fn provide_host(&mut self, name: &str, f: HostFn) {
+        self.host.insert(name.to_owned(), Some(f));
+    }
+
+    /// Is the VM idle (nothing started or everything finished)?
+    pub fn is_idle(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// The host request the VM is waiting on, if any.
+    pub fn pending_request(&self) -> Option<&HostRequest> {
+        self.pending.as_ref()
+    }
+
+    /// Starts evaluating `script` at the global level, annotated in
+    /// errorInfo as a file when `file_name` is given. Run it with
+    /// [`Interp::run`].
+    pub fn start(&mut self, script: &str, file_name: Option<&str>) {
+        let mode = Mode {
+            proc_body: false,
+            in_proc: false,
+            direct: true,
+        };
+        let code = Rc::new(compile::compile_script(&self.commands, script, mode));
+        let annotation = file_name.map(|f| Rc::from(format!("(file \"{f}\" line %d)").as_str()));
+        self.frames.clear();
+        self.stack.clear();
+        self.vars.frames.truncate(1);
+        self.nesting = 0;
+        self.pending = None;
+        self.frames.push(CodeFrame {
+            code,
+            pc: 0,
+            base: 0,
+            var_frame: 0,
+            kind: FrameKind::Top { annotation },
+        });
+    }
+
+    /// Evaluates `script` to completion (host requests are errors). For
+    /// tests and simple embedders.
+    pub fn eval(&mut self, script: &str) -> Result<String, ErrorReport> {
+        self.start(script, None);
+        match self.run(u64::MAX) {
+            Outcome::Finished(s) => Ok(s),
+            Outcome::Error(e) => Err(e),
+            Outcome::OutOfBudget => Err(ErrorReport::simple("instruction budget exhausted")),
+            Outcome::Request(r) => Err(ErrorReport::simple(&format!(
+                "host request \"{}\" in eval",
+                r.command
+            ))),
+        }
+    }
+
+    /// Completes the pending host request with a result (or an error
+    /// message); the next `run` continues after the host command.
+    pub fn resume(&mut self, result: Result<String, String>) -> Result<(), String> {
+        if self.pending.take().is_none() {
+            return Err("no host request is pending".into());
+        }
+        match result {
+            Ok(s) => self.stack.push(Value::from(s)),
+            Err(msg) => self.raise_pending = Some(Exception::error(msg)),
+        }
+        Ok(())
+    }
+
+    // ----- variables for embedders --------------------------------------
+
+    /// Sets a variable in the current frame (global when idle).
+    pub fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
+        self.set_var_value(name, Value::from(value))
+            .map(|_| ())
+            .map_err(|e| e.value().as_str().into_owned())
+    }
+
+    /// Reads a variable of the current frame (global when idle).
+    pub fn get_var(&mut self, name: &str) -> Result<String, String> {
+        self.read_var_named(name)
+            .map(|v| v.as_str().into_owned())
+            .map_err(|e| e.value().as_str().into_owned())
+    }
+
+    /// Sets a global variable.
+    pub fn set_global(&mut self, name: &str, value: &str) {
+        let idx = self.vars.frames[0].find_or_create(name);
+        self.vars.frames[0].vars[idx as usize] = crate::vars::Var::Scalar(Value::from(value));
+    }
+
+    /// Defines a built-in from outside the crate's table.
+    pub fn add_builtin(&mut self, def: &'static BuiltinDef) {
+        self.commands.insert(def.name, Command::Builtin(def));
+    }
+
+    /// Registers a native command function under `name`.
+    pub fn native_def(name: &'static str, f: NativeFn) -> BuiltinDef {
+        BuiltinDef {
+            name,
+            native: Some(f),
+            compile: None,
+        }
+    }
+
+    /// Writes to the output sink.
+    pub(crate) fn write_output(&mut self, channel: &str, text: &str) -> Result<(), Exception> {
+        self.output
+            .write(channel, text)
+            .map_err(|e| Exception::error(format!("error writing \"{channel}\": {e}")))
+    }
+
+    /// Flushes the output sink.
+    pub fn flush_output(&mut self) {
+        let _ = self.output.flush();
+    }
+}
+
+impl ErrorReport {
+    pub fn simple(msg: &str) -> ErrorReport {
+        ErrorReport {
+            message: msg.to_owned(),
+            error_info: msg.to_owned(),
+            error_code: "NONE".into(),
+        }
+    }
 }

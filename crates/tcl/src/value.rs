@@ -372,7 +372,10 @@ impl Value {
 
 /// Takes the value out of `slot` as a unique object whose rep is produced by
 /// `convert`, ready to be mutated. Shared values are copied first.
-fn make_unique(slot: &mut Value, convert: impl FnOnce(&Value) -> Result<Rep, Exception>) -> Result<&mut Obj, Exception> {
+fn make_unique(
+    slot: &mut Value,
+    convert: impl FnOnce(&Value) -> Result<Rep, Exception>,
+) -> Result<&mut Obj, Exception> {
     let unique = match slot {
         Value::Obj(o) => Rc::get_mut(o).is_some(),
         _ => false,
@@ -430,11 +433,14 @@ pub fn dict_make_mut(slot: &mut Value) -> Result<&mut DictMap, Exception> {
 /// The string inside `slot`, unshared and with its rep dropped, for in-place
 /// appends.
 pub fn string_make_mut(slot: &mut Value) -> &mut String {
-    let unique = matches!(slot, Value::Obj(o) if Rc::strong_count(o) == 1 && Rc::weak_count(o) == 0);
+    let unique =
+        matches!(slot, Value::Obj(o) if Rc::strong_count(o) == 1 && Rc::weak_count(o) == 0);
     if !unique {
         *slot = Value::from_string(slot.as_str().into_owned());
     }
-    let Value::Obj(o) = slot else { unreachable!("just made an object") };
+    let Value::Obj(o) = slot else {
+        unreachable!("just made an object")
+    };
     let obj = Rc::get_mut(o).expect("just made unique");
     obj.ensure_string();
     *obj.rep.get_mut() = Rep::None;
@@ -451,7 +457,8 @@ impl Obj {
 
     /// The string form, generated from the rep on first use.
     fn string(&self) -> &str {
-        self.string.get_or_init(|| generate_string(&self.rep.borrow()))
+        self.string
+            .get_or_init(|| generate_string(&self.rep.borrow()))
     }
 }
 

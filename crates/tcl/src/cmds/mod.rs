@@ -1,8 +1,73 @@
-//! Built-in commands. Each family lives in its own file and exports a table
-//! of `(name, function)` pairs.
+//! Built-in commands. Each family lives in its own file; this module lists
+//! them all as static definitions.
 
+use crate::commands::BuiltinDef;
+use crate::compile_cmds as cc;
 use crate::{Exception, Interp, Value};
 
+pub mod core;
+pub mod regexp;
+
 /// A built-in command that needs no script evaluation. `args[0]` is the
-/// command name as invoked (as Tcl's objv).
+/// command name as invoked (as Tcl's objv). A native may start a code frame
+/// (as `apply` does); then its return value is ignored and the frame's
+/// result becomes the command's.
 pub type NativeFn = fn(&mut Interp, &[Value]) -> Result<Value, Exception>;
+
+const fn native(name: &'static str, f: NativeFn) -> BuiltinDef {
+    BuiltinDef {
+        name,
+        native: Some(f),
+        compile: None,
+    }
+}
+
+const fn compiled(name: &'static str, c: crate::compile::CompileFn) -> BuiltinDef {
+    BuiltinDef {
+        name,
+        native: None,
+        compile: Some(c),
+    }
+}
+
+static BUILTINS: &[BuiltinDef] = &[
+    compiled("set", cc::compile_set),
+    compiled("incr", cc::compile_incr),
+    compiled("append", cc::compile_append),
+    compiled("lappend", cc::compile_lappend),
+    compiled("expr", cc::compile_expr),
+    compiled("if", cc::compile_if),
+    compiled("while", cc::compile_while),
+    compiled("for", cc::compile_for),
+    compiled("foreach", cc::compile_foreach),
+    compiled("lmap", cc::compile_lmap),
+    compiled("catch", cc::compile_catch),
+    compiled("try", cc::compile_try),
+    compiled("eval", cc::compile_eval),
+    compiled("uplevel", cc::compile_uplevel),
+    compiled("subst", cc::compile_subst),
+    compiled("time", cc::compile_time),
+    compiled("switch", cc::compile_switch),
+    native("proc", core::proc_cmd),
+    native("rename", core::rename_cmd),
+    native("apply", core::apply_cmd),
+    native("return", core::return_cmd),
+    native("error", core::error_cmd),
+    native("throw", core::throw_cmd),
+    native("break", core::break_cmd),
+    native("continue", core::continue_cmd),
+    native("unset", core::unset_cmd),
+    native("global", core::global_cmd),
+    native("upvar", core::upvar_cmd),
+    native("lassign", core::lassign_cmd),
+    native("info", core::info_cmd),
+    native("array", core::array_cmd),
+    native("puts", core::puts_cmd),
+    native("clock", core::clock_cmd),
+    native("concat", core::concat_cmd),
+];
+
+/// Every built-in command.
+pub fn builtins() -> impl Iterator<Item = &'static BuiltinDef> {
+    BUILTINS.iter()
+}

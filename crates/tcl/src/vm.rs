@@ -1,0 +1,1646 @@
+//! The virtual machine: runs code frames instruction by instruction with an
+//! explicit operand stack, never recursing on the Rust stack for Tcl-level
+//! calls, and stops at any instruction when the budget runs out or a host
+//! command suspends it.
+//!
+//! Errors may be raised by any instruction that converts values, touches
+//! variables, invokes a command or evaluates code; they unwind through the
+//! exception ranges of each frame (see `raise`).
+
+use std::rc::Rc;
+
+use crate::bytecode::{
+    Aux, ByteCode, CodeKind, Instr, RangeKind, SwitchMode, TryMatch, VarAddr, VarOp,
+};
+use crate::commands::{Command, Proc};
+use crate::compile::{self, Mode};
+use crate::error::{Exception, TCL_BREAK, TCL_CONTINUE, TCL_ERROR, TCL_OK, TCL_RETURN};
+use crate::interp::{CodeFrame, ErrorReport, FrameKind, HostResult, Interp, Outcome};
+use crate::ops;
+use crate::parser::line_at;
+use crate::value::{list_make_mut, string_make_mut, Value};
+use crate::vars::{split_name, var_error, Link, Resolved, Var, VarFault, VarFrame};
+
+/// Longest command text quoted in errorInfo, as Tcl.
+const ERRORINFO_CMD_LIMIT: usize = 150;
+
+/// What the dispatch loop does after an instruction that changes frames.
+enum Flow {
+    /// Keep running the (possibly new) top frame.
+    Continue,
+    /// Stop and report this outcome.
+    Stop(Outcome),
+}
+
+impl Interp {
+    /// Runs for at most `budget` instructions.
+    pub fn run(&mut self, budget: u64) -> Outcome {
+        if let Some(req) = &self.pending {
+            return Outcome::Request(req.clone());
+        }
+        if let Some(ex) = self.raise_pending.take() {
+            if let Some(out) = self.raise(ex) {
+                return out;
+            }
+        }
+        let mut budget = budget;
+        loop {
+            let Some(frame) = self.frames.last() else {
+                return Outcome::Finished(String::new());
+            };
+            let code = frame.code.clone();
+            let mut pc = frame.pc as usize;
+            let vf = frame.var_frame;
+            let base = frame.base as usize;
+            let flow = loop {
+                if budget == 0 {
+                    self.save_pc(pc);
+                    return Outcome::OutOfBudget;
+                }
+                budget -= 1;
+                let Some(&instr) = code.code.get(pc) else {
+                    self.save_pc(pc + 1);
+                    break self.raise_flow(Exception::error("bytecode error: pc out of range"));
+                };
+                pc += 1;
+                let r: Result<(), Exception> = match instr {
+                    Instr::Push(l) => match code.literals.get(l as usize) {
+                        Some(v) => {
+                            self.stack.push(v.clone());
+                            Ok(())
+                        }
+                        None => Err(bad_operand()),
+                    },
+                    Instr::Pop => {
+                        self.stack.pop();
+                        Ok(())
+                    }
+                    Instr::Dup => match self.stack.last() {
+                        Some(v) => {
+                            let v = v.clone();
+                            self.stack.push(v);
+                            Ok(())
+                        }
+                        None => Err(bad_operand()),
+                    },
+                    Instr::Swap => {
+                        let n = self.stack.len();
+                        if n < 2 {
+                            Err(bad_operand())
+                        } else {
+                            self.stack.swap(n - 1, n - 2);
+                            Ok(())
+                        }
+                    }
+                    Instr::Over(k) => match self.peek(k as usize) {
+                        Some(v) => {
+                            self.stack.push(v);
+                            Ok(())
+                        }
+                        None => Err(bad_operand()),
+                    },
+                    Instr::Nip(k) => match self.stack.pop() {
+                        Some(top) => {
+                            let keep = self.stack.len().saturating_sub(k as usize);
+                            self.stack.truncate(keep);
+                            self.stack.push(top);
+                            Ok(())
+                        }
+                        None => Err(bad_operand()),
+                    },
+                    Instr::Concat(n) => self.concat(n as usize),
+                    Instr::ConcatWords(n) => self.concat_words(n as usize),
+                    Instr::List(n) => {
+                        let n = n as usize;
+                        if n > self.stack.len() {
+                            Err(bad_operand())
+                        } else {
+                            let items = self.stack.split_off(self.stack.len() - n);
+                            self.stack.push(Value::list(items));
+                            Ok(())
+                        }
+                    }
+                    Instr::ListAppend => self.list_append(false),
+                    Instr::ListConcat => self.list_append(true),
+                    Instr::LoadLocal(s) => self.load_local(vf, s, &code),
+                    Instr::StoreLocal(s) => self.store_local(vf, s, &code),
+                    Instr::IncrLocal(s, n) => {
+                        self.var_instr(vf, &code, VarOp::IncrImm(n), VarAddr::Slot(s), false)
+                    }
+                    Instr::Var { op, addr, elem } => self.var_instr(vf, &code, op, addr, elem),
+                    Instr::Invoke(n) => {
+                        self.save_pc(pc);
+                        let depth = self.frames.len();
+                        match self.invoke(n as usize, vf) {
+                            Ok(Flow::Continue) => {
+                                if self.frames.len() == depth {
+                                    // A native command: same frame goes on.
+                                    continue;
+                                }
+                                break Flow::Continue;
+                            }
+                            Ok(stop) => break stop,
+                            Err(e) => break self.raise_flow(e),
+                        }
+                    }
+                    Instr::InvokeList => {
+                        self.save_pc(pc);
+                        let r = match self.stack.pop() {
+                            Some(l) => match l.as_list() {
+                                Ok(items) if !items.is_empty() => {
+                                    let n = items.len();
+                                    self.stack.extend(items.iter().cloned());
+                                    self.invoke(n, vf)
+                                }
+                                Ok(_) => {
+                                    self.stack.push(Value::empty());
+                                    Ok(Flow::Continue)
+                                }
+                                Err(e) => Err(e),
+                            },
+                            None => Err(bad_operand()),
+                        };
+                        match r {
+                            Ok(flow) => break flow,
+                            Err(e) => break self.raise_flow(e),
+                        }
+                    }
+                    Instr::EvalBody(ann) => {
+                        self.save_pc(pc);
+                        let annotation = code
+                            .literals
+                            .get(ann as usize)
+                            .map(|v| Rc::from(&*v.as_str()));
+                        let r = match self.stack.pop() {
+                            Some(script) => {
+                                self.push_body(&script, vf, FrameKind::Body { annotation })
+                            }
+                            None => Err(bad_operand()),
+                        };
+                        match r {
+                            Ok(()) => break Flow::Continue,
+                            Err(e) => break self.raise_flow(e),
+                        }
+                    }
+                    Instr::Uplevel(n) => {
+                        self.save_pc(pc);
+                        match self.uplevel(n as usize, vf) {
+                            Ok(()) => break Flow::Continue,
+                            Err(e) => break self.raise_flow(e),
+                        }
+                    }
+                    Instr::ExprStk => {
+                        self.save_pc(pc);
+                        let r = match self.stack.pop() {
+                            Some(e) => self.push_expr(&e, vf),
+                            None => Err(bad_operand()),
+                        };
+                        match r {
+                            Ok(()) => break Flow::Continue,
+                            Err(e) => break self.raise_flow(e),
+                        }
+                    }
+                    Instr::Subst(flags) => {
+                        self.save_pc(pc);
+                        let r = match self.stack.pop() {
+                            Some(s) => {
+                                let mode = self.mode_for(vf);
+                                let bc = compile::compile_subst(
+                                    &self.commands,
+                                    &s.as_str(),
+                                    mode,
+                                    flags & 1 == 0,
+                                    flags & 2 == 0,
+                                    flags & 4 == 0,
+                                );
+                                self.push_frame(
+                                    Rc::new(bc),
+                                    vf,
+                                    FrameKind::Body { annotation: None },
+                                )
+                            }
+                            None => Err(bad_operand()),
+                        };
+                        match r {
+                            Ok(()) => break Flow::Continue,
+                            Err(e) => break self.raise_flow(e),
+                        }
+                    }
+                    Instr::Binary(op) => {
+                        let n = self.stack.len();
+                        if n < 2 {
+                            Err(bad_operand())
+                        } else {
+                            let r = match (&self.stack[n - 2], &self.stack[n - 1]) {
+                                (Value::Int(a), Value::Int(b)) => fast_int_op(op, *a, *b),
+                                _ => None,
+                            };
+                            let r = match r {
+                                Some(v) => Ok(v),
+                                None => ops::binary(op, &self.stack[n - 2], &self.stack[n - 1]),
+                            };
+                            match r {
+                                Ok(v) => {
+                                    self.stack.truncate(n - 2);
+                                    self.stack.push(v);
+                                    Ok(())
+                                }
+                                Err(e) => Err(arith_error(e)),
+                            }
+                        }
+                    }
+                    Instr::Unary(op) => match self.stack.pop() {
+                        Some(a) => match ops::unary(op, &a) {
+                            Ok(v) => {
+                                self.stack.push(v);
+                                Ok(())
+                            }
+                            Err(e) => Err(arith_error(e)),
+                        },
+                        None => Err(bad_operand()),
+                    },
+                    Instr::MathFunc(name, n) => self.math_func(&code, name, n as usize),
+                    Instr::ToNumeric => match self.stack.pop() {
+                        Some(v) => {
+                            self.stack.push(ops::to_numeric_result(v));
+                            Ok(())
+                        }
+                        None => Err(bad_operand()),
+                    },
+                    Instr::ToBool => match self.stack.pop() {
+                        Some(v) => match v.as_bool() {
+                            Ok(b) => {
+                                self.stack.push(Value::bool(b));
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        },
+                        None => Err(bad_operand()),
+                    },
+                    Instr::Jump(t) => {
+                        pc = t as usize;
+                        Ok(())
+                    }
+                    Instr::JumpTrue(t) | Instr::JumpFalse(t) => match self.stack.pop() {
+                        Some(v) => {
+                            let b = match v {
+                                Value::Int(i) => Ok(i != 0),
+                                _ => v.as_bool(),
+                            };
+                            match b {
+                                Ok(b) => {
+                                    if b == matches!(instr, Instr::JumpTrue(_)) {
+                                        pc = t as usize;
+                                    }
+                                    Ok(())
+                                }
+                                Err(e) => Err(e),
+                            }
+                        }
+                        None => Err(bad_operand()),
+                    },
+                    Instr::ForeachStart(aux) => self.foreach_start(&code, aux),
+                    Instr::ForeachStep(aux, exit) => match self.foreach_step(&code, aux, vf) {
+                        Ok(true) => Ok(()),
+                        Ok(false) => {
+                            pc = exit as usize;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Instr::ForeachEnd(aux) => {
+                        let n = foreach_list_count(&code, aux);
+                        let keep = self.stack.len().saturating_sub(n + 1);
+                        self.stack.truncate(keep);
+                        Ok(())
+                    }
+                    Instr::LmapCollect(aux) => {
+                        let n = foreach_list_count(&code, aux);
+                        match self.stack.pop() {
+                            Some(v) => {
+                                let len = self.stack.len();
+                                if len < n + 2 {
+                                    Err(bad_operand())
+                                } else {
+                                    match list_make_mut(&mut self.stack[len - n - 2]) {
+                                        Ok(l) => {
+                                            l.push(v);
+                                            Ok(())
+                                        }
+                                        Err(e) => Err(e),
+                                    }
+                                }
+                            }
+                            None => Err(bad_operand()),
+                        }
+                    }
+                    Instr::CountDown(t) => match self.stack.last_mut() {
+                        Some(Value::Int(i)) => {
+                            if *i <= 0 {
+                                pc = t as usize;
+                            } else {
+                                *i -= 1;
+                            }
+                            Ok(())
+                        }
+                        _ => Err(bad_operand()),
+                    },
+                    Instr::Rethrow => {
+                        let code_v = self.stack.pop();
+                        let opts = self.stack.pop();
+                        let result = self.stack.pop();
+                        match (code_v, opts, result) {
+                            (Some(_), Some(opts), Some(result)) => {
+                                match crate::cmds::core::exception_from_options(result, &opts) {
+                                    Ok(ex) | Err(ex) => Err(ex),
+                                }
+                            }
+                            _ => Err(bad_operand()),
+                        }
+                    }
+                    Instr::ReturnStk => {
+                        let result = self.stack.pop();
+                        let opts = self.stack.pop();
+                        match (opts, result) {
+                            (Some(opts), Some(result)) => {
+                                match crate::cmds::core::exception_from_options(result, &opts) {
+                                    Ok(ex) | Err(ex) => Err(ex),
+                                }
+                            }
+                            _ => Err(bad_operand()),
+                        }
+                    }
+                    Instr::SwitchMatch(aux) => self.switch_match(&code, aux, vf),
+                    Instr::JumpTable(aux) => match (self.stack.pop(), code.aux.get(aux as usize)) {
+                        (Some(Value::Int(i)), Some(Aux::JumpTable(t))) => match t.get(i as usize) {
+                            Some(&target) => {
+                                pc = target as usize;
+                                Ok(())
+                            }
+                            None => Err(bad_operand()),
+                        },
+                        _ => Err(bad_operand()),
+                    },
+                    Instr::TryDispatch(aux) => match self.try_dispatch(&code, aux) {
+                        Ok(target) => {
+                            pc = target as usize;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Instr::TimeStart => {
+                        let count = self.stack.last().map(|v| v.as_int());
+                        match count {
+                            Some(Ok(c)) => {
+                                let n = self.stack.len();
+                                self.stack[n - 1] = Value::Int(c);
+                                self.stack.push(Value::Int(now_micros()));
+                                Ok(())
+                            }
+                            Some(Err(e)) => Err(e),
+                            None => Err(bad_operand()),
+                        }
+                    }
+                    Instr::TimeEnd => {
+                        self.stack.pop();
+                        let start = self.stack.pop();
+                        let count = self.stack.pop();
+                        match (start, count) {
+                            (Some(Value::Int(start)), Some(Value::Int(count))) => {
+                                let total = (now_micros() - start).max(0);
+                                let per = if count <= 1 {
+                                    if count <= 0 {
+                                        "0".to_owned()
+                                    } else {
+                                        total.to_string()
+                                    }
+                                } else {
+                                    crate::number::format_double(total as f64 / count as f64)
+                                };
+                                self.stack
+                                    .push(Value::from(format!("{per} microseconds per iteration")));
+                                Ok(())
+                            }
+                            _ => Err(bad_operand()),
+                        }
+                    }
+                    Instr::SyntaxError(l) => {
+                        let msg = code.literals.get(l as usize).cloned().unwrap_or_default();
+                        Err(Exception::new(TCL_ERROR, msg))
+                    }
+                    Instr::Done => {
+                        self.save_pc(pc);
+                        break self.finish_frame(base);
+                    }
+                };
+                if let Err(e) = r {
+                    self.save_pc(pc);
+                    break self.raise_flow(e);
+                }
+                if self.stack.len() > self.limits.max_stack {
+                    self.save_pc(pc);
+                    break self.raise_flow(Exception::error("operand stack limit exceeded"));
+                }
+            };
+            if let Flow::Stop(out) = flow {
+                return out;
+            }
+        }
+    }
+
+    fn save_pc(&mut self, pc: usize) {
+        if let Some(f) = self.frames.last_mut() {
+            f.pc = pc as u32;
+        }
+    }
+
+    fn peek(&self, k: usize) -> Option<Value> {
+        let n = self.stack.len();
+        if k >= n {
+            return None;
+        }
+        Some(self.stack[n - 1 - k].clone())
+    }
+
+    fn raise_flow(&mut self, e: Exception) -> Flow {
+        match self.raise(e) {
+            Some(out) => Flow::Stop(out),
+            None => Flow::Continue,
+        }
+    }
+
+    /// The top frame finished normally: pass its result to the caller.
+    fn finish_frame(&mut self, base: usize) -> Flow {
+        let result = self.stack.pop().unwrap_or_default();
+        self.stack.truncate(base);
+        let Some(frame) = self.frames.pop() else {
+            return Flow::Stop(Outcome::Finished(result.into_string()));
+        };
+        self.leave_frame(&frame);
+        if self.frames.is_empty() {
+            return Flow::Stop(Outcome::Finished(result.into_string()));
+        }
+        self.stack.push(result);
+        Flow::Continue
+    }
+
+    /// Bookkeeping when a frame is popped (normally or by unwinding).
+    fn leave_frame(&mut self, frame: &CodeFrame) {
+        if frame.kind.counts_as_level() {
+            self.nesting = self.nesting.saturating_sub(1);
+        }
+        if matches!(
+            frame.kind,
+            FrameKind::Proc { .. } | FrameKind::Lambda { .. }
+        ) && self.vars.frames.len() > 1
+        {
+            self.vars.frames.pop();
+        }
+    }
+
+    // ----- frames --------------------------------------------------------
+
+    /// Compile mode for code evaluated in variable frame `vf`.
+    fn mode_for(&self, vf: u32) -> Mode {
+        let in_proc = self
+            .vars
+            .frames
+            .get(vf as usize)
+            .is_some_and(|f| f.code.is_some());
+        Mode {
+            proc_body: false,
+            in_proc,
+            direct: false,
+        }
+    }
+
+    pub(crate) fn push_frame(
+        &mut self,
+        code: Rc<ByteCode>,
+        vf: u32,
+        kind: FrameKind,
+    ) -> Result<(), Exception> {
+        if kind.counts_as_level() {
+            if self.nesting >= self.limits.max_nesting {
+                return Err(Exception::error_code(
+                    "too many nested evaluations (infinite loop?)",
+                    &["TCL", "LIMIT", "STACK"],
+                ));
+            }
+            self.nesting += 1;
+        }
+        let base = self.stack.len() as u32;
+        self.frames.push(CodeFrame {
+            code,
+            pc: 0,
+            base,
+            var_frame: vf,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// Compiled form of a script value (cached on the value).
+    fn script_code(&mut self, script: &Value, vf: u32) -> Rc<ByteCode> {
+        let mode = self.mode_for(vf);
+        if let Some(c) = script.cached_script() {
+            if c.compile_epoch == self.commands.compile_epoch && c.in_proc == mode.in_proc {
+                return c;
+            }
+        }
+        let c = Rc::new(compile::compile_script(
+            &self.commands,
+            &script.as_str(),
+            mode,
+        ));
+        script.cache_script(c.clone());
+        c
+    }
+
+    fn push_body(&mut self, script: &Value, vf: u32, kind: FrameKind) -> Result<(), Exception> {
+        let code = self.script_code(script, vf);
+        self.push_frame(code, vf, kind)
+    }
+
+    fn push_expr(&mut self, e: &Value, vf: u32) -> Result<(), Exception> {
+        let mode = self.mode_for(vf);
+        let code = match e.cached_expr() {
+            Some(c)
+                if c.compile_epoch == self.commands.compile_epoch && c.in_proc == mode.in_proc =>
+            {
+                c
+            }
+            _ => {
+                let c = Rc::new(compile::compile_expr(&self.commands, &e.as_str(), mode));
+                e.cache_expr(c.clone());
+                c
+            }
+        };
+        self.push_frame(code, vf, FrameKind::Expr)
+    }
+
+    /// The variable frame at `level` as `upvar`/`uplevel` understand it,
+    /// starting from frame `vf`.
+    pub(crate) fn frame_at_level(&self, vf: u32, level: &str) -> Result<u32, Exception> {
+        let current = self
+            .vars
+            .frames
+            .get(vf as usize)
+            .map(|f| f.level)
+            .unwrap_or(0) as i64;
+        let target = if let Some(abs) = level.strip_prefix('#') {
+            abs.parse::<i64>().ok()
+        } else {
+            level
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(|n| current - n)
+        };
+        let bad = || {
+            Exception::error_code(
+                format!("bad level \"{level}\""),
+                &["TCL", "LOOKUP", "LEVEL", level],
+            )
+        };
+        let target = target.filter(|t| *t >= 0).ok_or_else(bad)?;
+        let mut f = vf;
+        for _ in 0..=self.vars.frames.len() {
+            let frame = self.vars.frames.get(f as usize).ok_or_else(bad)?;
+            if frame.level as i64 == target {
+                return Ok(f);
+            }
+            if f == 0 {
+                break;
+            }
+            f = frame.caller;
+        }
+        Err(bad())
+    }
+
+    fn uplevel(&mut self, n: usize, vf: u32) -> Result<(), Exception> {
+        if n == 0 || n > self.stack.len() {
+            return Err(bad_operand());
+        }
+        let mut words = self.stack.split_off(self.stack.len() - n);
+        let mut target = self.frame_at_level(vf, "1")?;
+        if words.len() > 1 {
+            let first = words[0].as_str().into_owned();
+            let looks_like_level = first.starts_with('#') || first.parse::<i64>().is_ok();
+            if looks_like_level {
+                target = self.frame_at_level(vf, &first)?;
+                words.remove(0);
+            }
+        } else if words.is_empty() {
+            return Err(Exception::wrong_args(
+                &[Value::from("uplevel")],
+                1,
+                "?level? command ?arg ...?",
+            ));
+        }
+        let script = if words.len() == 1 {
+            words.pop().unwrap_or_default()
+        } else {
+            Value::from(crate::cmds::core::concat_values(&words))
+        };
+        let annotation = Some(Rc::from("(\"uplevel\" body line %d)"));
+        self.push_body(&script, target, FrameKind::Body { annotation })
+    }
+
+    // ----- commands ------------------------------------------------------
+
+    /// Invokes the command whose `n` words are on top of the stack.
+    fn invoke(&mut self, n: usize, vf: u32) -> Result<Flow, Exception> {
+        let len = self.stack.len();
+        if n == 0 || n > len {
+            return Err(bad_operand());
+        }
+        let cmd = {
+            let name = self.stack[len - n].as_str();
+            match self.commands.get(&name) {
+                Some(c) => c.clone(),
+                None => {
+                    let name = name.into_owned();
+                    self.stack.truncate(len - n);
+                    return Err(Exception::error_code(
+                        format!("invalid command name \"{name}\""),
+                        &["TCL", "LOOKUP", "COMMAND", &name],
+                    ));
+                }
+            }
+        };
+        match cmd {
+            Command::Proc(p) => {
+                self.call_proc(&p, n, vf)?;
+                Ok(Flow::Continue)
+            }
+            Command::Builtin(def) => {
+                let words = self.stack.split_off(len - n);
+                if let Some(native) = def.native {
+                    let depth = self.frames.len();
+                    let v = native(self, &words)?;
+                    if self.frames.len() == depth {
+                        self.stack.push(v);
+                    }
+                    return Ok(Flow::Continue);
+                }
+                match def.compile {
+                    Some(compile) => {
+                        let in_proc = self.mode_for(vf).in_proc;
+                        let code =
+                            compile::compile_synthetic(&self.commands, &words, compile, in_proc)?;
+                        self.push_frame(Rc::new(code), vf, FrameKind::Synthetic)?;
+                        Ok(Flow::Continue)
+                    }
+                    None => Err(Exception::error(format!(
+                        "command \"{}\" has no implementation",
+                        def.name
+                    ))),
+                }
+            }
+            Command::Host(name) => {
+                let words = self.stack.split_off(len - n);
+                let f = self.host.get_mut(&*name).and_then(Option::take);
+                let Some(mut f) = f else {
+                    return Err(Exception::error(format!(
+                        "host command \"{name}\" is not available here"
+                    )));
+                };
+                let r = f(self, &words);
+                self.host.insert(name.to_string(), Some(f));
+                match r {
+                    HostResult::Done(v) => {
+                        self.stack.push(v);
+                        Ok(Flow::Continue)
+                    }
+                    HostResult::Error(e) => Err(e),
+                    HostResult::Suspend(req) => {
+                        self.pending = Some(req.clone());
+                        Ok(Flow::Stop(Outcome::Request(req)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls a proc with its `n` words on the stack.
+    pub(crate) fn call_proc(&mut self, p: &Rc<Proc>, n: usize, vf: u32) -> Result<(), Exception> {
+        let code = self.proc_code(p);
+        let words = self.stack.split_off(self.stack.len() - n);
+        let vars = bind_args(&p.args, &words, code.locals.len())?;
+        let level = self
+            .vars
+            .frames
+            .get(vf as usize)
+            .map(|f| f.level)
+            .unwrap_or(0)
+            + 1;
+        self.vars.frames.push(VarFrame {
+            vars,
+            dynamic: Default::default(),
+            code: Some(code.clone()),
+            level,
+            caller: vf,
+            objv: words,
+        });
+        let new_vf = self.vars.frames.len() as u32 - 1;
+        if let Err(e) = self.push_frame(
+            code,
+            new_vf,
+            FrameKind::Proc {
+                name: p.name.clone(),
+            },
+        ) {
+            self.vars.frames.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The compiled body of a proc, compiling it when stale.
+    pub(crate) fn proc_code(&mut self, p: &Proc) -> Rc<ByteCode> {
+        if let Some(c) = &*p.compiled.borrow() {
+            if c.compile_epoch == self.commands.compile_epoch {
+                return c.clone();
+            }
+        }
+        let names: Vec<Rc<str>> = p.args.iter().map(|(n, _)| n.clone()).collect();
+        let code = Rc::new(compile::compile_proc_body(
+            &self.commands,
+            &p.body.as_str(),
+            &names,
+        ));
+        *p.compiled.borrow_mut() = Some(code.clone());
+        code
+    }
+
+    /// Starts `apply`: a lambda called like a proc.
+    pub(crate) fn call_lambda(
+        &mut self,
+        lambda: Value,
+        p: Rc<Proc>,
+        words: Vec<Value>,
+        vf: u32,
+    ) -> Result<(), Exception> {
+        let code = self.proc_code(&p);
+        let vars = bind_args(&p.args, &words, code.locals.len())?;
+        let level = self
+            .vars
+            .frames
+            .get(vf as usize)
+            .map(|f| f.level)
+            .unwrap_or(0)
+            + 1;
+        self.vars.frames.push(VarFrame {
+            vars,
+            dynamic: Default::default(),
+            code: Some(code.clone()),
+            level,
+            caller: vf,
+            objv: words,
+        });
+        let new_vf = self.vars.frames.len() as u32 - 1;
+        if let Err(e) = self.push_frame(code, new_vf, FrameKind::Lambda { lambda }) {
+            self.vars.frames.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    // ----- unwinding -----------------------------------------------------
+
+    /// Unwinds `ex` from the top frame to the nearest handler. Returns an
+    /// outcome when it leaves the outermost frame.
+    pub(crate) fn raise(&mut self, mut ex: Exception) -> Option<Outcome> {
+        loop {
+            let Some(frame) = self.frames.last() else {
+                return Some(self.top_level_outcome(ex));
+            };
+            let pc = frame.pc.saturating_sub(1);
+            let code = frame.code.clone();
+            let base = frame.base as usize;
+            let logs = !matches!(code.kind, CodeKind::Synthetic);
+            let cmd_line = code
+                .command_at(pc)
+                .map(|c| line_at(&code.source, 0, c.src_start as usize));
+            if ex.0.code == TCL_ERROR && logs {
+                if ex.0.skip_log {
+                    ex.0.skip_log = false;
+                } else if let Some(cmd) = code.command_at(pc) {
+                    let text = code
+                        .source
+                        .get(cmd.src_start as usize..cmd.src_end as usize)
+                        .unwrap_or("");
+                    log_command(&mut ex, text);
+                    ex.0.error_line = cmd_line.unwrap_or(1) as i64;
+                }
+            }
+            if let Some(range) = code.handler_for(pc, ex.0.code).copied() {
+                self.stack.truncate(base + range.depth as usize);
+                let target = match range.kind {
+                    RangeKind::Loop {
+                        break_to,
+                        continue_to,
+                    } => {
+                        if ex.0.code == TCL_BREAK {
+                            break_to
+                        } else {
+                            continue_to
+                        }
+                    }
+                    RangeKind::Catch { handler } => {
+                        if ex.0.code == TCL_ERROR {
+                            self.record_error_globals(&ex);
+                        }
+                        let code_value = if ex.0.code == TCL_RETURN {
+                            TCL_RETURN
+                        } else {
+                            ex.0.code
+                        };
+                        let opts = crate::cmds::core::options_dict(&ex);
+                        self.stack.push(ex.0.value.clone());
+                        self.stack.push(opts);
+                        self.stack.push(Value::Int(code_value as i64));
+                        handler
+                    }
+                };
+                if let Some(f) = self.frames.last_mut() {
+                    f.pc = target;
+                }
+                return None;
+            }
+            // Leave this frame.
+            let Some(frame) = self.frames.pop() else {
+                continue;
+            };
+            self.stack.truncate(base);
+            self.leave_frame(&frame);
+            let line = cmd_line.unwrap_or(1);
+            match &frame.kind {
+                FrameKind::Proc { .. } | FrameKind::Lambda { .. } | FrameKind::Top { .. } => {
+                    if ex.0.code == TCL_RETURN {
+                        ex.0.level -= 1;
+                        if ex.0.level <= 0 {
+                            if ex.0.return_code == TCL_OK {
+                                let v = ex.0.value.clone();
+                                if self.frames.is_empty() {
+                                    return Some(Outcome::Finished(v.into_string()));
+                                }
+                                self.stack.push(v);
+                                return None;
+                            }
+                            ex.0.code = ex.0.return_code;
+                            ex.0.return_code = TCL_OK;
+                        }
+                    } else if ex.0.code == TCL_ERROR {
+                        let ann = match &frame.kind {
+                            FrameKind::Proc { name } => Some(format!(
+                                "(procedure \"{}\" line {line})",
+                                ellipsize(name, 60)
+                            )),
+                            FrameKind::Lambda { lambda } => Some(format!(
+                                "(lambda term \"{}\" line {line})",
+                                ellipsize(&lambda.as_str(), 60)
+                            )),
+                            FrameKind::Top {
+                                annotation: Some(a),
+                            } => Some(a.replace("%d", &line.to_string())),
+                            _ => None,
+                        };
+                        if let Some(a) = ann {
+                            ex.0.error_info.push_str("\n    ");
+                            ex.0.error_info.push_str(&a);
+                        }
+                    } else if ex.0.code == TCL_BREAK || ex.0.code == TCL_CONTINUE {
+                        let word = if ex.0.code == TCL_BREAK {
+                            "break"
+                        } else {
+                            "continue"
+                        };
+                        let mut e =
+                            Exception::error(format!("invoked \"{word}\" outside of a loop"));
+                        e.0.error_code = Some(Value::from("TCL RESULT UNEXPECTED"));
+                        if !matches!(frame.kind, FrameKind::Top { .. }) {
+                            ex = e;
+                        } else {
+                            ex = e;
+                            log_command_top(&mut ex, &frame, pc);
+                        }
+                    }
+                }
+                FrameKind::Body {
+                    annotation: Some(a),
+                } if ex.0.code == TCL_ERROR => {
+                    ex.0.error_info.push_str("\n    ");
+                    ex.0.error_info
+                        .push_str(&a.replace("%d", &line.to_string()));
+                }
+                _ => {}
+            }
+            if self.frames.is_empty() {
+                return Some(self.top_level_outcome(ex));
+            }
+        }
+    }
+
+    fn top_level_outcome(&mut self, ex: Exception) -> Outcome {
+        self.frames.clear();
+        self.nesting = 0;
+        match ex.0.code {
+            TCL_ERROR => {
+                self.record_error_globals(&ex);
+                Outcome::Error(ErrorReport {
+                    message: ex.0.value.as_str().into_owned(),
+                    error_info: full_error_info(&ex),
+                    error_code: ex.error_code_value().as_str().into_owned(),
+                })
+            }
+            TCL_OK | TCL_RETURN => Outcome::Finished(ex.0.value.as_str().into_owned()),
+            code => {
+                let msg = match code {
+                    TCL_BREAK => "invoked \"break\" outside of a loop".to_owned(),
+                    TCL_CONTINUE => "invoked \"continue\" outside of a loop".to_owned(),
+                    c => format!("command returned bad code: {c}"),
+                };
+                Outcome::Error(ErrorReport {
+                    message: msg.clone(),
+                    error_info: msg,
+                    error_code: "NONE".into(),
+                })
+            }
+        }
+    }
+
+    /// Sets `::errorInfo` and `::errorCode` for a caught or uncaught error.
+    fn record_error_globals(&mut self, ex: &Exception) {
+        let info = full_error_info(ex);
+        self.set_global("errorInfo", &info);
+        let code = ex.error_code_value().as_str().into_owned();
+        self.set_global("errorCode", &code);
+    }
+
+    // ----- instruction helpers -------------------------------------------
+
+    fn concat(&mut self, n: usize) -> Result<(), Exception> {
+        if n > self.stack.len() {
+            return Err(bad_operand());
+        }
+        let start = self.stack.len() - n;
+        let mut s = String::new();
+        for v in &self.stack[start..] {
+            v.write_to(&mut s);
+        }
+        self.limits.check_string(s.len())?;
+        self.stack.truncate(start);
+        self.stack.push(Value::from(s));
+        Ok(())
+    }
+
+    fn concat_words(&mut self, n: usize) -> Result<(), Exception> {
+        if n > self.stack.len() {
+            return Err(bad_operand());
+        }
+        let words = self.stack.split_off(self.stack.len() - n);
+        self.stack
+            .push(Value::from(crate::cmds::core::concat_values(&words)));
+        Ok(())
+    }
+
+    fn list_append(&mut self, expand: bool) -> Result<(), Exception> {
+        let (Some(v), Some(mut list)) = (self.stack.pop(), self.stack.pop()) else {
+            return Err(bad_operand());
+        };
+        {
+            let l = list_make_mut(&mut list)?;
+            if expand {
+                l.extend(v.as_list()?.iter().cloned());
+            } else {
+                l.push(v);
+            }
+        }
+        self.stack.push(list);
+        Ok(())
+    }
+
+    fn math_func(&mut self, code: &ByteCode, name: u32, n: usize) -> Result<(), Exception> {
+        let Some(name) = code.literals.get(name as usize) else {
+            return Err(bad_operand());
+        };
+        if n > self.stack.len() {
+            return Err(bad_operand());
+        }
+        let args = self.stack.split_off(self.stack.len() - n);
+        if self.rng == 0 {
+            self.rng = (now_micros() as u64) ^ 0x5DEE_CE66;
+        }
+        let v = ops::math_func(&name.as_str(), &args, &mut self.rng).map_err(arith_error)?;
+        self.stack.push(v);
+        Ok(())
+    }
+
+    // ----- variables -----------------------------------------------------
+
+    fn load_local(&mut self, vf: u32, slot: u32, code: &ByteCode) -> Result<(), Exception> {
+        if let Some(Var::Scalar(v)) = self.vars.var(vf, slot) {
+            let v = v.clone();
+            self.stack.push(v);
+            return Ok(());
+        }
+        self.var_instr(vf, code, VarOp::Load, VarAddr::Slot(slot), false)
+    }
+
+    fn store_local(&mut self, vf: u32, slot: u32, code: &ByteCode) -> Result<(), Exception> {
+        if let Some(Var::Scalar(cur)) = self.vars.var_mut(vf, slot) {
+            if let Some(v) = self.stack.last() {
+                *cur = v.clone();
+                return Ok(());
+            }
+        }
+        self.var_instr(vf, code, VarOp::Store, VarAddr::Slot(slot), false)
+    }
+
+    /// The general variable instruction: operands were pushed after the
+    /// name (for `Stack`) and the element key (for `elem`).
+    fn var_instr(
+        &mut self,
+        vf: u32,
+        code: &ByteCode,
+        op: VarOp,
+        addr: VarAddr,
+        elem: bool,
+    ) -> Result<(), Exception> {
+        let operands = match op {
+            VarOp::Store | VarOp::Incr | VarOp::Append => 1,
+            VarOp::Lappend(n) => n as usize,
+            _ => 0,
+        };
+        let prefix = elem as usize + matches!(addr, VarAddr::Stack) as usize;
+        if self.stack.len() < operands + prefix {
+            return Err(bad_operand());
+        }
+        let args = self.stack.split_off(self.stack.len() - operands);
+        let key = if elem { self.stack.pop() } else { None };
+        let name_v = if matches!(addr, VarAddr::Stack) {
+            self.stack.pop()
+        } else {
+            None
+        };
+        let (name, key): (Rc<str>, Option<Rc<str>>) = match addr {
+            VarAddr::Slot(s) => {
+                let Some(n) = code.locals.get(s as usize) else {
+                    return Err(bad_operand());
+                };
+                (n.clone(), key.map(|k| Rc::from(&*k.as_str())))
+            }
+            VarAddr::Name(l) => {
+                let Some(n) = code.literals.get(l as usize) else {
+                    return Err(bad_operand());
+                };
+                (Rc::from(&*n.as_str()), key.map(|k| Rc::from(&*k.as_str())))
+            }
+            VarAddr::Stack => {
+                let full = name_v.map(|v| v.as_str().into_owned()).unwrap_or_default();
+                let (base, k) = split_name(&full);
+                (Rc::from(base), k.map(Rc::from))
+            }
+        };
+        let r = match addr {
+            VarAddr::Slot(s) => {
+                if self.vars.var(vf, s).is_none() {
+                    return Err(bad_operand());
+                }
+                self.vars.resolve(vf, s, key.clone())
+            }
+            _ => self.resolve_name_in(
+                vf,
+                &name,
+                key.clone(),
+                !matches!(op, VarOp::Load | VarOp::Exists | VarOp::Unset(_)),
+            ),
+        };
+        let display = match &key {
+            Some(k) => format!("{name}({k})"),
+            None => name.to_string(),
+        };
+        let result = self.apply_var_op(op, &r, &display, args)?;
+        self.stack.push(result);
+        Ok(())
+    }
+
+    /// Resolves a variable by name in frame `vf` (`::x` is global). Creates
+    /// the variable entry when `create` (or always, harmlessly undefined).
+    pub(crate) fn resolve_name_in(
+        &mut self,
+        vf: u32,
+        name: &str,
+        key: Option<Rc<str>>,
+        create: bool,
+    ) -> Resolved {
+        let (frame, plain) = match name.strip_prefix("::") {
+            Some(rest) => (0, rest),
+            None => (vf, name),
+        };
+        let Some(f) = self.vars.frames.get_mut(frame as usize) else {
+            return Resolved {
+                frame: 0,
+                index: u32::MAX,
+                elem: key,
+            };
+        };
+        let index = match f.find(plain) {
+            Some(i) => i,
+            None if create => f.find_or_create(plain),
+            None => {
+                return Resolved {
+                    frame,
+                    index: u32::MAX,
+                    elem: key,
+                }
+            }
+        };
+        self.vars.resolve(frame, index, key)
+    }
+
+    /// Performs `op` on a resolved variable; returns the instruction result.
+    pub(crate) fn apply_var_op(
+        &mut self,
+        op: VarOp,
+        r: &Resolved,
+        name: &str,
+        mut args: Vec<Value>,
+    ) -> Result<Value, Exception> {
+        match op {
+            VarOp::Load => self.vars.read(r, name),
+            VarOp::Exists => Ok(Value::bool(self.vars.exists(r))),
+            VarOp::Unset(nocomplain) => {
+                self.vars.unset(r, name, nocomplain)?;
+                Ok(Value::empty())
+            }
+            VarOp::Store => {
+                let v = args.pop().unwrap_or_default();
+                let slot = self.vars.slot_mut(r, name, "set")?;
+                *slot = v.clone();
+                Ok(v)
+            }
+            VarOp::Incr | VarOp::IncrImm(_) => {
+                let existed = self.vars.exists(r);
+                let incr = match op {
+                    VarOp::IncrImm(n) => Value::Int(n as i64),
+                    _ => args.pop().unwrap_or_default(),
+                };
+                if let Value::Obj(_) = incr {
+                    incr.as_integer()?;
+                }
+                let slot = self.vars.slot_mut(r, name, "set")?;
+                let cur = if existed {
+                    std::mem::take(slot)
+                } else {
+                    Value::Int(0)
+                };
+                let new = match (&cur, &incr) {
+                    (Value::Int(a), Value::Int(b)) if a.checked_add(*b).is_some() => {
+                        Value::Int(a + b)
+                    }
+                    _ => {
+                        if let Err(e) = cur.as_integer() {
+                            *slot = cur;
+                            let mut e = e;
+                            e.0.error_info = format!(
+                                "{}\n    (reading value of variable to increment)",
+                                e.0.value.as_str()
+                            );
+                            e.0.info_started = true;
+                            return Err(e);
+                        }
+                        match ops::binary(ops::BinOp::Add, &cur, &incr) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                *slot = cur;
+                                return Err(e);
+                            }
+                        }
+                    }
+                };
+                *slot = new.clone();
+                Ok(new)
+            }
+            VarOp::Append => {
+                let add = args.pop().unwrap_or_default();
+                let max = self.limits.max_string_bytes;
+                let slot = self.vars.slot_mut(r, name, "set")?;
+                let s = string_make_mut(slot);
+                if s.len() + add.as_str().len() > max {
+                    return Err(Exception::error_code(
+                        format!("string size limit exceeded ({max} bytes)"),
+                        &["TCL", "MEMORY"],
+                    ));
+                }
+                add.write_to(s);
+                Ok(slot.clone())
+            }
+            VarOp::Lappend(_) => {
+                let max = self.limits.max_list_len;
+                let slot = self.vars.slot_mut(r, name, "set")?;
+                let l = list_make_mut(slot)?;
+                if l.len() + args.len() > max {
+                    return Err(Exception::error_code(
+                        format!("list size limit exceeded ({max} elements)"),
+                        &["TCL", "MEMORY"],
+                    ));
+                }
+                l.extend(args);
+                Ok(slot.clone())
+            }
+        }
+    }
+
+    /// The current variable frame (the global frame when idle).
+    pub(crate) fn current_vf(&self) -> u32 {
+        self.frames.last().map(|f| f.var_frame).unwrap_or(0)
+    }
+
+    /// Reads a variable by name (`a(b)` for elements) in the current frame.
+    pub(crate) fn read_var_named(&mut self, full: &str) -> Result<Value, Exception> {
+        let vf = self.current_vf();
+        let (base, key) = split_name(full);
+        let r = self.resolve_name_in(vf, base, key.map(Rc::from), false);
+        self.vars.read(&r, full)
+    }
+
+    /// Sets a variable by name in the current frame.
+    pub(crate) fn set_var_value(&mut self, full: &str, v: Value) -> Result<Value, Exception> {
+        let vf = self.current_vf();
+        let (base, key) = split_name(full);
+        let r = self.resolve_name_in(vf, base, key.map(Rc::from), true);
+        self.apply_var_op(VarOp::Store, &r, full, vec![v])
+    }
+
+    /// A mutable reference to a variable's value (created empty if needed),
+    /// for commands that edit values in place (`dict set`, `lset`).
+    pub(crate) fn var_value_mut(&mut self, full: &str) -> Result<(&mut Value, bool), Exception> {
+        let vf = self.current_vf();
+        let (base, key) = split_name(full);
+        let r = self.resolve_name_in(vf, base, key.map(Rc::from), true);
+        let existed = self.vars.exists(&r);
+        let slot = self.vars.slot_mut(&r, full, "set")?;
+        Ok((slot, existed))
+    }
+
+    /// Makes local `local` (in frame `vf`) a link to `target` (resolved).
+    pub(crate) fn link_var(
+        &mut self,
+        vf: u32,
+        local: &str,
+        target: Resolved,
+    ) -> Result<(), Exception> {
+        if local.contains('(') && local.ends_with(')') {
+            return Err(Exception::error(format!("bad variable name \"{local}\": can't create a scalar variable that looks like an array element")));
+        }
+        let Some(f) = self.vars.frames.get_mut(vf as usize) else {
+            return Err(bad_operand());
+        };
+        let idx = f.find_or_create(local);
+        if target.frame == vf && target.index == idx && target.elem.is_none() {
+            return Err(var_error("upvar", local, None, VarFault::UpvarLoop)
+                .with_message(format!("can't upvar from variable to itself")));
+        }
+        match &f.vars[idx as usize] {
+            Var::Undefined | Var::Link(_) => {}
+            _ => {
+                return Err(Exception::error(format!(
+                    "variable \"{local}\" already exists"
+                )))
+            }
+        }
+        f.vars[idx as usize] = Var::Link(Link {
+            frame: target.frame,
+            index: target.index,
+            elem: target.elem,
+        });
+        Ok(())
+    }
+
+    // ----- foreach, switch, try ------------------------------------------
+
+    fn foreach_start(&mut self, code: &ByteCode, aux: u32) -> Result<(), Exception> {
+        let n = foreach_list_count(code, aux);
+        if n > self.stack.len() {
+            return Err(bad_operand());
+        }
+        let start = self.stack.len() - n;
+        for i in start..self.stack.len() {
+            let l = self.stack[i].as_list()?;
+            self.stack[i] = Value::from_rep(crate::value::Rep::List(l));
+        }
+        self.stack.push(Value::Int(0));
+        Ok(())
+    }
+
+    /// Assigns the next iteration's values; false when the loop is done.
+    fn foreach_step(&mut self, code: &ByteCode, aux: u32, vf: u32) -> Result<bool, Exception> {
+        let Some(Aux::Foreach { lists }) = code.aux.get(aux as usize) else {
+            return Err(bad_operand());
+        };
+        let n = lists.len();
+        let len = self.stack.len();
+        if len < n + 1 {
+            return Err(bad_operand());
+        }
+        let Value::Int(counter) = self.stack[len - 1] else {
+            return Err(bad_operand());
+        };
+        let counter = counter as usize;
+        let mut more = false;
+        let mut values = Vec::new();
+        for (i, vars) in lists.iter().enumerate() {
+            let l = self.stack[len - 1 - n + i].as_list()?;
+            let nv = vars.len().max(1);
+            if counter * nv < l.len() {
+                more = true;
+            }
+            for (j, addr) in vars.iter().enumerate() {
+                let v = l.get(counter * nv + j).cloned().unwrap_or_default();
+                values.push((*addr, v));
+            }
+        }
+        if !more {
+            return Ok(false);
+        }
+        self.stack[len - 1] = Value::Int(counter as i64 + 1);
+        for (addr, v) in values {
+            match addr {
+                VarAddr::Slot(s) => {
+                    let r = self.vars.resolve(vf, s, None);
+                    let name = code
+                        .locals
+                        .get(s as usize)
+                        .map(|n| n.to_string())
+                        .unwrap_or_default();
+                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])
+                        .map_err(|_| foreach_var_error(&name))?;
+                }
+                VarAddr::Name(l) => {
+                    let name = code
+                        .literals
+                        .get(l as usize)
+                        .map(|n| n.as_str().into_owned())
+                        .unwrap_or_default();
+                    let r = self.resolve_name_in(vf, &name, None, true);
+                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])
+                        .map_err(|_| foreach_var_error(&name))?;
+                }
+                VarAddr::Stack => return Err(bad_operand()),
+            }
+        }
+        Ok(true)
+    }
+
+    fn switch_match(&mut self, code: &ByteCode, aux: u32, _vf: u32) -> Result<(), Exception> {
+        let Some(Aux::Switch {
+            patterns,
+            mode,
+            nocase,
+        }) = code.aux.get(aux as usize)
+        else {
+            return Err(bad_operand());
+        };
+        let Some(subject) = self.stack.pop() else {
+            return Err(bad_operand());
+        };
+        let s = subject.as_str();
+        let mut found = patterns.len();
+        for (i, &p) in patterns.iter().enumerate() {
+            if p == u32::MAX {
+                found = i;
+                break;
+            }
+            let Some(pat) = code.literals.get(p as usize) else {
+                return Err(bad_operand());
+            };
+            let pat = pat.as_str();
+            let hit = match mode {
+                SwitchMode::Exact => {
+                    if *nocase {
+                        pat.to_lowercase() == s.to_lowercase()
+                    } else {
+                        *pat == *s
+                    }
+                }
+                SwitchMode::Glob => crate::glob::string_match(&pat, &s, *nocase),
+                SwitchMode::Regexp => crate::cmds::regexp::simple_match(&pat, &s, *nocase)?,
+            };
+            if hit {
+                found = i;
+                break;
+            }
+        }
+        self.stack.push(Value::Int(found as i64));
+        Ok(())
+    }
+
+    fn try_dispatch(&mut self, code: &ByteCode, aux: u32) -> Result<u32, Exception> {
+        let Some(Aux::Try { handlers, no_match }) = code.aux.get(aux as usize) else {
+            return Err(bad_operand());
+        };
+        let len = self.stack.len();
+        if len < 3 {
+            return Err(bad_operand());
+        }
+        let completion = self.stack[len - 1].as_int()? as i32;
+        for (m, target) in handlers {
+            let hit = match m {
+                TryMatch::Code(c) => *c == completion,
+                TryMatch::Trap(lit) => {
+                    if completion != TCL_ERROR {
+                        false
+                    } else {
+                        let pattern = code
+                            .literals
+                            .get(*lit as usize)
+                            .cloned()
+                            .unwrap_or_default()
+                            .as_list()?;
+                        let opts = self.stack[len - 2].as_dict()?;
+                        let ec = opts
+                            .get("-errorcode")
+                            .cloned()
+                            .unwrap_or_default()
+                            .as_list()?;
+                        pattern.len() <= ec.len()
+                            && pattern
+                                .iter()
+                                .zip(ec.iter())
+                                .all(|(a, b)| a.as_str() == b.as_str())
+                    }
+                }
+            };
+            if hit {
+                return Ok(*target);
+            }
+        }
+        Ok(*no_match)
+    }
+}
+
+fn foreach_var_error(name: &str) -> Exception {
+    Exception::error(format!("couldn't set loop variable: \"{name}\""))
+}
+
+fn foreach_list_count(code: &ByteCode, aux: u32) -> usize {
+    match code.aux.get(aux as usize) {
+        Some(Aux::Foreach { lists }) => lists.len(),
+        _ => 0,
+    }
+}
+
+/// Binds call words to a frame's first variables, with Tcl's messages.
+fn bind_args(
+    params: &[(Rc<str>, Option<Value>)],
+    words: &[Value],
+    nlocals: usize,
+) -> Result<Vec<Var>, Exception> {
+    let actual = words.len().saturating_sub(1);
+    let mut vars = Vec::with_capacity(nlocals.max(params.len()));
+    let has_args = params.last().is_some_and(|(n, _)| &**n == "args");
+    let fixed = if has_args {
+        params.len() - 1
+    } else {
+        params.len()
+    };
+    for (i, (_, default)) in params.iter().take(fixed).enumerate() {
+        match words.get(i + 1) {
+            Some(v) => vars.push(Var::Scalar(v.clone())),
+            None => match default {
+                Some(d) => vars.push(Var::Scalar(d.clone())),
+                None => return Err(proc_wrong_args(params, words)),
+            },
+        }
+    }
+    if has_args {
+        let rest = if actual > fixed {
+            words[fixed + 1..].to_vec()
+        } else {
+            Vec::new()
+        };
+        vars.push(Var::Scalar(Value::list(rest)));
+    } else if actual > fixed {
+        return Err(proc_wrong_args(params, words));
+    }
+    vars.resize(nlocals.max(vars.len()), Var::Undefined);
+    Ok(vars)
+}
+
+fn proc_wrong_args(params: &[(Rc<str>, Option<Value>)], words: &[Value]) -> Exception {
+    let mut s = String::from("wrong # args: should be \"");
+    s.push_str(
+        &words
+            .first()
+            .map(|w| w.as_str().into_owned())
+            .unwrap_or_default(),
+    );
+    for (i, (name, default)) in params.iter().enumerate() {
+        s.push(' ');
+        if i == params.len() - 1 && &**name == "args" {
+            s.push_str("?arg ...?");
+        } else if default.is_some() {
+            s.push('?');
+            s.push_str(name);
+            s.push('?');
+        } else {
+            s.push_str(name);
+        }
+    }
+    s.push('"');
+    Exception::error_code(s, &["TCL", "WRONGARGS"])
+}
+
+/// Appends "while executing"/"invoked from within" and the command text.
+fn log_command(ex: &mut Exception, text: &str) {
+    if !ex.0.info_started {
+        ex.0.error_info = ex.0.value.as_str().into_owned();
+        ex.0.error_info.push_str("\n    while executing\n\"");
+        ex.0.info_started = true;
+    } else {
+        ex.0.error_info.push_str("\n    invoked from within\n\"");
+    }
+    ex.0.error_info
+        .push_str(&ellipsize(text, ERRORINFO_CMD_LIMIT));
+    ex.0.error_info.push('"');
+}
+
+fn log_command_top(ex: &mut Exception, frame: &CodeFrame, pc: u32) {
+    if let Some(cmd) = frame.code.command_at(pc) {
+        let text = frame
+            .code
+            .source
+            .get(cmd.src_start as usize..cmd.src_end as usize)
+            .unwrap_or("")
+            .to_owned();
+        log_command(ex, &text);
+    }
+}
+
+/// The text cut to `limit` bytes (at a character boundary) plus "...".
+fn ellipsize(s: &str, limit: usize) -> String {
+    if s.len() <= limit {
+        return s.to_owned();
+    }
+    let mut end = limit;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+/// The errorInfo of an error: the trace, or just the message.
+pub(crate) fn full_error_info(ex: &Exception) -> String {
+    if ex.0.info_started {
+        ex.0.error_info.clone()
+    } else {
+        ex.0.value.as_str().into_owned()
+    }
+}
+
+/// Errors from arithmetic start the trace with the message itself, so the
+/// command that raised them is "invoked from within" (as tclsh shows).
+fn arith_error(mut e: Exception) -> Exception {
+    if !e.0.info_started {
+        e.0.error_info = e.0.value.as_str().into_owned();
+        e.0.info_started = true;
+    }
+    e
+}
+
+fn bad_operand() -> Exception {
+    Exception::error("bytecode error: bad operand")
+}
+
+fn fast_int_op(op: ops::BinOp, a: i64, b: i64) -> Option<Value> {
+    use ops::BinOp::*;
+    Some(match op {
+        Add => Value::Int(a.checked_add(b)?),
+        Sub => Value::Int(a.checked_sub(b)?),
+        Mul => Value::Int(a.checked_mul(b)?),
+        Lt => Value::bool(a < b),
+        Gt => Value::bool(a > b),
+        Le => Value::bool(a <= b),
+        Ge => Value::bool(a >= b),
+        Eq => Value::bool(a == b),
+        Ne => Value::bool(a != b),
+        _ => return None,
+    })
+}
+
+pub(crate) fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+impl Exception {
+    fn with_message(mut self, msg: String) -> Exception {
+        self.0.value = Value::from(msg);
+        self
+    }
+}
