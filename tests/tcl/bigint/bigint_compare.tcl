@@ -1,0 +1,12 @@
+set a [expr {2**70}]
+set b [expr {2**70 + 1}]
+puts [expr {$a < $b}]
+puts [expr {$a == $a}]
+puts [expr {$a > 9223372036854775807}]
+puts [expr {-$a < -9223372036854775808}]
+puts [expr {$a == 1180591620717411303424.0}]
+puts [expr {max($a, $b)}]
+puts [expr {min($a, 5)}]
+catch {lsort -integer [list $b 5 $a]} m; puts $m
+puts [lsort -command {apply {{x y} {expr {$x < $y ? -1 : $x > $y}}}} [list $b 5 $a]]
+puts [expr {$a != $b}]

@@ -1,0 +1,8 @@
+puts [expr {2**100}]
+puts [expr {2**128}]
+puts [expr {3**50}]
+puts [expr {10**30}]
+puts [expr {(-3)**41}]
+puts [expr {2**100 + 1}]
+puts [expr {2**100 - 2**99}]
+puts [expr {7**77}]

@@ -1,0 +1,8 @@
+puts [expr {2 ** -100}]
+puts [expr {(-2) ** 101}]
+puts [expr {10 ** 19}]
+puts [expr {10 ** 18}]
+puts [expr {-(10**19)}]
+puts [expr {(10**19) / (10**10)}]
+puts [expr {2**64 % 1000}]
+puts [expr {-2**64 % 1000}]

@@ -1,0 +1,6 @@
+puts [expr {1 << 200}]
+puts [expr {(1 << 200) >> 199}]
+puts [expr {(1 << 200) >> 300}]
+puts [expr {-(1 << 200) >> 300}]
+puts [expr {123 >> 1000}]
+puts [expr {-123 >> 1000}]

@@ -1,0 +1,6 @@
+proc p {{x {}}} {
+    return [expr {$x + 1}]
+}
+catch p m
+puts $m
+puts $::errorInfo

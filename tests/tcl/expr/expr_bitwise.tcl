@@ -1,0 +1,16 @@
+puts [expr {5 & 3}]
+puts [expr {5 | 3}]
+puts [expr {5 ^ 3}]
+puts [expr {1 << 10}]
+puts [expr {1024 >> 3}]
+puts [expr {-16 >> 2}]
+puts [expr {-1 >> 63}]
+puts [expr {1 << 63}]
+puts [expr {1 << 64}]
+puts [expr {~0}]
+puts [expr {0xFF & ~0x0F}]
+puts [expr {-5 & 0xFF}]
+puts [expr {(1 << 100) >> 98}]
+puts [expr {-1 & (1 << 70)}]
+catch {expr {1 << -1}} m; puts $m
+catch {expr {1.0 & 1}} m; puts $m

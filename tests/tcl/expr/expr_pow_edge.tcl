@@ -1,0 +1,15 @@
+puts [expr {2 ** 62}]
+puts [expr {2 ** 63}]
+puts [expr {2 ** 64}]
+puts [expr {(-2) ** 63}]
+puts [expr {(-1) ** 1000001}]
+puts [expr {1 ** -5}]
+puts [expr {(-1) ** -3}]
+puts [expr {0 ** 5}]
+catch {expr {0 ** -1}} m; puts $m
+puts [expr {2 ** 0.5}]
+puts [expr {4 ** 0.5}]
+catch {expr {(-8) ** (1.0/3)}} m; puts $m
+puts [expr {10 ** 20}]
+puts [expr {2.0 ** 1000}]
+puts [expr {2.0 ** 1100}]

@@ -1,0 +1,7 @@
+puts [format %c 0x41]
+puts [format %5c| 66]
+puts [format %-5c| 67]
+puts [string length [format %c 0]]
+puts [format %c 0x7e]
+puts [format %c 0xe9]
+puts [format %c 0x3b1]

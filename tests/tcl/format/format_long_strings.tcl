@@ -1,0 +1,6 @@
+set s [string repeat x 300]
+puts [string length [format %s $s]]
+puts [string length [format %400s $s]]
+puts [string length [format %-500s| $s]]
+puts [format %.5s $s]
+puts [string length [format %.0s $s]]

@@ -1,0 +1,8 @@
+puts [format "%s %s %s" a b c]
+puts [format "%d-%d-%d" 2024 1 5]
+puts [format "%04d-%02d-%02d" 2024 1 5]
+puts [format "%c%c%c" 72 105 33]
+puts [format {[%5s][%-5s]} ab cd]
+puts [format "%3\$s %1\$s %2\$s" a b c]
+puts [format "%.2f%%" 99.5]
+puts [format "%s" "percent % sign"]

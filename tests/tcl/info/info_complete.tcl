@@ -1,0 +1,8 @@
+puts [info complete {set a 1}]
+puts [info complete {set a "1}]
+puts [info complete "set a \{"]
+puts [info complete "set a \{\}"]
+puts [info complete {puts [list 1}]
+puts [info complete {}]
+puts [info complete "a \\"]
+puts [info complete {a b ; c}]

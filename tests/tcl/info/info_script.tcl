@@ -1,0 +1,4 @@
+puts [info script]
+puts [file tail [info script]]
+proc p {} { info script }
+puts [p]

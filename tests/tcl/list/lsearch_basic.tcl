@@ -1,0 +1,18 @@
+set l {apple banana cherry apple date}
+puts [lsearch $l apple]
+puts [lsearch $l cherry]
+puts [lsearch $l nope]
+puts [lsearch $l a*]
+puts [lsearch $l *an*]
+puts [lsearch -exact $l a*]
+puts [lsearch -all $l apple]
+puts [lsearch -all $l *e*]
+puts [lsearch -inline $l b*]
+puts [lsearch -inline -all $l *a*]
+puts "<[lsearch -inline $l zz]>"
+puts [lsearch -not $l apple]
+puts [lsearch -not -all $l apple]
+puts [lsearch -start 1 $l apple]
+puts [lsearch -start end $l date]
+puts [lsearch {} x]
+puts [lsearch {a {b c} d} {b c}]

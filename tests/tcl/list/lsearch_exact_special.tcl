@@ -1,0 +1,10 @@
+set l {a* {b c} \{ {} x}
+puts [lsearch -exact $l a*]
+puts [lsearch -exact $l {b c}]
+puts [lsearch -exact $l "\{"]
+puts [lsearch -exact $l {}]
+puts [lsearch $l {}]
+puts [lsearch -glob $l {[a]*}]
+puts [lsearch -all -exact {a a b a} a]
+puts [lsearch -exact -inline -all {x y x} x]
+puts [lsearch -all -start 2 {a a b a} a]

@@ -1,0 +1,15 @@
+set l {a1 b22 c333 D4 e5}
+puts [lsearch -regexp $l {^[bc]}]
+puts [lsearch -regexp -all $l {\d{2,}}]
+puts [lsearch -regexp -inline -all $l {[A-Z]}]
+puts [lsearch -nocase $l d4]
+puts [lsearch -nocase -glob $l D*]
+puts [lsearch -exact -nocase $l B22]
+puts [lsearch -glob $l {\*}]
+puts [lsearch -glob {a* b} {a\*}]
+set n {1 2 10 20 3}
+puts [lsearch -integer $n 10]
+puts [lsearch -integer $n 010]
+puts [lsearch -exact $n 010]
+puts [lsearch -real {1.0 2.5 3} 2.50]
+puts [lsearch -all -integer -not $n 2]

@@ -1,0 +1,6 @@
+puts [lsort -indices {c a b}]
+puts [lsort -indices -decreasing {c a b}]
+puts [lsort -indices -integer {10 2 33}]
+puts [lsort -indices {}]
+puts [lsort -indices -index 1 {{a 3} {b 1} {c 2}}]
+puts [lsort -indices -unique {b a b}]

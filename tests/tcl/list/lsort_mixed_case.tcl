@@ -1,0 +1,6 @@
+puts [lsort {apple Apple APPLE aPPle}]
+puts [lsort -nocase {apple Apple APPLE aPPle}]
+puts [lsort -dictionary {apple Apple APPLE aPPle}]
+puts [lsort {é e f E}]
+puts [lsort -unique -nocase {a A b B}]
+puts [lsort -decreasing -dictionary {x1 x10 x2}]

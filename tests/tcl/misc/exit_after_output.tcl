@@ -1,0 +1,4 @@
+puts "before exit"
+puts stderr "stderr before exit"
+exit 0
+puts "never"

@@ -1,0 +1,8 @@
+puts [regexp {[]]} "]"]
+puts [regexp {[^]]} "]"]
+puts [regexp {[a-]} "-"]
+puts [regexp {[\]]} "]"]
+puts [regexp {[.]} "x"]
+puts [regexp {[\\]} "\\"]
+puts [regexp -all -inline {[[:space:][:punct:]]} "a, b!"]
+puts [regexp {^[[:xdigit:]]+$} "DeadBeef"]

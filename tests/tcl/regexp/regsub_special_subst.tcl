@@ -1,0 +1,7 @@
+puts [regsub {(\w+)} "hello world" {<&> <\0> <\1>}]
+puts [regsub -all {o} "foo" {\\&}]
+puts [regsub -all {(o)} "foo" {\\1}]
+puts [regsub {l+} hello {[&]}]
+puts [regsub {(a)} a {\2}]
+puts [regsub {(a)} a {\9}]
+puts [regsub {.} abc {$x}]

@@ -1,0 +1,7 @@
+puts [scan " a" %c]
+puts [scan " a" " %c"]
+puts [scan "ab" %c%c]
+puts [scan "a b" "%c %c"]
+puts [scan "\t9" %d]
+puts [scan "é" %c]
+puts [scan "中" %c]

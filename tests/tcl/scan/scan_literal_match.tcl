@@ -1,0 +1,6 @@
+puts [scan "(1,2)" "(%d,%d)"]
+puts [scan "(1;2)" "(%d,%d)"]
+puts [scan "100%" "%d%%"]
+puts [scan "a  b" "a b"]
+puts [scan "ab" "a b%s"]
+puts [scan "date: 2024-01-05" "date: %d-%d-%d"]

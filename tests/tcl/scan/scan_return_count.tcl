@@ -1,0 +1,6 @@
+puts [scan "1 2" "%d %d" a b]
+puts [scan "1" "%d %d" c d]
+puts [scan "" "%d %d" e f]
+puts [scan "   " "%s" g]
+puts [scan "x 1" "%d %d" h i]
+puts [info exists h]

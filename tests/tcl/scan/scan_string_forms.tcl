@@ -1,0 +1,6 @@
+puts [scan "word1 word2" "%s"]
+puts [scan "   lead" "%s"]
+puts [scan "tab\tsep" "%s %s"]
+puts [scan "a{b c" "%s"]
+puts [llength [scan "x" "%s %s"]]
+puts [scan "x" "%s %s"]

@@ -1,0 +1,21 @@
+puts [string equal abc abc]
+puts [string equal abc ABC]
+puts [string equal -nocase abc ABC]
+puts [string equal -length 2 abc abd]
+puts [string equal -length 3 abc abd]
+puts [string equal "" ""]
+puts [string equal -nocase -length 1 A abc]
+puts [string compare abc abd]
+puts [string compare abd abc]
+puts [string compare abc abc]
+puts [string compare a ab]
+puts [string compare B a]
+puts [string compare -nocase B a]
+puts [string compare -length 2 abc abd]
+puts [string compare 10 9]
+puts [string compare "" a]
+puts [string equal 1 1.0]
+puts [string equal -length -1 abc abd]
+catch {string equal a} m; puts $m
+catch {string equal -bogus a b} m; puts $m
+catch {string compare -length x a b} m; puts $m

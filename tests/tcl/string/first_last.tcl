@@ -1,0 +1,17 @@
+puts [string first o "hello world"]
+puts [string first o "hello world" 5]
+puts [string first xyz "hello"]
+puts [string first "" "abc"]
+puts [string first ll "hello"]
+puts [string first o "hello world" end-3]
+puts [string first o "hello world" -5]
+puts [string last o "hello world"]
+puts [string last o "hello world" 6]
+puts [string last o "hello world" 3]
+puts [string last l "hello"]
+puts [string last "" "abc"]
+puts [string last z "abc"]
+puts [string first é "caféé"]
+puts [string last é "caféé"]
+catch {string first a} m; puts $m
+catch {string first a b c d} m; puts $m

@@ -1,0 +1,5 @@
+puts [string bytelength abc]
+puts [string bytelength é]
+puts [string bytelength 中]
+puts [string bytelength ""]
+puts [string bytelength "\x00"]

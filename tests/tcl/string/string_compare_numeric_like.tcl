@@ -1,0 +1,7 @@
+puts [string compare 2 10]
+puts [string compare 02 2]
+puts [string compare 1e2 100]
+puts [string equal 0x10 16]
+puts [expr {0x10 == 16}]
+puts [expr {"0x10" eq "16"}]
+puts [lsort {2 10 1}]

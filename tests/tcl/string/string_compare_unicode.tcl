@@ -1,0 +1,6 @@
+puts [string compare a é]
+puts [string compare é e]
+puts [string compare -nocase É é]
+puts [string equal -nocase ÄÖÜ äöü]
+puts [lsort {b é a ä}]
+puts [string compare "a\x00" a]

@@ -1,0 +1,7 @@
+puts [string length 1.0]
+puts [string length [expr {1.0}]]
+puts [string length [expr {10/3.0}]]
+puts [string length [expr {2**64}]]
+puts [string length 0x10]
+puts [string length [expr {0x10}]]
+puts [string length [list a b]]

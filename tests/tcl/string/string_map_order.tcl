@@ -1,0 +1,7 @@
+puts [string map {a b b c c d} abc]
+puts [string map {abc 1 a 2} aabcabc]
+puts [string map {1 one 11 eleven} 111]
+puts [string map {11 eleven 1 one} 111]
+puts [string map {x y} ""]
+puts [string map -nocase {É e} "éÉ"]
+puts [string map {" " _} "a b  c"]

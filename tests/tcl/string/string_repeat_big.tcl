@@ -1,0 +1,8 @@
+set s [string repeat abc 10000]
+puts [string length $s]
+puts [string range $s end-5 end]
+puts [string first cab $s]
+puts [string last abc $s]
+set t [string repeat "\u00e9" 500]
+puts [string length $t]
+puts [string length [string toupper $t]]

@@ -1,0 +1,6 @@
+puts [string replace abc 0 0 ""]
+puts [string replace abc 1 1 "\u4e2d"]
+puts [string replace abc end+1 end+1 X]
+puts [string replace abc 0 -1 X]
+puts [string replace abc 2 2 "long replacement"]
+puts [string replace "" end end X]

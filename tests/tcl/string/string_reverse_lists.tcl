@@ -1,0 +1,5 @@
+puts [string reverse "{a b}"]
+puts [string reverse "a\\b"]
+puts [string reverse [list a b c]]
+puts [string reverse 12345]
+puts [expr {[string reverse 12345] + 1}]

@@ -1,0 +1,6 @@
+puts [string totitle "ABC DEF"]
+puts [string totitle "123abc"]
+puts [string totitle " leading space"]
+puts [string totitle "x"]
+puts [string totitle "éCOLE"]
+puts [string totitle ""]

@@ -1,0 +1,7 @@
+puts [string trim {[[hello]]} {[]}]
+puts [string trim "--==text==--" "-="]
+puts [string trimleft "\\\\path" "\\"]
+puts [string trimright "a.b.c..." .]
+puts [string trim "abcXcba" cba]
+puts [string trim "  \t x \n" " "]
+puts [string trim "ééé" "é"]

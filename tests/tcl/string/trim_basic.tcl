@@ -1,0 +1,15 @@
+puts "<[string trim "  hello  "]>"
+puts "<[string trimleft "  hello  "]>"
+puts "<[string trimright "  hello  "]>"
+puts "<[string trim "xxhixx" x]>"
+puts "<[string trim "abcHIcba" abc]>"
+puts "<[string trimleft "0001230" 0]>"
+puts "<[string trimright "1.5000" 0]>"
+puts "<[string trim "\t\n hi \r\n"]>"
+puts "<[string trim ""]>"
+puts "<[string trim "   "]>"
+puts "<[string trim "aaa" a]>"
+puts "<[string trim "hello" ""]>"
+puts "<[string trimright "path///" /]>"
+catch {string trim} m; puts $m
+catch {string trim a b c} m; puts $m

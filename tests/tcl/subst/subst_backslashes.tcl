@@ -1,0 +1,7 @@
+puts [subst {\x41\u0042\103}]
+puts [subst {a\\b}]
+puts [subst {line1\nline2}]
+puts [subst {\$notvar}]
+puts [subst {\[notcmd\]}]
+puts [subst {brace \{ \}}]
+puts [string length [subst {\t}]]

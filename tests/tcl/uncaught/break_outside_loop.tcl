@@ -1,0 +1,3 @@
+puts before
+proc p {} { break }
+p

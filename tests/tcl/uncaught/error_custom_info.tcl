@@ -1,0 +1,2 @@
+puts start
+error "message" "custom errorInfo text\n    with a second line"

@@ -1,0 +1,7 @@
+set mode weird
+switch $mode {
+    normal { puts normal }
+    default {
+        error "unsupported mode: $mode"
+    }
+}

@@ -1,0 +1,2 @@
+puts "exiting with 3"
+exit 3

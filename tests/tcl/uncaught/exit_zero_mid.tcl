@@ -1,0 +1,3 @@
+puts one
+exit
+puts never

@@ -1,0 +1,5 @@
+proc p {} {
+    return -code error -errorcode {CUSTOM} "returned an error"
+}
+puts before
+p

@@ -1,0 +1,4 @@
+puts stderr "warning: something"
+puts stdout "normal output"
+puts -nonewline stderr "partial "
+error "fatal"

@@ -1,0 +1,2 @@
+puts "throwing"
+throw {APP ERROR 7} "application error seven"

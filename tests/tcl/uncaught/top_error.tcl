@@ -1,0 +1,3 @@
+puts "before"
+error "top level failure"
+puts "never"

@@ -1,0 +1,3 @@
+proc takes2 {a b} { return }
+puts ok
+takes2 1

@@ -1,0 +1,19 @@
+set i 9223372036854775807
+incr i
+puts $i
+incr i 9223372036854775807
+puts $i
+set j -9223372036854775808
+incr j -9223372036854775808
+puts $j
+set k 2147483647
+incr k
+puts $k
+set b [expr {2**70}]
+incr b
+puts $b
+incr b -1180591620717411303424
+puts $b
+set m 1
+incr m 100000000000000000000
+puts $m
