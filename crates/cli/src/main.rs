@@ -8,11 +8,7 @@ use clap::{Parser, Subcommand};
 mod tcl_host;
 
 #[derive(Parser)]
-#[command(
-    name = "itin",
-    version,
-    about = "Itinerant: mobile agents and object servers"
-)]
+#[command(name = "itin", version, about = "Itinerant: mobile agents and object servers")]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -35,10 +31,7 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Cmd::Tcl {
-            migrate_every,
-            args,
-        } => {
+        Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {
                 eprintln!("itin: --migrate-every must be at least 1");
                 return ExitCode::from(2);

@@ -42,10 +42,7 @@ fn after_cmd(args: &[Value]) -> HostResult {
         ));
     }
     match args[1].as_int() {
-        Ok(ms) if ms >= 0 => HostResult::Suspend(HostRequest {
-            command: "after".into(),
-            args: vec![ms.to_string()],
-        }),
+        Ok(ms) if ms >= 0 => HostResult::Suspend(HostRequest { command: "after".into(), args: vec![ms.to_string()] }),
         Ok(ms) => HostResult::Error(itinerant_tcl::Exception::error(format!(
             "bad argument \"{ms}\": must be a non-negative integer"
         ))),
@@ -79,11 +76,7 @@ fn serve(req: &HostRequest) -> Result<String, String> {
             let Some((prog, rest)) = req.args.split_first() else {
                 return Err("no program".into());
             };
-            match std::process::Command::new(prog)
-                .args(rest)
-                .stdin(std::process::Stdio::null())
-                .output()
-            {
+            match std::process::Command::new(prog).args(rest).stdin(std::process::Stdio::null()).output() {
                 Ok(out) => {
                     let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
                     if s.ends_with('\n') {
@@ -111,10 +104,7 @@ pub fn run_file(file: &str, args: &[String], migrate_every: Option<u64>) -> Exit
     let source = match std::fs::read(file) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
-            eprintln!(
-                "couldn't read file \"{file}\": {}",
-                e.to_string().to_lowercase()
-            );
+            eprintln!("couldn't read file \"{file}\": {}", e.to_string().to_lowercase());
             return ExitCode::from(1);
         }
     };
@@ -136,6 +126,10 @@ pub fn run_file(file: &str, args: &[String], migrate_every: Option<u64>) -> Exit
                 interp.flush_output();
                 eprintln!("{}", e.error_info);
                 return ExitCode::from(1);
+            }
+            Outcome::Exit(status) => {
+                interp.flush_output();
+                return ExitCode::from(status as u8);
             }
             Outcome::OutOfBudget => {
                 if migrate_every.is_some() {
@@ -177,6 +171,7 @@ pub fn eval_interactive(interp: &mut Interp, script: &str) -> Result<String, Str
         match interp.run(RUN_SLICE) {
             Outcome::Finished(r) => return Ok(r),
             Outcome::Error(e) => return Err(e.message),
+            Outcome::Exit(status) => std::process::exit(status),
             Outcome::OutOfBudget => {}
             Outcome::Request(req) => {
                 let r = serve(&req);

@@ -60,20 +60,12 @@ fn selected_scripts() -> Vec<(String, PathBuf)> {
     let root = suite_root();
     let mut all = Vec::new();
     collect_scripts(&root, &mut all);
-    assert!(
-        !all.is_empty(),
-        "no .tcl scripts found under {}",
-        root.display()
-    );
+    assert!(!all.is_empty(), "no .tcl scripts found under {}", root.display());
     let filter = std::env::var(FILTER_VAR).ok().filter(|f| !f.is_empty());
     let selected: Vec<(String, PathBuf)> = all
         .into_iter()
         .map(|p| {
-            let rel = p
-                .strip_prefix(&root)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = p.strip_prefix(&root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
             (rel, p)
         })
         .filter(|(rel, _)| match &filter {
@@ -137,11 +129,7 @@ fn run_script(script: &Path, extra_args: &[String]) -> Outcome {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            return Outcome {
-                stdout: Vec::new(),
-                stderr: Vec::new(),
-                code: Err(format!("could not start itin: {e}")),
-            }
+            return Outcome { stdout: Vec::new(), stderr: Vec::new(), code: Err(format!("could not start itin: {e}")) }
         }
     };
     let out_reader = spawn_reader(child.stdout.take().expect("piped stdout"));
@@ -149,15 +137,8 @@ fn run_script(script: &Path, extra_args: &[String]) -> Outcome {
     let status = wait_with_timeout(&mut child);
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
-    let code = status.and_then(|s| {
-        s.code()
-            .ok_or_else(|| format!("terminated by a signal ({s})"))
-    });
-    Outcome {
-        stdout,
-        stderr,
-        code,
-    }
+    let code = status.and_then(|s| s.code().ok_or_else(|| format!("terminated by a signal ({s})")));
+    Outcome { stdout, stderr, code }
 }
 
 fn read_golden(script: &Path, ext: &str) -> Result<Vec<u8>, String> {
@@ -190,17 +171,14 @@ fn first_difference(expected: &[u8], actual: &[u8]) -> String {
 
 /// Compares one run with the goldens; `None` when everything matches.
 fn check_script(script: &Path, extra_args: &[String]) -> Option<String> {
-    let (exp_out, exp_err, exp_code) = match (
-        read_golden(script, "out"),
-        read_golden(script, "err"),
-        read_golden(script, "code"),
-    ) {
-        (Ok(o), Ok(e), Ok(c)) => (o, e, c),
-        (o, e, c) => {
-            let msgs: Vec<String> = [o.err(), e.err(), c.err()].into_iter().flatten().collect();
-            return Some(msgs.join("; "));
-        }
-    };
+    let (exp_out, exp_err, exp_code) =
+        match (read_golden(script, "out"), read_golden(script, "err"), read_golden(script, "code")) {
+            (Ok(o), Ok(e), Ok(c)) => (o, e, c),
+            (o, e, c) => {
+                let msgs: Vec<String> = [o.err(), e.err(), c.err()].into_iter().flatten().collect();
+                return Some(msgs.join("; "));
+            }
+        };
     let exp_code_text = String::from_utf8_lossy(&exp_code).trim().to_string();
     let exp_code: i32 = match exp_code_text.parse() {
         Ok(c) => c,
@@ -215,16 +193,10 @@ fn check_script(script: &Path, extra_args: &[String]) -> Option<String> {
         Err(why) => problems.push(format!("exit code: expected {exp_code}, {why}")),
     }
     if outcome.stdout != exp_out {
-        problems.push(format!(
-            "stdout {}",
-            first_difference(&exp_out, &outcome.stdout)
-        ));
+        problems.push(format!("stdout {}", first_difference(&exp_out, &outcome.stdout)));
     }
     if outcome.stderr != exp_err {
-        problems.push(format!(
-            "stderr {}",
-            first_difference(&exp_err, &outcome.stderr)
-        ));
+        problems.push(format!("stderr {}", first_difference(&exp_err, &outcome.stderr)));
     }
     if problems.is_empty() {
         None
@@ -264,25 +236,13 @@ fn run_and_report(label: &str, arg_sets: &[Vec<String>]) {
     let mut total_failed = 0usize;
     let mut total_run = 0usize;
     for args in arg_sets {
-        let shown = if args.is_empty() {
-            "itin tcl".to_string()
-        } else {
-            format!("itin tcl {}", args.join(" "))
-        };
+        let shown = if args.is_empty() { "itin tcl".to_string() } else { format!("itin tcl {}", args.join(" ")) };
         let (run, failures) = run_suite(args);
         total_run += run;
         total_failed += failures.len();
-        eprintln!(
-            "{label}: [{shown}] {} passed, {} failed",
-            run - failures.len(),
-            failures.len()
-        );
+        eprintln!("{label}: [{shown}] {} passed, {} failed", run - failures.len(), failures.len());
         if !failures.is_empty() {
-            let _ = writeln!(
-                report,
-                "\n[{shown}] {} of {run} scripts failed:",
-                failures.len()
-            );
+            let _ = writeln!(report, "\n[{shown}] {} of {run} scripts failed:", failures.len());
             for (rel, why) in &failures {
                 let _ = writeln!(report, "  {rel}\n      {why}");
             }
@@ -303,9 +263,7 @@ fn suite_matches_tclsh() {
 
 #[test]
 fn suite_with_migration() {
-    let arg_sets: Vec<Vec<String>> = MIGRATE_EVERY
-        .iter()
-        .map(|n| vec!["--migrate-every".to_string(), n.to_string()])
-        .collect();
+    let arg_sets: Vec<Vec<String>> =
+        MIGRATE_EVERY.iter().map(|n| vec!["--migrate-every".to_string(), n.to_string()]).collect();
     run_and_report("differential-migrate", &arg_sets);
 }

@@ -76,11 +76,7 @@ pub enum Instr {
     IncrLocal(u32, i32),
     /// Generic variable access; `elem` means an array element whose key is
     /// on the stack just below the op's own operands (above a Stack name).
-    Var {
-        op: VarOp,
-        addr: VarAddr,
-        elem: bool,
-    },
+    Var { op: VarOp, addr: VarAddr, elem: bool },
     /// (w0..wn-1 -> result) invoke the command named by w0
     Invoke(u32),
     /// (list -> result) invoke with the list's elements as words
@@ -152,18 +148,11 @@ pub enum Aux {
     /// foreach/lmap: per list, the variables it assigns.
     Foreach { lists: Vec<Vec<VarAddr>> },
     /// switch: patterns (literals), the mode, and -nocase.
-    Switch {
-        patterns: Vec<u32>,
-        mode: SwitchMode,
-        nocase: bool,
-    },
+    Switch { patterns: Vec<u32>, mode: SwitchMode, nocase: bool, match_var: Option<String>, index_var: Option<String> },
     /// Absolute jump targets.
     JumpTable(Vec<u32>),
     /// try: handlers in order, then the target when none matches.
-    Try {
-        handlers: Vec<(TryMatch, u32)>,
-        no_match: u32,
-    },
+    Try { handlers: Vec<(TryMatch, u32)>, no_match: u32 },
 }
 
 /// What a `try` handler matches.
@@ -270,9 +259,7 @@ impl ByteCode {
         for r in &self.ranges {
             if r.start <= pc && pc < r.end {
                 let handles = match r.kind {
-                    RangeKind::Loop { .. } => {
-                        code == crate::error::TCL_BREAK || code == crate::error::TCL_CONTINUE
-                    }
+                    RangeKind::Loop { .. } => code == crate::error::TCL_BREAK || code == crate::error::TCL_CONTINUE,
                     RangeKind::Catch { .. } => true,
                 };
                 if handles {

@@ -8,9 +8,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::bytecode::{
-    Aux, ByteCode, CmdLoc, CodeKind, ExceptRange, Instr, RangeKind, VarAddr, VarOp,
-};
+use crate::bytecode::{Aux, ByteCode, CmdLoc, CodeKind, ExceptRange, Instr, RangeKind, VarAddr, VarOp};
 use crate::commands::CommandTable;
 use crate::error::Exception;
 use crate::parser::{self, literal_of, Parser, Part, Word};
@@ -91,11 +89,7 @@ pub fn compile_script(commands: &CommandTable, source: &str, mode: Mode) -> Byte
 
 /// Compiles a proc body whose first locals are the arguments.
 pub fn compile_proc_body(commands: &CommandTable, body: &str, args: &[Rc<str>]) -> ByteCode {
-    let mode = Mode {
-        proc_body: true,
-        in_proc: true,
-        direct: false,
-    };
+    let mode = Mode { proc_body: true, in_proc: true, direct: false };
     let mut c = Compiler::new(commands, body, mode, CodeKind::ProcBody);
     for a in args {
         c.local(a);
@@ -123,14 +117,7 @@ pub fn compile_expr(commands: &CommandTable, source: &str, mode: Mode) -> ByteCo
 }
 
 /// Compiles `source` for `subst` with the given substitutions enabled.
-pub fn compile_subst(
-    commands: &CommandTable,
-    source: &str,
-    mode: Mode,
-    bs: bool,
-    vars: bool,
-    cmds: bool,
-) -> ByteCode {
+pub fn compile_subst(commands: &CommandTable, source: &str, mode: Mode, bs: bool, vars: bool, cmds: bool) -> ByteCode {
     let mut c = Compiler::new(commands, source, mode, CodeKind::Script);
     match parser::parse_subst(source, bs, vars, cmds) {
         Ok(parts) => c.parts(&parts),
@@ -150,11 +137,7 @@ pub fn compile_synthetic(
     compile: CompileFn,
     in_proc: bool,
 ) -> Result<ByteCode, Exception> {
-    let mode = Mode {
-        proc_body: false,
-        in_proc,
-        direct: true,
-    };
+    let mode = Mode { proc_body: false, in_proc, direct: true };
     let mut c = Compiler::new(commands, "", mode, CodeKind::Synthetic);
     let srcs: Vec<WordSrc> = words.iter().map(|v| WordSrc::Value(v.clone())).collect();
     match compile(&mut c, &srcs) {
@@ -162,10 +145,7 @@ pub fn compile_synthetic(
         Err(CompileFail::Error(e)) => Err(e),
         Err(CompileFail::NotHere) => Err(Exception::error(format!(
             "internal error: cannot compile \"{}\"",
-            words
-                .first()
-                .map(|w| w.as_str().into_owned())
-                .unwrap_or_default()
+            words.first().map(|w| w.as_str().into_owned()).unwrap_or_default()
         ))),
     }
 }
@@ -366,11 +346,7 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::List(0));
             for w in words {
                 self.word(w);
-                self.emit(if w.expand {
-                    Instr::ListConcat
-                } else {
-                    Instr::ListAppend
-                });
+                self.emit(if w.expand { Instr::ListConcat } else { Instr::ListAppend });
             }
             self.emit(Instr::InvokeList);
             return;
@@ -378,12 +354,7 @@ impl<'a> Compiler<'a> {
         if let Some(name) = words.first().and_then(|w| w.literal()) {
             if let Some(compile) = self.commands.get(&name).and_then(|c| c.compile_fn()) {
                 let srcs: Vec<WordSrc> = words.iter().map(WordSrc::Parsed).collect();
-                let (pc, depth, ranges, auxes) = (
-                    self.code.len(),
-                    self.depth,
-                    self.ranges.len(),
-                    self.aux.len(),
-                );
+                let (pc, depth, ranges, auxes) = (self.code.len(), self.depth, self.ranges.len(), self.aux.len());
                 let cmds = self.cmds.len();
                 match compile(self, &srcs) {
                     Ok(()) => return,
@@ -446,21 +417,13 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::LoadLocal(s));
                 }
                 addr => {
-                    self.emit(Instr::Var {
-                        op: VarOp::Load,
-                        addr,
-                        elem: false,
-                    });
+                    self.emit(Instr::Var { op: VarOp::Load, addr, elem: false });
                 }
             },
             Some(idx) => {
                 let addr = self.var_addr(name);
                 self.parts(idx);
-                self.emit(Instr::Var {
-                    op: VarOp::Load,
-                    addr,
-                    elem: true,
-                });
+                self.emit(Instr::Var { op: VarOp::Load, addr, elem: true });
             }
         }
     }
@@ -560,12 +523,7 @@ impl<'a> Compiler<'a> {
     /// Starts an exception range at the current pc; returns its index.
     pub fn begin_range(&mut self, kind: RangeKind) -> usize {
         let pc = self.pc();
-        self.ranges.push(ExceptRange {
-            start: pc,
-            end: pc,
-            depth: self.depth,
-            kind,
-        });
+        self.ranges.push(ExceptRange { start: pc, end: pc, depth: self.depth, kind });
         self.ranges.len() - 1
     }
 
@@ -586,12 +544,7 @@ impl<'a> Compiler<'a> {
     /// the source (expression sub-commands).
     pub fn record_command(&mut self, pc_start: u32, src_start: usize, src_end: usize) {
         let pc_end = self.pc();
-        self.cmds.push(CmdLoc {
-            pc_start,
-            pc_end,
-            src_start: src_start as u32,
-            src_end: src_end as u32,
-        });
+        self.cmds.push(CmdLoc { pc_start, pc_end, src_start: src_start as u32, src_end: src_end as u32 });
     }
 }
 
@@ -639,8 +592,7 @@ fn split_array_parts(parts: &[Part]) -> Option<(String, Vec<Part>)> {
 /// `(pops, pushes)` of an instruction, for depth tracking.
 pub fn stack_effect(i: &Instr, aux: &[Aux]) -> (u32, u32) {
     use Instr::*;
-    let var_prefix =
-        |addr: VarAddr, elem: bool| (matches!(addr, VarAddr::Stack) as u32) + elem as u32;
+    let var_prefix = |addr: VarAddr, elem: bool| (matches!(addr, VarAddr::Stack) as u32) + elem as u32;
     match *i {
         Push(_) | Dup | LoadLocal(_) | IncrLocal(..) | TimeStart => (0, 1),
         Over(_) => (0, 1),

@@ -11,11 +11,7 @@ use crate::value::Value;
 type R = Result<(), CompileFail>;
 
 fn wrong(words: &[WordSrc], usage: &str) -> CompileFail {
-    let names: Vec<Value> = words
-        .iter()
-        .take(1)
-        .map(|w| Value::from(w.literal().unwrap_or_default()))
-        .collect();
+    let names: Vec<Value> = words.iter().take(1).map(|w| Value::from(w.literal().unwrap_or_default())).collect();
     CompileFail::Error(Exception::wrong_args(&names, 1, usage))
 }
 
@@ -105,9 +101,7 @@ pub fn compile_if(c: &mut Compiler, w: &[WordSrc]) -> R {
         // Condition.
         if i >= w.len() {
             let prev = w[i - 1].literal().unwrap_or_default();
-            return Err(fail(format!(
-                "wrong # args: no expression after \"{prev}\" argument"
-            )));
+            return Err(fail(format!("wrong # args: no expression after \"{prev}\" argument")));
         }
         c.expr_word(&w[i]);
         let jf = c.emit(Instr::JumpFalse(0));
@@ -117,9 +111,7 @@ pub fn compile_if(c: &mut Compiler, w: &[WordSrc]) -> R {
         }
         if i >= w.len() {
             let prev = w[i - 1].literal().unwrap_or_default();
-            return Err(fail(format!(
-                "wrong # args: no script following \"{prev}\" argument"
-            )));
+            return Err(fail(format!("wrong # args: no script following \"{prev}\" argument")));
         }
         c.body(&w[i], None);
         to_end.push(c.emit(Instr::Jump(0)));
@@ -139,23 +131,17 @@ pub fn compile_if(c: &mut Compiler, w: &[WordSrc]) -> R {
             Some("else") => {
                 i += 1;
                 if i >= w.len() {
-                    return Err(fail(
-                        "wrong # args: no script following \"else\" argument".into(),
-                    ));
+                    return Err(fail("wrong # args: no script following \"else\" argument".into()));
                 }
                 if i + 1 != w.len() {
-                    return Err(fail(
-                        "wrong # args: extra words after \"else\" clause in \"if\" command".into(),
-                    ));
+                    return Err(fail("wrong # args: extra words after \"else\" clause in \"if\" command".into()));
                 }
                 c.body(&w[i], None);
                 break;
             }
             _ => {
                 if i + 1 != w.len() {
-                    return Err(fail(
-                        "wrong # args: extra words after \"else\" clause in \"if\" command".into(),
-                    ));
+                    return Err(fail("wrong # args: extra words after \"else\" clause in \"if\" command".into()));
                 }
                 c.body(&w[i], None);
                 break;
@@ -176,10 +162,7 @@ pub fn compile_while(c: &mut Compiler, w: &[WordSrc]) -> R {
     let depth = c.depth();
     let to_cond = c.emit(Instr::Jump(0));
     let body_start = c.pc();
-    let range = c.begin_range(RangeKind::Loop {
-        break_to: 0,
-        continue_to: 0,
-    });
+    let range = c.begin_range(RangeKind::Loop { break_to: 0, continue_to: 0 });
     c.body(&w[2], Some("(\"while\" body line %d)"));
     c.emit(Instr::Pop);
     c.end_range(range);
@@ -188,13 +171,7 @@ pub fn compile_while(c: &mut Compiler, w: &[WordSrc]) -> R {
     c.expr_word(&w[1]);
     c.emit(Instr::JumpTrue(body_start));
     let end = c.pc();
-    c.set_range_kind(
-        range,
-        RangeKind::Loop {
-            break_to: end,
-            continue_to: cond,
-        },
-    );
+    c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: cond });
     c.set_depth(depth);
     c.push_lit("");
     Ok(())
@@ -209,28 +186,22 @@ pub fn compile_for(c: &mut Compiler, w: &[WordSrc]) -> R {
     c.emit(Instr::Pop);
     let to_cond = c.emit(Instr::Jump(0));
     let body_start = c.pc();
-    let range = c.begin_range(RangeKind::Loop {
-        break_to: 0,
-        continue_to: 0,
-    });
+    let range = c.begin_range(RangeKind::Loop { break_to: 0, continue_to: 0 });
     c.body(&w[4], Some("(\"for\" body line %d)"));
     c.emit(Instr::Pop);
     c.end_range(range);
     let next = c.pc();
+    let next_range = c.begin_range(RangeKind::Loop { break_to: 0, continue_to: 0 });
     c.body(&w[3], Some("(\"for\" loop-end command)"));
     c.emit(Instr::Pop);
+    c.end_range(next_range);
     let cond = c.pc();
     c.patch(to_cond, cond);
     c.expr_word(&w[2]);
     c.emit(Instr::JumpTrue(body_start));
     let end = c.pc();
-    c.set_range_kind(
-        range,
-        RangeKind::Loop {
-            break_to: end,
-            continue_to: next,
-        },
-    );
+    c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: next });
+    c.set_range_kind(next_range, RangeKind::Loop { break_to: end, continue_to: cond });
     c.set_depth(depth);
     c.push_lit("");
     Ok(())
@@ -279,15 +250,8 @@ fn compile_loop_over_lists(c: &mut Compiler, w: &[WordSrc], collect: bool) -> R 
     let aux = c.add_aux(Aux::Foreach { lists });
     c.emit(Instr::ForeachStart(aux));
     let step = c.emit(Instr::ForeachStep(aux, 0));
-    let range = c.begin_range(RangeKind::Loop {
-        break_to: 0,
-        continue_to: step,
-    });
-    let ann = if collect {
-        "(\"lmap\" body line %d)"
-    } else {
-        "(\"foreach\" body line %d)"
-    };
+    let range = c.begin_range(RangeKind::Loop { break_to: 0, continue_to: step });
+    let ann = if collect { "(\"lmap\" body line %d)" } else { "(\"foreach\" body line %d)" };
     c.body(&w[w.len() - 1], Some(ann));
     if collect {
         c.emit(Instr::LmapCollect(aux));
@@ -298,13 +262,7 @@ fn compile_loop_over_lists(c: &mut Compiler, w: &[WordSrc], collect: bool) -> R 
     c.end_range(range);
     let end = c.pc();
     c.patch(step, end);
-    c.set_range_kind(
-        range,
-        RangeKind::Loop {
-            break_to: end,
-            continue_to: step,
-        },
-    );
+    c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: step });
     c.emit(Instr::ForeachEnd(aux));
     if !collect {
         c.push_lit("");
@@ -330,11 +288,7 @@ fn store_copy(c: &mut Compiler, var: &WordSrc, over: u32) {
     c.emit(Instr::Over(over + prefix));
     match (addr, elem) {
         (VarAddr::Slot(s), false) => c.emit(Instr::StoreLocal(s)),
-        _ => c.emit(Instr::Var {
-            op: VarOp::Store,
-            addr,
-            elem,
-        }),
+        _ => c.emit(Instr::Var { op: VarOp::Store, addr, elem }),
     };
     c.emit(Instr::Pop);
 }
@@ -400,8 +354,8 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
                         Some(code) => TryMatch::Code(code),
                         None => {
                             return Err(fail(format!(
-                                "bad completion code \"{arg}\": must be ok, error, return, break, continue, or an integer"
-                            )))
+                            "bad completion code \"{arg}\": must be ok, error, return, break, continue, or an integer"
+                        )))
                         }
                     }
                 } else {
@@ -418,24 +372,15 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
                     Err(e) => return Err(CompileFail::Error(e)),
                 };
                 if vars.len() > 2 {
-                    return Err(fail(
-                        "wrong # args to on clause: must be \"... on code variableList script\""
-                            .into(),
-                    ));
+                    return Err(fail("wrong # args to on clause: must be \"... on code variableList script\"".into()));
                 }
-                clauses.push(Clause {
-                    matcher,
-                    vars,
-                    body: &w[i + 3],
-                });
+                clauses.push(Clause { matcher, vars, body: &w[i + 3] });
                 i += 4;
             }
             "finally" => {
                 if i + 2 != w.len() {
                     if i + 1 >= w.len() {
-                        return Err(fail(
-                            "wrong # args to finally clause: must be \"... finally script\"".into(),
-                        ));
+                        return Err(fail("wrong # args to finally clause: must be \"... finally script\"".into()));
                     }
                     return Err(fail("finally clause must be last".into()));
                 }
@@ -443,17 +388,13 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
                 i += 2;
             }
             other => {
-                return Err(fail(format!(
-                    "bad handler type \"{other}\": must be finally, on, or trap"
-                )));
+                return Err(fail(format!("bad handler type \"{other}\": must be finally, on, or trap")));
             }
         }
     }
     if let Some(last) = clauses.last() {
         if last.body.literal().as_deref() == Some("-") {
-            return Err(fail(
-                "last non-finally clause must not have a body of \"-\"".into(),
-            ));
+            return Err(fail("last non-finally clause must not have a body of \"-\"".into()));
         }
     }
     let depth = c.depth();
@@ -467,10 +408,7 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
     c.set_range_kind(range, RangeKind::Catch { handler });
     c.set_depth(depth + 3);
     let mut ends = Vec::new();
-    let aux = c.add_aux(Aux::Try {
-        handlers: Vec::new(),
-        no_match: 0,
-    });
+    let aux = c.add_aux(Aux::Try { handlers: Vec::new(), no_match: 0 });
     c.emit(Instr::TryDispatch(aux));
     let no_match = c.pc();
     c.emit(Instr::Rethrow);
@@ -499,11 +437,7 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
         c.body(cl.body, None);
         ends.push(c.emit(Instr::Jump(0)));
     }
-    let handlers: Vec<(TryMatch, u32)> = clauses
-        .iter()
-        .map(|cl| cl.matcher.clone())
-        .zip(targets)
-        .collect();
+    let handlers: Vec<(TryMatch, u32)> = clauses.iter().map(|cl| cl.matcher.clone()).zip(targets).collect();
     // OK completions that no `on ok` handles just yield the result.
     let ok_path = c.pc();
     c.set_depth(depth + 3);
@@ -515,11 +449,7 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
     }
     let mut handlers = handlers;
     handlers.push((TryMatch::Code(0), ok_path));
-    if let Some(Aux::Try {
-        handlers: h,
-        no_match: n,
-    }) = c.aux_mut(aux)
-    {
+    if let Some(Aux::Try { handlers: h, no_match: n }) = c.aux_mut(aux) {
         *h = handlers;
         *n = no_match;
     }
@@ -589,21 +519,14 @@ pub fn compile_uplevel(c: &mut Compiler, w: &[WordSrc]) -> R {
 
 pub fn compile_subst(c: &mut Compiler, w: &[WordSrc]) -> R {
     if w.len() < 2 {
-        return Err(wrong(
-            w,
-            "?-nobackslashes? ?-nocommands? ?-novariables? string",
-        ));
+        return Err(wrong(w, "?-nobackslashes? ?-nocommands? ?-novariables? string"));
     }
     let mut flags = 0;
     for opt in &w[1..w.len() - 1] {
         let Some(o) = opt.literal() else {
             return Err(CompileFail::NotHere);
         };
-        match lookup_index(
-            "option",
-            &o,
-            &["-nobackslashes", "-nocommands", "-novariables"],
-        ) {
+        match lookup_index("option", &o, &["-nobackslashes", "-nocommands", "-novariables"]) {
             Ok(0) => flags |= 1,
             Ok(1) => flags |= 4,
             Ok(_) => flags |= 2,
@@ -640,48 +563,67 @@ pub fn compile_time(c: &mut Compiler, w: &[WordSrc]) -> R {
 
 pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
     let mut i = 1;
-    let mut mode = SwitchMode::Exact;
+    let mut mode: Option<(SwitchMode, &str)> = None;
     let mut nocase = false;
+    let mut match_var = None;
+    let mut index_var = None;
     while i < w.len() {
         let Some(opt) = w[i].literal() else { break };
         if !opt.starts_with('-') {
             break;
         }
-        if opt == "--" {
-            i += 1;
-            break;
+        let table = ["-exact", "-glob", "-indexvar", "-matchvar", "-nocase", "-regexp", "--"];
+        let k = match lookup_index("option", &opt, &table) {
+            Ok(k) => k,
+            Err(e) => return Err(CompileFail::Error(e)),
+        };
+        let new_mode = match k {
+            0 => Some(SwitchMode::Exact),
+            1 => Some(SwitchMode::Glob),
+            5 => Some(SwitchMode::Regexp),
+            _ => None,
+        };
+        if let Some(m) = new_mode {
+            if let Some((_, prev)) = mode {
+                return Err(fail(format!("bad option \"{}\": {prev} option already found", table[k])));
+            }
+            mode = Some((m, table[k]));
         }
-        match lookup_index(
-            "option",
-            &opt,
-            &[
-                "-exact",
-                "-glob",
-                "-indexvar",
-                "-matchvar",
-                "-nocase",
-                "-regexp",
-                "--",
-            ],
-        ) {
-            Ok(0) => mode = SwitchMode::Exact,
-            Ok(1) => mode = SwitchMode::Glob,
-            Ok(4) => nocase = true,
-            Ok(5) => mode = SwitchMode::Regexp,
-            Ok(6) => {
+        match k {
+            2 | 3 => {
+                i += 1;
+                let Some(name) = w.get(i).and_then(|v| v.literal()) else {
+                    if i >= w.len() {
+                        return Err(fail(format!("missing variable name argument to {} option", table[k])));
+                    }
+                    return Err(CompileFail::NotHere);
+                };
+                if k == 2 {
+                    index_var = Some(name);
+                } else {
+                    match_var = Some(name);
+                }
+            }
+            4 => nocase = true,
+            6 => {
                 i += 1;
                 break;
             }
-            Ok(_) => return Err(CompileFail::NotHere),
-            Err(e) => return Err(CompileFail::Error(e)),
+            _ => {}
         }
         i += 1;
     }
+    let mode = mode.map(|(m, _)| m).unwrap_or(SwitchMode::Exact);
+    if mode != SwitchMode::Regexp {
+        if match_var.is_some() {
+            return Err(fail("-matchvar option requires -regexp option".into()));
+        }
+        if index_var.is_some() {
+            return Err(fail("-indexvar option requires -regexp option".into()));
+        }
+    }
     if w.len() - i < 2 {
-        return Err(wrong(
-            w,
-            "?-option ...? string ?pattern body ...? ?default body?",
-        ));
+        return Err(wrong(w, "?-option ...? string ?pattern body ...? ?default body?"));
     }
     let subject = &w[i];
     i += 1;
@@ -697,10 +639,7 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
         if items.len() % 2 != 0 {
             return Err(fail("extra switch pattern with no body".into()));
         }
-        items
-            .chunks(2)
-            .map(|p| (p[0].clone(), PairBody::Value(p[1].clone())))
-            .collect()
+        items.chunks(2).map(|p| (p[0].clone(), PairBody::Value(p[1].clone()))).collect()
     } else {
         if (w.len() - i) % 2 != 0 {
             return Err(fail("extra switch pattern with no body".into()));
@@ -716,10 +655,7 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
     };
     if let Some((pat, body)) = pairs.last() {
         if body.is_fallthrough() {
-            return Err(fail(format!(
-                "no body specified for pattern \"{}\"",
-                pat.as_str()
-            )));
+            return Err(fail(format!("no body specified for pattern \"{}\"", pat.as_str())));
         }
     }
     let depth = c.depth();
@@ -733,11 +669,7 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
             patterns.push(c.literal_value(p.clone()));
         }
     }
-    let aux = c.add_aux(Aux::Switch {
-        patterns,
-        mode,
-        nocase,
-    });
+    let aux = c.add_aux(Aux::Switch { patterns, mode, nocase, match_var, index_var });
     c.emit(Instr::SwitchMatch(aux));
     let table = c.add_aux(Aux::JumpTable(Vec::new()));
     c.emit(Instr::JumpTable(table));

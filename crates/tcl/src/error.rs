@@ -9,6 +9,8 @@ pub const TCL_ERROR: i32 = 1;
 pub const TCL_RETURN: i32 = 2;
 pub const TCL_BREAK: i32 = 3;
 pub const TCL_CONTINUE: i32 = 4;
+/// Internal code of `exit`: unwinds everything, no handler catches it.
+pub const TCL_EXIT: i32 = i32::MIN;
 
 /// A non-OK completion of a command. Boxed so that `Result<Value, Exception>`
 /// stays two words.
@@ -93,12 +95,7 @@ impl Exception {
     /// `bad option "x": must be a, b, or c` (`what` is "option",
     /// "subcommand"...). With `ambiguous`, says "ambiguous" instead of "bad".
     pub fn bad_index(what: &str, word: &str, table: &[&str], ambiguous: bool) -> Exception {
-        let mut s = format!(
-            "{} {} \"{}\": must be ",
-            if ambiguous { "ambiguous" } else { "bad" },
-            what,
-            word
-        );
+        let mut s = format!("{} {} \"{}\": must be ", if ambiguous { "ambiguous" } else { "bad" }, what, word);
         s.push_str(&one_of(table));
         Exception::error_code(s, &["TCL", "LOOKUP", "INDEX", what, word])
     }
@@ -125,10 +122,7 @@ impl Exception {
 
     /// The errorCode, `NONE` when none was given.
     pub fn error_code_value(&self) -> Value {
-        self.0
-            .error_code
-            .clone()
-            .unwrap_or_else(|| Value::from("NONE"))
+        self.0.error_code.clone().unwrap_or_else(|| Value::from("NONE"))
     }
 }
 
@@ -181,10 +175,7 @@ mod tests {
         let t = ["length", "last", "index"];
         assert_eq!(lookup_index("option", "le", &t).unwrap(), 0);
         let e = lookup_index("option", "l", &t).unwrap_err();
-        assert_eq!(
-            e.value().as_str(),
-            "ambiguous option \"l\": must be length, last, or index"
-        );
+        assert_eq!(e.value().as_str(), "ambiguous option \"l\": must be length, last, or index");
         let e = lookup_index("option", "x", &["a", "b"]).unwrap_err();
         assert_eq!(e.value().as_str(), "bad option \"x\": must be a or b");
     }

@@ -41,14 +41,7 @@ struct ExprParser<'s> {
 /// leaving its value on the stack.
 pub fn compile(c: &mut Compiler, start: usize, end: usize) -> Result<(), Exception> {
     let src = c.source();
-    let mut p = ExprParser {
-        src: &src,
-        b: src.as_bytes(),
-        start,
-        pos: start,
-        end,
-        depth: 0,
-    };
+    let mut p = ExprParser { src: &src, b: src.as_bytes(), start, pos: start, end, depth: 0 };
     p.skip_space();
     if p.pos >= end {
         return Err(p.plain_error("empty expression"));
@@ -86,11 +79,7 @@ fn emit(c: &mut Compiler, ex: &Ex) {
         Ex::And(a, b) | Ex::Or(a, b) => {
             let is_and = matches!(ex, Ex::And(..));
             emit(c, a);
-            let short = if is_and {
-                c.emit(Instr::JumpFalse(0))
-            } else {
-                c.emit(Instr::JumpTrue(0))
-            };
+            let short = if is_and { c.emit(Instr::JumpFalse(0)) } else { c.emit(Instr::JumpTrue(0)) };
             emit(c, b);
             c.emit(Instr::ToBool);
             let over = c.emit(Instr::Jump(0));
@@ -135,21 +124,14 @@ impl ExprParser<'_> {
     }
 
     fn plain_error(&self, msg: &str) -> Exception {
-        Exception::error_code(
-            format!("{msg}\nin expression \"{}\"", self.text()),
-            &["TCL", "PARSE", "EXPR", "BADEXPR"],
-        )
+        Exception::error_code(format!("{msg}\nin expression \"{}\"", self.text()), &["TCL", "PARSE", "EXPR", "BADEXPR"])
     }
 
     /// An error with the `_@_` marker at byte `at`.
     fn marked_error(&self, msg: &str, at: usize) -> Exception {
         let at = at.clamp(self.start, self.end);
         Exception::error_code(
-            format!(
-                "{msg} at _@_\nin expression \"{}_@_{}\"",
-                &self.src[self.start..at],
-                &self.src[at..self.end]
-            ),
+            format!("{msg} at _@_\nin expression \"{}_@_{}\"", &self.src[self.start..at], &self.src[at..self.end]),
             &["TCL", "PARSE", "EXPR", "BADEXPR"],
         )
     }
@@ -161,10 +143,7 @@ impl ExprParser<'_> {
     }
 
     fn peek(&self) -> Option<u8> {
-        self.b
-            .get(self.pos)
-            .copied()
-            .filter(|_| self.pos < self.end)
+        self.b.get(self.pos).copied().filter(|_| self.pos < self.end)
     }
 
     fn enter(&mut self) -> Result<(), Exception> {
@@ -203,9 +182,7 @@ impl ExprParser<'_> {
         let two = |s: &[u8]| rest.starts_with(s);
         let word = |w: &str| {
             rest.starts_with(w.as_bytes())
-                && rest
-                    .get(w.len())
-                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                && rest.get(w.len()).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
         };
         use BinOp::*;
         Some(if two(b"||") {
@@ -386,10 +363,7 @@ impl ExprParser<'_> {
         let mut i = self.pos;
         let radix_prefix = b[i] == b'0'
             && i + 1 < self.end
-            && matches!(
-                b[i + 1],
-                b'x' | b'X' | b'o' | b'O' | b'b' | b'B' | b'd' | b'D'
-            );
+            && matches!(b[i + 1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B' | b'd' | b'D');
         if radix_prefix {
             i += 2;
             while i < self.end && b[i].is_ascii_alphanumeric() {
@@ -445,11 +419,7 @@ impl ExprParser<'_> {
     }
 
     fn bareword_error(&self, word: &str) -> Exception {
-        let hint = if number::looks_like_bad_octal(word) {
-            " (invalid octal number?)"
-        } else {
-            ""
-        };
+        let hint = if number::looks_like_bad_octal(word) { " (invalid octal number?)" } else { "" };
         self.plain_error(&format!(
             "invalid bareword \"{word}\"\nin expression \"{}\";\nshould be \"${word}\" or \"{{{word}}}\" or \"{word}(...)\" or ...{hint}",
             self.text()
@@ -460,9 +430,7 @@ impl ExprParser<'_> {
     fn bareword(&mut self) -> Result<Ex, Exception> {
         let start = self.pos;
         let mut j = self.pos;
-        while j < self.end
-            && (self.b[j].is_ascii_alphanumeric() || self.b[j] == b'_' || self.b[j] == b':')
-        {
+        while j < self.end && (self.b[j].is_ascii_alphanumeric() || self.b[j] == b'_' || self.b[j] == b':') {
             j += 1;
         }
         let word = &self.src[start..j];
@@ -493,10 +461,7 @@ impl ExprParser<'_> {
             return Ok(Ex::Func(word.to_owned(), args));
         }
         if number::parse_bool_word(word).is_some()
-            || matches!(
-                word.to_ascii_lowercase().as_str(),
-                "inf" | "nan" | "infinity"
-            )
+            || matches!(word.to_ascii_lowercase().as_str(), "inf" | "nan" | "infinity")
         {
             return Ok(Ex::Lit(Value::from(word)));
         }
@@ -509,10 +474,7 @@ impl ExprParser<'_> {
         match self.peek() {
             Some(b')') => self.plain_error("unbalanced close paren"),
             Some(b'=') => self.plain_error("incomplete operator \"=\""),
-            Some(c)
-                if c.is_ascii_alphanumeric()
-                    || matches!(c, b'$' | b'[' | b'"' | b'{' | b'(' | b'.' | b'_') =>
-            {
+            Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'$' | b'[' | b'"' | b'{' | b'(' | b'.' | b'_') => {
                 self.marked_error("missing operator", self.pos)
             }
             Some(_) => {

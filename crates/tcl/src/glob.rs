@@ -8,13 +8,6 @@ pub fn string_match(pattern: &str, s: &str, nocase: bool) -> bool {
             Some(c) => s.first() == Some(c) && m(&p[1..], &s[1..]),
         }
     }
-    let (p, s) = if nocase {
-        (pattern.to_lowercase(), s.to_lowercase())
-    } else {
-        (pattern.to_owned(), s.to_owned())
-    };
-    m(
-        &p.chars().collect::<Vec<_>>(),
-        &s.chars().collect::<Vec<_>>(),
-    )
+    let (p, s) = if nocase { (pattern.to_lowercase(), s.to_lowercase()) } else { (pattern.to_owned(), s.to_owned()) };
+    m(&p.chars().collect::<Vec<_>>(), &s.chars().collect::<Vec<_>>())
 }

@@ -33,12 +33,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            max_string_bytes: 256 << 20,
-            max_list_len: 32 << 20,
-            max_nesting: 1000,
-            max_stack: 4 << 20,
-        }
+        Limits { max_string_bytes: 256 << 20, max_list_len: 32 << 20, max_nesting: 1000, max_stack: 4 << 20 }
     }
 }
 
@@ -47,10 +42,7 @@ impl Limits {
     pub fn check_string(&self, bytes: usize) -> Result<(), Exception> {
         if bytes > self.max_string_bytes {
             return Err(Exception::error_code(
-                format!(
-                    "string size limit exceeded ({} bytes)",
-                    self.max_string_bytes
-                ),
+                format!("string size limit exceeded ({} bytes)", self.max_string_bytes),
                 &["TCL", "MEMORY"],
             ));
         }
@@ -153,6 +145,8 @@ pub enum Outcome {
     OutOfBudget,
     /// A host command suspended the VM; call `resume` then `run`.
     Request(HostRequest),
+    /// The script called `exit` with this status.
+    Exit(i32),
 }
 
 /// An uncaught error.
@@ -197,10 +191,7 @@ pub enum FrameKind {
 impl FrameKind {
     /// Frames that count towards the nesting limit.
     pub fn counts_as_level(&self) -> bool {
-        matches!(
-            self,
-            FrameKind::Proc { .. } | FrameKind::Lambda { .. } | FrameKind::Synthetic
-        )
+        matches!(self, FrameKind::Proc { .. } | FrameKind::Lambda { .. } | FrameKind::Synthetic)
     }
 }
 
@@ -265,6 +256,8 @@ impl Interp {
         for def in crate::cmds::builtins() {
             interp.commands.insert(def.name, Command::Builtin(def));
         }
+        interp.set_global("tcl_version", "8.6");
+        interp.set_global("tcl_patchLevel", "8.6.13");
         interp
     }
 
@@ -304,11 +297,7 @@ impl Interp {
     /// errorInfo as a file when `file_name` is given. Run it with
     /// [`Interp::run`].
     pub fn start(&mut self, script: &str, file_name: Option<&str>) {
-        let mode = Mode {
-            proc_body: false,
-            in_proc: false,
-            direct: true,
-        };
+        let mode = Mode { proc_body: false, in_proc: false, direct: true };
         let code = Rc::new(compile::compile_script(&self.commands, script, mode));
         let annotation = file_name.map(|f| Rc::from(format!("(file \"{f}\" line %d)").as_str()));
         self.frames.clear();
@@ -316,13 +305,7 @@ impl Interp {
         self.vars.frames.truncate(1);
         self.nesting = 0;
         self.pending = None;
-        self.frames.push(CodeFrame {
-            code,
-            pc: 0,
-            base: 0,
-            var_frame: 0,
-            kind: FrameKind::Top { annotation },
-        });
+        self.frames.push(CodeFrame { code, pc: 0, base: 0, var_frame: 0, kind: FrameKind::Top { annotation } });
     }
 
     /// Evaluates `script` to completion (host requests are errors). For
@@ -333,10 +316,8 @@ impl Interp {
             Outcome::Finished(s) => Ok(s),
             Outcome::Error(e) => Err(e),
             Outcome::OutOfBudget => Err(ErrorReport::simple("instruction budget exhausted")),
-            Outcome::Request(r) => Err(ErrorReport::simple(&format!(
-                "host request \"{}\" in eval",
-                r.command
-            ))),
+            Outcome::Exit(code) => Err(ErrorReport::simple(&format!("exit {code}"))),
+            Outcome::Request(r) => Err(ErrorReport::simple(&format!("host request \"{}\" in eval", r.command))),
         }
     }
 
@@ -357,16 +338,12 @@ impl Interp {
 
     /// Sets a variable in the current frame (global when idle).
     pub fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
-        self.set_var_value(name, Value::from(value))
-            .map(|_| ())
-            .map_err(|e| e.value().as_str().into_owned())
+        self.set_var_value(name, Value::from(value)).map(|_| ()).map_err(|e| e.value().as_str().into_owned())
     }
 
     /// Reads a variable of the current frame (global when idle).
     pub fn get_var(&mut self, name: &str) -> Result<String, String> {
-        self.read_var_named(name)
-            .map(|v| v.as_str().into_owned())
-            .map_err(|e| e.value().as_str().into_owned())
+        self.read_var_named(name).map(|v| v.as_str().into_owned()).map_err(|e| e.value().as_str().into_owned())
     }
 
     /// Sets a global variable.
@@ -382,18 +359,12 @@ impl Interp {
 
     /// Registers a native command function under `name`.
     pub fn native_def(name: &'static str, f: NativeFn) -> BuiltinDef {
-        BuiltinDef {
-            name,
-            native: Some(f),
-            compile: None,
-        }
+        BuiltinDef { name, native: Some(f), compile: None }
     }
 
     /// Writes to the output sink.
     pub(crate) fn write_output(&mut self, channel: &str, text: &str) -> Result<(), Exception> {
-        self.output
-            .write(channel, text)
-            .map_err(|e| Exception::error(format!("error writing \"{channel}\": {e}")))
+        self.output.write(channel, text).map_err(|e| Exception::error(format!("error writing \"{channel}\": {e}")))
     }
 
     /// Flushes the output sink.
@@ -404,10 +375,6 @@ impl Interp {
 
 impl ErrorReport {
     pub fn simple(msg: &str) -> ErrorReport {
-        ErrorReport {
-            message: msg.to_owned(),
-            error_info: msg.to_owned(),
-            error_code: "NONE".into(),
-        }
+        ErrorReport { message: msg.to_owned(), error_info: msg.to_owned(), error_code: "NONE".into() }
     }
 }

@@ -165,16 +165,10 @@ pub fn find_element(s: &str) -> Result<Option<(String, &str)>, Exception> {
         p += 1;
     }
     if open_braces != 0 {
-        return Err(Exception::error_code(
-            "unmatched open brace in list",
-            &["TCL", "VALUE", "LIST", "BRACE"],
-        ));
+        return Err(Exception::error_code("unmatched open brace in list", &["TCL", "VALUE", "LIST", "BRACE"]));
     }
     if in_quotes {
-        return Err(Exception::error_code(
-            "unmatched open quote in list",
-            &["TCL", "VALUE", "LIST", "QUOTE"],
-        ));
+        return Err(Exception::error_code("unmatched open quote in list", &["TCL", "VALUE", "LIST", "QUOTE"]));
     }
     Ok(Some((collapse(&s[start..], literal), "")))
 }
@@ -197,10 +191,7 @@ fn followed_by(s: &str, p: usize, what: &str, code: &str) -> Exception {
         end += 1;
     }
     Exception::error_code(
-        format!(
-            "list element in {what} followed by \"{}\" instead of space",
-            &s[p..end]
-        ),
+        format!("list element in {what} followed by \"{}\" instead of space", &s[p..end]),
         &["TCL", "VALUE", "LIST", code],
     )
 }
@@ -375,10 +366,7 @@ mod tests {
         let s: Vec<String> = v.iter().map(|v| v.as_str().into_owned()).collect();
         assert_eq!(s, ["a", "b {c d}", "e f", "g h"]);
         let e = parse_list("{a}bcd efg").unwrap_err();
-        assert_eq!(
-            e.value().as_str(),
-            "list element in braces followed by \"bcd\" instead of space"
-        );
+        assert_eq!(e.value().as_str(), "list element in braces followed by \"bcd\" instead of space");
         assert!(parse_list("{a").is_err());
         assert!(parse_list("\"a").is_err());
     }

@@ -53,10 +53,7 @@ pub fn parse_number(s: &str) -> Option<Number> {
 pub fn looks_like_bad_octal(s: &str) -> bool {
     let t = s.trim();
     let t = t.strip_prefix(['-', '+']).unwrap_or(t);
-    t.len() > 1
-        && t.starts_with('0')
-        && t.bytes().all(|c| c.is_ascii_digit())
-        && t.bytes().any(|c| c >= b'8')
+    t.len() > 1 && t.starts_with('0') && t.bytes().all(|c| c.is_ascii_digit()) && t.bytes().any(|c| c >= b'8')
 }
 
 fn parse_radix(digits: &str, radix: u32, neg: bool) -> Option<Number> {
@@ -131,12 +128,7 @@ pub fn parse_bool_word(s: &str) -> Option<bool> {
     if l.is_empty() {
         return None;
     }
-    for (word, val) in [
-        ("true", true),
-        ("false", false),
-        ("yes", true),
-        ("no", false),
-    ] {
+    for (word, val) in [("true", true), ("false", false), ("yes", true), ("no", false)] {
         if word.starts_with(&l) {
             return Some(val);
         }
@@ -209,14 +201,8 @@ mod tests {
         assert_eq!(parse_number("010"), Some(Number::Int(8)));
         assert_eq!(parse_number("08"), None);
         assert_eq!(parse_number("-0b101"), Some(Number::Int(-5)));
-        assert_eq!(
-            parse_number("-9223372036854775808"),
-            Some(Number::Int(i64::MIN))
-        );
-        assert!(matches!(
-            parse_number("9223372036854775808"),
-            Some(Number::Big(_))
-        ));
+        assert_eq!(parse_number("-9223372036854775808"), Some(Number::Int(i64::MIN)));
+        assert!(matches!(parse_number("9223372036854775808"), Some(Number::Big(_))));
         assert_eq!(parse_number("1."), Some(Number::Double(1.0)));
         assert_eq!(parse_number(".5e1"), Some(Number::Double(5.0)));
         assert_eq!(parse_number("1e"), None);

@@ -84,11 +84,7 @@ impl UnOp {
 }
 
 fn num(v: &Value, op: &str) -> Result<Number, Exception> {
-    v.as_number_opt().ok_or_else(|| {
-        Exception::error(format!(
-            "can't use non-numeric string as operand of \"{op}\""
-        ))
-    })
+    v.as_number_opt().ok_or_else(|| Exception::error(format!("can't use non-numeric string as operand of \"{op}\"")))
 }
 
 pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
@@ -107,19 +103,13 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
             Mul => Value::Int(x.wrapping_mul(y)),
             Div => {
                 if y == 0 {
-                    return Err(Exception::error_code(
-                        "divide by zero",
-                        &["ARITH", "DIVZERO", "divide by zero"],
-                    ));
+                    return Err(Exception::error_code("divide by zero", &["ARITH", "DIVZERO", "divide by zero"]));
                 }
                 Value::Int(x.div_euclid(y))
             }
             Mod => {
                 if y == 0 {
-                    return Err(Exception::error_code(
-                        "divide by zero",
-                        &["ARITH", "DIVZERO", "divide by zero"],
-                    ));
+                    return Err(Exception::error_code("divide by zero", &["ARITH", "DIVZERO", "divide by zero"]));
                 }
                 Value::Int(x.rem_euclid(y))
             }
@@ -177,9 +167,7 @@ pub fn math_func(name: &str, args: &[Value], _rng: &mut u64) -> Result<Value, Ex
         }),
         ("double", [a]) => Ok(Value::Double(a.as_double()?)),
         ("sqrt", [a]) => Ok(Value::Double(a.as_double()?.sqrt())),
-        _ => Err(Exception::error(format!(
-            "invalid command name \"tcl::mathfunc::{name}\""
-        ))),
+        _ => Err(Exception::error(format!("invalid command name \"tcl::mathfunc::{name}\""))),
     }
 }
 

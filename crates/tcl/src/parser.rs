@@ -42,10 +42,7 @@ pub enum Part {
     /// Literal text (backslash sequences already substituted).
     Text(String),
     /// `$name` or `$name(index)` or `${name}`.
-    Var {
-        name: String,
-        index: Option<Vec<Part>>,
-    },
+    Var { name: String, index: Option<Vec<Part>> },
     /// `[script]`: the byte range of the script inside the brackets.
     Script { start: usize, end: usize },
 }
@@ -99,13 +96,7 @@ pub struct Parser<'a> {
 impl<'a> Parser<'a> {
     /// Parses `src[start..end]` as a script.
     pub fn new(src: &'a str, start: usize, end: usize, nested: bool) -> Parser<'a> {
-        Parser {
-            src,
-            b: src.as_bytes(),
-            pos: start,
-            end,
-            nested,
-        }
+        Parser { src, b: src.as_bytes(), pos: start, end, nested }
     }
 
     pub fn position(&self) -> usize {
@@ -144,9 +135,7 @@ impl<'a> Parser<'a> {
         // Skip whitespace, terminators and comments.
         loop {
             while self.pos < self.end
-                && (is_space(self.b[self.pos])
-                    || self.b[self.pos] == b'\n'
-                    || self.b[self.pos] == b';')
+                && (is_space(self.b[self.pos]) || self.b[self.pos] == b'\n' || self.b[self.pos] == b';')
             {
                 self.pos += 1;
             }
@@ -231,10 +220,7 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, msg: &str, offset: usize) -> ParseError {
-        ParseError {
-            message: msg.to_owned(),
-            offset,
-        }
+        ParseError { message: msg.to_owned(), offset }
     }
 
     /// After a braced or quoted word: the next character must end the word.
@@ -243,12 +229,7 @@ impl<'a> Parser<'a> {
             return Ok(());
         }
         let c = self.b[self.pos];
-        if is_space(c)
-            || c == b'\n'
-            || c == b';'
-            || (self.nested && c == b']')
-            || self.at_backslash_newline()
-        {
+        if is_space(c) || c == b'\n' || c == b';' || (self.nested && c == b']') || self.at_backslash_newline() {
             return Ok(());
         }
         Err(self.error(&format!("extra characters after close-{what}"), self.pos))
@@ -282,13 +263,7 @@ impl<'a> Parser<'a> {
             }
             _ => (self.parse_parts(Terminator::Word)?, false),
         };
-        Ok(Word {
-            parts,
-            expand,
-            start,
-            end: self.pos,
-            braced,
-        })
+        Ok(Word { parts, expand, start, end: self.pos, braced })
     }
 
     /// A braced word starting at `{`; returns its text.
@@ -339,9 +314,7 @@ impl<'a> Parser<'a> {
         while self.pos < self.end {
             let c = self.b[self.pos];
             let stop = match term {
-                Terminator::Word => {
-                    is_space(c) || c == b'\n' || c == b';' || (self.nested && c == b']')
-                }
+                Terminator::Word => is_space(c) || c == b'\n' || c == b';' || (self.nested && c == b']'),
                 Terminator::Quote => c == b'"',
                 Terminator::Paren => c == b')',
             };
@@ -397,10 +370,7 @@ impl<'a> Parser<'a> {
         if inner.pos >= self.end || self.b[inner.pos] != b']' {
             return Err(self.error("missing close-bracket", open));
         }
-        let part = Part::Script {
-            start: open + 1,
-            end: inner.pos,
-        };
+        let part = Part::Script { start: open + 1, end: inner.pos };
         self.pos = inner.pos + 1;
         Ok(part)
     }
@@ -426,10 +396,7 @@ impl<'a> Parser<'a> {
         loop {
             if self.pos < self.end && is_name_char(self.b[self.pos]) {
                 self.pos += utf8_len(self.b[self.pos]);
-            } else if self.pos + 1 < self.end
-                && self.b[self.pos] == b':'
-                && self.b[self.pos + 1] == b':'
-            {
+            } else if self.pos + 1 < self.end && self.b[self.pos] == b':' && self.b[self.pos + 1] == b':' {
                 self.pos += 2;
                 while self.pos < self.end && self.b[self.pos] == b':' {
                     self.pos += 1;
@@ -446,10 +413,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error("missing )", dollar));
             }
             self.pos += 1;
-            return Ok(Some(Part::Var {
-                name,
-                index: Some(index),
-            }));
+            return Ok(Some(Part::Var { name, index: Some(index) }));
         }
         if name.is_empty() {
             return Ok(None);
@@ -488,19 +452,11 @@ pub fn parse_script(src: &str) -> Result<Vec<Command>, ParseError> {
 pub fn line_at(src: &str, from: usize, offset: usize) -> usize {
     let end = offset.min(src.len());
     let start = from.min(end);
-    1 + src.as_bytes()[start..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
+    1 + src.as_bytes()[start..end].iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Substitution of a whole string as `subst` does: returns its parts.
-pub fn parse_subst(
-    src: &str,
-    backslashes: bool,
-    variables: bool,
-    commands: bool,
-) -> Result<Vec<Part>, ParseError> {
+pub fn parse_subst(src: &str, backslashes: bool, variables: bool, commands: bool) -> Result<Vec<Part>, ParseError> {
     let mut p = Parser::new(src, 0, src.len(), false);
     let b = src.as_bytes();
     let mut parts: Vec<Part> = Vec::new();
@@ -559,16 +515,7 @@ mod tests {
         let w = words("set a {b c} \"d $e\" [f g]\n");
         assert_eq!(w[0], vec![Part::Text("set".into())]);
         assert_eq!(w[2], vec![Part::Text("b c".into())]);
-        assert_eq!(
-            w[3],
-            vec![
-                Part::Text("d ".into()),
-                Part::Var {
-                    name: "e".into(),
-                    index: None
-                }
-            ]
-        );
+        assert_eq!(w[3], vec![Part::Text("d ".into()), Part::Var { name: "e".into(), index: None }]);
         assert!(matches!(w[4][0], Part::Script { .. }));
     }
 
@@ -589,19 +536,10 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(
-            parse_script("set x {a").unwrap_err().message,
-            "missing close-brace"
-        );
+        assert_eq!(parse_script("set x {a").unwrap_err().message, "missing close-brace");
         assert_eq!(parse_script("set x \"a").unwrap_err().message, "missing \"");
-        assert_eq!(
-            parse_script("set x [a").unwrap_err().message,
-            "missing close-bracket"
-        );
-        assert_eq!(
-            parse_script("set x {a}b").unwrap_err().message,
-            "extra characters after close-brace"
-        );
+        assert_eq!(parse_script("set x [a").unwrap_err().message, "missing close-bracket");
+        assert_eq!(parse_script("set x {a}b").unwrap_err().message, "extra characters after close-brace");
     }
 
     #[test]
@@ -611,21 +549,9 @@ mod tests {
             w[1],
             vec![Part::Var {
                 name: "a".into(),
-                index: Some(vec![
-                    Part::Text("x".into()),
-                    Part::Var {
-                        name: "i".into(),
-                        index: None
-                    }
-                ])
+                index: Some(vec![Part::Text("x".into()), Part::Var { name: "i".into(), index: None }])
             }]
         );
-        assert_eq!(
-            w[2],
-            vec![Part::Var {
-                name: "b c".into(),
-                index: None
-            }]
-        );
+        assert_eq!(w[2], vec![Part::Var { name: "b c".into(), index: None }]);
     }
 }

@@ -89,10 +89,7 @@ impl Value {
     }
 
     pub fn from_string(s: String) -> Value {
-        Value::Obj(Rc::new(Obj {
-            string: OnceCell::from(s),
-            rep: RefCell::new(Rep::None),
-        }))
+        Value::Obj(Rc::new(Obj { string: OnceCell::from(s), rep: RefCell::new(Rep::None) }))
     }
 
     pub fn int(i: i64) -> Value {
@@ -134,10 +131,7 @@ impl Value {
     /// A value with only an internal representation; its string is generated
     /// when first asked for.
     pub(crate) fn from_rep(rep: Rep) -> Value {
-        Value::Obj(Rc::new(Obj {
-            string: OnceCell::new(),
-            rep: RefCell::new(rep),
-        }))
+        Value::Obj(Rc::new(Obj { string: OnceCell::new(), rep: RefCell::new(rep) }))
     }
 
     /// The string form. Borrowed for objects, formatted for pure numbers.
@@ -276,8 +270,7 @@ impl Value {
     /// Tcl's boolean: numbers (non-zero is true) and the words
     /// true/false/yes/no/on/off (any case, unique prefixes).
     pub fn as_bool(&self) -> Result<bool, Exception> {
-        self.as_bool_opt()
-            .ok_or_else(|| self.expected("boolean value"))
+        self.as_bool_opt().ok_or_else(|| self.expected("boolean value"))
     }
 
     pub fn as_bool_opt(&self) -> Option<bool> {
@@ -291,10 +284,7 @@ impl Value {
 
     fn expected(&self, what: &str) -> Exception {
         let s = self.as_str();
-        Exception::error_code(
-            format!("expected {what} but got \"{s}\""),
-            &["TCL", "VALUE", "NUMBER"],
-        )
+        Exception::error_code(format!("expected {what} but got \"{s}\""), &["TCL", "VALUE", "NUMBER"])
     }
 
     // ----- lists ---------------------------------------------------------
@@ -433,14 +423,11 @@ pub fn dict_make_mut(slot: &mut Value) -> Result<&mut DictMap, Exception> {
 /// The string inside `slot`, unshared and with its rep dropped, for in-place
 /// appends.
 pub fn string_make_mut(slot: &mut Value) -> &mut String {
-    let unique =
-        matches!(slot, Value::Obj(o) if Rc::strong_count(o) == 1 && Rc::weak_count(o) == 0);
+    let unique = matches!(slot, Value::Obj(o) if Rc::strong_count(o) == 1 && Rc::weak_count(o) == 0);
     if !unique {
         *slot = Value::from_string(slot.as_str().into_owned());
     }
-    let Value::Obj(o) = slot else {
-        unreachable!("just made an object")
-    };
+    let Value::Obj(o) = slot else { unreachable!("just made an object") };
     let obj = Rc::get_mut(o).expect("just made unique");
     obj.ensure_string();
     *obj.rep.get_mut() = Rep::None;
@@ -457,8 +444,7 @@ impl Obj {
 
     /// The string form, generated from the rep on first use.
     fn string(&self) -> &str {
-        self.string
-            .get_or_init(|| generate_string(&self.rep.borrow()))
+        self.string.get_or_init(|| generate_string(&self.rep.borrow()))
     }
 }
 
@@ -486,10 +472,7 @@ fn dict_to_list(d: &DictMap) -> Vec<Value> {
 
 fn list_to_dict(items: &[Value]) -> Result<DictMap, Exception> {
     if items.len() % 2 != 0 {
-        return Err(Exception::error_code(
-            "missing value to go with key",
-            &["TCL", "VALUE", "DICTIONARY"],
-        ));
+        return Err(Exception::error_code("missing value to go with key", &["TCL", "VALUE", "DICTIONARY"]));
     }
     let mut map = DictMap::with_capacity_and_hasher(items.len() / 2, Default::default());
     for pair in items.chunks_exact(2) {
@@ -619,9 +602,7 @@ mod tests {
         let d = v.as_dict().unwrap();
         assert_eq!(d.get("b").unwrap().as_str(), "2");
         let mut w = v.clone();
-        dict_make_mut(&mut w)
-            .unwrap()
-            .insert(DictKey::new(Value::from("a")), Value::int(3));
+        dict_make_mut(&mut w).unwrap().insert(DictKey::new(Value::from("a")), Value::int(3));
         assert_eq!(w.as_str(), "a 3 b 2");
         assert_eq!(v.as_str(), "a 1 b 2");
     }

@@ -54,14 +54,7 @@ pub struct VarFrame {
 
 impl VarFrame {
     pub fn global() -> VarFrame {
-        VarFrame {
-            vars: Vec::new(),
-            dynamic: HashMap::default(),
-            code: None,
-            level: 0,
-            caller: 0,
-            objv: Vec::new(),
-        }
+        VarFrame { vars: Vec::new(), dynamic: HashMap::default(), code: None, level: 0, caller: 0, objv: Vec::new() }
     }
 
     /// The index of variable `name`, if it exists in this frame.
@@ -92,10 +85,7 @@ impl VarFrame {
                 return Some(n.clone());
             }
         }
-        self.dynamic
-            .iter()
-            .find(|(_, &i)| i == index)
-            .map(|(n, _)| n.clone())
+        self.dynamic.iter().find(|(_, &i)| i == index).map(|(n, _)| n.clone())
     }
 
     /// Names of defined variables, compiled locals first, then by creation.
@@ -172,9 +162,7 @@ pub fn var_error(verb: &str, name: &str, elem: Option<&str>, fault: VarFault) ->
 
 impl Frames {
     pub fn new() -> Frames {
-        Frames {
-            frames: vec![VarFrame::global()],
-        }
+        Frames { frames: vec![VarFrame::global()] }
     }
 
     /// Follows a link chain from `(frame, index)`.
@@ -189,11 +177,7 @@ impl Frames {
                         (Some(e), _) => Some(e.clone()),
                         (None, e) => e,
                     };
-                    r = Resolved {
-                        frame: l.frame,
-                        index: l.index,
-                        elem,
-                    };
+                    r = Resolved { frame: l.frame, index: l.index, elem };
                 }
                 _ => break,
             }
@@ -206,10 +190,7 @@ impl Frames {
     }
 
     pub fn var_mut(&mut self, frame: u32, index: u32) -> Option<&mut Var> {
-        self.frames
-            .get_mut(frame as usize)?
-            .vars
-            .get_mut(index as usize)
+        self.frames.get_mut(frame as usize)?.vars.get_mut(index as usize)
     }
 
     /// Reads a resolved variable; `name` is used for messages.
@@ -218,13 +199,10 @@ impl Frames {
         match (self.var(r.frame, r.index), &r.elem) {
             (Some(Var::Scalar(v)), None) => Ok(v.clone()),
             (Some(Var::Array(_)), None) => Err(var_error("read", name, None, VarFault::IsArray)),
-            (Some(Var::Array(a)), Some(e)) => a
-                .get(&**e)
-                .cloned()
-                .ok_or_else(|| var_error("read", base, Some(e), VarFault::NoSuchElement)),
-            (Some(Var::Scalar(_)), Some(e)) => {
-                Err(var_error("read", base, Some(e), VarFault::NotArray))
+            (Some(Var::Array(a)), Some(e)) => {
+                a.get(&**e).cloned().ok_or_else(|| var_error("read", base, Some(e), VarFault::NoSuchElement))
             }
+            (Some(Var::Scalar(_)), Some(e)) => Err(var_error("read", base, Some(e), VarFault::NotArray)),
             (_, Some(e)) => Err(var_error("read", base, Some(e), VarFault::NoSuchVariable)),
             (_, None) => Err(var_error("read", name, None, VarFault::NoSuchVariable)),
         }
@@ -232,17 +210,10 @@ impl Frames {
 
     /// A mutable slot for the value of a resolved variable, creating it
     /// (scalar, or array element) as needed; `name` is for messages.
-    pub fn slot_mut(
-        &mut self,
-        r: &Resolved,
-        name: &str,
-        verb: &str,
-    ) -> Result<&mut Value, Exception> {
+    pub fn slot_mut(&mut self, r: &Resolved, name: &str, verb: &str) -> Result<&mut Value, Exception> {
         let (base, _) = split_name(name);
         let Some(var) = self.var_mut(r.frame, r.index) else {
-            return Err(Exception::error(format!(
-                "can't {verb} \"{name}\": bad variable reference"
-            )));
+            return Err(Exception::error(format!("can't {verb} \"{name}\": bad variable reference")));
         };
         match &r.elem {
             None => {
@@ -258,9 +229,7 @@ impl Frames {
             }
             Some(e) => {
                 match var {
-                    Var::Scalar(_) => {
-                        return Err(var_error(verb, base, Some(e), VarFault::NotArray))
-                    }
+                    Var::Scalar(_) => return Err(var_error(verb, base, Some(e), VarFault::NotArray)),
                     Var::Array(_) => {}
                     _ => *var = Var::Array(Box::default()),
                 }
@@ -298,15 +267,9 @@ impl Frames {
                 }
                 Ok(())
             }
-            (Var::Scalar(_), Some(e)) if !nocomplain => {
-                Err(var_error("unset", base, Some(e), VarFault::NotArray))
-            }
-            (_, Some(e)) if !nocomplain => {
-                Err(var_error("unset", base, Some(e), VarFault::NoSuchVariable))
-            }
-            (_, None) if !nocomplain => {
-                Err(var_error("unset", name, None, VarFault::NoSuchVariable))
-            }
+            (Var::Scalar(_), Some(e)) if !nocomplain => Err(var_error("unset", base, Some(e), VarFault::NotArray)),
+            (_, Some(e)) if !nocomplain => Err(var_error("unset", base, Some(e), VarFault::NoSuchVariable)),
+            (_, None) if !nocomplain => Err(var_error("unset", name, None, VarFault::NoSuchVariable)),
             _ => Ok(()),
         }
     }

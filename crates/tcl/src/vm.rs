@@ -9,9 +9,7 @@
 
 use std::rc::Rc;
 
-use crate::bytecode::{
-    Aux, ByteCode, CodeKind, Instr, RangeKind, SwitchMode, TryMatch, VarAddr, VarOp,
-};
+use crate::bytecode::{Aux, ByteCode, CodeKind, Instr, RangeKind, SwitchMode, TryMatch, VarAddr, VarOp};
 use crate::commands::{Command, Proc};
 use crate::compile::{self, Mode};
 use crate::error::{Exception, TCL_BREAK, TCL_CONTINUE, TCL_ERROR, TCL_OK, TCL_RETURN};
@@ -124,9 +122,7 @@ impl Interp {
                     Instr::ListConcat => self.list_append(true),
                     Instr::LoadLocal(s) => self.load_local(vf, s, &code),
                     Instr::StoreLocal(s) => self.store_local(vf, s, &code),
-                    Instr::IncrLocal(s, n) => {
-                        self.var_instr(vf, &code, VarOp::IncrImm(n), VarAddr::Slot(s), false)
-                    }
+                    Instr::IncrLocal(s, n) => self.var_instr(vf, &code, VarOp::IncrImm(n), VarAddr::Slot(s), false),
                     Instr::Var { op, addr, elem } => self.var_instr(vf, &code, op, addr, elem),
                     Instr::Invoke(n) => {
                         self.save_pc(pc);
@@ -167,14 +163,9 @@ impl Interp {
                     }
                     Instr::EvalBody(ann) => {
                         self.save_pc(pc);
-                        let annotation = code
-                            .literals
-                            .get(ann as usize)
-                            .map(|v| Rc::from(&*v.as_str()));
+                        let annotation = code.literals.get(ann as usize).map(|v| Rc::from(&*v.as_str()));
                         let r = match self.stack.pop() {
-                            Some(script) => {
-                                self.push_body(&script, vf, FrameKind::Body { annotation })
-                            }
+                            Some(script) => self.push_body(&script, vf, FrameKind::Body { annotation }),
                             None => Err(bad_operand()),
                         };
                         match r {
@@ -213,11 +204,7 @@ impl Interp {
                                     flags & 2 == 0,
                                     flags & 4 == 0,
                                 );
-                                self.push_frame(
-                                    Rc::new(bc),
-                                    vf,
-                                    FrameKind::Body { annotation: None },
-                                )
+                                self.push_frame(Rc::new(bc), vf, FrameKind::Body { annotation: None })
                             }
                             None => Err(bad_operand()),
                         };
@@ -417,8 +404,7 @@ impl Interp {
                                 } else {
                                     crate::number::format_double(total as f64 / count as f64)
                                 };
-                                self.stack
-                                    .push(Value::from(format!("{per} microseconds per iteration")));
+                                self.stack.push(Value::from(format!("{per} microseconds per iteration")));
                                 Ok(())
                             }
                             _ => Err(bad_operand()),
@@ -489,11 +475,7 @@ impl Interp {
         if frame.kind.counts_as_level() {
             self.nesting = self.nesting.saturating_sub(1);
         }
-        if matches!(
-            frame.kind,
-            FrameKind::Proc { .. } | FrameKind::Lambda { .. }
-        ) && self.vars.frames.len() > 1
-        {
+        if matches!(frame.kind, FrameKind::Proc { .. } | FrameKind::Lambda { .. }) && self.vars.frames.len() > 1 {
             self.vars.frames.pop();
         }
     }
@@ -502,24 +484,11 @@ impl Interp {
 
     /// Compile mode for code evaluated in variable frame `vf`.
     fn mode_for(&self, vf: u32) -> Mode {
-        let in_proc = self
-            .vars
-            .frames
-            .get(vf as usize)
-            .is_some_and(|f| f.code.is_some());
-        Mode {
-            proc_body: false,
-            in_proc,
-            direct: false,
-        }
+        let in_proc = self.vars.frames.get(vf as usize).is_some_and(|f| f.code.is_some());
+        Mode { proc_body: false, in_proc, direct: false }
     }
 
-    pub(crate) fn push_frame(
-        &mut self,
-        code: Rc<ByteCode>,
-        vf: u32,
-        kind: FrameKind,
-    ) -> Result<(), Exception> {
+    pub(crate) fn push_frame(&mut self, code: Rc<ByteCode>, vf: u32, kind: FrameKind) -> Result<(), Exception> {
         if kind.counts_as_level() {
             if self.nesting >= self.limits.max_nesting {
                 return Err(Exception::error_code(
@@ -530,13 +499,7 @@ impl Interp {
             self.nesting += 1;
         }
         let base = self.stack.len() as u32;
-        self.frames.push(CodeFrame {
-            code,
-            pc: 0,
-            base,
-            var_frame: vf,
-            kind,
-        });
+        self.frames.push(CodeFrame { code, pc: 0, base, var_frame: vf, kind });
         Ok(())
     }
 
@@ -548,11 +511,7 @@ impl Interp {
                 return c;
             }
         }
-        let c = Rc::new(compile::compile_script(
-            &self.commands,
-            &script.as_str(),
-            mode,
-        ));
+        let c = Rc::new(compile::compile_script(&self.commands, &script.as_str(), mode));
         script.cache_script(c.clone());
         c
     }
@@ -565,11 +524,7 @@ impl Interp {
     fn push_expr(&mut self, e: &Value, vf: u32) -> Result<(), Exception> {
         let mode = self.mode_for(vf);
         let code = match e.cached_expr() {
-            Some(c)
-                if c.compile_epoch == self.commands.compile_epoch && c.in_proc == mode.in_proc =>
-            {
-                c
-            }
+            Some(c) if c.compile_epoch == self.commands.compile_epoch && c.in_proc == mode.in_proc => c,
             _ => {
                 let c = Rc::new(compile::compile_expr(&self.commands, &e.as_str(), mode));
                 e.cache_expr(c.clone());
@@ -582,27 +537,13 @@ impl Interp {
     /// The variable frame at `level` as `upvar`/`uplevel` understand it,
     /// starting from frame `vf`.
     pub(crate) fn frame_at_level(&self, vf: u32, level: &str) -> Result<u32, Exception> {
-        let current = self
-            .vars
-            .frames
-            .get(vf as usize)
-            .map(|f| f.level)
-            .unwrap_or(0) as i64;
+        let current = self.vars.frames.get(vf as usize).map(|f| f.level).unwrap_or(0) as i64;
         let target = if let Some(abs) = level.strip_prefix('#') {
             abs.parse::<i64>().ok()
         } else {
-            level
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .map(|n| current - n)
+            level.parse::<i64>().ok().filter(|n| *n >= 0).map(|n| current - n)
         };
-        let bad = || {
-            Exception::error_code(
-                format!("bad level \"{level}\""),
-                &["TCL", "LOOKUP", "LEVEL", level],
-            )
-        };
+        let bad = || Exception::error_code(format!("bad level \"{level}\""), &["TCL", "LOOKUP", "LEVEL", level]);
         let target = target.filter(|t| *t >= 0).ok_or_else(bad)?;
         let mut f = vf;
         for _ in 0..=self.vars.frames.len() {
@@ -632,11 +573,7 @@ impl Interp {
                 words.remove(0);
             }
         } else if words.is_empty() {
-            return Err(Exception::wrong_args(
-                &[Value::from("uplevel")],
-                1,
-                "?level? command ?arg ...?",
-            ));
+            return Err(Exception::wrong_args(&[Value::from("uplevel")], 1, "?level? command ?arg ...?"));
         }
         let script = if words.len() == 1 {
             words.pop().unwrap_or_default()
@@ -687,24 +624,18 @@ impl Interp {
                 match def.compile {
                     Some(compile) => {
                         let in_proc = self.mode_for(vf).in_proc;
-                        let code =
-                            compile::compile_synthetic(&self.commands, &words, compile, in_proc)?;
+                        let code = compile::compile_synthetic(&self.commands, &words, compile, in_proc)?;
                         self.push_frame(Rc::new(code), vf, FrameKind::Synthetic)?;
                         Ok(Flow::Continue)
                     }
-                    None => Err(Exception::error(format!(
-                        "command \"{}\" has no implementation",
-                        def.name
-                    ))),
+                    None => Err(Exception::error(format!("command \"{}\" has no implementation", def.name))),
                 }
             }
             Command::Host(name) => {
                 let words = self.stack.split_off(len - n);
                 let f = self.host.get_mut(&*name).and_then(Option::take);
                 let Some(mut f) = f else {
-                    return Err(Exception::error(format!(
-                        "host command \"{name}\" is not available here"
-                    )));
+                    return Err(Exception::error(format!("host command \"{name}\" is not available here")));
                 };
                 let r = f(self, &words);
                 self.host.insert(name.to_string(), Some(f));
@@ -728,13 +659,7 @@ impl Interp {
         let code = self.proc_code(p);
         let words = self.stack.split_off(self.stack.len() - n);
         let vars = bind_args(&p.args, &words, code.locals.len())?;
-        let level = self
-            .vars
-            .frames
-            .get(vf as usize)
-            .map(|f| f.level)
-            .unwrap_or(0)
-            + 1;
+        let level = self.vars.frames.get(vf as usize).map(|f| f.level).unwrap_or(0) + 1;
         self.vars.frames.push(VarFrame {
             vars,
             dynamic: Default::default(),
@@ -744,13 +669,7 @@ impl Interp {
             objv: words,
         });
         let new_vf = self.vars.frames.len() as u32 - 1;
-        if let Err(e) = self.push_frame(
-            code,
-            new_vf,
-            FrameKind::Proc {
-                name: p.name.clone(),
-            },
-        ) {
+        if let Err(e) = self.push_frame(code, new_vf, FrameKind::Proc { name: p.name.clone() }) {
             self.vars.frames.pop();
             return Err(e);
         }
@@ -765,11 +684,7 @@ impl Interp {
             }
         }
         let names: Vec<Rc<str>> = p.args.iter().map(|(n, _)| n.clone()).collect();
-        let code = Rc::new(compile::compile_proc_body(
-            &self.commands,
-            &p.body.as_str(),
-            &names,
-        ));
+        let code = Rc::new(compile::compile_proc_body(&self.commands, &p.body.as_str(), &names));
         *p.compiled.borrow_mut() = Some(code.clone());
         code
     }
@@ -784,13 +699,7 @@ impl Interp {
     ) -> Result<(), Exception> {
         let code = self.proc_code(&p);
         let vars = bind_args(&p.args, &words, code.locals.len())?;
-        let level = self
-            .vars
-            .frames
-            .get(vf as usize)
-            .map(|f| f.level)
-            .unwrap_or(0)
-            + 1;
+        let level = self.vars.frames.get(vf as usize).map(|f| f.level).unwrap_or(0) + 1;
         self.vars.frames.push(VarFrame {
             vars,
             dynamic: Default::default(),
@@ -812,6 +721,14 @@ impl Interp {
     /// Unwinds `ex` from the top frame to the nearest handler. Returns an
     /// outcome when it leaves the outermost frame.
     pub(crate) fn raise(&mut self, mut ex: Exception) -> Option<Outcome> {
+        if ex.0.code == crate::error::TCL_EXIT {
+            while let Some(frame) = self.frames.pop() {
+                self.leave_frame(&frame);
+            }
+            self.stack.clear();
+            let status = ex.0.value.as_int().unwrap_or(0) as i32;
+            return Some(Outcome::Exit(status));
+        }
         loop {
             let Some(frame) = self.frames.last() else {
                 return Some(self.top_level_outcome(ex));
@@ -820,17 +737,12 @@ impl Interp {
             let code = frame.code.clone();
             let base = frame.base as usize;
             let logs = !matches!(code.kind, CodeKind::Synthetic);
-            let cmd_line = code
-                .command_at(pc)
-                .map(|c| line_at(&code.source, 0, c.src_start as usize));
+            let cmd_line = code.command_at(pc).map(|c| line_at(&code.source, 0, c.src_start as usize));
             if ex.0.code == TCL_ERROR && logs {
                 if ex.0.skip_log {
                     ex.0.skip_log = false;
                 } else if let Some(cmd) = code.command_at(pc) {
-                    let text = code
-                        .source
-                        .get(cmd.src_start as usize..cmd.src_end as usize)
-                        .unwrap_or("");
+                    let text = code.source.get(cmd.src_start as usize..cmd.src_end as usize).unwrap_or("");
                     log_command(&mut ex, text);
                     ex.0.error_line = cmd_line.unwrap_or(1) as i64;
                 }
@@ -838,10 +750,7 @@ impl Interp {
             if let Some(range) = code.handler_for(pc, ex.0.code).copied() {
                 self.stack.truncate(base + range.depth as usize);
                 let target = match range.kind {
-                    RangeKind::Loop {
-                        break_to,
-                        continue_to,
-                    } => {
+                    RangeKind::Loop { break_to, continue_to } => {
                         if ex.0.code == TCL_BREAK {
                             break_to
                         } else {
@@ -852,11 +761,7 @@ impl Interp {
                         if ex.0.code == TCL_ERROR {
                             self.record_error_globals(&ex);
                         }
-                        let code_value = if ex.0.code == TCL_RETURN {
-                            TCL_RETURN
-                        } else {
-                            ex.0.code
-                        };
+                        let code_value = if ex.0.code == TCL_RETURN { TCL_RETURN } else { ex.0.code };
                         let opts = crate::cmds::core::options_dict(&ex);
                         self.stack.push(ex.0.value.clone());
                         self.stack.push(opts);
@@ -894,17 +799,13 @@ impl Interp {
                         }
                     } else if ex.0.code == TCL_ERROR {
                         let ann = match &frame.kind {
-                            FrameKind::Proc { name } => Some(format!(
-                                "(procedure \"{}\" line {line})",
-                                ellipsize(name, 60)
-                            )),
-                            FrameKind::Lambda { lambda } => Some(format!(
-                                "(lambda term \"{}\" line {line})",
-                                ellipsize(&lambda.as_str(), 60)
-                            )),
-                            FrameKind::Top {
-                                annotation: Some(a),
-                            } => Some(a.replace("%d", &line.to_string())),
+                            FrameKind::Proc { name } => {
+                                Some(format!("(procedure \"{}\" line {line})", ellipsize(name, 60)))
+                            }
+                            FrameKind::Lambda { lambda } => {
+                                Some(format!("(lambda term \"{}\" line {line})", ellipsize(&lambda.as_str(), 60)))
+                            }
+                            FrameKind::Top { annotation: Some(a) } => Some(a.replace("%d", &line.to_string())),
                             _ => None,
                         };
                         if let Some(a) = ann {
@@ -912,13 +813,8 @@ impl Interp {
                             ex.0.error_info.push_str(&a);
                         }
                     } else if ex.0.code == TCL_BREAK || ex.0.code == TCL_CONTINUE {
-                        let word = if ex.0.code == TCL_BREAK {
-                            "break"
-                        } else {
-                            "continue"
-                        };
-                        let mut e =
-                            Exception::error(format!("invoked \"{word}\" outside of a loop"));
+                        let word = if ex.0.code == TCL_BREAK { "break" } else { "continue" };
+                        let mut e = Exception::error(format!("invoked \"{word}\" outside of a loop"));
                         e.0.error_code = Some(Value::from("TCL RESULT UNEXPECTED"));
                         if !matches!(frame.kind, FrameKind::Top { .. }) {
                             ex = e;
@@ -928,12 +824,9 @@ impl Interp {
                         }
                     }
                 }
-                FrameKind::Body {
-                    annotation: Some(a),
-                } if ex.0.code == TCL_ERROR => {
+                FrameKind::Body { annotation: Some(a) } if ex.0.code == TCL_ERROR => {
                     ex.0.error_info.push_str("\n    ");
-                    ex.0.error_info
-                        .push_str(&a.replace("%d", &line.to_string()));
+                    ex.0.error_info.push_str(&a.replace("%d", &line.to_string()));
                 }
                 _ => {}
             }
@@ -962,11 +855,7 @@ impl Interp {
                     TCL_CONTINUE => "invoked \"continue\" outside of a loop".to_owned(),
                     c => format!("command returned bad code: {c}"),
                 };
-                Outcome::Error(ErrorReport {
-                    message: msg.clone(),
-                    error_info: msg,
-                    error_code: "NONE".into(),
-                })
+                Outcome::Error(ErrorReport { message: msg.clone(), error_info: msg, error_code: "NONE".into() })
             }
         }
     }
@@ -1001,8 +890,7 @@ impl Interp {
             return Err(bad_operand());
         }
         let words = self.stack.split_off(self.stack.len() - n);
-        self.stack
-            .push(Value::from(crate::cmds::core::concat_values(&words)));
+        self.stack.push(Value::from(crate::cmds::core::concat_values(&words)));
         Ok(())
     }
 
@@ -1061,14 +949,7 @@ impl Interp {
 
     /// The general variable instruction: operands were pushed after the
     /// name (for `Stack`) and the element key (for `elem`).
-    fn var_instr(
-        &mut self,
-        vf: u32,
-        code: &ByteCode,
-        op: VarOp,
-        addr: VarAddr,
-        elem: bool,
-    ) -> Result<(), Exception> {
+    fn var_instr(&mut self, vf: u32, code: &ByteCode, op: VarOp, addr: VarAddr, elem: bool) -> Result<(), Exception> {
         let operands = match op {
             VarOp::Store | VarOp::Incr | VarOp::Append => 1,
             VarOp::Lappend(n) => n as usize,
@@ -1080,11 +961,7 @@ impl Interp {
         }
         let args = self.stack.split_off(self.stack.len() - operands);
         let key = if elem { self.stack.pop() } else { None };
-        let name_v = if matches!(addr, VarAddr::Stack) {
-            self.stack.pop()
-        } else {
-            None
-        };
+        let name_v = if matches!(addr, VarAddr::Stack) { self.stack.pop() } else { None };
         let (name, key): (Rc<str>, Option<Rc<str>>) = match addr {
             VarAddr::Slot(s) => {
                 let Some(n) = code.locals.get(s as usize) else {
@@ -1129,34 +1006,18 @@ impl Interp {
 
     /// Resolves a variable by name in frame `vf` (`::x` is global). Creates
     /// the variable entry when `create` (or always, harmlessly undefined).
-    pub(crate) fn resolve_name_in(
-        &mut self,
-        vf: u32,
-        name: &str,
-        key: Option<Rc<str>>,
-        create: bool,
-    ) -> Resolved {
+    pub(crate) fn resolve_name_in(&mut self, vf: u32, name: &str, key: Option<Rc<str>>, create: bool) -> Resolved {
         let (frame, plain) = match name.strip_prefix("::") {
             Some(rest) => (0, rest),
             None => (vf, name),
         };
         let Some(f) = self.vars.frames.get_mut(frame as usize) else {
-            return Resolved {
-                frame: 0,
-                index: u32::MAX,
-                elem: key,
-            };
+            return Resolved { frame: 0, index: u32::MAX, elem: key };
         };
         let index = match f.find(plain) {
             Some(i) => i,
             None if create => f.find_or_create(plain),
-            None => {
-                return Resolved {
-                    frame,
-                    index: u32::MAX,
-                    elem: key,
-                }
-            }
+            None => return Resolved { frame, index: u32::MAX, elem: key },
         };
         self.vars.resolve(frame, index, key)
     }
@@ -1192,23 +1053,15 @@ impl Interp {
                     incr.as_integer()?;
                 }
                 let slot = self.vars.slot_mut(r, name, "set")?;
-                let cur = if existed {
-                    std::mem::take(slot)
-                } else {
-                    Value::Int(0)
-                };
+                let cur = if existed { std::mem::take(slot) } else { Value::Int(0) };
                 let new = match (&cur, &incr) {
-                    (Value::Int(a), Value::Int(b)) if a.checked_add(*b).is_some() => {
-                        Value::Int(a + b)
-                    }
+                    (Value::Int(a), Value::Int(b)) if a.checked_add(*b).is_some() => Value::Int(a + b),
                     _ => {
                         if let Err(e) = cur.as_integer() {
                             *slot = cur;
                             let mut e = e;
-                            e.0.error_info = format!(
-                                "{}\n    (reading value of variable to increment)",
-                                e.0.value.as_str()
-                            );
+                            e.0.error_info =
+                                format!("{}\n    (reading value of variable to increment)", e.0.value.as_str());
                             e.0.info_started = true;
                             return Err(e);
                         }
@@ -1287,14 +1140,11 @@ impl Interp {
     }
 
     /// Makes local `local` (in frame `vf`) a link to `target` (resolved).
-    pub(crate) fn link_var(
-        &mut self,
-        vf: u32,
-        local: &str,
-        target: Resolved,
-    ) -> Result<(), Exception> {
+    pub(crate) fn link_var(&mut self, vf: u32, local: &str, target: Resolved) -> Result<(), Exception> {
         if local.contains('(') && local.ends_with(')') {
-            return Err(Exception::error(format!("bad variable name \"{local}\": can't create a scalar variable that looks like an array element")));
+            return Err(Exception::error(format!(
+                "bad variable name \"{local}\": can't create a scalar variable that looks like an array element"
+            )));
         }
         let Some(f) = self.vars.frames.get_mut(vf as usize) else {
             return Err(bad_operand());
@@ -1306,17 +1156,9 @@ impl Interp {
         }
         match &f.vars[idx as usize] {
             Var::Undefined | Var::Link(_) => {}
-            _ => {
-                return Err(Exception::error(format!(
-                    "variable \"{local}\" already exists"
-                )))
-            }
+            _ => return Err(Exception::error(format!("variable \"{local}\" already exists"))),
         }
-        f.vars[idx as usize] = Var::Link(Link {
-            frame: target.frame,
-            index: target.index,
-            elem: target.elem,
-        });
+        f.vars[idx as usize] = Var::Link(Link { frame: target.frame, index: target.index, elem: target.elem });
         Ok(())
     }
 
@@ -1371,23 +1213,13 @@ impl Interp {
             match addr {
                 VarAddr::Slot(s) => {
                     let r = self.vars.resolve(vf, s, None);
-                    let name = code
-                        .locals
-                        .get(s as usize)
-                        .map(|n| n.to_string())
-                        .unwrap_or_default();
-                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])
-                        .map_err(|_| foreach_var_error(&name))?;
+                    let name = code.locals.get(s as usize).map(|n| n.to_string()).unwrap_or_default();
+                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
                 }
                 VarAddr::Name(l) => {
-                    let name = code
-                        .literals
-                        .get(l as usize)
-                        .map(|n| n.as_str().into_owned())
-                        .unwrap_or_default();
+                    let name = code.literals.get(l as usize).map(|n| n.as_str().into_owned()).unwrap_or_default();
                     let r = self.resolve_name_in(vf, &name, None, true);
-                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])
-                        .map_err(|_| foreach_var_error(&name))?;
+                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
                 }
                 VarAddr::Stack => return Err(bad_operand()),
             }
@@ -1396,12 +1228,7 @@ impl Interp {
     }
 
     fn switch_match(&mut self, code: &ByteCode, aux: u32, _vf: u32) -> Result<(), Exception> {
-        let Some(Aux::Switch {
-            patterns,
-            mode,
-            nocase,
-        }) = code.aux.get(aux as usize)
-        else {
+        let Some(Aux::Switch { patterns, mode, nocase, match_var, index_var }) = code.aux.get(aux as usize) else {
             return Err(bad_operand());
         };
         let Some(subject) = self.stack.pop() else {
@@ -1427,14 +1254,64 @@ impl Interp {
                     }
                 }
                 SwitchMode::Glob => crate::glob::string_match(&pat, &s, *nocase),
-                SwitchMode::Regexp => crate::cmds::regexp::simple_match(&pat, &s, *nocase)?,
+                SwitchMode::Regexp => {
+                    if match_var.is_some() || index_var.is_some() {
+                        match crate::cmds::regexp::captures(&pat, &s, *nocase)? {
+                            Some(groups) => {
+                                self.set_switch_vars(match_var, index_var, &s, &groups)?;
+                                true
+                            }
+                            None => false,
+                        }
+                    } else {
+                        crate::cmds::regexp::simple_match(&pat, &s, *nocase)?
+                    }
+                }
             };
             if hit {
                 found = i;
                 break;
             }
         }
+        if found < patterns.len() && patterns.get(found) == Some(&u32::MAX) {
+            self.set_switch_vars(match_var, index_var, &s, &[])?;
+        }
         self.stack.push(Value::Int(found as i64));
+        Ok(())
+    }
+
+    /// `switch -matchvar/-indexvar`: the matched groups as strings and as
+    /// character index pairs (empty lists for the default arm).
+    fn set_switch_vars(
+        &mut self,
+        match_var: &Option<String>,
+        index_var: &Option<String>,
+        s: &str,
+        groups: &[Option<(usize, usize)>],
+    ) -> Result<(), Exception> {
+        if let Some(mv) = match_var {
+            let chars: Vec<char> = s.chars().collect();
+            let items = groups
+                .iter()
+                .map(|g| match g {
+                    Some((a, b)) => {
+                        Value::from(chars.get(*a..*b).map(|c| c.iter().collect::<String>()).unwrap_or_default())
+                    }
+                    None => Value::empty(),
+                })
+                .collect();
+            self.set_var_value(mv, Value::list(items))?;
+        }
+        if let Some(iv) = index_var {
+            let items = groups
+                .iter()
+                .map(|g| match g {
+                    Some((a, b)) => Value::list(vec![Value::Int(*a as i64), Value::Int(*b as i64 - 1)]),
+                    None => Value::list(vec![Value::Int(-1), Value::Int(-1)]),
+                })
+                .collect();
+            self.set_var_value(iv, Value::list(items))?;
+        }
         Ok(())
     }
 
@@ -1454,23 +1331,11 @@ impl Interp {
                     if completion != TCL_ERROR {
                         false
                     } else {
-                        let pattern = code
-                            .literals
-                            .get(*lit as usize)
-                            .cloned()
-                            .unwrap_or_default()
-                            .as_list()?;
+                        let pattern = code.literals.get(*lit as usize).cloned().unwrap_or_default().as_list()?;
                         let opts = self.stack[len - 2].as_dict()?;
-                        let ec = opts
-                            .get("-errorcode")
-                            .cloned()
-                            .unwrap_or_default()
-                            .as_list()?;
+                        let ec = opts.get("-errorcode").cloned().unwrap_or_default().as_list()?;
                         pattern.len() <= ec.len()
-                            && pattern
-                                .iter()
-                                .zip(ec.iter())
-                                .all(|(a, b)| a.as_str() == b.as_str())
+                            && pattern.iter().zip(ec.iter()).all(|(a, b)| a.as_str() == b.as_str())
                     }
                 }
             };
@@ -1482,10 +1347,6 @@ impl Interp {
     }
 }
 
-fn foreach_var_error(name: &str) -> Exception {
-    Exception::error(format!("couldn't set loop variable: \"{name}\""))
-}
-
 fn foreach_list_count(code: &ByteCode, aux: u32) -> usize {
     match code.aux.get(aux as usize) {
         Some(Aux::Foreach { lists }) => lists.len(),
@@ -1494,19 +1355,11 @@ fn foreach_list_count(code: &ByteCode, aux: u32) -> usize {
 }
 
 /// Binds call words to a frame's first variables, with Tcl's messages.
-fn bind_args(
-    params: &[(Rc<str>, Option<Value>)],
-    words: &[Value],
-    nlocals: usize,
-) -> Result<Vec<Var>, Exception> {
+fn bind_args(params: &[(Rc<str>, Option<Value>)], words: &[Value], nlocals: usize) -> Result<Vec<Var>, Exception> {
     let actual = words.len().saturating_sub(1);
     let mut vars = Vec::with_capacity(nlocals.max(params.len()));
     let has_args = params.last().is_some_and(|(n, _)| &**n == "args");
-    let fixed = if has_args {
-        params.len() - 1
-    } else {
-        params.len()
-    };
+    let fixed = if has_args { params.len() - 1 } else { params.len() };
     for (i, (_, default)) in params.iter().take(fixed).enumerate() {
         match words.get(i + 1) {
             Some(v) => vars.push(Var::Scalar(v.clone())),
@@ -1517,11 +1370,7 @@ fn bind_args(
         }
     }
     if has_args {
-        let rest = if actual > fixed {
-            words[fixed + 1..].to_vec()
-        } else {
-            Vec::new()
-        };
+        let rest = if actual > fixed { words[fixed + 1..].to_vec() } else { Vec::new() };
         vars.push(Var::Scalar(Value::list(rest)));
     } else if actual > fixed {
         return Err(proc_wrong_args(params, words));
@@ -1532,12 +1381,7 @@ fn bind_args(
 
 fn proc_wrong_args(params: &[(Rc<str>, Option<Value>)], words: &[Value]) -> Exception {
     let mut s = String::from("wrong # args: should be \"");
-    s.push_str(
-        &words
-            .first()
-            .map(|w| w.as_str().into_owned())
-            .unwrap_or_default(),
-    );
+    s.push_str(&words.first().map(|w| w.as_str().into_owned()).unwrap_or_default());
     for (i, (name, default)) in params.iter().enumerate() {
         s.push(' ');
         if i == params.len() - 1 && &**name == "args" {
@@ -1563,19 +1407,13 @@ fn log_command(ex: &mut Exception, text: &str) {
     } else {
         ex.0.error_info.push_str("\n    invoked from within\n\"");
     }
-    ex.0.error_info
-        .push_str(&ellipsize(text, ERRORINFO_CMD_LIMIT));
+    ex.0.error_info.push_str(&ellipsize(text, ERRORINFO_CMD_LIMIT));
     ex.0.error_info.push('"');
 }
 
 fn log_command_top(ex: &mut Exception, frame: &CodeFrame, pc: u32) {
     if let Some(cmd) = frame.code.command_at(pc) {
-        let text = frame
-            .code
-            .source
-            .get(cmd.src_start as usize..cmd.src_end as usize)
-            .unwrap_or("")
-            .to_owned();
+        let text = frame.code.source.get(cmd.src_start as usize..cmd.src_end as usize).unwrap_or("").to_owned();
         log_command(ex, &text);
     }
 }
@@ -1632,10 +1470,7 @@ fn fast_int_op(op: ops::BinOp, a: i64, b: i64) -> Option<Value> {
 }
 
 pub(crate) fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 impl Exception {

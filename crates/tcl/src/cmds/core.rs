@@ -5,9 +5,7 @@ use std::rc::Rc;
 
 use crate::bytecode::VarOp;
 use crate::commands::{strip_global, Command, Proc};
-use crate::error::{
-    lookup_index, Exception, TCL_BREAK, TCL_CONTINUE, TCL_ERROR, TCL_OK, TCL_RETURN,
-};
+use crate::error::{lookup_index, Exception, TCL_BREAK, TCL_CONTINUE, TCL_ERROR, TCL_OK, TCL_RETURN};
 use crate::glob::string_match;
 use crate::interp::Interp;
 use crate::list::is_list_space;
@@ -40,10 +38,7 @@ pub fn concat_cmd(_: &mut Interp, args: &[Value]) -> R {
 // ----- procs -------------------------------------------------------------
 
 /// Parses a proc's argument list.
-pub fn parse_params(
-    spec: &Value,
-    proc_name: &str,
-) -> Result<Vec<(Rc<str>, Option<Value>)>, Exception> {
+pub fn parse_params(spec: &Value, proc_name: &str) -> Result<Vec<(Rc<str>, Option<Value>)>, Exception> {
     let mut out = Vec::new();
     for a in spec.as_list()?.iter() {
         let parts = a.as_list()?;
@@ -52,23 +47,14 @@ pub fn parse_params(
             1 | 2 => {
                 let name = parts[0].as_str();
                 if name.contains("::") {
-                    return Err(Exception::error(format!(
-                        "formal parameter \"{name}\" is not a simple name"
-                    )));
+                    return Err(Exception::error(format!("formal parameter \"{name}\" is not a simple name")));
                 }
                 if let Some((_, _)) = crate::compile::split_array_name(&name) {
-                    return Err(Exception::error(format!(
-                        "formal parameter \"{name}\" is an array element"
-                    )));
+                    return Err(Exception::error(format!("formal parameter \"{name}\" is an array element")));
                 }
                 out.push((Rc::from(&*name), parts.get(1).cloned()));
             }
-            _ => {
-                return Err(Exception::error(format!(
-                    "too many fields in argument specifier \"{}\"",
-                    a.as_str()
-                )))
-            }
+            _ => return Err(Exception::error(format!("too many fields in argument specifier \"{}\"", a.as_str()))),
         }
     }
     let _ = proc_name;
@@ -106,9 +92,7 @@ pub fn rename_cmd(interp: &mut Interp, args: &[Value]) -> R {
         ));
     }
     if !new.is_empty() && interp.commands.get(&new).is_some() {
-        return Err(Exception::error(format!(
-            "can't rename to \"{new}\": command already exists"
-        )));
+        return Err(Exception::error(format!("can't rename to \"{new}\": command already exists")));
     }
     let Some(cmd) = interp.commands.remove(&old) else {
         return Ok(Value::empty());
@@ -124,19 +108,12 @@ pub fn apply_cmd(interp: &mut Interp, args: &[Value]) -> R {
         return Err(Exception::wrong_args(args, 1, "lambdaExpr ?arg ...?"));
     }
     let lambda = args[1].clone();
-    let parts = lambda
-        .as_list()
-        .ok()
-        .filter(|p| p.len() == 2 || p.len() == 3)
-        .ok_or_else(|| {
-            Exception::error_code(
-                format!(
-                    "can't interpret \"{}\" as a lambda expression",
-                    lambda.as_str()
-                ),
-                &["TCL", "VALUE", "LAMBDA"],
-            )
-        })?;
+    let parts = lambda.as_list().ok().filter(|p| p.len() == 2 || p.len() == 3).ok_or_else(|| {
+        Exception::error_code(
+            format!("can't interpret \"{}\" as a lambda expression", lambda.as_str()),
+            &["TCL", "VALUE", "LAMBDA"],
+        )
+    })?;
     let params = parse_params(&parts[0], "lambda")?;
     let key = lambda.as_str().into_owned();
     let p = match interp.lambda_cache.get(&key) {
@@ -160,9 +137,8 @@ pub fn apply_cmd(interp: &mut Interp, args: &[Value]) -> R {
     // "apply lambdaExpr ...", as tclsh.
     let objv = args.to_vec();
     let vf = interp.current_vf();
-    let bind_words: Vec<Value> = std::iter::once(Value::from("apply lambdaExpr"))
-        .chain(args[2..].iter().cloned())
-        .collect();
+    let bind_words: Vec<Value> =
+        std::iter::once(Value::from("apply lambdaExpr")).chain(args[2..].iter().cloned()).collect();
     interp.call_lambda(lambda, p, bind_words, vf)?;
     if let Some(f) = interp.vars.frames.last_mut() {
         f.objv = objv;
@@ -222,10 +198,7 @@ fn build_return(opts: &[(Value, Value)], value: Value) -> Result<Exception, Exce
             "-level" => {
                 level = v.as_int().ok().filter(|l| *l >= 0).ok_or_else(|| {
                     Exception::error_code(
-                        format!(
-                            "bad -level value: expected non-negative integer but got \"{}\"",
-                            v.as_str()
-                        ),
+                        format!("bad -level value: expected non-negative integer but got \"{}\"", v.as_str()),
                         &["TCL", "RESULT", "ILLEGAL_LEVEL"],
                     )
                 })?;
@@ -270,10 +243,7 @@ pub fn return_cmd(_: &mut Interp, args: &[Value]) -> R {
     } else {
         (rest, Value::empty())
     };
-    let opts: Vec<(Value, Value)> = pairs
-        .chunks(2)
-        .map(|c| (c[0].clone(), c[1].clone()))
-        .collect();
+    let opts: Vec<(Value, Value)> = pairs.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
     let ex = build_return(&opts, value)?;
     if ex.0.code == TCL_RETURN && ex.0.level == 0 {
         return Ok(ex.0.value.clone());
@@ -285,10 +255,7 @@ pub fn return_cmd(_: &mut Interp, args: &[Value]) -> R {
 /// `Rethrow` after `finally`, and `return -options`).
 pub fn exception_from_options(result: Value, opts: &Value) -> Result<Exception, Exception> {
     let d = opts.as_dict()?;
-    let pairs: Vec<(Value, Value)> = d
-        .iter()
-        .map(|(k, v)| (k.value().clone(), v.clone()))
-        .collect();
+    let pairs: Vec<(Value, Value)> = d.iter().map(|(k, v)| (k.value().clone(), v.clone())).collect();
     let ex = build_return(&pairs, result)?;
     if ex.0.code == TCL_RETURN && ex.0.level == 0 {
         // An OK completion: nothing to raise; report as a plain result.
@@ -324,11 +291,7 @@ pub fn options_dict(ex: &Exception) -> Value {
 
 pub fn error_cmd(_: &mut Interp, args: &[Value]) -> R {
     if args.len() < 2 || args.len() > 4 {
-        return Err(Exception::wrong_args(
-            args,
-            1,
-            "message ?errorInfo? ?errorCode?",
-        ));
+        return Err(Exception::wrong_args(args, 1, "message ?errorInfo? ?errorCode?"));
     }
     let mut ex = Exception::new(TCL_ERROR, args[1].clone());
     if let Some(info) = args.get(2) {
@@ -463,10 +426,7 @@ pub fn lassign_cmd(interp: &mut Interp, args: &[Value]) -> R {
         let v = items.get(i).cloned().unwrap_or_default();
         interp.set_var_value(&name.as_str(), v)?;
     }
-    let rest = items
-        .get(args.len() - 2..)
-        .map(|r| r.to_vec())
-        .unwrap_or_default();
+    let rest = items.get(args.len() - 2..).map(|r| r.to_vec()).unwrap_or_default();
     Ok(Value::list(rest))
 }
 
@@ -474,10 +434,8 @@ pub fn lassign_cmd(interp: &mut Interp, args: &[Value]) -> R {
 
 fn matching(names: impl Iterator<Item = String>, pattern: Option<&Value>) -> Value {
     let pat = pattern.map(|p| p.as_str().into_owned());
-    let mut out: Vec<Value> = names
-        .filter(|n| pat.as_deref().is_none_or(|p| string_match(p, n, false)))
-        .map(Value::from)
-        .collect();
+    let mut out: Vec<Value> =
+        names.filter(|n| pat.as_deref().is_none_or(|p| string_match(p, n, false))).map(Value::from).collect();
     out.dedup();
     Value::list(out)
 }
@@ -711,9 +669,7 @@ pub fn array_cmd(interp: &mut Interp, args: &[Value]) -> R {
                     (Some(p), "-glob") => string_match(p, k, false),
                     (Some(p), "-regexp") => crate::cmds::regexp::simple_match(p, k, false)?,
                     (Some(_), m) => {
-                        return Err(Exception::error(format!(
-                            "bad option \"{m}\": must be -exact, -glob, or -regexp"
-                        )))
+                        return Err(Exception::error(format!("bad option \"{m}\": must be -exact, -glob, or -regexp")))
                     }
                 };
                 if ok {
@@ -757,17 +713,10 @@ pub fn array_cmd(interp: &mut Interp, args: &[Value]) -> R {
                 Some(Var::Scalar(_)) => {
                     return Err(Exception::error(format!(
                         "can't set \"{name}({})\": variable isn't array",
-                        items
-                            .first()
-                            .map(|v| v.as_str().into_owned())
-                            .unwrap_or_default()
+                        items.first().map(|v| v.as_str().into_owned()).unwrap_or_default()
                     )));
                 }
-                _ => {
-                    return Err(Exception::error(format!(
-                        "can't set \"{name}\": bad variable"
-                    )))
-                }
+                _ => return Err(Exception::error(format!("can't set \"{name}\": bad variable"))),
             }
             if let Some(Var::Array(a)) = interp.vars.var_mut(r.frame, r.index) {
                 for pair in items.chunks(2) {
@@ -813,18 +762,10 @@ pub fn puts_cmd(interp: &mut Interp, args: &[Value]) -> R {
     let (channel, text) = match args.len() - i {
         1 => ("stdout".to_owned(), &args[i]),
         2 => (args[i].as_str().into_owned(), &args[i + 1]),
-        _ => {
-            return Err(Exception::wrong_args(
-                args,
-                1,
-                "?-nonewline? ?channelId? string",
-            ))
-        }
+        _ => return Err(Exception::wrong_args(args, 1, "?-nonewline? ?channelId? string")),
     };
     if channel != "stdout" && channel != "stderr" {
-        return Err(Exception::error(format!(
-            "can not find channel named \"{channel}\""
-        )));
+        return Err(Exception::error(format!("can not find channel named \"{channel}\"")));
     }
     let mut s = text.as_str().into_owned();
     if newline {
@@ -835,24 +776,13 @@ pub fn puts_cmd(interp: &mut Interp, args: &[Value]) -> R {
 }
 
 pub fn clock_cmd(_: &mut Interp, args: &[Value]) -> R {
-    const SUBS: &[&str] = &[
-        "add",
-        "clicks",
-        "format",
-        "microseconds",
-        "milliseconds",
-        "scan",
-        "seconds",
-    ];
+    const SUBS: &[&str] = &["add", "clicks", "format", "microseconds", "milliseconds", "scan", "seconds"];
     if args.len() < 2 {
         return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
     }
     let sub = args[1].as_str();
     let idx = lookup_index("subcommand", &sub, SUBS).map_err(|_| {
-        Exception::error(format!(
-            "unknown or ambiguous subcommand \"{sub}\": must be {}",
-            crate::error::one_of(SUBS)
-        ))
+        Exception::error(format!("unknown or ambiguous subcommand \"{sub}\": must be {}", crate::error::one_of(SUBS)))
     })?;
     let us = crate::vm::now_micros();
     match SUBS[idx] {
@@ -861,4 +791,15 @@ pub fn clock_cmd(_: &mut Interp, args: &[Value]) -> R {
         "microseconds" | "clicks" => Ok(Value::Int(us)),
         other => Err(Exception::error(format!("clock {other}: not supported"))),
     }
+}
+
+pub fn exit_cmd(_: &mut Interp, args: &[Value]) -> R {
+    if args.len() > 2 {
+        return Err(Exception::wrong_args(args, 1, "?returnCode?"));
+    }
+    let status = match args.get(1) {
+        Some(v) => v.as_int()?,
+        None => 0,
+    };
+    Err(Exception::new(crate::error::TCL_EXIT, Value::Int(status)))
 }

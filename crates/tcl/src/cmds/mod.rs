@@ -15,19 +15,11 @@ pub mod regexp;
 pub type NativeFn = fn(&mut Interp, &[Value]) -> Result<Value, Exception>;
 
 const fn native(name: &'static str, f: NativeFn) -> BuiltinDef {
-    BuiltinDef {
-        name,
-        native: Some(f),
-        compile: None,
-    }
+    BuiltinDef { name, native: Some(f), compile: None }
 }
 
 const fn compiled(name: &'static str, c: crate::compile::CompileFn) -> BuiltinDef {
-    BuiltinDef {
-        name,
-        native: None,
-        compile: Some(c),
-    }
+    BuiltinDef { name, native: None, compile: Some(c) }
 }
 
 static BUILTINS: &[BuiltinDef] = &[
@@ -65,6 +57,7 @@ static BUILTINS: &[BuiltinDef] = &[
     native("puts", core::puts_cmd),
     native("clock", core::clock_cmd),
     native("concat", core::concat_cmd),
+    native("exit", core::exit_cmd),
 ];
 
 /// Every built-in command.
