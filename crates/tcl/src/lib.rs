@@ -8,6 +8,8 @@
 pub mod bytecode;
 pub mod cmds;
 pub mod error;
+pub mod glob;
+pub mod index;
 pub mod interp;
 pub mod list;
 pub mod number;
