@@ -20,6 +20,7 @@ mod compile_cmds;
 pub mod error;
 mod expr;
 pub mod glob;
+pub mod index;
 pub mod interp;
 pub mod list;
 pub mod number;

@@ -7,6 +7,7 @@ use crate::{Exception, Interp, Value};
 
 pub mod core;
 pub mod regexp;
+pub mod string;
 
 /// A built-in command that needs no script evaluation. `args[0]` is the
 /// command name as invoked (as Tcl's objv). A native may start a code frame
@@ -58,6 +59,7 @@ static BUILTINS: &[BuiltinDef] = &[
     native("clock", core::clock_cmd),
     native("concat", core::concat_cmd),
     native("exit", core::exit_cmd),
+    native("string", string::string_cmd),
 ];
 
 /// Every built-in command.
