@@ -138,6 +138,9 @@ pub enum Instr {
     TimeEnd,
     /// (-> ) raise the literal as a syntax error of this script
     SyntaxError(u32),
+    /// (-> ) raise an arithmetic error found by constant folding: message
+    /// and errorCode literals.
+    RaiseArith(u32, u32),
     /// End of this code: the top of stack is its result.
     Done,
 }

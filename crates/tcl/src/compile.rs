@@ -241,14 +241,11 @@ impl<'a> Compiler<'a> {
         i
     }
 
+    /// A literal holding `v` itself (with its internal form), not deduped.
     pub fn literal_value(&mut self, v: Value) -> u32 {
-        if let Value::Obj(_) = v {
-            // Keep the value itself (with its cached reps) for synthetic code.
-            let i = self.literals.len() as u32;
-            self.literals.push(v);
-            return i;
-        }
-        self.literal(&v.as_str())
+        let i = self.literals.len() as u32;
+        self.literals.push(v);
+        i
     }
 
     pub fn push_lit(&mut self, s: &str) {
@@ -631,7 +628,7 @@ pub fn stack_effect(i: &Instr, aux: &[Aux]) -> (u32, u32) {
         JumpTable(_) => (1, 0),
         TryDispatch(_) => (0, 0),
         TimeEnd => (3, 1),
-        SyntaxError(_) => (0, 1),
+        SyntaxError(_) | RaiseArith(..) => (0, 1),
         Done => (1, 0),
     }
 }

@@ -533,7 +533,21 @@ pub fn compile_subst(c: &mut Compiler, w: &[WordSrc]) -> R {
             Err(e) => return Err(CompileFail::Error(e)),
         }
     }
-    c.word_src(&w[w.len() - 1]);
+    let last = &w[w.len() - 1];
+    if let WordSrc::Parsed(word) = last {
+        let text = word.literal();
+        let (start, end) = (word.start + 1, word.end.saturating_sub(1));
+        if word.braced && text.is_some() && c.source().get(start..end) == text.as_deref() {
+            let src = c.source();
+            if let Ok(parts) =
+                crate::parser::parse_subst_range(&src, start, end, flags & 1 == 0, flags & 2 == 0, flags & 4 == 0)
+            {
+                c.parts(&parts);
+                return Ok(());
+            }
+        }
+    }
+    c.word_src(last);
     c.emit(Instr::Subst(flags));
     Ok(())
 }
@@ -629,26 +643,40 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
     i += 1;
     // Pattern/body pairs: separate words, or one list word.
     let pairs: Vec<(Value, PairBody)> = if w.len() - i == 1 {
-        let Some(text) = w[i].literal() else {
-            return Err(CompileFail::NotHere);
-        };
-        let items = match crate::list::parse_list(&text) {
+        let Some(text) = w[i].literal() else { return Err(CompileFail::NotHere) };
+        let spans = match crate::list::element_spans(&text) {
             Ok(v) => v,
             Err(e) => return Err(CompileFail::Error(e)),
         };
-        if items.len() % 2 != 0 {
+        if spans.len() % 2 != 0 {
             return Err(fail("extra switch pattern with no body".into()));
         }
-        items.chunks(2).map(|p| (p[0].clone(), PairBody::Value(p[1].clone()))).collect()
+        // Where the list's text sits in the source, if it is there verbatim.
+        let base = match &w[i] {
+            WordSrc::Parsed(word)
+                if word.braced && c.source().get(word.start + 1..word.end - 1) == Some(text.as_str()) =>
+            {
+                Some(word.start + 1)
+            }
+            _ => None,
+        };
+        spans
+            .chunks(2)
+            .map(|p| {
+                let body = match (base, p[1].3) {
+                    (Some(b), true) => PairBody::Source(Value::from(p[1].0.as_str()), b + p[1].1, b + p[1].2),
+                    _ => PairBody::Value(Value::from(p[1].0.as_str())),
+                };
+                (Value::from(p[0].0.as_str()), body)
+            })
+            .collect()
     } else {
         if (w.len() - i) % 2 != 0 {
             return Err(fail("extra switch pattern with no body".into()));
         }
         let mut v = Vec::new();
         for p in w[i..].chunks(2) {
-            let Some(pat) = p[0].literal() else {
-                return Err(CompileFail::NotHere);
-            };
+            let Some(pat) = p[0].literal() else { return Err(CompileFail::NotHere) };
             v.push((Value::from(pat), PairBody::Word(&p[1])));
         }
         v
@@ -695,7 +723,8 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
         let ann = format!("(\"{}\" arm line %d)", pat.as_str().replace('%', "%%"));
         match body {
             PairBody::Word(word) => c.body(word, Some(&ann)),
-            PairBody::Value(v) => {
+            PairBody::Source(_, start, end) if !c.mode.direct => c.script_range(*start, *end, false),
+            PairBody::Value(v) | PairBody::Source(v, ..) => {
                 let l = c.literal_value(v.clone());
                 c.emit(Instr::Push(l));
                 let a = c.literal(&ann);
@@ -719,13 +748,15 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
 enum PairBody<'a> {
     Word(&'a WordSrc<'a>),
     Value(Value),
+    /// A braced body found verbatim at this byte range of the source.
+    Source(Value, usize, usize),
 }
 
 impl PairBody<'_> {
     fn is_fallthrough(&self) -> bool {
         match self {
             PairBody::Word(w) => w.literal().as_deref() == Some("-"),
-            PairBody::Value(v) => v.as_str() == "-",
+            PairBody::Value(v) | PairBody::Source(v, ..) => v.as_str() == "-",
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::bytecode::Instr;
 use crate::compile::Compiler;
 use crate::error::Exception;
 use crate::number;
-use crate::ops::{BinOp, UnOp};
+use crate::ops::{self, BinOp, UnOp};
 use crate::parser::{Parser, Part};
 use crate::value::Value;
 
@@ -55,7 +55,46 @@ pub fn compile(c: &mut Compiler, start: usize, end: usize) -> Result<(), Excepti
     Ok(())
 }
 
+/// Evaluates an operator tree whose leaves are all literals, as tclsh's
+/// compiler folds constants. `None` when something is not constant.
+fn fold(ex: &Ex) -> Option<Result<Value, Exception>> {
+    match ex {
+        Ex::Lit(v) => Some(Ok(v.clone())),
+        Ex::Un(op, a) => match fold(a)? {
+            Ok(a) => Some(ops::unary(*op, &a)),
+            Err(e) => Some(Err(e)),
+        },
+        Ex::Bin(op, a, b) => {
+            let a = fold(a)?;
+            let b = fold(b)?;
+            match (a, b) {
+                (Ok(a), Ok(b)) => Some(ops::binary(*op, &a, &b)),
+                (Err(e), _) | (_, Err(e)) => Some(Err(e)),
+            }
+        }
+        _ => None,
+    }
+}
+
 fn emit(c: &mut Compiler, ex: &Ex) {
+    if matches!(ex, Ex::Un(..) | Ex::Bin(..)) {
+        match fold(ex) {
+            Some(Ok(v)) => {
+                let l = c.literal_value(v);
+                c.emit(Instr::Push(l));
+                return;
+            }
+            Some(Err(e)) => {
+                // Raised where the expression runs; tclsh shows such errors
+                // as "invoked from within" the command.
+                let msg = c.literal_value(e.value().clone());
+                let code = c.literal_value(e.error_code_value());
+                c.emit(Instr::RaiseArith(msg, code));
+                return;
+            }
+            None => {}
+        }
+    }
     match ex {
         Ex::Lit(v) => {
             let l = c.literal_value(v.clone());

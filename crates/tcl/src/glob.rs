@@ -24,9 +24,7 @@ use crate::cmds::string::char_to_lower;
 /// True when `pattern` has no glob metacharacters (`*?[\`), so that it
 /// matches only itself.
 pub fn glob_is_literal(pattern: &str) -> bool {
-    !pattern
-        .bytes()
-        .any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
+    !pattern.bytes().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
 }
 
 #[inline]
@@ -136,8 +134,7 @@ pub fn string_match(pattern: &str, s: &str, nocase: bool) -> bool {
             }
             None
         } else {
-            next_char(s, si)
-                .and_then(|(c, snext)| match_element(pattern, pi, c, nocase).map(|p| (p, snext)))
+            next_char(s, si).and_then(|(c, snext)| match_element(pattern, pi, c, nocase).map(|p| (p, snext)))
         };
         match step {
             Some((p, snext)) => {
@@ -264,11 +261,7 @@ mod tests {
     fn matches_tclsh() {
         for &(p, s, exact, nocase) in CASES {
             assert_eq!(string_match(p, s, false), exact, "match {p:?} {s:?}");
-            assert_eq!(
-                string_match(p, s, true),
-                nocase,
-                "match -nocase {p:?} {s:?}"
-            );
+            assert_eq!(string_match(p, s, true), nocase, "match -nocase {p:?} {s:?}");
         }
     }
 

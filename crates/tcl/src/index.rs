@@ -28,10 +28,7 @@ pub(crate) fn is_tcl_space(b: u8) -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NumKind {
     /// An integer: its magnitude (`None` when beyond `u128`) and sign.
-    Int {
-        magnitude: Option<u128>,
-        negative: bool,
-    },
+    Int { magnitude: Option<u128>, negative: bool },
     /// A floating-point form (decimal point, exponent, Inf, NaN).
     Double,
 }
@@ -59,18 +56,13 @@ fn digit_value(b: u8) -> u32 {
 fn magnitude(digits: &[u8], radix: u32) -> Option<u128> {
     let mut v: u128 = 0;
     for &d in digits {
-        v = v
-            .checked_mul(radix as u128)?
-            .checked_add(digit_value(d) as u128)?;
+        v = v.checked_mul(radix as u128)?.checked_add(digit_value(d) as u128)?;
     }
     Some(v)
 }
 
 fn count_digits(b: &[u8], from: usize, radix: u32) -> usize {
-    b[from..]
-        .iter()
-        .take_while(|&&c| digit_value(c) < radix)
-        .count()
+    b[from..].iter().take_while(|&&c| digit_value(c) < radix).count()
 }
 
 fn starts_with_ci(b: &[u8], at: usize, word: &[u8]) -> bool {
@@ -98,10 +90,7 @@ pub(crate) fn scan_number(s: &str, integer_only: bool, whitespace: bool) -> Opti
     }
     let q = p;
     let mut best: Option<(usize, NumKind)>;
-    let int = |digits: &[u8], radix: u32| NumKind::Int {
-        magnitude: magnitude(digits, radix),
-        negative,
-    };
+    let int = |digits: &[u8], radix: u32| NumKind::Int { magnitude: magnitude(digits, radix), negative };
     if q < b.len() && b[q].is_ascii_digit() {
         // The run of decimal digits.
         let n = count_digits(b, q, 10);
@@ -218,17 +207,12 @@ fn finish(b: &[u8], best: Option<(usize, NumKind)>, whitespace: bool) -> Option<
 /// something that is not an integer.
 pub(crate) fn parse_integer(s: &str) -> Result<i128, bool> {
     match scan_number(s, true, true) {
-        Some(NumScan {
-            stop,
-            kind: NumKind::Int {
-                magnitude,
-                negative,
-            },
-            ..
-        }) if stop == s.len() => match magnitude.and_then(|m| i128::try_from(m).ok()) {
-            Some(m) => Ok(if negative { -m } else { m }),
-            None => Err(true),
-        },
+        Some(NumScan { stop, kind: NumKind::Int { magnitude, negative }, .. }) if stop == s.len() => {
+            match magnitude.and_then(|m| i128::try_from(m).ok()) {
+                Some(m) => Ok(if negative { -m } else { m }),
+                None => Err(true),
+            }
+        }
         _ => Err(false),
     }
 }
@@ -259,10 +243,7 @@ pub fn get_int(v: &Value) -> Result<i32, Exception> {
     match int32_of(&s) {
         Some(Ok(i)) => Ok(i),
         Some(Err(())) => Err(too_large()),
-        None => Err(Exception::error_code(
-            format!("expected integer but got \"{s}\""),
-            &["TCL", "VALUE", "INTEGER"],
-        )),
+        None => Err(Exception::error_code(format!("expected integer but got \"{s}\""), &["TCL", "VALUE", "INTEGER"])),
     }
 }
 
@@ -313,11 +294,7 @@ pub fn parse_index_str(s: &str, end: i64) -> Option<IndexPos> {
     // end, e, en, end+N, end-N.
     if b.first() == Some(&b'e') {
         if b.len() <= 3 {
-            return if b"end".starts_with(b) {
-                Some(end)
-            } else {
-                None
-            };
+            return if b"end".starts_with(b) { Some(end) } else { None };
         }
         if !b.starts_with(b"end") || b.len() < 5 || !(b[3] == b'+' || b[3] == b'-') {
             return None;
@@ -349,11 +326,7 @@ pub fn parse_index_str(s: &str, end: i64) -> Option<IndexPos> {
     }
     let first = int32_of(&s[p..op])?.ok()?;
     let second = int32_of(&s[op + 1..])?.ok()?;
-    Some(if b[op] == b'+' {
-        first.wrapping_add(second)
-    } else {
-        first.wrapping_sub(second)
-    } as i64)
+    Some(if b[op] == b'+' { first.wrapping_add(second) } else { first.wrapping_sub(second) } as i64)
 }
 
 /// The error for a string that is not an index, with Tcl's hint for
@@ -522,10 +495,7 @@ mod tests {
                 "index {s:?}"
             );
         }
-        for s in [
-            "08", " 08", "08 ", "-08", "+08", "end-+08", "end--08", "0o8", "009", "0189",
-            "end-0o8", "end-08 ",
-        ] {
+        for s in ["08", " 08", "08 ", "-08", "+08", "end-+08", "end--08", "0o8", "009", "0189", "end-0o8", "end-08 "] {
             let e = idx(s, 3).unwrap_err();
             assert_eq!(
                 e,
@@ -553,10 +523,7 @@ mod tests {
         assert_eq!(g("4294967295"), Ok(-1));
         assert_eq!(g("-4294967295"), Ok(1));
         assert_eq!(g("0x1"), Ok(1));
-        assert_eq!(
-            g("4294967296"),
-            Err("integer value too large to represent".into())
-        );
+        assert_eq!(g("4294967296"), Err("integer value too large to represent".into()));
         assert_eq!(g("08"), Err("expected integer but got \"08\"".into()));
         assert_eq!(g("1e2"), Err("expected integer but got \"1e2\"".into()));
         assert_eq!(g("1.5"), Err("expected integer but got \"1.5\"".into()));
@@ -564,10 +531,7 @@ mod tests {
         let e = get_int(&Value::from("x")).unwrap_err();
         assert_eq!(e.error_code_value().as_str(), "TCL VALUE INTEGER");
         let e = get_int(&Value::from("9999999999")).unwrap_err();
-        assert_eq!(
-            e.error_code_value().as_str(),
-            "ARITH IOVERFLOW {integer value too large to represent}"
-        );
+        assert_eq!(e.error_code_value().as_str(), "ARITH IOVERFLOW {integer value too large to represent}");
     }
 
     #[test]

@@ -106,6 +106,28 @@ pub fn parse_list(s: &str) -> Result<Vec<Value>, Exception> {
     Ok(out)
 }
 
+/// The elements of `s` with the byte range of each element's text in `s`
+/// (inside the braces for braced elements) and whether it was braced.
+pub fn element_spans(s: &str) -> Result<Vec<(String, usize, usize, bool)>, Exception> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    loop {
+        let offset = s.len() - rest.len();
+        let ws = rest.len() - rest.trim_start_matches(is_list_space).len();
+        let Some((elem, next)) = find_element(rest)? else { break };
+        let start = offset + ws;
+        let end = s.len() - next.len();
+        let braced = s.as_bytes().get(start) == Some(&b'{');
+        if braced {
+            out.push((elem, start + 1, end - 1, true));
+        } else {
+            out.push((elem, start, end, false));
+        }
+        rest = next;
+    }
+    Ok(out)
+}
+
 /// Finds the first element of `s`: returns it and the text after it, or
 /// `None` when only whitespace is left.
 pub fn find_element(s: &str) -> Result<Option<(String, &str)>, Exception> {

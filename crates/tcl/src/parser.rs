@@ -457,16 +457,28 @@ pub fn line_at(src: &str, from: usize, offset: usize) -> usize {
 
 /// Substitution of a whole string as `subst` does: returns its parts.
 pub fn parse_subst(src: &str, backslashes: bool, variables: bool, commands: bool) -> Result<Vec<Part>, ParseError> {
-    let mut p = Parser::new(src, 0, src.len(), false);
+    parse_subst_range(src, 0, src.len(), backslashes, variables, commands)
+}
+
+/// `parse_subst` of `src[start..end]`, with offsets into `src`.
+pub fn parse_subst_range(
+    src: &str,
+    start: usize,
+    end: usize,
+    backslashes: bool,
+    variables: bool,
+    commands: bool,
+) -> Result<Vec<Part>, ParseError> {
+    let mut p = Parser::new(src, start, end, false);
     let b = src.as_bytes();
     let mut parts: Vec<Part> = Vec::new();
     let mut text = String::new();
-    let mut chunk = 0;
+    let mut chunk = start;
     while p.pos < p.end {
         match b[p.pos] {
             b'\\' if backslashes => {
                 text.push_str(&src[chunk..p.pos]);
-                let (ch, n) = parse_backslash(&src[p.pos..]);
+                let (ch, n) = parse_backslash(&src[p.pos..end]);
                 text.push(ch);
                 p.pos += n;
                 chunk = p.pos;
@@ -494,7 +506,7 @@ pub fn parse_subst(src: &str, backslashes: bool, variables: bool, commands: bool
             _ => p.pos += 1,
         }
     }
-    text.push_str(&src[chunk..]);
+    text.push_str(&src[chunk..end]);
     if !text.is_empty() || parts.is_empty() {
         parts.push(Part::Text(text));
     }

@@ -232,7 +232,7 @@ impl Interp {
                                     self.stack.push(v);
                                     Ok(())
                                 }
-                                Err(e) => Err(arith_error(e)),
+                                Err(e) => Err(e),
                             }
                         }
                     }
@@ -242,7 +242,7 @@ impl Interp {
                                 self.stack.push(v);
                                 Ok(())
                             }
-                            Err(e) => Err(arith_error(e)),
+                            Err(e) => Err(e),
                         },
                         None => Err(bad_operand()),
                     },
@@ -409,6 +409,12 @@ impl Interp {
                             }
                             _ => Err(bad_operand()),
                         }
+                    }
+                    Instr::RaiseArith(m, c) => {
+                        let msg = code.literals.get(m as usize).cloned().unwrap_or_default();
+                        let mut e = Exception::new(TCL_ERROR, msg);
+                        e.0.error_code = code.literals.get(c as usize).cloned();
+                        Err(arith_error(e))
                     }
                     Instr::SyntaxError(l) => {
                         let msg = code.literals.get(l as usize).cloned().unwrap_or_default();
@@ -738,16 +744,24 @@ impl Interp {
             let base = frame.base as usize;
             let logs = !matches!(code.kind, CodeKind::Synthetic);
             let cmd_line = code.command_at(pc).map(|c| line_at(&code.source, 0, c.src_start as usize));
+            let handler = code.handler_for(pc, ex.0.code).copied();
             if ex.0.code == TCL_ERROR && logs {
+                let cmd = code.command_at(pc);
+                // A catch in this frame stops the error before the command
+                // that contains the catch itself is reached.
+                let inside_handler = match (&handler, cmd) {
+                    (Some(r), Some(c)) => c.pc_start >= r.start && c.pc_end <= r.end,
+                    _ => true,
+                };
                 if ex.0.skip_log {
                     ex.0.skip_log = false;
-                } else if let Some(cmd) = code.command_at(pc) {
+                } else if let (Some(cmd), true) = (cmd, inside_handler) {
                     let text = code.source.get(cmd.src_start as usize..cmd.src_end as usize).unwrap_or("");
                     log_command(&mut ex, text);
                     ex.0.error_line = cmd_line.unwrap_or(1) as i64;
                 }
             }
-            if let Some(range) = code.handler_for(pc, ex.0.code).copied() {
+            if let Some(range) = handler {
                 self.stack.truncate(base + range.depth as usize);
                 let target = match range.kind {
                     RangeKind::Loop { break_to, continue_to } => {
@@ -921,7 +935,7 @@ impl Interp {
         if self.rng == 0 {
             self.rng = (now_micros() as u64) ^ 0x5DEE_CE66;
         }
-        let v = ops::math_func(&name.as_str(), &args, &mut self.rng).map_err(arith_error)?;
+        let v = ops::math_func(&name.as_str(), &args, &mut self.rng)?;
         self.stack.push(v);
         Ok(())
     }
@@ -999,7 +1013,13 @@ impl Interp {
             Some(k) => format!("{name}({k})"),
             None => name.to_string(),
         };
-        let result = self.apply_var_op(op, &r, &display, args)?;
+        let result = self.apply_var_op(op, &r, &display, args).map_err(|mut e| {
+            // tclsh reports compiled locals and elements as READ errors.
+            if op == VarOp::Load && (matches!(addr, VarAddr::Slot(_)) || key.is_some()) {
+                e.0.error_code = Some(Value::from("TCL READ VARNAME"));
+            }
+            e
+        })?;
         self.stack.push(result);
         Ok(())
     }
@@ -1050,7 +1070,11 @@ impl Interp {
                     _ => args.pop().unwrap_or_default(),
                 };
                 if let Value::Obj(_) = incr {
-                    incr.as_integer()?;
+                    if let Err(mut e) = incr.as_integer() {
+                        e.0.error_info = format!("{}\n    (reading increment)", e.0.value.as_str());
+                        e.0.info_started = true;
+                        return Err(e);
+                    }
                 }
                 let slot = self.vars.slot_mut(r, name, "set")?;
                 let cur = if existed { std::mem::take(slot) } else { Value::Int(0) };

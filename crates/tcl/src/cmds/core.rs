@@ -217,6 +217,8 @@ fn build_return(opts: &[(Value, Value)], value: Value) -> Result<Exception, Exce
         if let Some(info) = error_info {
             ex.0.error_info = info;
             ex.0.info_started = true;
+            // The trace is complete: the frame raising it adds nothing.
+            ex.0.skip_log = true;
         }
         ex.0.error_code = error_code.or_else(|| Some(Value::from("NONE")));
         if let Some(l) = error_line {
@@ -618,7 +620,7 @@ const ARRAY_SUBCOMMANDS: &[&str] = &[
 ];
 
 pub fn array_cmd(interp: &mut Interp, args: &[Value]) -> R {
-    if args.len() < 3 {
+    if args.len() < 2 {
         return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
     }
     let sub = args[1].as_str();
@@ -628,6 +630,17 @@ pub fn array_cmd(interp: &mut Interp, args: &[Value]) -> R {
             crate::error::one_of(ARRAY_SUBCOMMANDS)
         ))
     })?;
+    if args.len() < 3 {
+        let usage = match ARRAY_SUBCOMMANDS[idx] {
+            "get" | "unset" => "arrayName ?pattern?",
+            "names" => "arrayName ?mode? ?pattern?",
+            "set" => "arrayName list",
+            "startsearch" => "arrayName",
+            "nextelement" | "anymore" | "donesearch" => "arrayName searchId",
+            _ => "arrayName",
+        };
+        return Err(Exception::wrong_args(args, 2, usage));
+    }
     let vf = interp.current_vf();
     let name = args[2].as_str().into_owned();
     let r = interp.resolve_name_in(vf, &name, None, false);

@@ -73,10 +73,7 @@ pub fn lookup_subcommand(word: &str, table: &[&str]) -> Result<usize, Exception>
     }
     found.ok_or_else(|| {
         Exception::error_code(
-            format!(
-                "unknown or ambiguous subcommand \"{word}\": must be {}",
-                one_of(table)
-            ),
+            format!("unknown or ambiguous subcommand \"{word}\": must be {}", one_of(table)),
             &["TCL", "LOOKUP", "SUBCOMMAND", word],
         )
     })
@@ -96,12 +93,7 @@ fn get_index(what: &str, word: &str, table: &[&str]) -> Result<usize, Exception>
 
 /// `wrong # args` naming the command as invoked and the full subcommand.
 fn wrong(args: &[Value], sub: &str, usage: &str) -> Exception {
-    let head = [
-        args.first()
-            .cloned()
-            .unwrap_or_else(|| Value::from("string")),
-        Value::from(sub),
-    ];
+    let head = [args.first().cloned().unwrap_or_else(|| Value::from("string")), Value::from(sub)];
     Exception::wrong_args(&head, 2, usage)
 }
 
@@ -124,19 +116,11 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
         "compare" | "equal" => {
             let (nocase, length, s1, s2) = compare_args(args, name)?;
             let ord = compare(&s1.as_str(), &s2.as_str(), nocase, length);
-            Ok(if name == "equal" {
-                Value::bool(ord == Ordering::Equal)
-            } else {
-                Value::int(ord as i64)
-            })
+            Ok(if name == "equal" { Value::bool(ord == Ordering::Equal) } else { Value::int(ord as i64) })
         }
         "first" | "last" => {
             if a.len() < 2 || a.len() > 3 {
-                return Err(wrong(
-                    args,
-                    name,
-                    "needleString haystackString ?startIndex?",
-                ));
+                return Err(wrong(args, name, "needleString haystackString ?startIndex?"));
             }
             let needle = a[0].as_str();
             let hay = a[1].as_str();
@@ -167,9 +151,7 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
             if call.fail_var.is_some() {
                 return Err(Exception::error("string is -failindex: not wired yet"));
             }
-            Ok(Value::bool(
-                string_is(call.class, &call.value, call.strict).0,
-            ))
+            Ok(Value::bool(string_is(call.class, &call.value, call.strict).0))
         }
         "length" => {
             if a.len() != 1 {
@@ -185,11 +167,7 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
         "match" => {
             let nocase = nocase_flag(args, name, "?-nocase? pattern string")?;
             let (p, s) = (&a[a.len() - 2], &a[a.len() - 1]);
-            Ok(Value::bool(crate::glob::string_match(
-                &p.as_str(),
-                &s.as_str(),
-                nocase,
-            )))
+            Ok(Value::bool(crate::glob::string_match(&p.as_str(), &s.as_str(), nocase)))
         }
         "range" => {
             if a.len() != 3 {
@@ -223,9 +201,7 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
             match string_replace(&s, first, last) {
                 Some((head, tail)) => {
                     let new = new.as_deref().unwrap_or("");
-                    interp
-                        .limits
-                        .check_string(head.len() + new.len() + tail.len())?;
+                    interp.limits.check_string(head.len() + new.len() + tail.len())?;
                     let mut out = String::with_capacity(head.len() + new.len() + tail.len());
                     out.push_str(head);
                     out.push_str(new);
@@ -295,11 +271,7 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
             }
             let s = a[0].as_str();
             let i = parse_index(&a[1], char_len(&s))?;
-            let r = if name == "wordend" {
-                word_end(&s, i)
-            } else {
-                word_start(&s, i)
-            };
+            let r = if name == "wordend" { word_end(&s, i) } else { word_start(&s, i) };
             Ok(Value::int(r as i64))
         }
         _ => Err(Exception::error(format!("string {name}: not implemented"))),
@@ -310,10 +282,7 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
 
 /// Options of `string compare|equal ?-nocase? ?-length int? s1 s2`:
 /// (nocase, length limit, s1, s2). Negative lengths mean no limit.
-fn compare_args<'a>(
-    args: &'a [Value],
-    name: &str,
-) -> Result<(bool, Option<usize>, &'a Value, &'a Value), Exception> {
+fn compare_args<'a>(args: &'a [Value], name: &str) -> Result<(bool, Option<usize>, &'a Value, &'a Value), Exception> {
     let a = args.get(2..).unwrap_or(&[]);
     let usage = "?-nocase? ?-length int? string1 string2";
     if a.len() < 2 || a.len() > 5 {
@@ -442,12 +411,7 @@ pub fn string_last(needle: &str, hay: &str, last: IndexPos) -> i64 {
     if needle.is_empty() || last < 0 {
         return -1;
     }
-    let end = char_to_byte(
-        hay,
-        usize::try_from(last)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1),
-    );
+    let end = char_to_byte(hay, usize::try_from(last).unwrap_or(usize::MAX).saturating_add(1));
     match hay[..end].rfind(needle) {
         Some(k) => chars_before(hay, k) as i64,
         None => -1,
@@ -504,9 +468,7 @@ fn string_cat(interp: &mut Interp, a: &[Value]) -> Result<Value, Exception> {
     let mut out = String::new();
     for v in a {
         let s = v.as_str();
-        interp
-            .limits
-            .check_string(out.len().saturating_add(s.len()))?;
+        interp.limits.check_string(out.len().saturating_add(s.len()))?;
         out.push_str(&s);
     }
     Ok(Value::from(out))
@@ -526,10 +488,7 @@ pub fn string_repeat(interp: &mut Interp, v: &Value, count: i32) -> Result<Value
         Some(t) if t <= i32::MAX as usize => interp.limits.check_string(t)?,
         _ => {
             return Err(Exception::error_code(
-                format!(
-                    "result exceeds max size for a Tcl value ({} bytes)",
-                    i32::MAX
-                ),
+                format!("result exceeds max size for a Tcl value ({} bytes)", i32::MAX),
                 &["TCL", "MEMORY"],
             ))
         }
@@ -660,25 +619,8 @@ pub fn to_title(s: &str) -> String {
 pub fn is_default_trim(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\x0b'
-            | '\x0c'
-            | '\r'
-            | ' '
-            | '\0'
-            | '\u{85}'
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{180e}'
-            | '\u{2000}'
-            ..='\u{200b}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{2060}'
-                | '\u{3000}'
-                | '\u{feff}'
+        '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' | '\0' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{180e}' | '\u{2000}'
+            ..='\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{2060}' | '\u{3000}' | '\u{feff}'
     )
 }
 
@@ -714,18 +656,10 @@ pub fn trim<'a>(s: &'a str, chars: Option<&str>, left: bool, right: bool) -> &'a
 // ----- string map -------------------------------------------------------------
 
 /// `string map ?-nocase? charMap string`.
-pub fn string_map(
-    interp: &mut Interp,
-    map: &Value,
-    s: &Value,
-    nocase: bool,
-) -> Result<Value, Exception> {
+pub fn string_map(interp: &mut Interp, map: &Value, s: &Value, nocase: bool) -> Result<Value, Exception> {
     let items = map.as_list()?;
     if items.len() % 2 != 0 {
-        return Err(Exception::error_code(
-            "char map list unbalanced",
-            &["TCL", "OPERATION", "MAP", "UNBALANCED"],
-        ));
+        return Err(Exception::error_code("char map list unbalanced", &["TCL", "OPERATION", "MAP", "UNBALANCED"]));
     }
     if items.is_empty() {
         return Ok(s.clone());
@@ -771,10 +705,7 @@ pub fn string_map(
         }
         grow(&mut out, &text[copied..])?;
     } else {
-        let keys: Vec<Vec<char>> = pairs
-            .iter()
-            .map(|(k, _)| k.chars().map(char_to_lower).collect())
-            .collect();
+        let keys: Vec<Vec<char>> = pairs.iter().map(|(k, _)| k.chars().map(char_to_lower).collect()).collect();
         let mut i = 0;
         let mut copied = 0;
         while i < text.len() {
@@ -975,17 +906,11 @@ pub fn parse_is_args(args: &[Value]) -> Result<IsArgs, Exception> {
             _ => {
                 if i + 2 >= n {
                     let head = [
-                        args.first()
-                            .cloned()
-                            .unwrap_or_else(|| Value::from("string")),
+                        args.first().cloned().unwrap_or_else(|| Value::from("string")),
                         Value::from("is"),
                         Value::from(class.name()),
                     ];
-                    return Err(Exception::wrong_args(
-                        &head,
-                        3,
-                        "?-strict? ?-failindex var? str",
-                    ));
+                    return Err(Exception::wrong_args(&head, 3, "?-strict? ?-failindex var? str"));
                 }
                 i += 1;
                 fail_var = Some(a[i].clone());
@@ -993,12 +918,7 @@ pub fn parse_is_args(args: &[Value]) -> Result<IsArgs, Exception> {
         }
         i += 1;
     }
-    Ok(IsArgs {
-        class,
-        strict,
-        fail_var,
-        value: a[n - 1].clone(),
-    })
+    Ok(IsArgs { class, strict, fail_var, value: a[n - 1].clone() })
 }
 
 /// `string is class ?-strict? str`: whether `v` belongs to `class`, and on
@@ -1015,12 +935,8 @@ pub fn string_is(class: IsClass, v: &Value, strict: bool) -> (bool, Option<i64>)
     let fail = |at: i64| (false, Some(at));
     // Numbers that already are numbers.
     match (class, v) {
-        (IsClass::Double | IsClass::Entier | IsClass::WideInteger, Value::Int(_)) => {
-            return (true, None)
-        }
-        (IsClass::Integer, Value::Int(i)) if i.unsigned_abs() <= u32::MAX as u64 => {
-            return (true, None)
-        }
+        (IsClass::Double | IsClass::Entier | IsClass::WideInteger, Value::Int(_)) => return (true, None),
+        (IsClass::Integer, Value::Int(i)) if i.unsigned_abs() <= u32::MAX as u64 => return (true, None),
         (IsClass::Double, Value::Double(_)) => return (true, None),
         _ => {}
     }
@@ -1059,27 +975,25 @@ pub fn string_is(class: IsClass, v: &Value, strict: bool) -> (bool, Option<i64>)
             Some(n) => fail(n.stop as i64),
             None => fail(0),
         },
-        IsClass::Integer | IsClass::WideInteger | IsClass::Entier => {
-            match scan_number(&s, true, true) {
-                Some(n) if n.stop == s.len() => {
-                    let NumKind::Int { magnitude, .. } = n.kind else {
-                        return fail(0);
-                    };
-                    let max = match class {
-                        IsClass::Integer => Some(u32::MAX as u128),
-                        IsClass::WideInteger => Some(u64::MAX as u128),
-                        _ => None,
-                    };
-                    match (max, magnitude) {
-                        (None, _) => (true, None),
-                        (Some(m), Some(v)) if v <= m => (true, None),
-                        _ => fail(-1),
-                    }
+        IsClass::Integer | IsClass::WideInteger | IsClass::Entier => match scan_number(&s, true, true) {
+            Some(n) if n.stop == s.len() => {
+                let NumKind::Int { magnitude, .. } = n.kind else {
+                    return fail(0);
+                };
+                let max = match class {
+                    IsClass::Integer => Some(u32::MAX as u128),
+                    IsClass::WideInteger => Some(u64::MAX as u128),
+                    _ => None,
+                };
+                match (max, magnitude) {
+                    (None, _) => (true, None),
+                    (Some(m), Some(v)) if v <= m => (true, None),
+                    _ => fail(-1),
                 }
-                Some(n) => fail(n.stop as i64),
-                None => fail(0),
             }
-        }
+            Some(n) => fail(n.stop as i64),
+            None => fail(0),
+        },
         _ => match first_not_in_class(class, &s) {
             None => (true, None),
             Some(at) => fail(at as i64),
@@ -1131,11 +1045,7 @@ fn ascii_in_class(class: IsClass, b: u8) -> bool {
         IsClass::Lower => b.is_ascii_lowercase(),
         IsClass::Print => b.is_ascii_graphic() || b == b' ',
         IsClass::Punct => {
-            b.is_ascii_punctuation()
-                && !matches!(
-                    b,
-                    b'$' | b'+' | b'<' | b'=' | b'>' | b'^' | b'`' | b'|' | b'~'
-                )
+            b.is_ascii_punctuation() && !matches!(b, b'$' | b'+' | b'<' | b'=' | b'>' | b'^' | b'`' | b'|' | b'~')
         }
         IsClass::Space => crate::index::is_tcl_space(b),
         IsClass::Upper => b.is_ascii_uppercase(),
@@ -1158,10 +1068,7 @@ fn class_regex(class: IsClass) -> Option<&'static Regex> {
         IsClass::Lower => (5, r"[^\p{Ll}]"),
         IsClass::Print => (6, r"\p{C}"),
         IsClass::Punct => (7, r"[^\p{P}]"),
-        IsClass::Space => (
-            8,
-            r"[^\t\n\x0B\x0C\r \x{85}\x{180E}\x{200B}\x{2060}\x{FEFF}\p{Z}]",
-        ),
+        IsClass::Space => (8, r"[^\t\n\x0B\x0C\r \x{85}\x{180E}\x{200B}\x{2060}\x{FEFF}\p{Z}]"),
         IsClass::Upper => (9, r"[^\p{Lu}]"),
         IsClass::WordChar => (10, r"[^\p{L}\p{Nd}\p{Pc}]"),
         _ => return None,
@@ -1198,9 +1105,7 @@ mod tests {
     use crate::interp::Limits;
 
     fn interp() -> Interp {
-        Interp {
-            limits: Limits::default(),
-        }
+        Interp { limits: Limits::default() }
     }
 
     /// Runs `string WORDS...`; `string is` calls with `-failindex` go
@@ -1221,18 +1126,11 @@ mod tests {
         } else {
             string_cmd(&mut interp(), &args)
         };
-        r.map(|v| v.as_str().into_owned()).map_err(|e| {
-            (
-                e.value().as_str().into_owned(),
-                e.error_code_value().as_str().into_owned(),
-            )
-        })
+        r.map(|v| v.as_str().into_owned())
+            .map_err(|e| (e.value().as_str().into_owned(), e.error_code_value().as_str().into_owned()))
     }
 
-    type Case = (
-        &'static [&'static str],
-        Result<&'static str, (&'static str, &'static str)>,
-    );
+    type Case = (&'static [&'static str], Result<&'static str, (&'static str, &'static str)>);
 
     /// `string` calls with their results, errors and errorCodes, recorded
     /// from tclsh 8.6.13 (run through a variable command name, so not
@@ -1731,25 +1629,19 @@ mod tests {
     fn matches_tclsh() {
         for (words, want) in RECORDED {
             let got = run(words);
-            let want = want
-                .map(|s| s.to_owned())
-                .map_err(|(m, c)| (m.to_owned(), c.to_owned()));
+            let want = want.map(|s| s.to_owned()).map_err(|(m, c)| (m.to_owned(), c.to_owned()));
             assert_eq!(got, want, "string {words:?}");
         }
     }
 
     #[test]
     fn failindex_is_not_wired() {
-        let args: Vec<Value> = ["string", "is", "integer", "-failindex", "v", "x"]
-            .iter()
-            .map(|s| Value::from(*s))
-            .collect();
+        let args: Vec<Value> =
+            ["string", "is", "integer", "-failindex", "v", "x"].iter().map(|s| Value::from(*s)).collect();
         let e = string_cmd(&mut interp(), &args).unwrap_err();
         assert_eq!(e.value().as_str(), "string is -failindex: not wired yet");
-        let args: Vec<Value> = ["string", "is", "int", "-strict", "-failindex", "v", "12x"]
-            .iter()
-            .map(|s| Value::from(*s))
-            .collect();
+        let args: Vec<Value> =
+            ["string", "is", "int", "-strict", "-failindex", "v", "12x"].iter().map(|s| Value::from(*s)).collect();
         let c = parse_is_args(&args).unwrap();
         assert_eq!(c.class, IsClass::Integer);
         assert!(c.strict);
@@ -1771,26 +1663,11 @@ mod tests {
         assert_eq!(is(IsClass::Boolean, "yes", true), (true, None));
         assert_eq!(is(IsClass::Boolean, "2", true), (false, Some(0)));
         assert_eq!(is(IsClass::Alpha, "abé1", true), (false, Some(3)));
-        assert_eq!(
-            string_is(IsClass::Integer, &Value::int(5), true),
-            (true, None)
-        );
-        assert_eq!(
-            string_is(IsClass::Integer, &Value::int(1 << 40), true),
-            (false, Some(-1))
-        );
-        assert_eq!(
-            string_is(IsClass::Double, &Value::double(1.5), true),
-            (true, None)
-        );
-        assert_eq!(
-            string_is(IsClass::Boolean, &Value::double(1.0), true),
-            (false, Some(0))
-        );
-        assert_eq!(
-            string_is(IsClass::List, &Value::list(vec![Value::from("{")]), true),
-            (true, None)
-        );
+        assert_eq!(string_is(IsClass::Integer, &Value::int(5), true), (true, None));
+        assert_eq!(string_is(IsClass::Integer, &Value::int(1 << 40), true), (false, Some(-1)));
+        assert_eq!(string_is(IsClass::Double, &Value::double(1.5), true), (true, None));
+        assert_eq!(string_is(IsClass::Boolean, &Value::double(1.0), true), (false, Some(0)));
+        assert_eq!(string_is(IsClass::List, &Value::list(vec![Value::from("{")]), true), (true, None));
         assert!(is_wordchar('_') && is_wordchar('é') && !is_wordchar('-'));
         assert!(char_in_class(IsClass::Space, '\u{3000}'));
         assert!(!char_in_class(IsClass::Alpha, '1'));
@@ -1798,35 +1675,19 @@ mod tests {
 
     #[test]
     fn sizes_are_limited() {
-        let mut i = Interp {
-            limits: Limits {
-                max_string_bytes: 1000,
-                ..Limits::default()
-            },
-        };
+        let mut i = Interp { limits: Limits { max_string_bytes: 1000, ..Limits::default() } };
         let s = |v: &[&str]| -> Vec<Value> { v.iter().map(|w| Value::from(*w)).collect() };
         assert!(string_cmd(&mut i, &s(&["string", "repeat", "ab", "500"])).is_ok());
         let e = string_cmd(&mut i, &s(&["string", "repeat", "ab", "501"])).unwrap_err();
         assert_eq!(e.error_code_value().as_str(), "TCL MEMORY");
         let e = string_cmd(&mut i, &s(&["string", "repeat", "abc", "2147483647"])).unwrap_err();
-        assert_eq!(
-            e.value().as_str(),
-            "result exceeds max size for a Tcl value (2147483647 bytes)"
-        );
+        assert_eq!(e.value().as_str(), "result exceeds max size for a Tcl value (2147483647 bytes)");
         let big = "a".repeat(100);
         let e = string_cmd(&mut i, &s(&["string", "map", &format!("a {big}"), &big])).unwrap_err();
         assert_eq!(e.error_code_value().as_str(), "TCL MEMORY");
-        let e = string_cmd(
-            &mut i,
-            &s(&["string", "map", "-nocase", &format!("A {big}"), &big]),
-        )
-        .unwrap_err();
+        let e = string_cmd(&mut i, &s(&["string", "map", "-nocase", &format!("A {big}"), &big])).unwrap_err();
         assert_eq!(e.error_code_value().as_str(), "TCL MEMORY");
-        let e = string_cmd(
-            &mut i,
-            &s(&["string", "cat", &"x".repeat(600), &"y".repeat(600)]),
-        )
-        .unwrap_err();
+        let e = string_cmd(&mut i, &s(&["string", "cat", &"x".repeat(600), &"y".repeat(600)])).unwrap_err();
         assert_eq!(e.error_code_value().as_str(), "TCL MEMORY");
     }
 
@@ -1836,10 +1697,7 @@ mod tests {
         assert_eq!(run(&["length", "a\u{1F600}b"]), Ok("3".into()));
         assert_eq!(run(&["index", "a\u{1F600}b", "1"]), Ok("\u{1F600}".into()));
         assert_eq!(run(&["reverse", "a\u{1F600}b"]), Ok("b\u{1F600}a".into()));
-        assert_eq!(
-            run(&["range", "a\u{1F600}b", "1", "end"]),
-            Ok("\u{1F600}b".into())
-        );
+        assert_eq!(run(&["range", "a\u{1F600}b", "1", "end"]), Ok("\u{1F600}b".into()));
         // bytelength reports Tcl 8.6's internal size (a surrogate pair).
         assert_eq!(run(&["bytelength", "a\u{1F600}b"]), Ok("8".into()));
     }
