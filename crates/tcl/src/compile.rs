@@ -78,6 +78,8 @@ pub struct Compiler<'a> {
     source: Rc<str>,
     depth: u32,
     kind: CodeKind,
+    /// Open catch ranges around the code being compiled.
+    catch_depth: u32,
 }
 
 /// Compiles `source` as a script.
@@ -166,6 +168,7 @@ impl<'a> Compiler<'a> {
             source: Rc::from(source),
             depth: 0,
             kind,
+            catch_depth: 0,
         }
     }
 
@@ -519,6 +522,9 @@ impl<'a> Compiler<'a> {
 
     /// Starts an exception range at the current pc; returns its index.
     pub fn begin_range(&mut self, kind: RangeKind) -> usize {
+        if matches!(kind, RangeKind::Catch { .. }) {
+            self.catch_depth += 1;
+        }
         let pc = self.pc();
         self.ranges.push(ExceptRange { start: pc, end: pc, depth: self.depth, kind });
         self.ranges.len() - 1
@@ -528,7 +534,16 @@ impl<'a> Compiler<'a> {
         let pc = self.pc();
         if let Some(r) = self.ranges.get_mut(index) {
             r.end = pc;
+            if matches!(r.kind, RangeKind::Catch { .. }) {
+                self.catch_depth = self.catch_depth.saturating_sub(1);
+            }
         }
+    }
+
+    /// True when a `return` here leaves the proc directly: a proc body with
+    /// no catch around this point.
+    pub fn return_is_frame_exit(&self) -> bool {
+        self.mode.proc_body && self.catch_depth == 0
     }
 
     pub fn set_range_kind(&mut self, index: usize, kind: RangeKind) {

@@ -201,7 +201,7 @@ pub fn compile_for(c: &mut Compiler, w: &[WordSrc]) -> R {
     c.emit(Instr::JumpTrue(body_start));
     let end = c.pc();
     c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: next });
-    c.set_range_kind(next_range, RangeKind::Loop { break_to: end, continue_to: cond });
+    c.set_range_kind(next_range, RangeKind::Loop { break_to: end, continue_to: end });
     c.set_depth(depth);
     c.push_lit("");
     Ok(())
@@ -759,4 +759,18 @@ impl PairBody<'_> {
             PairBody::Value(v) | PairBody::Source(v, ..) => v.as_str() == "-",
         }
     }
+}
+
+/// `return ?value?` straight out of a proc body ends the frame; anything
+/// else goes through the `return` command and exception unwinding.
+pub fn compile_return(c: &mut Compiler, w: &[WordSrc]) -> R {
+    if w.len() > 2 || !c.return_is_frame_exit() {
+        return Err(CompileFail::NotHere);
+    }
+    match w.get(1) {
+        Some(v) => c.word_src(v),
+        None => c.push_lit(""),
+    }
+    c.emit(Instr::Done);
+    Ok(())
 }

@@ -453,7 +453,13 @@ impl ExprParser<'_> {
             return Err(self.bareword_error(word));
         }
         self.pos = j;
-        // Keep the literal's text (e.g. `0x10` stays `0x10` until used).
+        // Canonical integers become pure numbers; other forms keep their
+        // text (e.g. `0x10` stays `0x10` until used).
+        if let Ok(i) = word.parse::<i64>() {
+            if i.to_string() == word {
+                return Ok(Ex::Lit(Value::Int(i)));
+            }
+        }
         Ok(Ex::Lit(Value::from(word)))
     }
 

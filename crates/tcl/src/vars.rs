@@ -15,6 +15,10 @@ use crate::bytecode::ByteCode;
 use crate::error::Exception;
 use crate::value::Value;
 
+/// Run-time variable names of a frame. A fixed-key hasher: creating an
+/// empty map costs nothing, which matters because every proc call makes one.
+pub type NameMap = HashMap<Rc<str>, u32, std::hash::BuildHasherDefault<ahash::AHasher>>;
+
 /// The elements of an array variable.
 pub type ArrayMap = indexmap::IndexMap<Rc<str>, Value, ahash::RandomState>;
 
@@ -41,7 +45,7 @@ pub struct Link {
 pub struct VarFrame {
     pub vars: Vec<Var>,
     /// Run-time variable names and their indices in `vars`.
-    pub dynamic: HashMap<Rc<str>, u32, ahash::RandomState>,
+    pub dynamic: NameMap,
     /// The proc body whose `locals` name the first variables.
     pub code: Option<Rc<ByteCode>>,
     /// `info level` of this frame (0 for the global frame).

@@ -122,7 +122,15 @@ impl Interp {
                     Instr::ListConcat => self.list_append(true),
                     Instr::LoadLocal(s) => self.load_local(vf, s, &code),
                     Instr::StoreLocal(s) => self.store_local(vf, s, &code),
-                    Instr::IncrLocal(s, n) => self.var_instr(vf, &code, VarOp::IncrImm(n), VarAddr::Slot(s), false),
+                    Instr::IncrLocal(s, n) => match self.vars.var_mut(vf, s) {
+                        Some(Var::Scalar(Value::Int(i))) if i.checked_add(n as i64).is_some() => {
+                            *i += n as i64;
+                            let v = Value::Int(*i);
+                            self.stack.push(v);
+                            Ok(())
+                        }
+                        _ => self.var_instr(vf, &code, VarOp::IncrImm(n), VarAddr::Slot(s), false),
+                    },
                     Instr::Var { op, addr, elem } => self.var_instr(vf, &code, op, addr, elem),
                     Instr::Invoke(n) => {
                         self.save_pc(pc);
@@ -743,7 +751,11 @@ impl Interp {
             let code = frame.code.clone();
             let base = frame.base as usize;
             let logs = !matches!(code.kind, CodeKind::Synthetic);
-            let cmd_line = code.command_at(pc).map(|c| line_at(&code.source, 0, c.src_start as usize));
+            let cmd_line = if ex.0.code == TCL_ERROR {
+                code.command_at(pc).map(|c| line_at(&code.source, 0, c.src_start as usize))
+            } else {
+                None
+            };
             let handler = code.handler_for(pc, ex.0.code).copied();
             if ex.0.code == TCL_ERROR && logs {
                 let cmd = code.command_at(pc);
@@ -964,6 +976,33 @@ impl Interp {
     /// The general variable instruction: operands were pushed after the
     /// name (for `Stack`) and the element key (for `elem`).
     fn var_instr(&mut self, vf: u32, code: &ByteCode, op: VarOp, addr: VarAddr, elem: bool) -> Result<(), Exception> {
+        // Fast paths: appends to a defined scalar local, in place.
+        if let (VarAddr::Slot(slot), false, VarOp::Append | VarOp::Lappend(1)) = (addr, elem, op) {
+            let max_bytes = self.limits.max_string_bytes;
+            let max_len = self.limits.max_list_len;
+            if let (Some(Var::Scalar(cur)), Some(add)) =
+                (self.vars.frames.get_mut(vf as usize).and_then(|f| f.vars.get_mut(slot as usize)), self.stack.last())
+            {
+                if op == VarOp::Append {
+                    let s = string_make_mut(cur);
+                    if s.len() < max_bytes {
+                        add.write_to(s);
+                        let v = cur.clone();
+                        let n = self.stack.len();
+                        self.stack[n - 1] = v;
+                        return Ok(());
+                    }
+                } else if let Ok(l) = list_make_mut(cur) {
+                    if l.len() < max_len {
+                        l.push(add.clone());
+                        let v = cur.clone();
+                        let n = self.stack.len();
+                        self.stack[n - 1] = v;
+                        return Ok(());
+                    }
+                }
+            }
+        }
         let operands = match op {
             VarOp::Store | VarOp::Incr | VarOp::Append => 1,
             VarOp::Lappend(n) => n as usize,
@@ -976,23 +1015,24 @@ impl Interp {
         let args = self.stack.split_off(self.stack.len() - operands);
         let key = if elem { self.stack.pop() } else { None };
         let name_v = if matches!(addr, VarAddr::Stack) { self.stack.pop() } else { None };
-        let (name, key): (Rc<str>, Option<Rc<str>>) = match addr {
+        let stack_name;
+        let (name, key): (std::borrow::Cow<str>, Option<Rc<str>>) = match addr {
             VarAddr::Slot(s) => {
                 let Some(n) = code.locals.get(s as usize) else {
                     return Err(bad_operand());
                 };
-                (n.clone(), key.map(|k| Rc::from(&*k.as_str())))
+                (std::borrow::Cow::Borrowed(&**n), key.map(|k| Rc::from(&*k.as_str())))
             }
             VarAddr::Name(l) => {
                 let Some(n) = code.literals.get(l as usize) else {
                     return Err(bad_operand());
                 };
-                (Rc::from(&*n.as_str()), key.map(|k| Rc::from(&*k.as_str())))
+                (n.as_str(), key.map(|k| Rc::from(&*k.as_str())))
             }
             VarAddr::Stack => {
-                let full = name_v.map(|v| v.as_str().into_owned()).unwrap_or_default();
-                let (base, k) = split_name(&full);
-                (Rc::from(base), k.map(Rc::from))
+                stack_name = name_v.map(|v| v.as_str().into_owned()).unwrap_or_default();
+                let (base, k) = split_name(&stack_name);
+                (std::borrow::Cow::Borrowed(base), k.map(Rc::from))
             }
         };
         let r = match addr {
@@ -1010,8 +1050,8 @@ impl Interp {
             ),
         };
         let display = match &key {
-            Some(k) => format!("{name}({k})"),
-            None => name.to_string(),
+            Some(k) => std::borrow::Cow::Owned(format!("{name}({k})")),
+            None => name,
         };
         let result = self.apply_var_op(op, &r, &display, args).map_err(|mut e| {
             // tclsh reports compiled locals and elements as READ errors.

@@ -44,7 +44,7 @@ static BUILTINS: &[BuiltinDef] = &[
     native("proc", core::proc_cmd),
     native("rename", core::rename_cmd),
     native("apply", core::apply_cmd),
-    native("return", core::return_cmd),
+    BuiltinDef { name: "return", native: Some(core::return_cmd), compile: Some(cc::compile_return) },
     native("error", core::error_cmd),
     native("throw", core::throw_cmd),
     native("break", core::break_cmd),
