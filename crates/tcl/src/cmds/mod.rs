@@ -6,3 +6,6 @@ use crate::{Exception, Interp, Value};
 /// A built-in command that needs no script evaluation. `args[0]` is the
 /// command name as invoked (as Tcl's objv).
 pub type NativeFn = fn(&mut Interp, &[Value]) -> Result<Value, Exception>;
+pub mod dict;
+pub mod list;
+pub mod regexp;
