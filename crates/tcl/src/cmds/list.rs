@@ -138,7 +138,7 @@ pub fn parse_index_form(v: &Value) -> Result<IndexForm, Exception> {
     // end, or any prefix of it, with an optional +N / -N.
     if !b.is_empty() && b[0] == b'e' {
         let head = b.len().min(3);
-        if &b[..head] == &b"end"[..head] {
+        if b[..head] == b"end"[..head] {
             if b.len() <= 3 {
                 return Ok(IndexForm::End(0));
             }
@@ -224,7 +224,7 @@ fn encode_sort_index(v: &Value) -> Result<IndexForm, Exception> {
     let form = parse_index_form(v)?;
     let ok = match form {
         IndexForm::Abs(n) => n >= 0 && n != i32::MAX,
-        IndexForm::End(off) => off <= 0 && off >= i32::MIN + 2,
+        IndexForm::End(off) => (i32::MIN + 2..=0).contains(&off),
     };
     if ok {
         Ok(form)
@@ -402,7 +402,7 @@ fn lrepeat_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> 
         ));
     }
     let vals = &args[2..];
-    let total = (count as usize).checked_mul(vals.len()).unwrap_or(usize::MAX);
+    let total = (count as usize).saturating_mul(vals.len());
     interp.limits.check_list(total)?;
     let mut out = Vec::with_capacity(total);
     for _ in 0..count {
@@ -689,7 +689,7 @@ pub fn dictionary_compare(left: &str, right: &str) -> i32 {
 
 /// Tcl_StringCaseMatch: `*`, `?`, `[chars]` with ranges, `\x` escapes.
 // TODO(merge): replace with crate::glob::string_match
-fn string_match(pattern: &str, s: &str, nocase: bool) -> bool {
+pub(crate) fn string_match(pattern: &str, s: &str, nocase: bool) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let s: Vec<char> = s.chars().collect();
     let (mut pi, mut si) = (0usize, 0usize);

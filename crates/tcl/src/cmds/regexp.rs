@@ -1121,7 +1121,7 @@ pub fn regexp_match(interp: &mut Interp, args: &[Value]) -> Result<RegexpOutcome
     let mut search_b = byte_of_char(&s, offset.min(slen));
     loop {
         let notbol = force_notbol
-            || (offset > 0 && (offset > slen || s[..search_b].chars().next_back() != Some('\n')));
+            || (offset > 0 && (offset > slen || !s[..search_b].ends_with('\n')));
         let Some(groups) = re.captures_notbol(&s[search_b..], notbol)? else {
             if all <= 1 {
                 return Ok(RegexpOutcome {
@@ -1355,7 +1355,7 @@ pub fn regsub_apply(interp: &mut Interp, args: &[Value]) -> Result<(String, usiz
     let mut count = 0usize;
     let mut off_b = byte_of_char(&s, offset.min(wlen));
     while offset <= wlen {
-        let notbol = offset > 0 && s[..off_b].chars().next_back() != Some('\n');
+        let notbol = offset > 0 && !s[..off_b].ends_with('\n');
         let Some(groups) = re.captures_notbol(&s[off_b..], notbol)? else {
             break;
         };
