@@ -5,11 +5,21 @@
 //! subcommand as invoked. Messages follow tclsh 8.6.13; "wrong # args"
 //! messages name the subcommand in full, as Tcl's ensemble does.
 
-use crate::error::{lookup_index, Exception};
+use crate::error::Exception;
 use crate::interp::Interp;
 use crate::value::{dict_make_mut, DictKey, DictMap, Rep, Value};
 
 use super::NativeFn;
+
+/// Tcl_GetIndexFromObj: unique prefixes accepted; an empty word is
+/// ambiguous when the table has several entries.
+// TODO(merge): crate::error::lookup_index reports "" as "bad"; fold this in.
+fn lookup(what: &str, word: &str, table: &[&str]) -> Result<usize, Exception> {
+    if word.is_empty() && table.len() > 1 {
+        return Err(Exception::bad_index(what, word, table, true));
+    }
+    crate::error::lookup_index(what, word, table)
+}
 
 /// The pure `dict` subcommands, as `(subcommand, function)` pairs.
 pub const DICT_PURE: &[(&str, NativeFn)] = &[
@@ -177,7 +187,7 @@ fn dict_filter(_interp: &mut Interp, args: &[Value]) -> Result<Value, Exception>
     if args.len() < 4 {
         return Err(wrong(args, "filter", "dictionary filterType ?arg ...?"));
     }
-    let kind = lookup_index("filterType", &args[3].as_str(), FILTER_TYPES)?;
+    let kind = lookup("filterType", &args[3].as_str(), FILTER_TYPES)?;
     if FILTER_TYPES[kind] == "script" {
         if args.len() != 6 {
             return Err(wrong(

@@ -793,7 +793,7 @@ impl Tr {
             return Ok(BItem::Char(c));
         }
         let Some(e) = self.peek() else {
-            return Err(e_brack());
+            return Err(e_escape());
         };
         self.i += 1;
         if let Some(ch) = self.char_entry(e)? {
@@ -1164,13 +1164,13 @@ pub fn regexp_match(interp: &mut Interp, args: &[Value]) -> Result<RegexpOutcome
         if all == 0 {
             break;
         }
-        let end_b = groups[0].map_or(0, |(_, e)| e);
-        if end_b == 0 {
+        // Resume after the match; after an empty match, one character on.
+        let (start_b, end_b) = groups[0].unwrap_or((0, 0));
+        offset += hay[..end_b].chars().count();
+        search_b += end_b;
+        if start_b == end_b {
             offset += 1;
-            search_b += hay.chars().next().map_or(0, char::len_utf8);
-        } else {
-            offset += hay[..end_b].chars().count();
-            search_b += end_b;
+            search_b += s[search_b..].chars().next().map_or(0, char::len_utf8);
         }
         all += 1;
         force_notbol = true;
@@ -1190,11 +1190,13 @@ pub fn regexp_match(interp: &mut Interp, args: &[Value]) -> Result<RegexpOutcome
 }
 
 fn regexp_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
-    let a = regexp_parse(args)?;
-    if !a.var_names.is_empty() {
-        return Err(Exception::error("regexp with match variables: not wired yet"));
+    let out = regexp_match(interp, args)?;
+    if regexp_parse(args)?.var_names.is_empty() {
+        Ok(out.result)
+    } else {
+        // Errors in the expression or the match come first, as in Tcl.
+        Err(Exception::error("regexp with match variables: not wired yet"))
     }
-    Ok(regexp_match(interp, args)?.result)
 }
 
 // ----- regsub --------------------------------------------------------------
@@ -1407,11 +1409,11 @@ pub fn regsub_apply(interp: &mut Interp, args: &[Value]) -> Result<(String, usiz
 }
 
 fn regsub_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
-    let a = regsub_parse(args)?;
-    if a.var_name.is_some() {
+    let (text, _count) = regsub_apply(interp, args)?;
+    if regsub_parse(args)?.var_name.is_some() {
         return Err(Exception::error("regsub with a variable name: not wired yet"));
     }
-    Ok(Value::from_string(regsub_apply(interp, args)?.0))
+    Ok(Value::from_string(text))
 }
 
 #[cfg(test)]
@@ -1459,6 +1461,8 @@ mod tests {
             ("regexp -inline -all {b*} abb", "{} bb"),
             ("regexp -inline -all -indices {b*} abb", "{0 -1} {1 2}"),
             ("regexp -inline -all {x*} {}", "{}"),
+            ("regexp -inline -all {(?=b)} ab", "{}"),
+            ("regexp -all -inline -indices {\\y} {ab cd}", "{0 -1} {1 0} {3 2} {4 3}"),
             ("regexp {x*} {}", "1"),
             ("regexp -nocase A a", "1"),
             ("regexp -inline {a+?} aaa", "a"),
@@ -1601,6 +1605,7 @@ mod tests {
             ("{[z-a]}", "invalid character range"),
             ("{[\\d-z]}", "invalid character range"),
             ("{[[.ab.]]}", "invalid collating element"),
+            ("b\\[\\\\", "invalid escape \\ sequence"),
         ] {
             assert_eq!(run(&format!("regexp {pat} a")), format!("{c}{msg}"), "pattern {pat}");
         }
