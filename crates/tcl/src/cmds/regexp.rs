@@ -172,7 +172,7 @@ fn push_class_char(out: &mut String, c: char) {
     }
 }
 
-const WORD_CLASS: &str = "\\p{L}\\p{Nd}_";
+const WORD_CLASS: &str = "\\p{L}\\p{Nd}\\p{Pc}";
 
 fn named_class(name: &str) -> Option<&'static str> {
     Some(match name {
