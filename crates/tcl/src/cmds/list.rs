@@ -484,7 +484,7 @@ fn join_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
     Ok(Value::from_string(out))
 }
 
-fn split_cmd(_interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
+fn split_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
     if args.len() != 2 && args.len() != 3 {
         return Err(Exception::wrong_args(args, 1, "string ?splitChars?"));
     }
@@ -493,6 +493,12 @@ fn split_cmd(_interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
         Some(v) => v.as_str().chars().collect(),
         None => vec![' ', '\n', '\t', '\r'],
     };
+    let pieces = if seps.is_empty() {
+        s.chars().count()
+    } else {
+        s.chars().filter(|c| seps.contains(c)).count() + 1
+    };
+    interp.limits.check_list(pieces)?;
     Ok(Value::list(split_string(&s, &seps)))
 }
 
@@ -1711,6 +1717,22 @@ mod tests {
             ("split { a b }", "{} a b {}"),
             ("split héllo {}", "h é l l o"),
         ]);
+    }
+
+    #[test]
+    fn results_respect_limits() {
+        let mut small = Interp {
+            limits: Limits {
+                max_list_len: 3,
+                ..Limits::default()
+            },
+        };
+        let words = |w: &[&str]| w.iter().map(|s| Value::from(*s)).collect::<Vec<_>>();
+        assert!(split_cmd(&mut small, &words(&["split", "abcd", ""])).is_err());
+        assert!(split_cmd(&mut small, &words(&["split", "a,b,c,d", ","])).is_err());
+        assert_eq!(split_cmd(&mut small, &words(&["split", "abc", ""])).unwrap().as_str(), "a b c");
+        assert!(lrepeat_cmd(&mut small, &words(&["lrepeat", "2", "a", "b"])).is_err());
+        assert!(linsert_cmd(&mut small, &words(&["linsert", "a b", "0", "x", "y"])).is_err());
     }
 
     #[test]
