@@ -138,6 +138,22 @@ pub enum Instr {
     TimeEnd,
     /// (-> ) raise the literal as a syntax error of this script
     SyntaxError(u32),
+    /// (dict -> flat key/value list) validating the dict
+    DictPairs,
+    /// (list -> dict)
+    ListToDict,
+    /// (acc lists.. counter k v -> acc lists.. counter) append a pair
+    LmapCollectPair(u32),
+    /// (name key1..keyn -> name path keys) `dict with`: set a variable per
+    /// key of the dict at path in variable `name`
+    DictWithStart(u32),
+    /// (name path keys result options code -> result) write the variables
+    /// back into the dict, then complete as the body did
+    DictWithEnd,
+    /// (name k1 v1..kn vn -> name pairs) `dict update`: set the variables
+    DictUpdateStart(u32),
+    /// (name pairs result options code -> result)
+    DictUpdateEnd,
     /// (-> ) raise an arithmetic error found by constant folding: message
     /// and errorCode literals.
     RaiseArith(u32, u32),

@@ -644,6 +644,12 @@ pub fn stack_effect(i: &Instr, aux: &[Aux]) -> (u32, u32) {
         TryDispatch(_) => (0, 0),
         TimeEnd => (3, 1),
         SyntaxError(_) | RaiseArith(..) => (0, 1),
+        DictPairs | ListToDict => (1, 1),
+        LmapCollectPair(_) => (2, 0),
+        DictWithStart(n) => (n + 1, 3),
+        DictWithEnd => (6, 1),
+        DictUpdateStart(n) => (2 * n + 1, 2),
+        DictUpdateEnd => (5, 1),
         Done => (1, 0),
     }
 }

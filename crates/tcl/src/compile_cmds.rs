@@ -207,6 +207,106 @@ pub fn compile_for(c: &mut Compiler, w: &[WordSrc]) -> R {
     Ok(())
 }
 
+/// What a list loop does with each body result.
+#[derive(Clone, Copy, PartialEq)]
+enum Collect {
+    /// foreach: nothing.
+    Nothing,
+    /// lmap: append to a list.
+    List,
+    /// dict map: key variable and body result into a dict.
+    Pair,
+    /// dict filter script: keep the pair when the result is true.
+    Filter,
+}
+
+/// Parses a literal variable list of a loop into addresses.
+fn loop_vars(c: &mut Compiler, w: &WordSrc, cmd: &str) -> Result<Vec<VarAddr>, CompileFail> {
+    let Some(names) = w.literal() else { return Err(CompileFail::NotHere) };
+    let names = crate::list::parse_list(&names).map_err(CompileFail::Error)?;
+    if names.is_empty() {
+        return Err(fail(format!("{cmd} varlist is empty")));
+    }
+    let mut addrs = Vec::new();
+    for n in names.iter() {
+        let name = n.as_str();
+        if crate::compile::split_array_name(&name).is_some() {
+            return Err(CompileFail::NotHere);
+        }
+        addrs.push(c.var_addr(&name));
+    }
+    Ok(addrs)
+}
+
+fn load_var(c: &mut Compiler, addr: VarAddr) {
+    match addr {
+        VarAddr::Slot(s) => c.emit(Instr::LoadLocal(s)),
+        _ => c.emit(Instr::Var { op: VarOp::Load, addr, elem: false }),
+    };
+}
+
+/// The loop shared by foreach, lmap, dict for/map/filter: `lists` pushes
+/// the values to iterate over (one per variable list).
+fn emit_list_loop(
+    c: &mut Compiler,
+    vars: Vec<Vec<VarAddr>>,
+    lists: impl FnOnce(&mut Compiler),
+    body: &WordSrc,
+    ann: &str,
+    collect: Collect,
+) {
+    let depth = c.depth();
+    let key_var = vars.first().and_then(|v| v.first().copied());
+    let value_var = vars.first().and_then(|v| v.get(1).copied());
+    if collect != Collect::Nothing {
+        c.emit(Instr::List(0));
+    }
+    lists(c);
+    let aux = c.add_aux(Aux::Foreach { lists: vars });
+    c.emit(Instr::ForeachStart(aux));
+    let step = c.emit(Instr::ForeachStep(aux, 0));
+    let range = c.begin_range(RangeKind::Loop { break_to: 0, continue_to: step });
+    c.body(body, Some(ann));
+    match (collect, key_var, value_var) {
+        (Collect::Nothing, ..) => {
+            c.emit(Instr::Pop);
+        }
+        (Collect::List, ..) => {
+            c.emit(Instr::LmapCollect(aux));
+        }
+        (Collect::Pair, Some(k), _) => {
+            load_var(c, k);
+            c.emit(Instr::Swap);
+            c.emit(Instr::LmapCollectPair(aux));
+        }
+        (Collect::Filter, Some(k), Some(v)) => {
+            let skip = c.emit(Instr::JumpFalse(0));
+            load_var(c, k);
+            load_var(c, v);
+            c.emit(Instr::LmapCollectPair(aux));
+            let here = c.pc();
+            c.patch(skip, here);
+        }
+        _ => {
+            c.emit(Instr::Pop);
+        }
+    }
+    c.emit(Instr::Jump(step));
+    c.end_range(range);
+    let end = c.pc();
+    c.patch(step, end);
+    c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: step });
+    c.emit(Instr::ForeachEnd(aux));
+    match collect {
+        Collect::Nothing => c.push_lit(""),
+        Collect::List => {}
+        Collect::Pair | Collect::Filter => {
+            c.emit(Instr::ListToDict);
+        }
+    }
+    c.set_depth(depth + 1);
+}
+
 /// foreach and lmap.
 fn compile_loop_over_lists(c: &mut Compiler, w: &[WordSrc], collect: bool) -> R {
     if w.len() < 4 || w.len() % 2 != 0 {
@@ -218,57 +318,118 @@ fn compile_loop_over_lists(c: &mut Compiler, w: &[WordSrc], collect: bool) -> R 
         return Err(CompileFail::NotHere);
     }
     let cmd = if collect { "lmap" } else { "foreach" };
-    let mut lists = Vec::new();
+    let mut vars = Vec::new();
     for pair in w[1..w.len() - 1].chunks(2) {
-        let Some(names) = pair[0].literal() else {
-            return Err(CompileFail::NotHere);
-        };
-        let names = match crate::list::parse_list(&names) {
-            Ok(n) => n,
-            Err(e) => return Err(CompileFail::Error(e)),
-        };
-        if names.is_empty() {
-            return Err(fail(format!("{cmd} varlist is empty")));
+        vars.push(loop_vars(c, &pair[0], cmd)?);
+    }
+    let ann = if collect { "(\"lmap\" body line %d)" } else { "(\"foreach\" body line %d)" };
+    let lists = |c: &mut Compiler| {
+        for pair in w[1..w.len() - 1].chunks(2) {
+            c.word_src(&pair[1]);
         }
-        let mut addrs = Vec::new();
-        for n in names.iter() {
-            let name = n.as_str();
-            if crate::compile::split_array_name(&name).is_some() {
+    };
+    emit_list_loop(c, vars, lists, &w[w.len() - 1], ann, if collect { Collect::List } else { Collect::Nothing });
+    Ok(())
+}
+
+/// The script-running `dict` subcommands; others are invoked.
+pub fn compile_dict(c: &mut Compiler, w: &[WordSrc]) -> R {
+    let Some(sub) = w.get(1).and_then(|s| s.literal()) else { return Err(CompileFail::NotHere) };
+    let dwrong = |usage: &str| {
+        let names = [Value::from("dict"), Value::from(sub.as_str())];
+        CompileFail::Error(Exception::wrong_args(&names, 2, usage))
+    };
+    match sub.as_str() {
+        "for" | "map" => {
+            if w.len() != 5 {
+                return Err(dwrong("{keyVarName valueVarName} dictionary script"));
+            }
+            if !c.mode.in_proc && !c.mode.direct {
                 return Err(CompileFail::NotHere);
             }
-            addrs.push(c.var_addr(&name));
+            let vars = loop_vars(c, &w[2], "dict")?;
+            if vars.len() != 2 {
+                return Err(fail("must have exactly two variable names".into()));
+            }
+            let ann = format!("(\"dict {sub}\" body line %d)");
+            let collect = if sub == "map" { Collect::Pair } else { Collect::Nothing };
+            let dict = &w[3];
+            emit_list_loop(
+                c,
+                vec![vars],
+                |c| {
+                    c.word_src(dict);
+                    c.emit(Instr::DictPairs);
+                },
+                &w[4],
+                &ann,
+                collect,
+            );
+            Ok(())
         }
-        lists.push(addrs);
+        "filter" => {
+            if w.len() != 6
+                || w[3].literal().as_deref().map(|s| !"script".starts_with(s) || s.is_empty()).unwrap_or(true)
+            {
+                return Err(CompileFail::NotHere);
+            }
+            if !c.mode.in_proc && !c.mode.direct {
+                return Err(CompileFail::NotHere);
+            }
+            let vars = loop_vars(c, &w[4], "dict")?;
+            if vars.len() != 2 {
+                return Err(fail("must have exactly two variable names".into()));
+            }
+            let dict = &w[2];
+            emit_list_loop(
+                c,
+                vec![vars],
+                |c| {
+                    c.word_src(dict);
+                    c.emit(Instr::DictPairs);
+                },
+                &w[5],
+                "(\"dict filter\" filter script line %d)",
+                Collect::Filter,
+            );
+            Ok(())
+        }
+        "with" | "update" => {
+            let with = sub == "with";
+            if (with && w.len() < 4) || (!with && (w.len() < 6 || w.len() % 2 != 0)) {
+                return Err(dwrong(if with {
+                    "dictVarName ?key ...? script"
+                } else {
+                    "dictVarName key varName ?key varName ...? script"
+                }));
+            }
+            if !c.mode.in_proc && !c.mode.direct {
+                return Err(CompileFail::NotHere);
+            }
+            let depth = c.depth();
+            for word in &w[2..w.len() - 1] {
+                c.word_src(word);
+            }
+            let n = w.len() as u32 - 4;
+            if with {
+                c.emit(Instr::DictWithStart(n));
+            } else {
+                c.emit(Instr::DictUpdateStart(n / 2));
+            }
+            let range = c.begin_range(RangeKind::Catch { handler: 0 });
+            let ann = format!("(\"dict {sub}\" body line %d)");
+            c.body(&w[w.len() - 1], Some(&ann));
+            c.end_range(range);
+            c.push_lit("-code 0 -level 0");
+            c.push_lit("0");
+            let handler = c.pc();
+            c.set_range_kind(range, RangeKind::Catch { handler });
+            c.set_depth(depth + if with { 6 } else { 5 });
+            c.emit(if with { Instr::DictWithEnd } else { Instr::DictUpdateEnd });
+            Ok(())
+        }
+        _ => Err(CompileFail::NotHere),
     }
-    let depth = c.depth();
-    if collect {
-        c.emit(Instr::List(0));
-    }
-    for pair in w[1..w.len() - 1].chunks(2) {
-        c.word_src(&pair[1]);
-    }
-    let aux = c.add_aux(Aux::Foreach { lists });
-    c.emit(Instr::ForeachStart(aux));
-    let step = c.emit(Instr::ForeachStep(aux, 0));
-    let range = c.begin_range(RangeKind::Loop { break_to: 0, continue_to: step });
-    let ann = if collect { "(\"lmap\" body line %d)" } else { "(\"foreach\" body line %d)" };
-    c.body(&w[w.len() - 1], Some(ann));
-    if collect {
-        c.emit(Instr::LmapCollect(aux));
-    } else {
-        c.emit(Instr::Pop);
-    }
-    c.emit(Instr::Jump(step));
-    c.end_range(range);
-    let end = c.pc();
-    c.patch(step, end);
-    c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: step });
-    c.emit(Instr::ForeachEnd(aux));
-    if !collect {
-        c.push_lit("");
-    }
-    c.set_depth(depth + 1);
-    Ok(())
 }
 
 pub fn compile_foreach(c: &mut Compiler, w: &[WordSrc]) -> R {

@@ -162,7 +162,8 @@ pub fn lookup_index(what: &str, word: &str, table: &[&str]) -> Result<usize, Exc
     }
     match (count, found) {
         (1, Some(i)) => Ok(i),
-        _ => Err(Exception::bad_index(what, word, table, count > 1)),
+        // Tcl calls the empty word ambiguous when there is a choice.
+        _ => Err(Exception::bad_index(what, word, table, count > 1 || (word.is_empty() && table.len() > 1))),
     }
 }
 

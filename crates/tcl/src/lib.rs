@@ -30,6 +30,7 @@ pub mod snapshot;
 pub mod value;
 pub mod vars;
 mod vm;
+mod vm_dict;
 
 pub use error::Exception;
 pub use interp::{ErrorReport, HostRequest, HostResult, Interp, Outcome};

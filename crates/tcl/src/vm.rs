@@ -418,6 +418,13 @@ impl Interp {
                             _ => Err(bad_operand()),
                         }
                     }
+                    Instr::DictPairs => self.dict_pairs(),
+                    Instr::ListToDict => self.list_to_dict(),
+                    Instr::LmapCollectPair(aux) => self.lmap_collect_pair(foreach_list_count(&code, aux)),
+                    Instr::DictWithStart(n) => self.dict_with_start(n as usize),
+                    Instr::DictWithEnd => self.dict_with_end(),
+                    Instr::DictUpdateStart(n) => self.dict_update_start(n as usize),
+                    Instr::DictUpdateEnd => self.dict_update_end(),
                     Instr::RaiseArith(m, c) => {
                         let msg = code.literals.get(m as usize).cloned().unwrap_or_default();
                         let mut e = Exception::new(TCL_ERROR, msg);
@@ -592,7 +599,7 @@ impl Interp {
         let script = if words.len() == 1 {
             words.pop().unwrap_or_default()
         } else {
-            Value::from(crate::cmds::core::concat_values(&words))
+            Value::from(crate::cmds::list::concat_values(&words))
         };
         let annotation = Some(Rc::from("(\"uplevel\" body line %d)"));
         self.push_body(&script, target, FrameKind::Body { annotation })
@@ -916,7 +923,7 @@ impl Interp {
             return Err(bad_operand());
         }
         let words = self.stack.split_off(self.stack.len() - n);
-        self.stack.push(Value::from(crate::cmds::core::concat_values(&words)));
+        self.stack.push(Value::from(crate::cmds::list::concat_values(&words)));
         Ok(())
     }
 
@@ -1201,6 +1208,14 @@ impl Interp {
         let existed = self.vars.exists(&r);
         let slot = self.vars.slot_mut(&r, full, "set")?;
         Ok((slot, existed))
+    }
+
+    /// Unsets a variable by name in the current frame, quietly.
+    pub(crate) fn apply_unset_named(&mut self, full: &str) {
+        let vf = self.current_vf();
+        let (base, key) = split_name(full);
+        let r = self.resolve_name_in(vf, base, key.map(Rc::from), false);
+        let _ = self.vars.unset(&r, full, true);
     }
 
     /// Makes local `local` (in frame `vf`) a link to `target` (resolved).

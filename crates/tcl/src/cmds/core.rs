@@ -8,32 +8,10 @@ use crate::commands::{strip_global, Command, Proc};
 use crate::error::{lookup_index, Exception, TCL_BREAK, TCL_CONTINUE, TCL_ERROR, TCL_OK, TCL_RETURN};
 use crate::glob::string_match;
 use crate::interp::Interp;
-use crate::list::is_list_space;
 use crate::value::{DictKey, DictMap, Value};
 use crate::vars::{split_name, Var};
 
 type R = Result<Value, Exception>;
-
-/// Tcl's `concat`: trims each word and joins the non-empty ones with spaces.
-pub fn concat_values(words: &[Value]) -> String {
-    let mut out = String::new();
-    for w in words {
-        let s = w.as_str();
-        let t = s.trim_matches(is_list_space);
-        if t.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(t);
-    }
-    out
-}
-
-pub fn concat_cmd(_: &mut Interp, args: &[Value]) -> R {
-    Ok(Value::from(concat_values(&args[1..])))
-}
 
 // ----- procs -------------------------------------------------------------
 
@@ -815,4 +793,176 @@ pub fn exit_cmd(_: &mut Interp, args: &[Value]) -> R {
         None => 0,
     };
     Err(Exception::new(crate::error::TCL_EXIT, Value::Int(status)))
+}
+
+pub fn list_cmd(interp: &mut Interp, args: &[Value]) -> R {
+    interp.limits.check_list(args.len())?;
+    Ok(Value::list(args[1..].to_vec()))
+}
+
+pub fn lset_cmd(interp: &mut Interp, args: &[Value]) -> R {
+    if args.len() < 3 {
+        return Err(Exception::wrong_args(args, 1, "listVar ?index? ?index ...? value"));
+    }
+    let name = args[1].as_str().into_owned();
+    // Read first so that a missing variable gives the read error.
+    interp.read_var_named(&name)?;
+    let (slot, _) = interp.var_value_mut(&name)?;
+    let mut v = std::mem::take(slot);
+    let r = crate::cmds::list::lset_in_value(&mut v, &args[2..args.len() - 1], args[args.len() - 1].clone());
+    let (slot, _) = interp.var_value_mut(&name)?;
+    *slot = v.clone();
+    r.map(|_| v)
+}
+
+const DICT_SUBCOMMANDS: &[&str] = &[
+    "append", "create", "exists", "filter", "for", "get", "incr", "info", "keys", "lappend", "map", "merge", "remove",
+    "replace", "set", "size", "unset", "update", "values", "with",
+];
+
+/// `dict`: the subcommands that edit a variable are here, script-running
+/// ones are compiled (see `compile_cmds::compile_dict`), the rest are the
+/// pure functions of `dict.rs`.
+pub fn dict_cmd(interp: &mut Interp, args: &[Value]) -> R {
+    if args.len() < 2 {
+        return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
+    }
+    let sub = args[1].as_str();
+    let idx = lookup_index("subcommand", &sub, DICT_SUBCOMMANDS).map_err(|_| {
+        Exception::error_code(
+            format!("unknown or ambiguous subcommand \"{sub}\": must be {}", crate::error::one_of(DICT_SUBCOMMANDS)),
+            &["TCL", "LOOKUP", "SUBCOMMAND", &sub],
+        )
+    })?;
+    let sub = DICT_SUBCOMMANDS[idx];
+    match sub {
+        "set" | "unset" | "append" | "lappend" | "incr" => dict_var_cmd(interp, sub, args),
+        "for" | "map" | "with" | "update" => {
+            // Run as compiled code (a frame), as when compiled inline.
+            let mut words = args.to_vec();
+            words[1] = Value::from(sub);
+            let in_proc = interp.current_vf() != 0;
+            let code = crate::compile::compile_synthetic(
+                &interp.commands,
+                &words,
+                crate::compile_cmds::compile_dict,
+                in_proc,
+            )?;
+            let vf = interp.current_vf();
+            interp.push_frame(Rc::new(code), vf, crate::interp::FrameKind::Synthetic)?;
+            Ok(Value::empty())
+        }
+        "filter" if args.len() == 6 && args[3].as_str().starts_with("scr") => {
+            let mut words = args.to_vec();
+            words[1] = Value::from(sub);
+            let in_proc = interp.current_vf() != 0;
+            let code = crate::compile::compile_synthetic(
+                &interp.commands,
+                &words,
+                crate::compile_cmds::compile_dict,
+                in_proc,
+            )?;
+            let vf = interp.current_vf();
+            interp.push_frame(Rc::new(code), vf, crate::interp::FrameKind::Synthetic)?;
+            Ok(Value::empty())
+        }
+        "info" => {
+            if args.len() != 3 {
+                return Err(Exception::wrong_args(args, 2, "dictionary"));
+            }
+            let d = args[2].as_dict()?;
+            Ok(Value::from(format!("{} entries in table, 4 buckets", d.len())))
+        }
+        _ => {
+            let f = crate::cmds::dict::DICT_PURE.iter().find(|(n, _)| *n == sub).map(|(_, f)| *f);
+            match f {
+                Some(f) => {
+                    let mut words = args.to_vec();
+                    words[1] = Value::from(sub);
+                    f(interp, &words)
+                }
+                None => Err(Exception::error(format!("dict {sub}: not supported"))),
+            }
+        }
+    }
+}
+
+/// dict set/unset/append/lappend/incr on a variable, in place.
+fn dict_var_cmd(interp: &mut Interp, sub: &str, args: &[Value]) -> R {
+    let usage = match sub {
+        "set" => "dictVarName key ?key ...? value",
+        "unset" => "dictVarName key ?key ...?",
+        "append" => "dictVarName key ?value ...?",
+        "lappend" => "dictVarName key ?value ...?",
+        _ => "dictVarName key ?increment?",
+    };
+    let min = if sub == "set" { 5 } else { 4 };
+    if args.len() < min || (sub == "incr" && args.len() > 5) {
+        return Err(Exception::wrong_args(args, 2, usage));
+    }
+    let name = args[2].as_str().into_owned();
+    let (slot, existed) = interp.var_value_mut(&name)?;
+    let mut d = std::mem::take(slot);
+    if !existed {
+        d = Value::dict(Default::default());
+    }
+    let r = dict_edit(&mut d, sub, &args[3..]);
+    let (slot, _) = interp.var_value_mut(&name)?;
+    match r {
+        Ok(()) => {
+            *slot = d.clone();
+            Ok(d)
+        }
+        Err(e) => {
+            if existed {
+                *slot = d;
+            } else {
+                interp.apply_unset_named(&name);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn dict_edit(d: &mut Value, sub: &str, rest: &[Value]) -> Result<(), Exception> {
+    use crate::cmds::dict::{dict_get_path, dict_set_path, dict_unset_path};
+    match sub {
+        "set" => dict_set_path(d, &rest[..rest.len() - 1], rest[rest.len() - 1].clone()),
+        "unset" => dict_unset_path(d, rest),
+        _ => {
+            let key = &rest[..1];
+            let map = d.as_dict()?;
+            let cur = map.get(&*rest[0].as_str()).cloned();
+            let new = match sub {
+                "append" => {
+                    let mut s = cur.map(|c| c.as_str().into_owned()).unwrap_or_default();
+                    for v in &rest[1..] {
+                        s.push_str(&v.as_str());
+                    }
+                    Value::from(s)
+                }
+                "lappend" => {
+                    let mut l = match cur {
+                        Some(c) => c.as_list()?.to_vec(),
+                        None => Vec::new(),
+                    };
+                    l.extend(rest[1..].iter().cloned());
+                    Value::list(l)
+                }
+                _ => {
+                    let incr = rest.get(1).cloned().unwrap_or(Value::Int(1));
+                    incr.as_integer()?;
+                    match cur {
+                        Some(c) => {
+                            c.as_integer()?;
+                            crate::ops::binary(crate::ops::BinOp::Add, &c, &incr)?
+                        }
+                        None => Value::from_number(incr.as_integer()?),
+                    }
+                }
+            };
+            let _ = dict_get_path;
+            dict_set_path(d, key, new)
+        }
+    }
 }

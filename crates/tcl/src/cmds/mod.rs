@@ -6,6 +6,8 @@ use crate::compile_cmds as cc;
 use crate::{Exception, Interp, Value};
 
 pub mod core;
+pub mod dict;
+pub mod list;
 pub mod regexp;
 pub mod string;
 
@@ -57,7 +59,23 @@ static BUILTINS: &[BuiltinDef] = &[
     native("array", core::array_cmd),
     native("puts", core::puts_cmd),
     native("clock", core::clock_cmd),
-    native("concat", core::concat_cmd),
+    native("llength", list::llength_cmd),
+    native("lindex", list::lindex_cmd),
+    native("lrange", list::lrange_cmd),
+    native("linsert", list::linsert_cmd),
+    native("lreplace", list::lreplace_cmd),
+    native("lsearch", list::lsearch_cmd),
+    native("lsort", list::lsort_cmd),
+    native("lreverse", list::lreverse_cmd),
+    native("lrepeat", list::lrepeat_cmd),
+    native("concat", list::concat_cmd),
+    native("join", list::join_cmd),
+    native("split", list::split_cmd),
+    native("list", core::list_cmd),
+    native("lset", core::lset_cmd),
+    BuiltinDef { name: "dict", native: Some(core::dict_cmd), compile: Some(cc::compile_dict) },
+    native("regexp", regexp::regexp_cmd),
+    native("regsub", regexp::regsub_cmd),
     native("exit", core::exit_cmd),
     native("string", string::string_cmd),
 ];
