@@ -42,11 +42,12 @@ fn after_cmd(args: &[Value]) -> HostResult {
         ));
     }
     match args[1].as_int() {
-        Ok(ms) if ms >= 0 => HostResult::Suspend(HostRequest { command: "after".into(), args: vec![ms.to_string()] }),
-        Ok(ms) => HostResult::Error(itinerant_tcl::Exception::error(format!(
-            "bad argument \"{ms}\": must be a non-negative integer"
+        Ok(ms) if ms > 0 => HostResult::Suspend(HostRequest { command: "after".into(), args: vec![ms.to_string()] }),
+        Ok(_) => HostResult::Done(Value::empty()),
+        Err(_) => HostResult::Error(itinerant_tcl::Exception::error(format!(
+            "bad argument \"{}\": must be cancel, idle, info, or an integer",
+            args[1].as_str()
         ))),
-        Err(e) => HostResult::Error(e),
     }
 }
 

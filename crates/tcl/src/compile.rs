@@ -411,6 +411,15 @@ impl<'a> Compiler<'a> {
 
     /// Pushes the value of `$name` or `$name(index)`.
     fn var_ref(&mut self, name: &str, index: Option<&[Part]>) {
+        // `${a(b)}` names an element too.
+        if index.is_none() {
+            if let Some((arr, key)) = split_array_name(name) {
+                let addr = self.var_addr(arr);
+                self.push_lit(key);
+                self.emit(Instr::Var { op: VarOp::Load, addr, elem: true });
+                return;
+            }
+        }
         match index {
             None => match self.var_addr(name) {
                 VarAddr::Slot(s) => {

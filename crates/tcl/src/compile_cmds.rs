@@ -231,9 +231,11 @@ fn loop_vars(c: &mut Compiler, w: &WordSrc, cmd: &str) -> Result<Vec<VarAddr>, C
     for n in names.iter() {
         let name = n.as_str();
         if crate::compile::split_array_name(&name).is_some() {
-            return Err(CompileFail::NotHere);
+            // Elements are looked up by their full name each time.
+            addrs.push(VarAddr::Name(c.literal(&name)));
+        } else {
+            addrs.push(c.var_addr(&name));
         }
-        addrs.push(c.var_addr(&name));
     }
     Ok(addrs)
 }
@@ -295,16 +297,37 @@ fn emit_list_loop(
     c.end_range(range);
     let end = c.pc();
     c.patch(step, end);
-    c.set_range_kind(range, RangeKind::Loop { break_to: end, continue_to: step });
     c.emit(Instr::ForeachEnd(aux));
+    let mut break_to = end;
     match collect {
         Collect::Nothing => c.push_lit(""),
         Collect::List => {}
-        Collect::Pair | Collect::Filter => {
+        Collect::Filter => {
             c.emit(Instr::ListToDict);
         }
+        Collect::Pair => {
+            // `break` in dict map gives an empty result (as tclsh).
+            c.emit(Instr::ListToDict);
+            let done = c.emit(Instr::Jump(0));
+            let nlists = vars_lists(c, aux);
+            c.set_depth(depth + 1 + nlists + 1);
+            break_to = c.pc();
+            c.emit(Instr::ForeachEnd(aux));
+            c.emit(Instr::Pop);
+            c.push_lit("");
+            let here = c.pc();
+            c.patch(done, here);
+        }
     }
+    c.set_range_kind(range, RangeKind::Loop { break_to, continue_to: step });
     c.set_depth(depth + 1);
+}
+
+fn vars_lists(c: &mut Compiler, aux: u32) -> u32 {
+    match c.aux_mut(aux) {
+        Some(Aux::Foreach { lists }) => lists.len() as u32,
+        _ => 0,
+    }
 }
 
 /// foreach and lmap.

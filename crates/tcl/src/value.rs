@@ -324,7 +324,7 @@ impl Value {
                 return list_to_dict(&l).map(Rc::new);
             }
         }
-        let items = self.as_list()?;
+        let items = self.as_list().map_err(as_dict_error)?;
         let d = Rc::new(list_to_dict(&items)?);
         self.set_rep(Rep::Dict(d.clone()));
         Ok(d)
@@ -459,6 +459,12 @@ fn generate_string(rep: &Rep) -> String {
         // Code reps are only ever caches on string objects.
         Rep::Script(_) | Rep::Expr(_) => String::new(),
     }
+}
+
+/// A list parse error reworded for a dict, as Tcl reports it.
+fn as_dict_error(e: Exception) -> Exception {
+    let msg = e.value().as_str().replacen("in list", "in dict", 1).replacen("list element", "dict element", 1);
+    Exception::error_code(msg, &["TCL", "VALUE", "DICTIONARY"])
 }
 
 fn dict_to_list(d: &DictMap) -> Vec<Value> {

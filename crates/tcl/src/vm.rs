@@ -585,15 +585,17 @@ impl Interp {
             return Err(bad_operand());
         }
         let mut words = self.stack.split_off(self.stack.len() - n);
-        let mut target = self.frame_at_level(vf, "1")?;
+        let mut level = "1".to_owned();
         if words.len() > 1 {
             let first = words[0].as_str().into_owned();
             let looks_like_level = first.starts_with('#') || first.parse::<i64>().is_ok();
             if looks_like_level {
-                target = self.frame_at_level(vf, &first)?;
+                level = first;
                 words.remove(0);
             }
-        } else if words.is_empty() {
+        }
+        let target = self.frame_at_level(vf, &level)?;
+        if words.is_empty() {
             return Err(Exception::wrong_args(&[Value::from("uplevel")], 1, "?level? command ?arg ...?"));
         }
         let script = if words.len() == 1 {
@@ -1297,7 +1299,8 @@ impl Interp {
                 }
                 VarAddr::Name(l) => {
                     let name = code.literals.get(l as usize).map(|n| n.as_str().into_owned()).unwrap_or_default();
-                    let r = self.resolve_name_in(vf, &name, None, true);
+                    let (base, key) = split_name(&name);
+                    let r = self.resolve_name_in(vf, base, key.map(Rc::from), true);
                     self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
                 }
                 VarAddr::Stack => return Err(bad_operand()),
@@ -1460,7 +1463,12 @@ fn bind_args(params: &[(Rc<str>, Option<Value>)], words: &[Value], nlocals: usiz
 
 fn proc_wrong_args(params: &[(Rc<str>, Option<Value>)], words: &[Value]) -> Exception {
     let mut s = String::from("wrong # args: should be \"");
-    s.push_str(&words.first().map(|w| w.as_str().into_owned()).unwrap_or_default());
+    let name = words.first().map(|w| w.as_str().into_owned()).unwrap_or_default();
+    if name.starts_with("apply ") {
+        s.push_str(&name);
+    } else {
+        s.push_str(&crate::list::quote_element(&name));
+    }
     for (i, (name, default)) in params.iter().enumerate() {
         s.push(' ');
         if i == params.len() - 1 && &**name == "args" {

@@ -152,7 +152,12 @@ fn build_return(opts: &[(Value, Value)], value: Value) -> Result<Exception, Exce
     let mut flat: Vec<(Value, Value)> = Vec::new();
     for (k, v) in opts {
         if k.as_str() == "-options" {
-            let d = v.as_dict()?;
+            let d = v.as_dict().map_err(|_| {
+                Exception::error_code(
+                    format!("bad -options value: expected dictionary but got \"{}\"", v.as_str()),
+                    &["TCL", "RESULT", "ILLEGAL_OPTIONS"],
+                )
+            })?;
             for (dk, dv) in d.iter() {
                 flat.push((dk.value().clone(), dv.clone()));
             }
@@ -965,4 +970,60 @@ fn dict_edit(d: &mut Value, sub: &str, rest: &[Value]) -> Result<(), Exception> 
             dict_set_path(d, key, new)
         }
     }
+}
+
+pub fn flush_cmd(interp: &mut Interp, args: &[Value]) -> R {
+    if args.len() != 2 {
+        return Err(Exception::wrong_args(args, 1, "channelId"));
+    }
+    let ch = args[1].as_str();
+    if ch != "stdout" && ch != "stderr" {
+        return Err(Exception::error(format!("can not find channel named \"{ch}\"")));
+    }
+    interp.flush_output();
+    Ok(Value::empty())
+}
+
+/// `file` path operations that touch no file system: dirname, tail,
+/// extension, rootname, join, split.
+pub fn file_cmd(_: &mut Interp, args: &[Value]) -> R {
+    const SUBS: &[&str] = &["dirname", "extension", "join", "rootname", "split", "tail"];
+    if args.len() < 3 {
+        return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
+    }
+    let sub = args[1].as_str();
+    let idx = lookup_index("subcommand", &sub, SUBS).map_err(|_| {
+        Exception::error(format!("file {sub}: not available (only {} are)", crate::error::one_of(SUBS)))
+    })?;
+    let p = args[2].as_str().into_owned();
+    let path = std::path::Path::new(&p);
+    let s = |o: Option<&std::ffi::OsStr>| o.map(|x| x.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(match SUBS[idx] {
+        "tail" => Value::from(s(path.file_name())),
+        "dirname" => {
+            let d = path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+            Value::from(if d.is_empty() {
+                if p.starts_with('/') {
+                    "/".to_owned()
+                } else {
+                    ".".to_owned()
+                }
+            } else {
+                d
+            })
+        }
+        "extension" => Value::from(path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default()),
+        "rootname" => match path.extension() {
+            Some(e) => Value::from(p[..p.len() - e.len() - 1].to_owned()),
+            None => Value::from(p),
+        },
+        "join" => {
+            let mut out = std::path::PathBuf::new();
+            for a in &args[2..] {
+                out.push(&*a.as_str());
+            }
+            Value::from(out.to_string_lossy().into_owned())
+        }
+        _ => Value::list(path.iter().map(|c| Value::from(c.to_string_lossy().into_owned())).collect()),
+    })
 }

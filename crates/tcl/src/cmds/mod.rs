@@ -77,6 +77,8 @@ static BUILTINS: &[BuiltinDef] = &[
     native("regexp", regexp::regexp_cmd),
     native("regsub", regexp::regsub_cmd),
     native("exit", core::exit_cmd),
+    native("flush", core::flush_cmd),
+    native("file", core::file_cmd),
     native("string", string::string_cmd),
 ];
 
