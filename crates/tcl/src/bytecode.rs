@@ -138,6 +138,12 @@ pub enum Instr {
     TimeEnd,
     /// (-> ) raise the literal as a syntax error of this script
     SyntaxError(u32),
+    /// `lsort -command`, with the sort state in the frame: push the next
+    /// comparison call as a list (-> call), or the sorted result and jump
+    /// to the target (-> result).
+    SortStep(u32),
+    /// (comparison result -> ) feed a comparison result to the sort
+    SortAnswer,
     /// (dict -> flat key/value list) validating the dict
     DictPairs,
     /// (list -> dict)

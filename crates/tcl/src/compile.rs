@@ -228,7 +228,8 @@ impl<'a> Compiler<'a> {
                 | Instr::JumpTrue(t)
                 | Instr::JumpFalse(t)
                 | Instr::ForeachStep(_, t)
-                | Instr::CountDown(t) => *t = target,
+                | Instr::CountDown(t)
+                | Instr::SortStep(t) => *t = target,
                 _ => {}
             }
         }
@@ -654,6 +655,8 @@ pub fn stack_effect(i: &Instr, aux: &[Aux]) -> (u32, u32) {
         TimeEnd => (3, 1),
         SyntaxError(_) | RaiseArith(..) => (0, 1),
         DictPairs | ListToDict => (1, 1),
+        SortStep(_) => (0, 1),
+        SortAnswer => (1, 0),
         LmapCollectPair(_) => (2, 0),
         DictWithStart(n) => (n + 1, 3),
         DictWithEnd => (6, 1),

@@ -167,6 +167,8 @@ pub struct CodeFrame {
     /// Index of the variable frame the code runs in.
     pub var_frame: u32,
     pub kind: FrameKind,
+    /// State of an `lsort -command` run by this (synthetic) frame.
+    pub sort: Option<Box<crate::vm_sort::SortState>>,
 }
 
 /// What a code frame is, for unwinding and errorInfo.
@@ -305,7 +307,14 @@ impl Interp {
         self.vars.frames.truncate(1);
         self.nesting = 0;
         self.pending = None;
-        self.frames.push(CodeFrame { code, pc: 0, base: 0, var_frame: 0, kind: FrameKind::Top { annotation } });
+        self.frames.push(CodeFrame {
+            code,
+            pc: 0,
+            base: 0,
+            var_frame: 0,
+            kind: FrameKind::Top { annotation },
+            sort: None,
+        });
     }
 
     /// Evaluates `script` to completion (host requests are errors). For

@@ -31,6 +31,7 @@ pub mod value;
 pub mod vars;
 mod vm;
 mod vm_dict;
+pub mod vm_sort;
 
 pub use error::Exception;
 pub use interp::{ErrorReport, HostRequest, HostResult, Interp, Outcome};

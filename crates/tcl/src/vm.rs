@@ -418,6 +418,15 @@ impl Interp {
                             _ => Err(bad_operand()),
                         }
                     }
+                    Instr::SortStep(done) => match self.sort_step() {
+                        Ok(true) => Ok(()),
+                        Ok(false) => {
+                            pc = done as usize;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Instr::SortAnswer => self.sort_answer(),
                     Instr::DictPairs => self.dict_pairs(),
                     Instr::ListToDict => self.list_to_dict(),
                     Instr::LmapCollectPair(aux) => self.lmap_collect_pair(foreach_list_count(&code, aux)),
@@ -520,7 +529,7 @@ impl Interp {
             self.nesting += 1;
         }
         let base = self.stack.len() as u32;
-        self.frames.push(CodeFrame { code, pc: 0, base, var_frame: vf, kind });
+        self.frames.push(CodeFrame { code, pc: 0, base, var_frame: vf, kind, sort: None });
         Ok(())
     }
 

@@ -1172,10 +1172,14 @@ pub fn lsort_command_order(result: &Value) -> Result<i32, Exception> {
     })
 }
 
-pub(crate) fn lsort_cmd(_interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
+pub(crate) fn lsort_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
     let options = lsort_parse_options(args)?;
-    // With -command, the first comparison reports that it is not wired.
     let job = lsort_prepare(options)?;
+    if matches!(job.options.mode, SortMode::Command(_)) && job.len() > 1 {
+        // Comparisons run scripts: sort in a frame (see vm_sort.rs).
+        interp.start_command_sort(args)?;
+        return Ok(Value::empty());
+    }
     let order = merge_sort_by(job.len(), job.options.unique, |a, b| job.compare(a, b))?;
     Ok(job.finish(&order))
 }

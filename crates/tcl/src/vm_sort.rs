@@ -1,0 +1,101 @@
+//! `lsort -command` without recursion: the merge sort is a state machine
+//! kept in a synthetic code frame, whose bytecode loops "next comparison,
+//! invoke the command, feed the answer back" until the sort is done.
+
+use std::rc::Rc;
+
+use crate::bytecode::{ByteCode, CodeKind, Instr};
+use crate::cmds::list::{
+    lsort_command_order, lsort_parse_options, lsort_prepare, LsortJob, MergeSorter, SortMode, SortStep,
+};
+use crate::error::Exception;
+use crate::interp::{FrameKind, Interp};
+use crate::value::Value;
+
+/// A sort in progress. `args` (the lsort words) is what a snapshot keeps,
+/// with the sorter; the job is rebuilt from the args.
+#[derive(Clone, Debug)]
+pub struct SortState {
+    pub args: Vec<Value>,
+    pub sorter: MergeSorter,
+    pub job: Rc<LsortJob>,
+    /// The comparison last asked for (positions in the job).
+    pub pending: Option<(usize, usize)>,
+}
+
+impl SortState {
+    /// A state for `args` (which must parse as an `lsort -command` call).
+    pub fn new(args: Vec<Value>) -> Result<SortState, Exception> {
+        let job = lsort_prepare(lsort_parse_options(&args)?)?;
+        let sorter = MergeSorter::new(job.len(), job.options.unique);
+        Ok(SortState { args, sorter, job: Rc::new(job), pending: None })
+    }
+}
+
+/// The loop run by a sort frame.
+fn sort_code() -> ByteCode {
+    ByteCode {
+        kind: CodeKind::Synthetic,
+        code: vec![Instr::SortStep(4), Instr::InvokeList, Instr::SortAnswer, Instr::Jump(0), Instr::Done],
+        literals: Vec::new(),
+        aux: Vec::new(),
+        ranges: Vec::new(),
+        cmds: Vec::new(),
+        locals: Vec::new(),
+        source: Rc::from(""),
+        compile_epoch: 0,
+        in_proc: false,
+    }
+}
+
+impl Interp {
+    /// Starts `lsort -command` as a frame (called by the `lsort` command).
+    pub(crate) fn start_command_sort(&mut self, args: &[Value]) -> Result<(), Exception> {
+        let state = SortState::new(args.to_vec())?;
+        let vf = self.current_vf();
+        self.push_frame(Rc::new(sort_code()), vf, FrameKind::Synthetic)?;
+        if let Some(f) = self.frames.last_mut() {
+            f.sort = Some(Box::new(state));
+        }
+        Ok(())
+    }
+
+    /// Pushes the next comparison call (true) or the result (false).
+    pub(crate) fn sort_step(&mut self) -> Result<bool, Exception> {
+        let Some(state) = self.frames.last_mut().and_then(|f| f.sort.as_mut()) else {
+            return Err(Exception::error("bytecode error: no sort in progress"));
+        };
+        match state.sorter.step() {
+            SortStep::Compare(a, b) => {
+                let SortMode::Command(cmd) = &state.job.options.mode else {
+                    return Err(Exception::error("bytecode error: not a command sort"));
+                };
+                let mut call = cmd.as_list()?.to_vec();
+                let (ka, kb) = state.job.command_keys(a, b);
+                call.push(ka);
+                call.push(kb);
+                state.pending = Some((a, b));
+                self.stack.push(Value::list(call));
+                Ok(true)
+            }
+            SortStep::Done(order) => {
+                let result = state.job.finish(&order);
+                self.stack.push(result);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Feeds the comparison command's result to the sort.
+    pub(crate) fn sort_answer(&mut self) -> Result<(), Exception> {
+        let result = self.stack.pop().unwrap_or_default();
+        let order = lsort_command_order(&result)?;
+        let Some(state) = self.frames.last_mut().and_then(|f| f.sort.as_mut()) else {
+            return Err(Exception::error("bytecode error: no sort in progress"));
+        };
+        let order = state.job.directed(order);
+        state.sorter.answer(order);
+        state.pending = None;
+        Ok(())
+    }
+}
