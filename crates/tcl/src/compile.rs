@@ -105,7 +105,7 @@ pub fn compile_expr(commands: &CommandTable, source: &str, mode: Mode) -> ByteCo
     let mut c = Compiler::new(commands, source, mode, CodeKind::Expr);
     let cmd_start = c.code.len() as u32;
     match crate::expr::compile(&mut c, 0, source.len()) {
-        Ok(()) => {
+        Ok(_) => {
             c.emit(Instr::ToNumeric);
         }
         Err(e) => {
@@ -504,30 +504,30 @@ impl<'a> Compiler<'a> {
         self.emit(Instr::EvalBody(ann));
     }
 
-    /// Compiles an expression-valued word, leaving the expression's value
-    /// (not yet converted by ToNumeric).
-    pub fn expr_word(&mut self, w: &WordSrc) {
+    /// Compiles an expression-valued word, leaving the expression's value.
+    /// Returns true when the value is surely numeric already (otherwise
+    /// `expr` converts it with `ToNumeric`).
+    pub fn expr_word(&mut self, w: &WordSrc) -> bool {
         if let WordSrc::Parsed(word) = w {
             if word.braced && !word.expand {
                 let (s, e) = (word.start + 1, word.end - 1);
                 if let Some(text) = word.literal() {
                     if self.source.get(s..e) == Some(text.as_str()) {
-                        let (pc, depth, lits) = (self.code.len(), self.depth, self.literals.len());
-                        let cmds = self.cmds.len();
-                        if crate::expr::compile(self, s, e).is_ok() {
-                            return;
+                        let (pc, depth, cmds) = (self.code.len(), self.depth, self.cmds.len());
+                        if let Ok(numeric) = crate::expr::compile(self, s, e) {
+                            return numeric;
                         }
                         // Let the run-time compile raise the syntax error.
                         self.code.truncate(pc);
                         self.depth = depth;
                         self.cmds.truncate(cmds);
-                        let _ = lits;
                     }
                 }
             }
         }
         self.word_src(w);
         self.emit(Instr::ExprStk);
+        true
     }
 
     /// Starts an exception range at the current pc; returns its index.

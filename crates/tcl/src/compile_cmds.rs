@@ -78,7 +78,9 @@ pub fn compile_expr(c: &mut Compiler, w: &[WordSrc]) -> R {
         return Err(wrong(w, "arg ?arg ...?"));
     }
     if w.len() == 2 {
-        c.expr_word(&w[1]);
+        if c.expr_word(&w[1]) {
+            return Ok(());
+        }
     } else {
         for (i, word) in w[1..].iter().enumerate() {
             if i > 0 {

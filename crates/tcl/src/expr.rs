@@ -38,8 +38,9 @@ struct ExprParser<'s> {
 }
 
 /// Compiles `source[start..end]` of the compiler's source as an expression,
-/// leaving its value on the stack.
-pub fn compile(c: &mut Compiler, start: usize, end: usize) -> Result<(), Exception> {
+/// leaving its value on the stack. Returns true when that value is sure to
+/// be a number already (so `expr` needs no final conversion).
+pub fn compile(c: &mut Compiler, start: usize, end: usize) -> Result<bool, Exception> {
     let src = c.source();
     let mut p = ExprParser { src: &src, b: src.as_bytes(), start, pos: start, end, depth: 0 };
     p.skip_space();
@@ -52,7 +53,17 @@ pub fn compile(c: &mut Compiler, start: usize, end: usize) -> Result<(), Excepti
         return Err(p.after_operand_error());
     }
     emit(c, &ex);
-    Ok(())
+    Ok(is_numeric(&ex))
+}
+
+/// Does this expression always produce a pure number?
+fn is_numeric(ex: &Ex) -> bool {
+    match ex {
+        Ex::Lit(v) => matches!(v, Value::Int(_) | Value::Double(_)),
+        Ex::Un(..) | Ex::Bin(..) | Ex::And(..) | Ex::Or(..) | Ex::Func(..) => true,
+        Ex::Tern(_, a, b) => is_numeric(a) && is_numeric(b),
+        Ex::Parts(_) | Ex::Script(..) => false,
+    }
 }
 
 /// Evaluates an operator tree whose leaves are all literals, as tclsh's
@@ -126,7 +137,8 @@ fn emit(c: &mut Compiler, ex: &Ex) {
             let target = c.pc();
             c.patch(short, target);
             c.set_depth(depth - 1);
-            c.push_lit(if is_and { "0" } else { "1" });
+            let l = c.literal_value(Value::Int(if is_and { 0 } else { 1 }));
+            c.emit(Instr::Push(l));
             let end = c.pc();
             c.patch(over, end);
         }

@@ -131,6 +131,28 @@ impl Interp {
                         }
                         _ => self.var_instr(vf, &code, VarOp::IncrImm(n), VarAddr::Slot(s), false),
                     },
+                    Instr::Var { op: VarOp::Incr, addr: VarAddr::Slot(slot), elem: false } => {
+                        // Fast path: integer local plus integer operand.
+                        let n = self.stack.len();
+                        let done = match (self.stack.last(), self.vars.frames.get_mut(vf as usize).and_then(|f| f.vars.get_mut(slot as usize))) {
+                            (Some(Value::Int(add)), Some(Var::Scalar(Value::Int(cur)))) => match cur.checked_add(*add) {
+                                Some(sum) => {
+                                    *cur = sum;
+                                    true
+                                }
+                                None => false,
+                            },
+                            _ => false,
+                        };
+                        if done {
+                            if let Some(Var::Scalar(v)) = self.vars.var(vf, slot) {
+                                self.stack[n - 1] = v.clone();
+                            }
+                            Ok(())
+                        } else {
+                            self.var_instr(vf, &code, VarOp::Incr, VarAddr::Slot(slot), false)
+                        }
+                    }
                     Instr::Var { op, addr, elem } => self.var_instr(vf, &code, op, addr, elem),
                     Instr::Invoke(n) => {
                         self.save_pc(pc);
@@ -273,10 +295,19 @@ impl Interp {
                         None => Err(bad_operand()),
                     },
                     Instr::Jump(t) => {
-                        pc = t as usize;
-                        Ok(())
+                        // Only a backward jump can make the stack grow
+                        // without bound (corrupt code); check there.
+                        if (t as usize) < pc && self.stack.len() > self.limits.max_stack {
+                            Err(Exception::error("operand stack limit exceeded"))
+                        } else {
+                            pc = t as usize;
+                            Ok(())
+                        }
                     }
                     Instr::JumpTrue(t) | Instr::JumpFalse(t) => match self.stack.pop() {
+                        Some(_) if (t as usize) < pc && self.stack.len() > self.limits.max_stack => {
+                            Err(Exception::error("operand stack limit exceeded"))
+                        }
                         Some(v) => {
                             let b = match v {
                                 Value::Int(i) => Ok(i != 0),
@@ -452,10 +483,6 @@ impl Interp {
                 if let Err(e) = r {
                     self.save_pc(pc);
                     break self.raise_flow(e);
-                }
-                if self.stack.len() > self.limits.max_stack {
-                    self.save_pc(pc);
-                    break self.raise_flow(Exception::error("operand stack limit exceeded"));
                 }
             };
             if let Flow::Stop(out) = flow {
@@ -1283,36 +1310,40 @@ impl Interp {
         };
         let counter = counter as usize;
         let mut more = false;
-        let mut values = Vec::new();
         for (i, vars) in lists.iter().enumerate() {
             let l = self.stack[len - 1 - n + i].as_list()?;
-            let nv = vars.len().max(1);
-            if counter * nv < l.len() {
+            if counter * vars.len().max(1) < l.len() {
                 more = true;
-            }
-            for (j, addr) in vars.iter().enumerate() {
-                let v = l.get(counter * nv + j).cloned().unwrap_or_default();
-                values.push((*addr, v));
             }
         }
         if !more {
             return Ok(false);
         }
         self.stack[len - 1] = Value::Int(counter as i64 + 1);
-        for (addr, v) in values {
-            match addr {
-                VarAddr::Slot(s) => {
-                    let r = self.vars.resolve(vf, s, None);
-                    let name = code.locals.get(s as usize).map(|n| n.to_string()).unwrap_or_default();
-                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
+        for (i, vars) in lists.iter().enumerate() {
+            let l = self.stack[len - 1 - n + i].as_list()?;
+            let nv = vars.len().max(1);
+            for (j, addr) in vars.iter().enumerate() {
+                let v = l.get(counter * nv + j).cloned().unwrap_or_default();
+                match *addr {
+                    VarAddr::Slot(s) => {
+                        // Fast path: a plain local.
+                        if let Some(var @ (Var::Scalar(_) | Var::Undefined)) = self.vars.var_mut(vf, s) {
+                            *var = Var::Scalar(v);
+                            continue;
+                        }
+                        let r = self.vars.resolve(vf, s, None);
+                        let name = code.locals.get(s as usize).map(|n| n.to_string()).unwrap_or_default();
+                        self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
+                    }
+                    VarAddr::Name(l) => {
+                        let name = code.literals.get(l as usize).map(|n| n.as_str().into_owned()).unwrap_or_default();
+                        let (base, key) = split_name(&name);
+                        let r = self.resolve_name_in(vf, base, key.map(Rc::from), true);
+                        self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
+                    }
+                    VarAddr::Stack => return Err(bad_operand()),
                 }
-                VarAddr::Name(l) => {
-                    let name = code.literals.get(l as usize).map(|n| n.as_str().into_owned()).unwrap_or_default();
-                    let (base, key) = split_name(&name);
-                    let r = self.resolve_name_in(vf, base, key.map(Rc::from), true);
-                    self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
-                }
-                VarAddr::Stack => return Err(bad_operand()),
             }
         }
         Ok(true)
