@@ -80,6 +80,8 @@ pub struct Compiler<'a> {
     kind: CodeKind,
     /// Open catch ranges around the code being compiled.
     catch_depth: u32,
+    /// Nesting of scripts being compiled (bounds compiler recursion).
+    nesting: usize,
 }
 
 /// Compiles `source` as a script.
@@ -169,6 +171,7 @@ impl<'a> Compiler<'a> {
             depth: 0,
             kind,
             catch_depth: 0,
+            nesting: 0,
         }
     }
 
@@ -295,6 +298,17 @@ impl<'a> Compiler<'a> {
 
     /// Compiles the script in `source[start..end]`, leaving its result.
     pub fn script_range(&mut self, start: usize, end: usize, nested: bool) {
+        if self.nesting >= crate::parser::MAX_SYNTAX_NESTING {
+            let lit = self.literal("too many nested scripts to compile");
+            self.emit(Instr::SyntaxError(lit));
+            return;
+        }
+        self.nesting += 1;
+        self.script_range_inner(start, end, nested);
+        self.nesting -= 1;
+    }
+
+    fn script_range_inner(&mut self, start: usize, end: usize, nested: bool) {
         let src = self.source.clone();
         let mut p = Parser::new(&src, start, end, nested);
         let mut first = true;

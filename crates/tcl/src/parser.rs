@@ -83,6 +83,9 @@ fn is_name_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// Deepest nesting of `[...]` the parser accepts: a bound on its recursion.
+pub const MAX_SYNTAX_NESTING: usize = 100;
+
 /// A parser over one source string.
 pub struct Parser<'a> {
     src: &'a str,
@@ -91,12 +94,14 @@ pub struct Parser<'a> {
     end: usize,
     /// Inside `[...]`: `]` ends the script.
     nested: bool,
+    /// Bracket nesting depth of this parser.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
     /// Parses `src[start..end]` as a script.
     pub fn new(src: &'a str, start: usize, end: usize, nested: bool) -> Parser<'a> {
-        Parser { src, b: src.as_bytes(), pos: start, end, nested }
+        Parser { src, b: src.as_bytes(), pos: start, end, nested, depth: 0 }
     }
 
     pub fn position(&self) -> usize {
@@ -365,7 +370,11 @@ impl<'a> Parser<'a> {
     /// `[script]`, with `pos` at `[`.
     fn parse_command_subst(&mut self) -> Result<Part, ParseError> {
         let open = self.pos;
+        if self.depth >= MAX_SYNTAX_NESTING {
+            return Err(self.error("too many nested brackets", open));
+        }
         let mut inner = Parser::new(self.src, self.pos + 1, self.end, true);
+        inner.depth = self.depth + 1;
         while inner.next_command()?.is_some() {}
         if inner.pos >= self.end || self.b[inner.pos] != b']' {
             return Err(self.error("missing close-bracket", open));

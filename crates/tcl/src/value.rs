@@ -434,6 +434,43 @@ pub fn string_make_mut(slot: &mut Value) -> &mut String {
     obj.string.get_mut().expect("string ensured")
 }
 
+impl Drop for Obj {
+    /// Frees nested lists and dicts with a work list instead of recursion,
+    /// so that a deeply nested value cannot overflow the Rust stack.
+    fn drop(&mut self) {
+        let mut pending: Vec<Value> = Vec::new();
+        take_children(std::mem::take(self.rep.get_mut()), &mut pending);
+        while let Some(v) = pending.pop() {
+            if let Value::Obj(rc) = v {
+                if let Ok(mut obj) = Rc::try_unwrap(rc) {
+                    take_children(std::mem::take(obj.rep.get_mut()), &mut pending);
+                    // `obj` now holds no children: its own drop is shallow.
+                }
+            }
+        }
+    }
+}
+
+/// Moves the elements of an unshared list or dict rep into `out`.
+fn take_children(rep: Rep, out: &mut Vec<Value>) {
+    match rep {
+        Rep::List(l) => {
+            if let Ok(items) = Rc::try_unwrap(l) {
+                out.extend(items);
+            }
+        }
+        Rep::Dict(d) => {
+            if let Ok(map) = Rc::try_unwrap(d) {
+                for (k, v) in map {
+                    out.push(k.0);
+                    out.push(v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Obj {
     fn ensure_string(&mut self) {
         if self.string.get().is_none() {

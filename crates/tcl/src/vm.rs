@@ -134,14 +134,19 @@ impl Interp {
                     Instr::Var { op: VarOp::Incr, addr: VarAddr::Slot(slot), elem: false } => {
                         // Fast path: integer local plus integer operand.
                         let n = self.stack.len();
-                        let done = match (self.stack.last(), self.vars.frames.get_mut(vf as usize).and_then(|f| f.vars.get_mut(slot as usize))) {
-                            (Some(Value::Int(add)), Some(Var::Scalar(Value::Int(cur)))) => match cur.checked_add(*add) {
-                                Some(sum) => {
-                                    *cur = sum;
-                                    true
+                        let done = match (
+                            self.stack.last(),
+                            self.vars.frames.get_mut(vf as usize).and_then(|f| f.vars.get_mut(slot as usize)),
+                        ) {
+                            (Some(Value::Int(add)), Some(Var::Scalar(Value::Int(cur)))) => {
+                                match cur.checked_add(*add) {
+                                    Some(sum) => {
+                                        *cur = sum;
+                                        true
+                                    }
+                                    None => false,
                                 }
-                                None => false,
-                            },
+                            }
                             _ => false,
                         };
                         if done {
