@@ -11,6 +11,7 @@ pub mod error;
 pub mod interp;
 pub mod list;
 pub mod number;
+pub mod ops;
 pub mod value;
 
 pub use error::Exception;
