@@ -60,7 +60,9 @@ pub fn compile(c: &mut Compiler, start: usize, end: usize) -> Result<bool, Excep
 fn is_numeric(ex: &Ex) -> bool {
     match ex {
         Ex::Lit(v) => matches!(v, Value::Int(_) | Value::Double(_)),
-        Ex::Un(..) | Ex::Bin(..) | Ex::And(..) | Ex::Or(..) | Ex::Func(..) => true,
+        Ex::Un(..) | Ex::Bin(..) | Ex::And(..) | Ex::Or(..) => true,
+        // A function's result may be NaN, which `expr` refuses.
+        Ex::Func(..) => false,
         Ex::Tern(_, a, b) => is_numeric(a) && is_numeric(b),
         Ex::Parts(_) | Ex::Script(..) => false,
     }

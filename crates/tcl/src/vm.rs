@@ -283,14 +283,17 @@ impl Interp {
                     },
                     Instr::MathFunc(name, n) => self.math_func(&code, name, n as usize),
                     Instr::ToNumeric => match self.stack.pop() {
-                        Some(v) => {
-                            self.stack.push(ops::to_numeric_result(v));
-                            Ok(())
-                        }
+                        Some(v) => match ops::to_numeric_result(v) {
+                            Ok(v) => {
+                                self.stack.push(v);
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        },
                         None => Err(bad_operand()),
                     },
                     Instr::ToBool => match self.stack.pop() {
-                        Some(v) => match v.as_bool() {
+                        Some(v) => match ops::truth(&v) {
                             Ok(b) => {
                                 self.stack.push(Value::bool(b));
                                 Ok(())
@@ -316,7 +319,7 @@ impl Interp {
                         Some(v) => {
                             let b = match v {
                                 Value::Int(i) => Ok(i != 0),
-                                _ => v.as_bool(),
+                                _ => ops::truth(&v),
                             };
                             match b {
                                 Ok(b) => {

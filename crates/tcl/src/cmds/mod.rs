@@ -7,6 +7,7 @@ use crate::{Exception, Interp, Value};
 
 pub mod core;
 pub mod dict;
+pub mod format;
 pub mod list;
 pub mod regexp;
 pub mod string;
@@ -75,6 +76,8 @@ static BUILTINS: &[BuiltinDef] = &[
     native("lset", core::lset_cmd),
     BuiltinDef { name: "dict", native: Some(core::dict_cmd), compile: Some(cc::compile_dict) },
     native("regexp", regexp::regexp_cmd),
+    native("format", format::format_cmd),
+    native("scan", format::scan_cmd),
     native("regsub", regexp::regsub_cmd),
     native("exit", core::exit_cmd),
     native("flush", core::flush_cmd),
