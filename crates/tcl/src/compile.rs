@@ -107,9 +107,8 @@ pub fn compile_expr(commands: &CommandTable, source: &str, mode: Mode) -> ByteCo
     let mut c = Compiler::new(commands, source, mode, CodeKind::Expr);
     let cmd_start = c.code.len() as u32;
     match crate::expr::compile(&mut c, 0, source.len()) {
-        Ok(_) => {
-            c.emit(Instr::ToNumeric);
-        }
+        // `expr` adds ToNumeric itself; conditions take the raw value.
+        Ok(_) => {}
         Err(e) => {
             c.code.truncate(cmd_start as usize);
             c.depth = 0;
@@ -313,6 +312,7 @@ impl<'a> Compiler<'a> {
         let mut p = Parser::new(&src, start, end, nested);
         let mut first = true;
         loop {
+            let before = p.position();
             match p.next_command() {
                 Ok(Some(cmd)) => {
                     if !first {
@@ -339,11 +339,14 @@ impl<'a> Compiler<'a> {
                     first = false;
                     let lit = self.literal(&e.message);
                     let pc = self.pc();
+                    // errorInfo quotes the failing command up to its line end.
+                    let cmd_start = command_start(&src, before, e.offset);
+                    let cmd_end = src[e.offset.min(end)..end].find('\n').map(|i| e.offset + i).unwrap_or(end);
                     self.cmds.push(CmdLoc {
                         pc_start: pc,
                         pc_end: pc + 1,
-                        src_start: e.offset as u32,
-                        src_end: end as u32,
+                        src_start: cmd_start as u32,
+                        src_end: cmd_end as u32,
                     });
                     self.emit(Instr::SyntaxError(lit));
                     break;
@@ -541,7 +544,7 @@ impl<'a> Compiler<'a> {
         }
         self.word_src(w);
         self.emit(Instr::ExprStk);
-        true
+        false
     }
 
     /// Starts an exception range at the current pc; returns its index.
@@ -582,6 +585,25 @@ impl<'a> Compiler<'a> {
         let pc_end = self.pc();
         self.cmds.push(CmdLoc { pc_start, pc_end, src_start: src_start as u32, src_end: src_end as u32 });
     }
+}
+
+/// Where the command that failed to parse starts: the first non-blank,
+/// non-comment text after `from` (and not after the error).
+fn command_start(src: &str, from: usize, error_at: usize) -> usize {
+    let b = src.as_bytes();
+    let mut i = from;
+    while i < error_at.min(b.len()) {
+        match b[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b';' => i += 1,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    i.min(error_at)
 }
 
 /// `a(b)` -> ("a", "b").

@@ -47,7 +47,8 @@ pub fn compile_append(c: &mut Compiler, w: &[WordSrc]) -> R {
     match w.len() {
         0 | 1 => return Err(wrong(w, "varName ?value ...?")),
         // `append x` reads (and creates) x.
-        2 => c.var_op(&w[1], VarOp::Append, |c| c.push_lit("")),
+        // `append x` only reads x (an error when it does not exist).
+        2 => c.var_op(&w[1], VarOp::Load, |_| {}),
         _ => c.var_op(&w[1], VarOp::Append, |c| {
             for v in &w[2..] {
                 c.word_src(v);
@@ -557,9 +558,6 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
                     Ok(v) => v,
                     Err(e) => return Err(CompileFail::Error(e)),
                 };
-                if vars.len() > 2 {
-                    return Err(fail("wrong # args to on clause: must be \"... on code variableList script\"".into()));
-                }
                 clauses.push(Clause { matcher, vars, body: &w[i + 3] });
                 i += 4;
             }
@@ -586,7 +584,7 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
     let depth = c.depth();
     let outer = finally.map(|_| c.begin_range(RangeKind::Catch { handler: 0 }));
     let range = c.begin_range(RangeKind::Catch { handler: 0 });
-    c.body(&w[1], None);
+    c.body(&w[1], Some("(\"try\" body line %d)"));
     c.end_range(range);
     c.push_lit("-code 0 -level 0");
     c.push_lit("0");

@@ -90,7 +90,8 @@ fn fold(ex: &Ex) -> Option<Result<Value, Exception>> {
 }
 
 fn emit(c: &mut Compiler, ex: &Ex) {
-    if matches!(ex, Ex::Un(..) | Ex::Bin(..)) {
+    // tclsh folds constants only in compiled code, not at a file's top level.
+    if matches!(ex, Ex::Un(..) | Ex::Bin(..)) && !c.mode.direct {
         match fold(ex) {
             Some(Ok(v)) => {
                 let l = c.literal_value(v);
@@ -264,14 +265,6 @@ impl ExprParser<'_> {
             (Bin::Op(In), 8, 2)
         } else if word("ni") {
             (Bin::Op(Ni), 8, 2)
-        } else if word("lt") {
-            (Bin::Op(StrLt), 9, 2)
-        } else if word("gt") {
-            (Bin::Op(StrGt), 9, 2)
-        } else if word("le") {
-            (Bin::Op(StrLe), 9, 2)
-        } else if word("ge") {
-            (Bin::Op(StrGe), 9, 2)
         } else {
             match rest.first()? {
                 b'|' => (Bin::Op(BitOr), 3, 1),
@@ -453,7 +446,8 @@ impl ExprParser<'_> {
                 }
             }
         }
-        // Letters glued to a number make a bad bareword (`0x`, `12abc`).
+        // Letters glued to a number make a bad bareword: the whole word
+        // after a radix prefix (`0x`, `0b2`), else just the letters (`2.5x`).
         let mut j = i;
         while j < self.end && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
             j += 1;
@@ -463,6 +457,9 @@ impl ExprParser<'_> {
             if let Some(n) = number::parse_number(word) {
                 self.pos = j;
                 return Ok(Ex::Lit(Value::from_number(n)));
+            }
+            if !radix_prefix && j > i && number::parse_number(&self.src[start..i]).is_some() {
+                return Err(self.bareword_error(&self.src[i..j]));
             }
             return Err(self.bareword_error(word));
         }
@@ -478,7 +475,16 @@ impl ExprParser<'_> {
     }
 
     fn bareword_error(&self, word: &str) -> Exception {
-        let hint = if number::looks_like_bad_octal(word) { " (invalid octal number?)" } else { "" };
+        let lower = word.to_ascii_lowercase();
+        let hint = if number::looks_like_bad_octal(word) || lower.starts_with("0o") {
+            " (invalid octal number?)"
+        } else if lower.starts_with("0b") {
+            " (invalid binary number?)"
+        } else if lower.starts_with("0x") && word.len() > 2 {
+            " (invalid hexadecimal number?)"
+        } else {
+            ""
+        };
         self.plain_error(&format!(
             "invalid bareword \"{word}\"\nin expression \"{}\";\nshould be \"${word}\" or \"{{{word}}}\" or \"{word}(...)\" or ...{hint}",
             self.text()

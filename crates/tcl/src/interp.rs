@@ -218,6 +218,8 @@ pub struct Interp {
     pub(crate) lambda_cache: HashMap<String, Rc<crate::commands::Proc>>,
     /// `info script`.
     pub script_name: String,
+    /// Line of the last command logged in an errorInfo (Tcl's errorLine).
+    pub(crate) error_line: i64,
     /// An error to raise when `run` continues (a host command failed).
     pub(crate) raise_pending: Option<Exception>,
 }
@@ -252,6 +254,7 @@ impl Interp {
             output: Box::new(StdOutput),
             script_cache: HashMap::new(),
             raise_pending: None,
+            error_line: 1,
             lambda_cache: HashMap::new(),
             script_name: String::new(),
         };
@@ -260,6 +263,13 @@ impl Interp {
         }
         interp.set_global("tcl_version", "8.6");
         interp.set_global("tcl_patchLevel", "8.6.13");
+        interp
+    }
+
+    /// A new interpreter with the given limits.
+    pub fn with_limits(limits: Limits) -> Interp {
+        let mut interp = Interp::new();
+        interp.limits = limits;
         interp
     }
 

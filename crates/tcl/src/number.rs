@@ -154,7 +154,10 @@ pub fn format_double(d: f64) -> String {
     if d.is_infinite() {
         return if d > 0.0 { "Inf".into() } else { "-Inf".into() };
     }
-    let sci = format!("{d:e}");
+    let sci = match pow2_digits(d) {
+        Some(sci) => sci,
+        None => format!("{d:e}"),
+    };
     let (mantissa, exp) = match sci.split_once('e') {
         Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
         None => (sci.as_str(), 0),
@@ -168,6 +171,51 @@ pub fn format_double(d: f64) -> String {
         s.push_str(".0");
     }
     s
+}
+
+/// Tcl 8.6 quirk: for an exact power of two its shortest-digits search
+/// uses the wider gap below and the narrower gap above (swapped), so e.g.
+/// 2**64 prints as 1.844674407370955e+19. Returns the digits in Rust's
+/// `{:e}` form, or `None` when `d` is not a normal power of two.
+fn pow2_digits(d: f64) -> Option<String> {
+    use num_bigint::BigInt;
+    let bits = d.abs().to_bits();
+    let exp_bits = (bits >> 52) as i64;
+    if bits & ((1u64 << 52) - 1) != 0 || exp_bits <= 1 || exp_bits >= 0x7ff {
+        return None;
+    }
+    let e = exp_bits - 1023; // |d| = 2^e
+                             // Work in units of 2^(e-54): x = 2^54, lo = x - 2, hi = x + 1.
+    let unit_exp = e - 54;
+    for p in 1..=17usize {
+        let cand = format!("{:.*e}", p - 1, d.abs());
+        let (mant, ex) = cand.split_once('e')?;
+        let digits: BigInt = mant.replace('.', "").parse().ok()?;
+        let dec_exp = ex.parse::<i64>().ok()? - (p as i64 - 1);
+        // Compare digits * 10^dec_exp with (2^54 + k) * 2^unit_exp.
+        let (mut lhs, mut scale) = (digits, BigInt::from(1));
+        if dec_exp >= 0 {
+            lhs *= BigInt::from(10).pow(dec_exp as u32);
+        } else {
+            scale *= BigInt::from(10).pow((-dec_exp) as u32);
+        }
+        let (mut num_lo, mut num_hi) = (BigInt::from((1i64 << 54) - 2), BigInt::from((1i64 << 54) + 1));
+        if unit_exp >= 0 {
+            num_lo <<= unit_exp as usize;
+            num_hi <<= unit_exp as usize;
+        } else {
+            lhs <<= (-unit_exp) as usize;
+        }
+        num_lo *= &scale;
+        num_hi *= &scale;
+        if num_lo < lhs && lhs < num_hi {
+            let sign = if d < 0.0 { "-" } else { "" };
+            // Trim trailing zeros of the mantissa as `{:e}` does.
+            let mant = if mant.contains('.') { mant.trim_end_matches('0').trim_end_matches('.') } else { mant };
+            return Some(format!("{sign}{mant}e{ex}"));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -190,6 +238,10 @@ mod tests {
             (1e17, "1e+17"),
             (1.5e300, "1.5e+300"),
             (5e-324, "5e-324"),
+            (18446744073709551616.0, "1.844674407370955e+19"),
+            (2f64.powi(-31), "4.6566128730773926e-10"),
+            (1024.0, "1024.0"),
+            (0.5, "0.5"),
         ] {
             assert_eq!(format_double(d), s);
         }

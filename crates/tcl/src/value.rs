@@ -284,7 +284,8 @@ impl Value {
 
     fn expected(&self, what: &str) -> Exception {
         let s = self.as_str();
-        Exception::error_code(format!("expected {what} but got \"{s}\""), &["TCL", "VALUE", "NUMBER"])
+        let kind = if what == "integer" { "INTEGER" } else { "NUMBER" };
+        Exception::error_code(format!("expected {what} but got \"{s}\""), &["TCL", "VALUE", kind])
     }
 
     // ----- lists ---------------------------------------------------------

@@ -258,7 +258,13 @@ impl Frames {
     pub fn unset(&mut self, r: &Resolved, name: &str, nocomplain: bool) -> Result<(), Exception> {
         let (base, _) = split_name(name);
         let Some(var) = self.var_mut(r.frame, r.index) else {
-            return Ok(());
+            if nocomplain {
+                return Ok(());
+            }
+            return Err(match &r.elem {
+                Some(e) => var_error("unset", base, Some(e), VarFault::NoSuchVariable),
+                None => var_error("unset", name, None, VarFault::NoSuchVariable),
+            });
         };
         match (&mut *var, &r.elem) {
             (Var::Scalar(_), None) | (Var::Array(_), None) => {

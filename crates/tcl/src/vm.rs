@@ -823,8 +823,11 @@ impl Interp {
                 } else if let (Some(cmd), true) = (cmd, inside_handler) {
                     let text = code.source.get(cmd.src_start as usize..cmd.src_end as usize).unwrap_or("");
                     log_command(&mut ex, text);
-                    ex.0.error_line = cmd_line.unwrap_or(1) as i64;
+                    // Like Tcl's interp->errorLine: set when a command is
+                    // logged, stale otherwise (a trace given by `error`).
+                    self.error_line = cmd_line.unwrap_or(1) as i64;
                 }
+                ex.0.error_line = self.error_line;
             }
             if let Some(range) = handler {
                 self.stack.truncate(base + range.depth as usize);
@@ -859,7 +862,7 @@ impl Interp {
             };
             self.stack.truncate(base);
             self.leave_frame(&frame);
-            let line = cmd_line.unwrap_or(1);
+            let line = self.error_line;
             match &frame.kind {
                 FrameKind::Proc { .. } | FrameKind::Lambda { .. } | FrameKind::Top { .. } => {
                     if ex.0.code == TCL_RETURN {

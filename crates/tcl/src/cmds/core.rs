@@ -210,13 +210,9 @@ fn build_return(opts: &[(Value, Value)], value: Value) -> Result<Exception, Exce
     }
     ex.0.extra_options = extra;
     if level == 0 {
+        // Completes with `code` right here; TCL_OK means a plain result.
         ex.0.code = code;
         ex.0.return_code = TCL_OK;
-        if code == TCL_OK {
-            // `return -level 0 x` is an ordinary result.
-            ex.0.code = TCL_RETURN;
-            ex.0.level = 0;
-        }
     }
     Ok(ex)
 }
@@ -230,7 +226,7 @@ pub fn return_cmd(_: &mut Interp, args: &[Value]) -> R {
     };
     let opts: Vec<(Value, Value)> = pairs.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
     let ex = build_return(&opts, value)?;
-    if ex.0.code == TCL_RETURN && ex.0.level == 0 {
+    if ex.0.code == TCL_OK {
         return Ok(ex.0.value.clone());
     }
     Err(ex)
@@ -242,7 +238,7 @@ pub fn exception_from_options(result: Value, opts: &Value) -> Result<Exception, 
     let d = opts.as_dict()?;
     let pairs: Vec<(Value, Value)> = d.iter().map(|(k, v)| (k.value().clone(), v.clone())).collect();
     let ex = build_return(&pairs, result)?;
-    if ex.0.code == TCL_RETURN && ex.0.level == 0 {
+    if ex.0.code == TCL_OK {
         // An OK completion: nothing to raise; report as a plain result.
         return Err(Exception::new(TCL_OK, ex.0.value.clone()));
     }
@@ -349,9 +345,6 @@ pub fn unset_cmd(interp: &mut Interp, args: &[Value]) -> R {
 }
 
 pub fn global_cmd(interp: &mut Interp, args: &[Value]) -> R {
-    if args.len() < 2 {
-        return Err(Exception::wrong_args(args, 1, "varName ?varName ...?"));
-    }
     let vf = interp.current_vf();
     if vf == 0 {
         return Ok(Value::empty());
@@ -382,11 +375,13 @@ pub fn upvar_cmd(interp: &mut Interp, args: &[Value]) -> R {
     let vf = interp.current_vf();
     let mut i = 1;
     let first = args[1].as_str();
-    let target_vf = if args.len() % 2 == 0 && looks_like_level(&first) {
+    let target_vf = if args.len() % 2 == 0 {
+        // An even count means a level is given; it must be one.
         i = 2;
+        if !looks_like_level(&first) {
+            return Err(Exception::error_code(format!("bad level \"{first}\""), &["TCL", "LOOKUP", "LEVEL", &first]));
+        }
         interp.frame_at_level(vf, &first)?
-    } else if args.len() % 2 == 0 {
-        return Err(Exception::wrong_args(args, 1, usage));
     } else {
         interp.frame_at_level(vf, "1")?
     };

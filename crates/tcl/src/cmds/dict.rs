@@ -267,7 +267,7 @@ mod tests {
     fn run_words(words: &[&str]) -> String {
         let argv: Vec<Value> = words.iter().map(|w| Value::from(*w)).collect();
         let f = DICT_PURE.iter().find(|(n, _)| *n == words[1]).map(|(_, f)| *f).unwrap();
-        let mut interp = Interp { limits: Limits::default() };
+        let mut interp = Interp::new();
         match f(&mut interp, &argv) {
             Ok(v) => v.as_str().into_owned(),
             Err(e) => format!("ERR: {}", e.value().as_str()),
@@ -391,7 +391,6 @@ mod tests {
                 "ERR: wrong # args: should be \"dict filter dictionary script {keyVarName valueVarName} filterScript\"",
             ),
             ("dict filter {a 1 b 2} script {k} {expr 1}", "ERR: must have exactly two variable names"),
-            ("dict filter {a 1 b 2} script {k v} {expr 1}", "ERR: dict filter script: not wired yet"),
         ]);
     }
 

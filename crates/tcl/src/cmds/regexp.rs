@@ -1387,7 +1387,7 @@ mod tests {
         let argv = crate::list::parse_list(words).unwrap();
         let name = argv[0].as_str().into_owned();
         let f = COMMANDS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f).unwrap();
-        let mut interp = Interp { limits: Limits::default() };
+        let mut interp = Interp::new();
         match f(&mut interp, &argv) {
             Ok(v) => v.as_str().into_owned(),
             Err(e) => format!("ERR: {}", e.value().as_str()),
@@ -1433,7 +1433,6 @@ mod tests {
             ("regexp -all -inline {(a)|b} ab", "a a b {}"),
             ("regexp -all -inline -indices {(a)|b} ab", "{0 0} {0 0} {1 1} {-1 -1}"),
             ("regexp -inline a b c", "ERR: regexp match variables not allowed when using -inline"),
-            ("regexp a abc m", "ERR: regexp with match variables: not wired yet"),
             ("regexp -- -a -a", "1"),
             ("regexp -nocas a a", "ERR: bad option \"-nocas\": must be -all, -about, -indices, -inline, -expanded, -line, -linestop, -lineanchor, -nocase, -start, or --"),
         ]);
@@ -1627,16 +1626,15 @@ mod tests {
             ("regsub -all -- -a -a b", "b"),
             ("regsub -all {(\\w)(\\w)} {ab cd} {\\2\\1}", "ba dc"),
             ("regsub -about a b c", "ERR: bad option \"-about\": must be -all, -nocase, -expanded, -line, -linestop, -lineanchor, -start, or --"),
-            ("regsub a b c v", "ERR: regsub with a variable name: not wired yet"),
         ]);
-        let mut interp = Interp { limits: Limits::default() };
+        let mut interp = Interp::new();
         let args: Vec<Value> = ["regsub", "-all", "a", "banana", "o", "v"].iter().map(|s| Value::from(*s)).collect();
         assert_eq!(regsub_apply(&mut interp, &args).unwrap(), ("bonono".to_owned(), 3));
     }
 
     #[test]
     fn regexp_match_assignments() {
-        let mut interp = Interp { limits: Limits::default() };
+        let mut interp = Interp::new();
         let args: Vec<Value> = ["regexp", "-all", "-indices", "(é)(x)?", "aébé", "m", "s1", "s2", "s3"]
             .iter()
             .map(|s| Value::from(*s))

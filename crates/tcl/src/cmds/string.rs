@@ -1106,7 +1106,7 @@ mod tests {
     use crate::interp::Limits;
 
     fn interp() -> Interp {
-        Interp { limits: Limits::default() }
+        Interp::new()
     }
 
     /// Runs `string WORDS...`; `string is` calls with `-failindex` go
@@ -1636,10 +1636,12 @@ mod tests {
     }
 
     #[test]
-    fn failindex_is_not_wired() {
+    fn failindex_sets_the_variable() {
         let args: Vec<Value> =
             ["string", "is", "integer", "-failindex", "v", "x"].iter().map(|s| Value::from(*s)).collect();
-        let e = string_cmd(&mut interp(), &args).unwrap_err();
+        let mut i = interp();
+        assert_eq!(string_cmd(&mut i, &args).unwrap().as_str(), "0");
+        assert_eq!(i.get_var("v").unwrap(), "0");
         let args: Vec<Value> =
             ["string", "is", "int", "-strict", "-failindex", "v", "12x"].iter().map(|s| Value::from(*s)).collect();
         let c = parse_is_args(&args).unwrap();
@@ -1675,7 +1677,7 @@ mod tests {
 
     #[test]
     fn sizes_are_limited() {
-        let mut i = Interp { limits: Limits { max_string_bytes: 1000, ..Limits::default() } };
+        let mut i = Interp::with_limits(Limits { max_string_bytes: 1000, ..Limits::default() });
         let s = |v: &[&str]| -> Vec<Value> { v.iter().map(|w| Value::from(*w)).collect() };
         assert!(string_cmd(&mut i, &s(&["string", "repeat", "ab", "500"])).is_ok());
         let e = string_cmd(&mut i, &s(&["string", "repeat", "ab", "501"])).unwrap_err();
@@ -1727,7 +1729,7 @@ mod tests {
                 0..6,
             ),
         ) {
-            let mut i = Interp { limits: Limits { max_string_bytes: 1 << 16, ..Limits::default() } };
+            let mut i = Interp::with_limits(Limits { max_string_bytes: 1 << 16, ..Limits::default() });
             let mut args = vec![Value::from("string"), Value::from(SUBCOMMANDS[sub])];
             args.extend(words.iter().map(|w| Value::from(w.as_str())));
             let _ = string_cmd(&mut i, &args);
