@@ -502,13 +502,12 @@ impl<'a> Compiler<'a> {
     pub fn body(&mut self, w: &WordSrc, annotation: Option<&str>) {
         if !self.mode.direct {
             if let WordSrc::Parsed(word) = w {
-                if word.braced && !word.expand {
-                    let (s, e) = (word.start + 1, word.end - 1);
-                    if let Some(text) = word.literal() {
-                        if self.source.get(s..e) == Some(text.as_str()) {
-                            self.script_range(s, e, false);
-                            return;
-                        }
+                // A braced or bare literal found verbatim in the source.
+                let (s, e) = if word.braced { (word.start + 1, word.end - 1) } else { (word.start, word.end) };
+                if let (false, Some(text)) = (word.expand, word.literal()) {
+                    if self.source.get(s..e) == Some(text.as_str()) {
+                        self.script_range(s, e, false);
+                        return;
                     }
                 }
             }

@@ -375,7 +375,11 @@ impl ExprParser<'_> {
                 match p.quoted_here() {
                     Ok(parts) => {
                         self.pos = p.position();
-                        Ok(Ex::Parts(parts))
+                        // A quoted string without substitutions is a constant.
+                        match crate::parser::literal_of(&parts) {
+                            Some(text) => Ok(Ex::Lit(Value::from(text))),
+                            None => Ok(Ex::Parts(parts)),
+                        }
                     }
                     Err(e) => Err(self.plain_error(&e.message)),
                 }
@@ -539,7 +543,14 @@ impl ExprParser<'_> {
         match self.peek() {
             Some(b')') => self.plain_error("unbalanced close paren"),
             Some(b'=') => self.plain_error("incomplete operator \"=\""),
-            Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'$' | b'[' | b'"' | b'{' | b'(' | b'.' | b'_') => {
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                let mut j = self.pos;
+                while j < self.end && (self.b[j].is_ascii_alphanumeric() || self.b[j] == b'_') {
+                    j += 1;
+                }
+                self.bareword_error(&self.src[self.pos..j])
+            }
+            Some(c) if c.is_ascii_digit() || matches!(c, b'$' | b'[' | b'"' | b'{' | b'(' | b'.') => {
                 self.marked_error("missing operator", self.pos)
             }
             Some(_) => {

@@ -174,8 +174,9 @@ pub fn format_double(d: f64) -> String {
 }
 
 /// Tcl 8.6 quirk: for an exact power of two its shortest-digits search
-/// uses the wider gap below and the narrower gap above (swapped), so e.g.
-/// 2**64 prints as 1.844674407370955e+19. Returns the digits in Rust's
+/// uses a symmetric interval (not the true, asymmetric one), so e.g.
+/// 2**64 prints as 1.844674407370955e+19 (which does not read back
+/// exactly) and 2**-31 needs 17 digits. Returns the digits in Rust's
 /// `{:e}` form, or `None` when `d` is not a normal power of two.
 fn pow2_digits(d: f64) -> Option<String> {
     use num_bigint::BigInt;
@@ -185,8 +186,10 @@ fn pow2_digits(d: f64) -> Option<String> {
         return None;
     }
     let e = exp_bits - 1023; // |d| = 2^e
-                             // Work in units of 2^(e-54): x = 2^54, lo = x - 2, hi = x + 1.
+                             // Work in units of 2^(e-54), where x = 2^54 units. Tcl's interval is
+                             // symmetric: half the gap above x for e > 0, half the gap below else.
     let unit_exp = e - 54;
+    let half = if e > 0 { 2 } else { 1 };
     for p in 1..=17usize {
         let cand = format!("{:.*e}", p - 1, d.abs());
         let (mant, ex) = cand.split_once('e')?;
@@ -199,7 +202,7 @@ fn pow2_digits(d: f64) -> Option<String> {
         } else {
             scale *= BigInt::from(10).pow((-dec_exp) as u32);
         }
-        let (mut num_lo, mut num_hi) = (BigInt::from((1i64 << 54) - 2), BigInt::from((1i64 << 54) + 1));
+        let (mut num_lo, mut num_hi) = (BigInt::from((1i64 << 54) - half), BigInt::from((1i64 << 54) + half));
         if unit_exp >= 0 {
             num_lo <<= unit_exp as usize;
             num_hi <<= unit_exp as usize;
@@ -240,6 +243,7 @@ mod tests {
             (5e-324, "5e-324"),
             (18446744073709551616.0, "1.844674407370955e+19"),
             (2f64.powi(-31), "4.6566128730773926e-10"),
+            (2f64.powi(69), "5.902958103587057e+20"),
             (1024.0, "1024.0"),
             (0.5, "0.5"),
         ] {

@@ -856,13 +856,16 @@ impl Interp {
                 }
                 return None;
             }
-            // Leave this frame.
+            // Leave this frame. A complete trace given by `error` or
+            // `return -errorinfo` only skips the frame that raised it.
+            ex.0.skip_log = false;
             let Some(frame) = self.frames.pop() else {
                 continue;
             };
             self.stack.truncate(base);
             self.leave_frame(&frame);
             let line = self.error_line;
+            let mut converted_return = false;
             match &frame.kind {
                 FrameKind::Proc { .. } | FrameKind::Lambda { .. } | FrameKind::Top { .. } => {
                     if ex.0.code == TCL_RETURN {
@@ -878,8 +881,27 @@ impl Interp {
                             }
                             ex.0.code = ex.0.return_code;
                             ex.0.return_code = TCL_OK;
+                            // An error made by `return` gets no procedure
+                            // line: it was not raised inside the body.
+                            converted_return = true;
                         }
-                    } else if ex.0.code == TCL_ERROR {
+                    } else if ex.0.code == TCL_BREAK || ex.0.code == TCL_CONTINUE {
+                        let word = if ex.0.code == TCL_BREAK { "break" } else { "continue" };
+                        let mut e = Exception::error(format!("invoked \"{word}\" outside of a loop"));
+                        e.0.error_code = Some(Value::from("TCL RESULT UNEXPECTED"));
+                        if matches!(frame.kind, FrameKind::Top { .. }) {
+                            // At top level tclsh logs the command itself.
+                            if let Some(cmd) = frame.code.command_at(pc) {
+                                self.error_line = line_at(&frame.code.source, 0, cmd.src_start as usize) as i64;
+                            }
+                            log_command_top(&mut e, &frame, pc);
+                        } else {
+                            e.0.error_info = e.0.value.as_str().into_owned();
+                            e.0.info_started = true;
+                        }
+                        ex = e;
+                    }
+                    if ex.0.code == TCL_ERROR && !converted_return {
                         let ann = match &frame.kind {
                             FrameKind::Proc { name } => {
                                 Some(format!("(procedure \"{}\" line {line})", ellipsize(name, 60)))
@@ -887,22 +909,14 @@ impl Interp {
                             FrameKind::Lambda { lambda } => {
                                 Some(format!("(lambda term \"{}\" line {line})", ellipsize(&lambda.as_str(), 60)))
                             }
-                            FrameKind::Top { annotation: Some(a) } => Some(a.replace("%d", &line.to_string())),
+                            FrameKind::Top { annotation: Some(a) } => {
+                                Some(a.replace("%d", &self.error_line.to_string()))
+                            }
                             _ => None,
                         };
                         if let Some(a) = ann {
                             ex.0.error_info.push_str("\n    ");
                             ex.0.error_info.push_str(&a);
-                        }
-                    } else if ex.0.code == TCL_BREAK || ex.0.code == TCL_CONTINUE {
-                        let word = if ex.0.code == TCL_BREAK { "break" } else { "continue" };
-                        let mut e = Exception::error(format!("invoked \"{word}\" outside of a loop"));
-                        e.0.error_code = Some(Value::from("TCL RESULT UNEXPECTED"));
-                        if !matches!(frame.kind, FrameKind::Top { .. }) {
-                            ex = e;
-                        } else {
-                            ex = e;
-                            log_command_top(&mut ex, &frame, pc);
                         }
                     }
                 }

@@ -1084,7 +1084,11 @@ pub fn lsort_prepare(options: LsortOptions) -> Result<LsortJob, Exception> {
         let elem = &items[g * stride + offset];
         let v = if index.is_empty() { elem.clone() } else { select_from_sublist(elem, index)? };
         keys.push(match options.mode {
-            SortMode::Integer => SortKey::Int(v.as_int()?),
+            SortMode::Integer => SortKey::Int(v.as_int().map_err(|mut e| {
+                // Tcl reports lsort's integer keys as numbers.
+                e.0.error_code = Some(Value::from("TCL VALUE NUMBER"));
+                e
+            })?),
             SortMode::Real => SortKey::Real(get_real(&v)?),
             _ => SortKey::Str(v),
         });
