@@ -137,7 +137,7 @@ impl Value {
     /// The string form. Borrowed for objects, formatted for pure numbers.
     pub fn as_str(&self) -> Cow<'_, str> {
         match self {
-            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Int(i) => Cow::Owned(itoa::Buffer::new().format(*i).to_owned()),
             Value::Double(d) => Cow::Owned(number::format_double(*d)),
             Value::Obj(o) => Cow::Borrowed(o.string()),
         }
@@ -146,10 +146,7 @@ impl Value {
     /// Appends the string form to `out` without an intermediate allocation.
     pub fn write_to(&self, out: &mut String) {
         match self {
-            Value::Int(i) => {
-                use std::fmt::Write;
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
             Value::Double(d) => out.push_str(&number::format_double(*d)),
             Value::Obj(o) => out.push_str(o.string()),
         }

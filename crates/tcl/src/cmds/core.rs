@@ -827,6 +827,12 @@ pub fn dict_cmd(interp: &mut Interp, args: &[Value]) -> R {
     if args.len() < 2 {
         return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
     }
+    // The common subcommands, spelled out, skip the prefix lookup.
+    match &*args[1].as_str() {
+        "get" => return crate::cmds::dict::dict_get(interp, args),
+        "set" => return dict_var_cmd(interp, "set", args),
+        _ => {}
+    }
     let sub = args[1].as_str();
     let idx = lookup_index("subcommand", &sub, DICT_SUBCOMMANDS).map_err(|_| {
         Exception::error_code(
@@ -902,21 +908,14 @@ fn dict_var_cmd(interp: &mut Interp, sub: &str, args: &[Value]) -> R {
     }
     let name = args[2].as_str().into_owned();
     let (slot, existed) = interp.var_value_mut(&name)?;
-    let mut d = std::mem::take(slot);
     if !existed {
-        d = Value::dict(Default::default());
+        *slot = Value::dict(Default::default());
     }
-    let r = dict_edit(&mut d, sub, &args[3..]);
-    let (slot, _) = interp.var_value_mut(&name)?;
-    match r {
-        Ok(()) => {
-            *slot = d.clone();
-            Ok(d)
-        }
+    // Edited in place: the variable holds the only reference.
+    match dict_edit(slot, sub, &args[3..]) {
+        Ok(()) => Ok(slot.clone()),
         Err(e) => {
-            if existed {
-                *slot = d;
-            } else {
+            if !existed {
                 interp.apply_unset_named(&name);
             }
             Err(e)

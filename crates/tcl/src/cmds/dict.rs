@@ -68,7 +68,7 @@ fn dict_create(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> 
     Ok(Value::dict(map))
 }
 
-fn dict_get(_interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
+pub(crate) fn dict_get(_interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
     if args.len() < 3 {
         return Err(wrong(args, "get", "dictionary ?key ...?"));
     }
