@@ -40,13 +40,6 @@ impl WordSrc<'_> {
             WordSrc::Value(v) => Some(v.as_str().into_owned()),
         }
     }
-
-    fn literal_value(&self) -> Option<Value> {
-        match self {
-            WordSrc::Parsed(w) => w.literal().map(Value::from),
-            WordSrc::Value(v) => Some(v.clone()),
-        }
-    }
 }
 
 /// Options for a compilation.
@@ -224,16 +217,16 @@ impl<'a> Compiler<'a> {
 
     /// Points the jump at `at` to `target`.
     pub fn patch(&mut self, at: u32, target: u32) {
-        if let Some(i) = self.code.get_mut(at as usize) {
-            match i {
-                Instr::Jump(t)
-                | Instr::JumpTrue(t)
-                | Instr::JumpFalse(t)
-                | Instr::ForeachStep(_, t)
-                | Instr::CountDown(t)
-                | Instr::SortStep(t) => *t = target,
-                _ => {}
-            }
+        if let Some(
+            Instr::Jump(t)
+            | Instr::JumpTrue(t)
+            | Instr::JumpFalse(t)
+            | Instr::ForeachStep(_, t)
+            | Instr::CountDown(t)
+            | Instr::SortStep(t),
+        ) = self.code.get_mut(at as usize)
+        {
+            *t = target;
         }
     }
 

@@ -335,7 +335,7 @@ fn vars_lists(c: &mut Compiler, aux: u32) -> u32 {
 
 /// foreach and lmap.
 fn compile_loop_over_lists(c: &mut Compiler, w: &[WordSrc], collect: bool) -> R {
-    if w.len() < 4 || w.len() % 2 != 0 {
+    if w.len() < 4 || !w.len().is_multiple_of(2) {
         return Err(wrong(w, "varList list ?varList list ...? command"));
     }
     if !c.mode.in_proc && !c.mode.direct {
@@ -422,7 +422,7 @@ pub fn compile_dict(c: &mut Compiler, w: &[WordSrc]) -> R {
         }
         "with" | "update" => {
             let with = sub == "with";
-            if (with && w.len() < 4) || (!with && (w.len() < 6 || w.len() % 2 != 0)) {
+            if (with && w.len() < 4) || (!with && (w.len() < 6 || !w.len().is_multiple_of(2))) {
                 return Err(dwrong(if with {
                     "dictVarName ?key ...? script"
                 } else {
@@ -855,7 +855,7 @@ pub fn compile_switch(c: &mut Compiler, w: &[WordSrc]) -> R {
             })
             .collect()
     } else {
-        if (w.len() - i) % 2 != 0 {
+        if !(w.len() - i).is_multiple_of(2) {
             return Err(fail("extra switch pattern with no body".into()));
         }
         let mut v = Vec::new();

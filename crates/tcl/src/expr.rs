@@ -440,7 +440,6 @@ impl ExprParser<'_> {
                     i += 1;
                 }
                 if i == digits {
-                    i = save;
                     // `1e` alone: a bad bareword.
                     let mut j = save;
                     while j < self.end && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {

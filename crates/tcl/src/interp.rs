@@ -212,8 +212,6 @@ pub struct Interp {
     pub(crate) pending: Option<HostRequest>,
     pub(crate) host: HashMap<String, Option<HostFn>>,
     pub(crate) output: Box<dyn Output>,
-    /// Compiled literal scripts, by source text, shared by evaluations.
-    pub(crate) script_cache: HashMap<String, Rc<ByteCode>>,
     /// Compiled lambdas of `apply`, by their text.
     pub(crate) lambda_cache: HashMap<String, Rc<crate::commands::Proc>>,
     /// `info script`.
@@ -252,7 +250,6 @@ impl Interp {
             pending: None,
             host: HashMap::new(),
             output: Box::new(StdOutput),
-            script_cache: HashMap::new(),
             raise_pending: None,
             error_line: 1,
             lambda_cache: HashMap::new(),

@@ -512,7 +512,7 @@ fn dict_to_list(d: &DictMap) -> Vec<Value> {
 }
 
 fn list_to_dict(items: &[Value]) -> Result<DictMap, Exception> {
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err(Exception::error_code("missing value to go with key", &["TCL", "VALUE", "DICTIONARY"]));
     }
     let mut map = DictMap::with_capacity_and_hasher(items.len() / 2, Default::default());

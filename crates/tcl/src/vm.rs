@@ -1294,7 +1294,7 @@ impl Interp {
         let idx = f.find_or_create(local);
         if target.frame == vf && target.index == idx && target.elem.is_none() {
             return Err(var_error("upvar", local, None, VarFault::UpvarLoop)
-                .with_message(format!("can't upvar from variable to itself")));
+                .with_message("can't upvar from variable to itself".into()));
         }
         match &f.vars[idx as usize] {
             Var::Undefined | Var::Link(_) => {}

@@ -16,12 +16,15 @@ type R = Result<Value, Exception>;
 // ----- procs -------------------------------------------------------------
 
 /// Parses a proc's argument list.
-pub fn parse_params(spec: &Value, proc_name: &str) -> Result<Vec<(Rc<str>, Option<Value>)>, Exception> {
+/// A proc's parameters: names with optional default values.
+pub type Params = Vec<(Rc<str>, Option<Value>)>;
+
+pub fn parse_params(spec: &Value, proc_name: &str) -> Result<Params, Exception> {
     let mut out = Vec::new();
     for a in spec.as_list()?.iter() {
         let parts = a.as_list()?;
         match parts.len() {
-            0 => return Err(Exception::error(format!("argument with no name"))),
+            0 => return Err(Exception::error("argument with no name")),
             1 | 2 => {
                 let name = parts[0].as_str();
                 if name.contains("::") {
@@ -375,7 +378,7 @@ pub fn upvar_cmd(interp: &mut Interp, args: &[Value]) -> R {
     let vf = interp.current_vf();
     let mut i = 1;
     let first = args[1].as_str();
-    let target_vf = if args.len() % 2 == 0 {
+    let target_vf = if args.len().is_multiple_of(2) {
         // An even count means a level is given; it must be one.
         i = 2;
         if !looks_like_level(&first) {
@@ -385,7 +388,7 @@ pub fn upvar_cmd(interp: &mut Interp, args: &[Value]) -> R {
     } else {
         interp.frame_at_level(vf, "1")?
     };
-    if (args.len() - i) % 2 != 0 || args.len() - i == 0 {
+    if !(args.len() - i).is_multiple_of(2) || args.len() - i == 0 {
         return Err(Exception::wrong_args(args, 1, usage));
     }
     for pair in args[i..].chunks(2) {

@@ -11,9 +11,6 @@ use crate::value::{dict_make_mut, DictKey, DictMap, Rep, Value};
 
 use super::NativeFn;
 
-/// Tcl_GetIndexFromObj: unique prefixes accepted; an empty word is
-/// ambiguous when the table has several entries.
-
 /// The pure `dict` subcommands, as `(subcommand, function)` pairs.
 pub const DICT_PURE: &[(&str, NativeFn)] = &[
     ("create", dict_create),
@@ -262,7 +259,6 @@ fn unset_in(slot: &mut Value, keys: &[Value]) -> Result<(), Exception> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::Limits;
 
     fn run_words(words: &[&str]) -> String {
         let argv: Vec<Value> = words.iter().map(|w| Value::from(*w)).collect();

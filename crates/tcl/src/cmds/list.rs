@@ -18,9 +18,6 @@ use crate::value::{list_make_mut, Number, Value};
 
 use super::NativeFn;
 
-/// Tcl_GetIndexFromObj: unique prefixes accepted; an empty word is
-/// ambiguous when the table has several entries.
-
 /// The list commands, as `(name, function)` pairs.
 pub const COMMANDS: &[(&str, NativeFn)] = &[
     ("llength", llength_cmd),
@@ -207,9 +204,6 @@ fn integer_prefix_end(b: &[u8], mut p: usize) -> Option<usize> {
     }
     Some(e)
 }
-
-/// A Tcl index resolved against a list of `len` elements (`end` is
-/// `len - 1`). The result may be out of range (negative or >= len).
 
 /// An index checked for `-index` of lsort/lsearch (TclIndexEncode): one that
 /// can never select an element (negative, `end+N`) is an error.
@@ -665,62 +659,6 @@ pub fn dictionary_compare(left: &str, right: &str) -> i32 {
                 secondary = -1;
             } else if rc.is_uppercase() && lc.is_lowercase() {
                 secondary = 1;
-            }
-        }
-    }
-}
-
-// ----- glob matching -------------------------------------------------------
-
-/// Tcl_StringCaseMatch: `*`, `?`, `[chars]` with ranges, `\x` escapes.
-
-fn glob_token(p: &[char], pi: usize, c: char, nocase: bool) -> Option<usize> {
-    let eq = |a: char, b: char| if nocase { lower(a) == lower(b) } else { a == b };
-    match p[pi] {
-        '?' => Some(pi + 1),
-        '[' => {
-            let ch = if nocase { lower(c) } else { c };
-            let fold = |x: char| if nocase { lower(x) } else { x };
-            let mut j = pi + 1;
-            loop {
-                if j >= p.len() || p[j] == ']' {
-                    return None;
-                }
-                let start = fold(p[j]);
-                j += 1;
-                if j < p.len() && p[j] == '-' {
-                    j += 1;
-                    if j >= p.len() {
-                        return None;
-                    }
-                    let end = fold(p[j]);
-                    j += 1;
-                    if (start <= ch && ch <= end) || (end <= ch && ch <= start) {
-                        break;
-                    }
-                } else if start == ch {
-                    break;
-                }
-            }
-            while j < p.len() && p[j] != ']' {
-                j += 1;
-            }
-            Some((j + 1).min(p.len()))
-        }
-        '\\' => {
-            if pi + 1 >= p.len() {
-                None
-            } else if eq(p[pi + 1], c) {
-                Some(pi + 2)
-            } else {
-                None
-            }
-        }
-        other => {
-            if eq(other, c) {
-                Some(pi + 1)
-            } else {
-                None
             }
         }
     }

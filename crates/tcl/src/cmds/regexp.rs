@@ -1381,7 +1381,6 @@ pub fn captures(pattern: &str, s: &str, nocase: bool) -> Result<Option<Groups>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::Limits;
 
     fn run(words: &str) -> String {
         let argv = crate::list::parse_list(words).unwrap();
