@@ -118,6 +118,9 @@ pub enum Instr {
     /// (result options code -> ) raise the completion a catch handler
     /// received (the VM pushes those three values on entering a handler).
     Rethrow,
+    /// (r1 o1 c1 r2 o2 c2 -> ) raise the second completion, which happened
+    /// while handling the first; an error gets `-during o1` (try).
+    RethrowDuring,
     /// (options value -> ) `return` with an options dict: raise it.
     ReturnStk,
     /// (string -> arm index) switch: match against aux patterns.

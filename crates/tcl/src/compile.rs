@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::bytecode::{Aux, ByteCode, CmdLoc, CodeKind, ExceptRange, Instr, RangeKind, VarAddr, VarOp};
+use crate::bytecode::{Aux, ByteCode, CmdLoc, CodeKind, ExceptRange, Instr, RangeKind, TryMatch, VarAddr, VarOp};
 use crate::commands::CommandTable;
 use crate::error::Exception;
 use crate::parser::{self, literal_of, Parser, Part, Word};
@@ -116,7 +116,7 @@ pub fn compile_expr(commands: &CommandTable, source: &str, mode: Mode) -> ByteCo
 pub fn compile_subst(commands: &CommandTable, source: &str, mode: Mode, bs: bool, vars: bool, cmds: bool) -> ByteCode {
     let mut c = Compiler::new(commands, source, mode, CodeKind::Script);
     match parser::parse_subst(source, bs, vars, cmds) {
-        Ok(parts) => c.parts(&parts),
+        Ok(parts) => c.subst_parts(&parts),
         Err(e) => {
             let lit = c.literal(&e.message);
             c.emit(Instr::SyntaxError(lit));
@@ -420,6 +420,80 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Pushes the result of `subst` over `parts`: like `parts`, but a
+    /// command substitution that breaks ends the result there, one that
+    /// continues substitutes nothing, one that returns substitutes the
+    /// returned value (Tcl's subst rules).
+    pub fn subst_parts(&mut self, parts: &[Part]) {
+        if !parts.iter().any(|p| matches!(p, Part::Script { .. })) {
+            self.parts(parts);
+            return;
+        }
+        let base = self.depth;
+        let mut breaks = Vec::new();
+        for (k, p) in parts.iter().enumerate() {
+            match p {
+                Part::Text(t) => self.push_lit(t),
+                Part::Var { name, index } => self.var_ref(name, index.as_deref()),
+                Part::Script { start, end } => {
+                    let range = self.begin_range(RangeKind::Catch { handler: 0 });
+                    self.script_range(*start, *end, true);
+                    self.end_range(range);
+                    let done = self.emit(Instr::Jump(0));
+                    let handler = self.pc();
+                    self.set_range_kind(range, RangeKind::Catch { handler });
+                    let at = base + k as u32;
+                    self.set_depth(at + 3);
+                    let aux = self.add_aux(Aux::Try { handlers: Vec::new(), no_match: 0 });
+                    self.emit(Instr::TryDispatch(aux));
+                    let rethrow = self.pc();
+                    self.emit(Instr::Rethrow);
+                    // break: stop here with what was built so far.
+                    self.set_depth(at + 3);
+                    let on_break = self.pc();
+                    self.emit(Instr::Pop);
+                    self.emit(Instr::Pop);
+                    self.emit(Instr::Pop);
+                    self.emit(Instr::Concat(k as u32));
+                    breaks.push(self.emit(Instr::Jump(0)));
+                    // continue: substitute nothing.
+                    self.set_depth(at + 3);
+                    let on_continue = self.pc();
+                    self.emit(Instr::Pop);
+                    self.emit(Instr::Pop);
+                    self.emit(Instr::Pop);
+                    self.push_lit("");
+                    let after_continue = self.emit(Instr::Jump(0));
+                    // return: substitute the returned value.
+                    self.set_depth(at + 3);
+                    let on_return = self.pc();
+                    self.emit(Instr::Pop);
+                    self.emit(Instr::Pop);
+                    let next = self.pc();
+                    self.patch(done, next);
+                    self.patch(after_continue, next);
+                    if let Some(Aux::Try { handlers, no_match }) = self.aux_mut(aux) {
+                        *handlers = vec![
+                            (TryMatch::Code(3), on_break),
+                            (TryMatch::Code(4), on_continue),
+                            (TryMatch::Code(2), on_return),
+                        ];
+                        *no_match = rethrow;
+                    }
+                    self.set_depth(at + 1);
+                }
+            }
+        }
+        if parts.len() > 1 {
+            self.emit(Instr::Concat(parts.len() as u32));
+        }
+        let end = self.pc();
+        for b in breaks {
+            self.patch(b, end);
+        }
+        self.set_depth(base + 1);
+    }
+
     /// Pushes the value of `$name` or `$name(index)`.
     fn var_ref(&mut self, name: &str, index: Option<&[Part]>) {
         // `${a(b)}` names an element too.
@@ -676,6 +750,7 @@ pub fn stack_effect(i: &Instr, aux: &[Aux]) -> (u32, u32) {
         LmapCollect(_) => (1, 0),
         CountDown(_) => (0, 0),
         Rethrow => (3, 0),
+        RethrowDuring => (6, 0),
         ReturnStk => (2, 0),
         SwitchMatch(_) => (1, 1),
         JumpTable(_) => (1, 0),

@@ -615,11 +615,17 @@ pub fn compile_try(c: &mut Compiler, w: &[WordSrc]) -> R {
         if let Some(v) = cl.vars.get(1) {
             store_copy(c, &WordSrc::Value(v.clone()), 1);
         }
-        c.emit(Instr::Pop);
-        c.emit(Instr::Pop);
-        c.emit(Instr::Pop);
+        // The handler runs with the caught completion kept below, so an
+        // error in it can carry the original as `-during`.
+        let guard = c.begin_range(RangeKind::Catch { handler: 0 });
         c.body(cl.body, None);
+        c.end_range(guard);
+        c.emit(Instr::Nip(3));
         ends.push(c.emit(Instr::Jump(0)));
+        let during = c.pc();
+        c.set_range_kind(guard, RangeKind::Catch { handler: during });
+        c.set_depth(depth + 6);
+        c.emit(Instr::RethrowDuring);
     }
     let handlers: Vec<(TryMatch, u32)> = clauses.iter().map(|cl| cl.matcher.clone()).zip(targets).collect();
     // OK completions that no `on ok` handles just yield the result.
@@ -654,9 +660,15 @@ fn finish_finally(c: &mut Compiler, depth: u32, outer: Option<usize>, finally: O
     let handler = c.pc();
     c.set_range_kind(outer, RangeKind::Catch { handler });
     c.set_depth(depth + 3);
+    let guard = c.begin_range(RangeKind::Catch { handler: 0 });
     c.body(fin, None);
     c.emit(Instr::Pop);
+    c.end_range(guard);
     c.emit(Instr::Rethrow);
+    let during = c.pc();
+    c.set_range_kind(guard, RangeKind::Catch { handler: during });
+    c.set_depth(depth + 6);
+    c.emit(Instr::RethrowDuring);
     let end = c.pc();
     c.patch(to_end, end);
     c.set_depth(depth + 1);
@@ -726,7 +738,7 @@ pub fn compile_subst(c: &mut Compiler, w: &[WordSrc]) -> R {
             if let Ok(parts) =
                 crate::parser::parse_subst_range(&src, start, end, flags & 1 == 0, flags & 2 == 0, flags & 4 == 0)
             {
-                c.parts(&parts);
+                c.subst_parts(&parts);
                 return Ok(());
             }
         }

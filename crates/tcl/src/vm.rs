@@ -392,6 +392,7 @@ impl Interp {
                             _ => Err(bad_operand()),
                         }
                     }
+                    Instr::RethrowDuring => self.rethrow_during(),
                     Instr::ReturnStk => {
                         let result = self.stack.pop();
                         let opts = self.stack.pop();

@@ -145,6 +145,23 @@ impl Interp {
         self.complete_as(result, &opts, &code)
     }
 
+    /// (r1 o1 c1 r2 o2 c2 -> ) see `Instr::RethrowDuring`.
+    pub(crate) fn rethrow_during(&mut self) -> Result<(), Exception> {
+        let mut top = self.pop_n(6)?;
+        let (c2, o2, r2) = (top.pop(), top.pop(), top.pop());
+        let (_, o1) = (top.pop(), top.pop());
+        let (Some(c2), Some(o2), Some(r2), Some(o1)) = (c2, o2, r2, o1) else {
+            return Err(Exception::error("bytecode error: bad operand"));
+        };
+        let mut ex = match crate::cmds::core::exception_from_options(r2, &o2) {
+            Ok(ex) | Err(ex) => ex,
+        };
+        if c2.as_int().unwrap_or(0) == 1 {
+            ex.0.extra_options.push((Value::from("-during"), o1));
+        }
+        Err(ex)
+    }
+
     /// Finishes as a caught completion did: pushes the result when it was
     /// OK, raises it again otherwise.
     fn complete_as(&mut self, result: Value, opts: &Value, code: &Value) -> Result<(), Exception> {
