@@ -307,6 +307,20 @@ impl Value {
         Ok(l)
     }
 
+    /// Calls `f` with the value's list elements, without cloning the list
+    /// when it is already in list form (a borrow of the cached rep).
+    pub fn with_list<R>(&self, f: impl FnOnce(&[Value]) -> R) -> Result<R, Exception> {
+        if let Value::Obj(o) = self {
+            if let Ok(rep) = o.rep.try_borrow() {
+                if let Rep::List(l) = &*rep {
+                    return Ok(f(l));
+                }
+            }
+        }
+        let l = self.as_list()?;
+        Ok(f(&l))
+    }
+
     /// The number of list elements.
     pub fn list_len(&self) -> Result<usize, Exception> {
         Ok(self.as_list()?.len())

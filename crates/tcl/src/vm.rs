@@ -1335,6 +1335,22 @@ impl Interp {
             return Err(bad_operand());
         };
         let counter = counter as usize;
+        // Fast path: one list, one plain local.
+        if let [vars] = lists.as_slice() {
+            if let [VarAddr::Slot(s)] = vars.as_slice() {
+                let item = self.stack[len - 2].with_list(|l| l.get(counter).cloned())?;
+                let Some(v) = item else { return Ok(false) };
+                self.stack[len - 1] = Value::Int(counter as i64 + 1);
+                if let Some(var @ (Var::Scalar(_) | Var::Undefined)) = self.vars.var_mut(vf, *s) {
+                    *var = Var::Scalar(v);
+                    return Ok(true);
+                }
+                let r = self.vars.resolve(vf, *s, None);
+                let name = code.locals.get(*s as usize).map(|n| n.to_string()).unwrap_or_default();
+                self.apply_var_op(VarOp::Store, &r, &name, vec![v])?;
+                return Ok(true);
+            }
+        }
         let mut more = false;
         for (i, vars) in lists.iter().enumerate() {
             let l = self.stack[len - 1 - n + i].as_list()?;
