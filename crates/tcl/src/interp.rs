@@ -255,9 +255,6 @@ impl Interp {
             lambda_cache: HashMap::new(),
             script_name: String::new(),
         };
-        for def in crate::cmds::builtins() {
-            interp.commands.insert(def.name, Command::Builtin(def));
-        }
         interp.set_global("tcl_version", "8.6");
         interp.set_global("tcl_patchLevel", "8.6.13");
         interp

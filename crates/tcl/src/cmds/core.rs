@@ -494,7 +494,7 @@ pub fn info_cmd(interp: &mut Interp, args: &[Value]) -> R {
                 .commands
                 .iter()
                 .filter(|(_, c)| !procs_only || matches!(c, Command::Proc(_)))
-                .map(|(k, _)| k.to_string());
+                .map(|(k, _)| k.to_owned());
             let pat = args.get(2).map(|p| Value::from(strip_global(&p.as_str())));
             Ok(matching(names, pat.as_ref()))
         }
