@@ -12,15 +12,19 @@ use crate::error::Exception;
 use crate::interp::{FrameKind, Interp};
 use crate::value::Value;
 
-/// A sort in progress. `args` (the lsort words) is what a snapshot keeps,
-/// with the sorter; the job is rebuilt from the args.
+/// A sort in progress. What a snapshot keeps is `args` (the lsort words),
+/// the comparison results so far and whether a comparison is pending: the
+/// sort is deterministic, so `rebuild` replays those answers to get back the
+/// same sorter without running any script.
 #[derive(Clone, Debug)]
 pub struct SortState {
     pub args: Vec<Value>,
-    pub sorter: MergeSorter,
-    pub job: Rc<LsortJob>,
-    /// The comparison last asked for (positions in the job).
-    pub pending: Option<(usize, usize)>,
+    /// Every comparison result fed to the sorter, in order.
+    pub answers: Vec<i32>,
+    /// A comparison has been asked for and not answered yet.
+    pub pending: bool,
+    sorter: MergeSorter,
+    job: Rc<LsortJob>,
 }
 
 impl SortState {
@@ -28,7 +32,26 @@ impl SortState {
     pub fn new(args: Vec<Value>) -> Result<SortState, Exception> {
         let job = lsort_prepare(lsort_parse_options(&args)?)?;
         let sorter = MergeSorter::new(job.len(), job.options.unique);
-        Ok(SortState { args, sorter, job: Rc::new(job), pending: None })
+        Ok(SortState { args, answers: Vec::new(), pending: false, sorter, job: Rc::new(job) })
+    }
+
+    /// The state after `answers` (and a pending comparison, if `pending`),
+    /// as recorded in a snapshot; an error when they do not fit the sort.
+    pub fn rebuild(args: Vec<Value>, answers: Vec<i32>, pending: bool) -> Result<SortState, Exception> {
+        let mut state = SortState::new(args)?;
+        let bad = || Exception::error("bad lsort state: more answers than comparisons");
+        for &a in &answers {
+            match state.sorter.step() {
+                SortStep::Compare(..) => state.sorter.answer(a),
+                SortStep::Done(_) => return Err(bad()),
+            }
+        }
+        if pending && !matches!(state.sorter.step(), SortStep::Compare(..)) {
+            return Err(bad());
+        }
+        state.answers = answers;
+        state.pending = pending;
+        Ok(state)
     }
 }
 
@@ -74,7 +97,7 @@ impl Interp {
                 let (ka, kb) = state.job.command_keys(a, b);
                 call.push(ka);
                 call.push(kb);
-                state.pending = Some((a, b));
+                state.pending = true;
                 self.stack.push(Value::list(call));
                 Ok(true)
             }
@@ -95,7 +118,8 @@ impl Interp {
         };
         let order = state.job.directed(order);
         state.sorter.answer(order);
-        state.pending = None;
+        state.answers.push(order);
+        state.pending = false;
         Ok(())
     }
 }
