@@ -363,6 +363,16 @@ impl Value {
         }
     }
 
+    /// For snapshots: the string form if it is already known (never
+    /// generated here) and a clone of the cached rep. `None` for pure
+    /// numbers.
+    pub(crate) fn snapshot_parts(&self) -> Option<(Option<&str>, Rep)> {
+        match self {
+            Value::Obj(o) => Some((o.string.get().map(String::as_str), o.rep.borrow().clone())),
+            _ => None,
+        }
+    }
+
     pub(crate) fn cache_script(&self, code: Rc<ByteCode>) {
         self.set_rep(Rep::Script(code));
     }
