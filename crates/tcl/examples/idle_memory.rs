@@ -28,5 +28,9 @@ fn main() {
         all.push(interp);
     }
     let after = rss_kib();
-    println!("{n} idle interpreters: {} KiB RSS, {:.0} bytes each", after - before, (after - before) as f64 * 1024.0 / n as f64);
+    println!(
+        "{n} idle interpreters: {} KiB RSS, {:.0} bytes each",
+        after - before,
+        (after - before) as f64 * 1024.0 / n as f64
+    );
 }

@@ -46,8 +46,8 @@ fn run(script: &str, name: &str, every: Option<u64>) -> Result<(String, Outcome)
                 }
                 if every.is_some() {
                     let bytes = snapshot::save(&interp).map_err(|e| format!("save: {e}"))?;
-                    let restored = snapshot::restore(&bytes)
-                        .map_err(|e| format!("restore after {used} instructions: {e}"))?;
+                    let restored =
+                        snapshot::restore(&bytes).map_err(|e| format!("restore after {used} instructions: {e}"))?;
                     let again = snapshot::save(&restored).map_err(|e| format!("re-save: {e}"))?;
                     if again != bytes {
                         return Err(format!("re-save after {used} instructions differs"));
@@ -80,10 +80,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn suite_scripts_survive_migration() {
-    let every: u64 = std::env::var("ITIN_SNAPSHOT_EVERY")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(13);
+    let every: u64 = std::env::var("ITIN_SNAPSHOT_EVERY").ok().and_then(|v| v.parse().ok()).unwrap_or(13);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/tcl");
     let mut scripts = Vec::new();
     collect(&root, &mut scripts);
@@ -93,15 +90,10 @@ fn suite_scripts_survive_migration() {
         let Ok(script) = std::fs::read_to_string(path) else {
             continue;
         };
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         // A script that panics the interpreter itself is a bug elsewhere,
         // not a snapshot matter: skip it.
-        let plain =
-            || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&script, &name, None)));
+        let plain = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&script, &name, None)));
         let (Ok(Ok(a)), Ok(Ok(b))) = (plain(), plain()) else {
             eprintln!("skipped (interpreter panics): {}", path.display());
             continue;
@@ -122,12 +114,7 @@ fn suite_scripts_survive_migration() {
             Err(e) => failures.push(format!("{}: {e}", path.display())),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {compared} scripts failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} of {compared} scripts failed:\n{}", failures.len(), failures.join("\n\n"));
 }
 
 /// Writes seed inputs for the fuzz targets (see `crates/tcl/fuzz/README.md`)
