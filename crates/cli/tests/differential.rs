@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 
 /// Wall-clock limit for one script.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// Per-script time limit under `--migrate-every`: moving the whole VM through
+/// bytes after every instruction makes a script cost O(state) per
+/// instruction, so the heaviest scripts take ~20 s at N = 1.
+const MIGRATION_TIMEOUT: Duration = Duration::from_secs(90);
 /// Number of scripts run at the same time.
 const JOBS: usize = 2;
 /// Values of `--migrate-every N` exercised by `suite_with_migration`.
@@ -95,8 +99,8 @@ fn spawn_reader<R: Read + Send + 'static>(mut r: R) -> thread::JoinHandle<Vec<u8
     })
 }
 
-/// Waits for `child` up to `TIMEOUT`; kills it when the time is up.
-fn wait_with_timeout(child: &mut Child) -> Result<ExitStatus, String> {
+/// Waits for `child` up to `limit`; kills it when the time is up.
+fn wait_with_timeout(child: &mut Child, limit: Duration) -> Result<ExitStatus, String> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -105,10 +109,10 @@ fn wait_with_timeout(child: &mut Child) -> Result<ExitStatus, String> {
             Ok(None) => {}
             Err(e) => return Err(format!("wait failed: {e}")),
         }
-        if start.elapsed() >= TIMEOUT {
+        if start.elapsed() >= limit {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("timed out after {} s (killed)", TIMEOUT.as_secs()));
+            return Err(format!("timed out after {} s (killed)", limit.as_secs()));
         }
         thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(20));
@@ -134,7 +138,8 @@ fn run_script(script: &Path, extra_args: &[String]) -> Outcome {
     };
     let out_reader = spawn_reader(child.stdout.take().expect("piped stdout"));
     let err_reader = spawn_reader(child.stderr.take().expect("piped stderr"));
-    let status = wait_with_timeout(&mut child);
+    let limit = if extra_args.is_empty() { TIMEOUT } else { MIGRATION_TIMEOUT };
+    let status = wait_with_timeout(&mut child, limit);
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     let code = status.and_then(|s| s.code().ok_or_else(|| format!("terminated by a signal ({s})")));
