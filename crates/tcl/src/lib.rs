@@ -32,6 +32,7 @@ pub mod vars;
 mod vm;
 mod vm_dict;
 pub mod vm_sort;
+mod vm_vars;
 
 pub use error::Exception;
 pub use interp::{ErrorReport, HostRequest, HostResult, Interp, Outcome};
