@@ -311,6 +311,7 @@ impl Interp {
         self.vars.frames.truncate(1);
         self.nesting = 0;
         self.pending = None;
+        self.raise_pending = None;
         self.frames.push(CodeFrame {
             code,
             pc: 0,

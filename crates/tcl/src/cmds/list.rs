@@ -1376,12 +1376,9 @@ pub(crate) fn lsearch_cmd(_interp: &mut Interp, args: &[Value]) -> Result<Value,
     if found < 0 {
         return Ok(Value::empty());
     }
-    let raw = &items[found as usize];
-    if subindices {
-        select(raw)
-    } else {
-        Ok(raw.clone())
-    }
+    // tclsh 8.6 returns the whole element here, -subindices or not (only
+    // -all -inline applies -subindices).
+    Ok(items[found as usize].clone())
 }
 
 #[cfg(test)]

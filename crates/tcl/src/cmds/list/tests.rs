@@ -253,7 +253,7 @@ fn lsearch_sorted_and_index() {
         ("lsearch -index 1 {{a 1} {b}} 2", "ERR: element 1 missing from sublist \"b\""),
         ("lsearch -index {1 0} {{a {1 x}} {b {2 y}}} 2", "1"),
         ("lsearch -index 1 -subindices {{a 1} {b 2}} 2", "1 1"),
-        ("lsearch -index 1 -subindices -inline {{a 1} {b 2}} 2", "2"),
+        ("lsearch -index 1 -subindices -inline {{a 1} {b 2}} 2", "b 2"),
         ("lsearch -index 1 -subindices -all {{a 1} {b 2} {c 2}} 2", "{1 1} {2 1}"),
         ("lsearch -index end -subindices {{a b} {c d} {e f}} d", "1 3"),
         ("lsearch -index 1 -subindices {{a b} {c d}} z", "-1 1"),
