@@ -1,0 +1,34 @@
+//! The agent runtime: agents are interpreters scheduled M:N over a fixed
+//! pool of worker threads, preempted by instruction budget, each with a
+//! mailbox.
+//!
+//! An agent is an [`itinerant_tcl::Interp`] plus its identity and mailbox.
+//! Workers take runnable agents from one run queue and run each for a
+//! budget of instructions; an agent that uses its budget goes to the back of
+//! the queue, so `while 1 {}` in one agent cannot stall the others. When an
+//! agent asks to receive and its mailbox is empty, or sleeps with `after`,
+//! it is parked (taking no worker) until a message or its timer wakes it.
+//!
+//! The runtime knows no sockets: a node (`itinerant-node`, to come) will
+//! deliver remote messages through [`Runtime::send`].
+//!
+//! ```
+//! use itinerant_core::{Runtime, RuntimeConfig};
+//! use std::time::Duration;
+//! let rt = Runtime::new(RuntimeConfig::for_node("alpha"));
+//! let echo = rt.spawn("agent_receive code body; set r \"got $code $body\"", None).unwrap();
+//! rt.send_text(&echo, None, 7, "hello").unwrap();
+//! let done = rt.wait(&echo, Duration::from_secs(5)).unwrap();
+//! assert_eq!(done.result, Ok("got 7 hello".to_string()));
+//! rt.shutdown();
+//! ```
+//!
+//! Guarantees: messages from one sender to one receiver arrive in the
+//! order sent (one mailbox, FIFO). An agent runs on at most one worker at a
+//! time. Not guaranteed (yet): fairness beyond round-robin by budget
+//! slices; persistence (agents live in memory only).
+
+mod agent_cmds;
+mod runtime;
+
+pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Runtime, RuntimeConfig, SendError};

@@ -1,0 +1,597 @@
+//! The scheduler: worker threads, the run queue, the agent registry with
+//! mailboxes and parked agents, and the timer thread.
+//!
+//! Locks: `slots` (registry, mailboxes, parked agents) may be held while
+//! taking `queue` (to wake an agent), never the other way round. No lock is
+//! held while an interpreter runs.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use itinerant_tcl::interp::Output;
+use itinerant_tcl::{Interp, Outcome};
+
+/// How a runtime runs its agents.
+#[derive(Clone, Debug)]
+pub struct RuntimeConfig {
+    /// The node's name: agent ids are `N@node`.
+    pub node: String,
+    /// Worker threads (agents run on these; default one per core).
+    pub workers: usize,
+    /// Instructions an agent runs before it yields its worker.
+    pub budget: u64,
+    /// Messages a mailbox holds before sends to it are refused.
+    pub mailbox_limit: usize,
+    /// Bytes of console output kept per agent (older output is dropped).
+    pub console_limit: usize,
+}
+
+impl RuntimeConfig {
+    pub fn for_node(node: &str) -> RuntimeConfig {
+        RuntimeConfig {
+            node: node.to_owned(),
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            budget: 10_000,
+            mailbox_limit: 10_000,
+            console_limit: 64 * 1024,
+        }
+    }
+}
+
+/// An agent's id: unique, carrying its home node (`17@alpha`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AgentId(Arc<str>);
+
+impl AgentId {
+    pub fn parse(s: &str) -> Option<AgentId> {
+        let (n, node) = s.split_once('@')?;
+        (n.parse::<u64>().is_ok() && !node.is_empty()).then(|| AgentId(Arc::from(s)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The node the agent was created on.
+    pub fn home(&self) -> &str {
+        self.0.split_once('@').map(|(_, h)| h).unwrap_or("")
+    }
+}
+
+impl fmt::Display for AgentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for AgentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AgentId({})", self.0)
+    }
+}
+
+/// A message between agents (`agent_send`): an integer code and a string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The sender, `None` from outside the platform.
+    pub from: Option<AgentId>,
+    pub code: i64,
+    pub body: String,
+}
+
+/// An agent's lifecycle state (FIPA AMS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentState {
+    /// Runnable or running.
+    Active,
+    /// Parked in `agent_receive` or `after`.
+    Waiting,
+    /// Finished; its outcome is kept.
+    Deleted,
+}
+
+impl AgentState {
+    pub fn name(self) -> &'static str {
+        match self {
+            AgentState::Active => "active",
+            AgentState::Waiting => "waiting",
+            AgentState::Deleted => "deleted",
+        }
+    }
+}
+
+/// How an agent ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentOutcome {
+    /// The script's result, or its errorInfo.
+    pub result: Result<String, String>,
+}
+
+/// Why a message was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendError {
+    NoSuchAgent(String),
+    MailboxFull(String),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::NoSuchAgent(id) => write!(f, "no agent \"{id}\" on this node"),
+            SendError::MailboxFull(id) => write!(f, "mailbox of agent \"{id}\" is full"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+/// An agent while it exists: its interpreter and identity. It is owned by
+/// exactly one place at a time: the run queue, a worker, or its parking spot.
+pub(crate) struct Agent {
+    pub(crate) id: AgentId,
+    pub(crate) interp: Interp,
+}
+
+/// What a parked agent waits for.
+pub(crate) enum Wait {
+    /// `agent_receive` into these variables.
+    Receive { code_var: String, body_var: String },
+    /// `after`.
+    Sleep,
+}
+
+struct Parked {
+    agent: Box<Agent>,
+    wait: Wait,
+    /// Distinguishes this parking from later ones (stale timers ignore it).
+    generation: u64,
+}
+
+/// The registry entry of an agent.
+pub(crate) struct Slot {
+    pub(crate) name: Option<String>,
+    pub(crate) state: AgentState,
+    mailbox: VecDeque<Message>,
+    parked: Option<Parked>,
+    console: String,
+    outcome: Option<AgentOutcome>,
+    generation: u64,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: RuntimeConfig,
+    next_id: AtomicU64,
+    queue: Mutex<VecDeque<Box<Agent>>>,
+    queue_cv: Condvar,
+    pub(crate) slots: Mutex<HashMap<AgentId, Slot>>,
+    done_cv: Condvar,
+    timers: Mutex<BinaryHeap<Reverse<(Instant, u64, AgentId)>>>,
+    timer_cv: Condvar,
+    shutdown: AtomicBool,
+}
+
+/// A running set of agents on worker threads.
+pub struct Runtime {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock is a bug, but the data stays usable.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Runtime {
+    /// Starts the worker threads and the timer thread.
+    pub fn new(config: RuntimeConfig) -> Runtime {
+        let workers = config.workers.max(1);
+        let shared = Arc::new(Shared {
+            config,
+            next_id: AtomicU64::new(1),
+            queue: Mutex::new(VecDeque::new()),
+            queue_cv: Condvar::new(),
+            slots: Mutex::new(HashMap::new()),
+            done_cv: Condvar::new(),
+            timers: Mutex::new(BinaryHeap::new()),
+            timer_cv: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+        });
+        let mut threads = Vec::new();
+        for i in 0..workers {
+            let s = shared.clone();
+            let t = std::thread::Builder::new()
+                .name(format!("agent-worker-{i}"))
+                .spawn(move || worker_loop(&s))
+                .expect("spawn worker thread");
+            threads.push(t);
+        }
+        let s = shared.clone();
+        threads.push(
+            std::thread::Builder::new()
+                .name("agent-timers".into())
+                .spawn(move || timer_loop(&s))
+                .expect("spawn timer thread"),
+        );
+        Runtime { shared, threads }
+    }
+
+    /// Creates an agent running `script` from the start; returns its id.
+    pub fn spawn(&self, script: &str, name: Option<&str>) -> Result<AgentId, String> {
+        let s = &self.shared;
+        let n = s.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
+        let mut interp = Interp::new();
+        interp.set_output(Box::new(Console { shared: Arc::downgrade(s), id: id.clone() }));
+        crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
+        for (k, v) in [
+            ("local", id.as_str()),
+            ("name", name.unwrap_or("")),
+            ("node", s.config.node.as_str()),
+            ("home", id.home()),
+            ("root", id.as_str()),
+            ("owner", ""),
+        ] {
+            interp.set_var(&format!("agent({k})"), v)?;
+        }
+        interp.start(script, None);
+        let slot = Slot {
+            name: name.map(str::to_owned),
+            state: AgentState::Active,
+            mailbox: VecDeque::new(),
+            parked: None,
+            console: String::new(),
+            outcome: None,
+            generation: 0,
+        };
+        lock(&s.slots).insert(id.clone(), slot);
+        s.enqueue(Box::new(Agent { id: id.clone(), interp }));
+        Ok(id)
+    }
+
+    /// Delivers a message to an agent on this runtime.
+    pub fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
+        self.shared.send(to, msg)
+    }
+
+    /// `send` of a code and text from outside the platform (or from `from`).
+    pub fn send_text(&self, to: &AgentId, from: Option<&AgentId>, code: i64, body: &str) -> Result<(), SendError> {
+        self.shared.send(to, Message { from: from.cloned(), code, body: body.to_owned() })
+    }
+
+    /// Waits up to `timeout` for an agent to end; its outcome.
+    pub fn wait(&self, id: &AgentId, timeout: Duration) -> Option<AgentOutcome> {
+        let deadline = Instant::now() + timeout;
+        let mut slots = lock(&self.shared.slots);
+        loop {
+            match slots.get(id) {
+                Some(slot) if slot.outcome.is_some() => return slot.outcome.clone(),
+                Some(_) => {}
+                None => return None,
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            slots = self
+                .shared
+                .done_cv
+                .wait_timeout(slots, deadline - now)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    /// An agent's console output so far.
+    pub fn console(&self, id: &AgentId) -> Option<String> {
+        lock(&self.shared.slots).get(id).map(|s| s.console.clone())
+    }
+
+    /// An agent's state.
+    pub fn state(&self, id: &AgentId) -> Option<AgentState> {
+        lock(&self.shared.slots).get(id).map(|s| s.state)
+    }
+
+    /// The id of the agent registered under `name`.
+    pub fn lookup(&self, name: &str) -> Option<AgentId> {
+        self.shared.lookup(name)
+    }
+
+    /// Number of agents that have not ended.
+    pub fn live_agents(&self) -> usize {
+        lock(&self.shared.slots).values().filter(|s| s.state != AgentState::Deleted).count()
+    }
+
+    /// Forgets ended agents (their outcomes and consoles).
+    pub fn reap(&self) {
+        lock(&self.shared.slots).retain(|_, s| s.state != AgentState::Deleted);
+    }
+
+    /// Stops the workers (agents still alive are dropped).
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+        self.shared.queue_cv.notify_all();
+        self.shared.timer_cv.notify_all();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        // Break the agents' references before the registry goes away.
+        lock(&self.shared.queue).clear();
+        lock(&self.shared.slots).clear();
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if !self.threads.is_empty() {
+            self.stop();
+        }
+    }
+}
+
+impl Shared {
+    fn enqueue(&self, agent: Box<Agent>) {
+        lock(&self.queue).push_back(agent);
+        self.queue_cv.notify_one();
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<AgentId> {
+        if let Some(id) = AgentId::parse(name) {
+            return Some(id);
+        }
+        lock(&self.slots)
+            .iter()
+            .find(|(_, s)| s.name.as_deref() == Some(name) && s.state != AgentState::Deleted)
+            .map(|(id, _)| id.clone())
+    }
+
+    pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
+        let mut slots = lock(&self.slots);
+        let slot = match slots.get_mut(to) {
+            Some(s) if s.state != AgentState::Deleted => s,
+            _ => return Err(SendError::NoSuchAgent(to.to_string())),
+        };
+        if slot.mailbox.len() >= self.config.mailbox_limit {
+            return Err(SendError::MailboxFull(to.to_string()));
+        }
+        slot.mailbox.push_back(msg);
+        if matches!(slot.parked, Some(Parked { wait: Wait::Receive { .. }, .. })) {
+            if let Some(p) = slot.parked.take() {
+                let mut agent = p.agent;
+                if let (Wait::Receive { code_var, body_var }, Some(m)) = (p.wait, slot.mailbox.pop_front()) {
+                    deliver(&mut agent.interp, &code_var, &body_var, m);
+                }
+                slot.state = AgentState::Active;
+                self.enqueue(agent);
+            }
+        }
+        Ok(())
+    }
+
+    /// Parks a sleeping agent (`after`) until its timer fires.
+    fn park(&self, agent: Box<Agent>, wait: Wait, timeout: Option<Duration>) {
+        let mut slots = lock(&self.slots);
+        let Some(slot) = slots.get_mut(&agent.id) else { return };
+        slot.generation += 1;
+        let generation = slot.generation;
+        let id = agent.id.clone();
+        slot.state = AgentState::Waiting;
+        slot.parked = Some(Parked { agent, wait, generation });
+        drop(slots);
+        if let Some(t) = timeout {
+            lock(&self.timers).push(Reverse((Instant::now() + t, generation, id)));
+            self.timer_cv.notify_one();
+        }
+    }
+
+    /// A timer fired: wake the agent if it is still parked by that timer's
+    /// parking (a receive that timed out returns "").
+    fn fire(&self, id: &AgentId, generation: u64) {
+        let mut slots = lock(&self.slots);
+        let Some(slot) = slots.get_mut(id) else { return };
+        if slot.parked.as_ref().is_some_and(|p| p.generation == generation) {
+            if let Some(p) = slot.parked.take() {
+                let mut agent = p.agent;
+                let _ = agent.interp.resume(Ok(String::new()));
+                slot.state = AgentState::Active;
+                self.enqueue(agent);
+            }
+        }
+    }
+
+    fn finish(&self, id: &AgentId, result: Result<String, String>) {
+        let mut slots = lock(&self.slots);
+        if let Some(slot) = slots.get_mut(id) {
+            slot.state = AgentState::Deleted;
+            slot.outcome = Some(AgentOutcome { result });
+            slot.mailbox.clear();
+        }
+        self.done_cv.notify_all();
+    }
+
+    fn write_console(&self, id: &AgentId, text: &str) {
+        let limit = self.config.console_limit;
+        let mut slots = lock(&self.slots);
+        if let Some(slot) = slots.get_mut(id) {
+            slot.console.push_str(text);
+            if slot.console.len() > limit {
+                let mut cut = slot.console.len() - limit;
+                while !slot.console.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                slot.console.drain(..cut);
+            }
+        }
+    }
+
+    /// `agent_receive`: delivers the next message now, or returns "" at once
+    /// (non-blocking), or parks the agent. The check and the parking happen
+    /// under one lock, so a message sent in between cannot be missed.
+    /// Returns the agent when it can go on running.
+    fn receive_or_park(
+        &self,
+        mut agent: Box<Agent>,
+        code_var: String,
+        body_var: String,
+        nonblocking: bool,
+        timeout: Option<Duration>,
+    ) -> Option<Box<Agent>> {
+        let mut slots = lock(&self.slots);
+        let Some(slot) = slots.get_mut(&agent.id) else { return Some(agent) };
+        if let Some(m) = slot.mailbox.pop_front() {
+            drop(slots);
+            deliver(&mut agent.interp, &code_var, &body_var, m);
+            return Some(agent);
+        }
+        if nonblocking || timeout == Some(Duration::ZERO) {
+            drop(slots);
+            let _ = agent.interp.resume(Ok(String::new()));
+            return Some(agent);
+        }
+        slot.generation += 1;
+        let generation = slot.generation;
+        let id = agent.id.clone();
+        slot.state = AgentState::Waiting;
+        slot.parked = Some(Parked { agent, wait: Wait::Receive { code_var, body_var }, generation });
+        drop(slots);
+        if let Some(t) = timeout {
+            lock(&self.timers).push(Reverse((Instant::now() + t, generation, id)));
+            self.timer_cv.notify_one();
+        }
+        None
+    }
+}
+
+/// Sets the receive variables and resumes with the sender's id.
+fn deliver(interp: &mut Interp, code_var: &str, body_var: &str, m: Message) {
+    let r = interp
+        .set_var(code_var, &m.code.to_string())
+        .and_then(|_| interp.set_var(body_var, &m.body))
+        .map(|_| m.from.map(|f| f.to_string()).unwrap_or_default());
+    let _ = interp.resume(r);
+}
+
+/// Requests served inline before an agent must give its worker back.
+const MAX_REQUESTS_PER_SLICE: usize = 64;
+
+fn worker_loop(s: &Arc<Shared>) {
+    loop {
+        let agent = {
+            let mut q = lock(&s.queue);
+            loop {
+                if s.shutdown.load(Ordering::SeqCst) {
+                    return;
+                }
+                if let Some(a) = q.pop_front() {
+                    break a;
+                }
+                q = s
+                    .queue_cv
+                    .wait_timeout(q, Duration::from_millis(100))
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|e| e.into_inner().0);
+            }
+        };
+        run_slice(s, agent);
+    }
+}
+
+/// Runs one agent for a budget slice, serving its requests.
+fn run_slice(s: &Arc<Shared>, mut agent: Box<Agent>) {
+    for _ in 0..MAX_REQUESTS_PER_SLICE {
+        match agent.interp.run(s.config.budget) {
+            Outcome::OutOfBudget => {
+                s.enqueue(agent);
+                return;
+            }
+            Outcome::Finished(r) => {
+                agent.interp.flush_output();
+                s.finish(&agent.id, Ok(r));
+                return;
+            }
+            Outcome::Exit(_) => {
+                s.finish(&agent.id, Ok(String::new()));
+                return;
+            }
+            Outcome::Error(e) => {
+                s.finish(&agent.id, Err(e.error_info));
+                return;
+            }
+            Outcome::Request(req) => match req.command.as_str() {
+                "agent_receive" => {
+                    let arg = |i: usize| req.args.get(i).cloned().unwrap_or_default();
+                    let timeout = arg(3).parse::<u64>().ok().map(Duration::from_millis);
+                    match s.receive_or_park(agent, arg(0), arg(1), arg(2) == "1", timeout) {
+                        Some(a) => agent = a,
+                        None => return,
+                    }
+                }
+                "after" => {
+                    let ms = req.args.first().and_then(|a| a.parse::<u64>().ok()).unwrap_or(0);
+                    s.park(agent, Wait::Sleep, Some(Duration::from_millis(ms)));
+                    return;
+                }
+                other => {
+                    let _ = agent.interp.resume(Err(format!("unknown request \"{other}\"")));
+                }
+            },
+        }
+    }
+    s.enqueue(agent);
+}
+
+fn timer_loop(s: &Arc<Shared>) {
+    loop {
+        let due = {
+            let mut timers = lock(&s.timers);
+            loop {
+                if s.shutdown.load(Ordering::SeqCst) {
+                    return;
+                }
+                let now = Instant::now();
+                match timers.peek() {
+                    Some(Reverse((at, _, _))) if *at <= now => {
+                        let Reverse((_, generation, id)) = timers.pop().expect("peeked");
+                        break (id, generation);
+                    }
+                    Some(Reverse((at, _, _))) => {
+                        let wait = (*at - now).min(Duration::from_millis(100));
+                        timers =
+                            s.timer_cv.wait_timeout(timers, wait).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
+                    }
+                    None => {
+                        timers = s
+                            .timer_cv
+                            .wait_timeout(timers, Duration::from_millis(100))
+                            .map(|(g, _)| g)
+                            .unwrap_or_else(|e| e.into_inner().0);
+                    }
+                }
+            }
+        };
+        s.fire(&due.0, due.1);
+    }
+}
+
+/// An agent's `puts` goes to its console in the registry.
+struct Console {
+    shared: Weak<Shared>,
+    id: AgentId,
+}
+
+impl Output for Console {
+    fn write(&mut self, _channel: &str, text: &str) -> Result<(), String> {
+        if let Some(s) = self.shared.upgrade() {
+            s.write_console(&self.id, text);
+        }
+        Ok(())
+    }
+}
