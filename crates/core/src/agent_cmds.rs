@@ -10,6 +10,7 @@ use itinerant_tcl::error::TCL_EXIT;
 use itinerant_tcl::interp::HostFn;
 use itinerant_tcl::{Exception, HostRequest, HostResult, Interp, Value};
 
+use crate::acl::{Acl, PARAMETERS, PERFORMATIVES};
 use crate::runtime::{AgentId, Message, Shared};
 
 /// Longest `-timeout` or `after` accepted, so that a wait always ends.
@@ -48,6 +49,10 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
     let end: HostFn = Box::new(|_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
     interp.register_host("agent_end", end);
 
+    let (me, s) = (id.clone(), shared.clone());
+    let acl: HostFn = Box::new(move |_, args: &[Value]| acl_cmd(&s, &me, args));
+    interp.register_host("acl", acl);
+
     let (me, s) = (id.clone(), shared);
     let info: HostFn = Box::new(move |_, args: &[Value]| agent_info(&s, &me, args));
     interp.register_host("agent_info", info);
@@ -66,7 +71,7 @@ fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
     let Some(to) = s.lookup(&target) else {
         return err(format!("no agent \"{target}\""));
     };
-    match s.send(&to, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned() }) {
+    match s.send(&to, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None }) {
         Ok(()) => HostResult::Done(Value::empty()),
         Err(e) => err(e.to_string()),
     }
@@ -171,4 +176,119 @@ fn agent_info(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
         Value::from(id.home()),
     ];
     HostResult::Done(Value::list(items))
+}
+
+/// `acl send|receive|reply ...`: FIPA ACL messages on the agent's mailbox.
+fn acl_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
+    let sub = args.get(1).map(|a| a.as_str().into_owned()).unwrap_or_default();
+    match sub.as_str() {
+        "send" => match parse_params(&args[2..], true) {
+            Ok(acl) => acl_send(shared, me, acl),
+            Err(e) => err(e),
+        },
+        "reply" => {
+            if args.len() < 3 {
+                return err("wrong # args: should be \"acl reply message -performative p ?-option value ...?\"");
+            }
+            let original = match args[2].as_dict() {
+                Ok(d) => d,
+                Err(e) => return HostResult::Error(e),
+            };
+            let field = |k: &str| original.get(k).map(|v| v.as_str().into_owned()).filter(|v| !v.is_empty());
+            let mut acl = match parse_params(&args[3..], false) {
+                Ok(a) => a,
+                Err(e) => return err(e),
+            };
+            if acl.get("receiver").is_none() {
+                match field("reply-to").or_else(|| field("sender")) {
+                    Some(to) => acl.set("receiver", &to),
+                    None => return err("the message has no sender to reply to"),
+                }
+            }
+            for (from, to) in
+                [("conversation-id", "conversation-id"), ("reply-with", "in-reply-to"), ("protocol", "protocol")]
+            {
+                if let (Some(v), None) = (field(from), acl.get(to)) {
+                    acl.set(to, &v);
+                }
+            }
+            acl_send(shared, me, acl)
+        }
+        "receive" => {
+            let mut filter = [String::new(), String::new(), String::new(), String::new()];
+            let mut i = 2;
+            while i < args.len() {
+                let key = args[i].as_str().into_owned();
+                let Some(v) = args.get(i + 1) else { return err(format!("missing value for {key}")) };
+                let at = match key.as_str() {
+                    "-performative" => 0,
+                    "-conversation-id" => 1,
+                    "-sender" => 2,
+                    "-timeout" => {
+                        match v.as_int() {
+                            Ok(ms) if (0..=MAX_WAIT_MS).contains(&ms) => {}
+                            _ => return err(format!("bad timeout \"{}\"", v.as_str())),
+                        }
+                        3
+                    }
+                    _ => {
+                        return err(format!(
+                            "bad option \"{key}\": must be -performative, -conversation-id, -sender, or -timeout"
+                        ))
+                    }
+                };
+                filter[at] = v.as_str().into_owned();
+                i += 2;
+            }
+            HostResult::Suspend(HostRequest { command: "acl_receive".into(), args: filter.to_vec() })
+        }
+        _ => err(format!("bad subcommand \"{sub}\": must be receive, reply, or send")),
+    }
+}
+
+/// `-performative P ?-param value ...?` into a message (`acl reply` fills
+/// the receiver itself).
+fn parse_params(words: &[Value], need_receiver: bool) -> Result<Acl, String> {
+    let mut acl = Acl::default();
+    if !words.len().is_multiple_of(2) {
+        return Err("options must come in pairs: -option value".into());
+    }
+    for pair in words.chunks(2) {
+        let key = pair[0].as_str();
+        let value = pair[1].as_str();
+        let name = key.strip_prefix('-').unwrap_or("");
+        if name == "performative" {
+            if !PERFORMATIVES.contains(&&*value) {
+                return Err(format!("bad performative \"{value}\": must be one of {}", PERFORMATIVES.join(", ")));
+            }
+            acl.performative = value.into_owned();
+        } else if PARAMETERS.contains(&name) && name != "sender" {
+            acl.set(name, &value);
+        } else {
+            return Err(format!(
+                "bad option \"{key}\": must be -performative or one of -{}",
+                PARAMETERS[1..].join(", -")
+            ));
+        }
+    }
+    if acl.performative.is_empty() {
+        return Err("missing -performative".into());
+    }
+    if need_receiver && acl.get("receiver").is_none() {
+        return Err("missing -receiver".into());
+    }
+    Ok(acl)
+}
+
+fn acl_send(shared: &Weak<Shared>, me: &AgentId, mut acl: Acl) -> HostResult {
+    let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
+    let receiver = acl.get("receiver").unwrap_or("").to_owned();
+    let Some(to) = s.lookup(&receiver) else { return err(format!("no agent \"{receiver}\"")) };
+    acl.set("sender", me.as_str());
+    acl.set("receiver", to.as_str());
+    let body = acl.get("content").unwrap_or("").to_owned();
+    match s.send(&to, Message { from: Some(me.clone()), code: 0, body, acl: Some(Box::new(acl)) }) {
+        Ok(()) => HostResult::Done(Value::empty()),
+        Err(e) => err(e.to_string()),
+    }
 }

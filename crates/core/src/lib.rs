@@ -28,7 +28,9 @@
 //! time. Not guaranteed (yet): fairness beyond round-robin by budget
 //! slices; persistence (agents live in memory only).
 
+pub mod acl;
 mod agent_cmds;
 mod runtime;
 
+pub use acl::{Acl, AclFilter};
 pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Runtime, RuntimeConfig, SendError};

@@ -14,6 +14,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use itinerant_tcl::interp::Output;
+
+use crate::acl::{Acl, AclFilter};
 use itinerant_tcl::{Interp, Outcome};
 
 /// How a runtime runs its agents.
@@ -82,6 +84,8 @@ pub struct Message {
     pub from: Option<AgentId>,
     pub code: i64,
     pub body: String,
+    /// Set for FIPA ACL messages (`acl send`); `body` is then the content.
+    pub acl: Option<Box<Acl>>,
 }
 
 /// An agent's lifecycle state (FIPA AMS).
@@ -130,6 +134,45 @@ impl fmt::Display for SendError {
 
 impl std::error::Error for SendError {}
 
+/// What a receive takes from the mailbox and how it hands it over.
+pub(crate) enum Receiver {
+    /// `agent_receive`: any message; code and body into two variables.
+    Plain { code_var: String, body_var: String },
+    /// `acl receive`: the first ACL message that matches; returned as a dict.
+    Acl(AclFilter),
+}
+
+impl Receiver {
+    /// Index in `mailbox` of the message this receiver takes.
+    fn pick(&self, mailbox: &VecDeque<Message>) -> Option<usize> {
+        match self {
+            Receiver::Plain { .. } => (!mailbox.is_empty()).then_some(0),
+            Receiver::Acl(f) => mailbox.iter().position(|m| m.acl.as_deref().is_some_and(|a| f.matches(a))),
+        }
+    }
+
+    /// Gives `m` to the interpreter and resumes it.
+    fn deliver(&self, interp: &mut Interp, m: Message) {
+        let r = match self {
+            Receiver::Plain { code_var, body_var } => interp
+                .set_var(code_var, &m.code.to_string())
+                .and_then(|_| interp.set_var(body_var, &m.body))
+                .map(|_| m.from.map(|f| f.to_string()).unwrap_or_default()),
+            Receiver::Acl(_) => {
+                let items: Vec<itinerant_tcl::Value> = m
+                    .acl
+                    .map(|a| a.to_dict_items())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(itinerant_tcl::Value::from)
+                    .collect();
+                Ok(itinerant_tcl::Value::list(items).as_str().into_owned())
+            }
+        };
+        let _ = interp.resume(r);
+    }
+}
+
 /// An agent while it exists: its interpreter and identity. It is owned by
 /// exactly one place at a time: the run queue, a worker, or its parking spot.
 pub(crate) struct Agent {
@@ -139,8 +182,8 @@ pub(crate) struct Agent {
 
 /// What a parked agent waits for.
 pub(crate) enum Wait {
-    /// `agent_receive` into these variables.
-    Receive { code_var: String, body_var: String },
+    /// `agent_receive` into these variables, or `acl receive`.
+    Receive(Receiver),
     /// `after`.
     Sleep,
 }
@@ -260,7 +303,7 @@ impl Runtime {
 
     /// `send` of a code and text from outside the platform (or from `from`).
     pub fn send_text(&self, to: &AgentId, from: Option<&AgentId>, code: i64, body: &str) -> Result<(), SendError> {
-        self.shared.send(to, Message { from: from.cloned(), code, body: body.to_owned() })
+        self.shared.send(to, Message { from: from.cloned(), code, body: body.to_owned(), acl: None })
     }
 
     /// Waits up to `timeout` for an agent to end; its outcome.
@@ -363,11 +406,15 @@ impl Shared {
             return Err(SendError::MailboxFull(to.to_string()));
         }
         slot.mailbox.push_back(msg);
-        if matches!(slot.parked, Some(Parked { wait: Wait::Receive { .. }, .. })) {
-            if let Some(p) = slot.parked.take() {
+        let wanted = match &slot.parked {
+            Some(Parked { wait: Wait::Receive(r), .. }) => r.pick(&slot.mailbox),
+            _ => None,
+        };
+        if let Some(at) = wanted {
+            if let (Some(p), Some(m)) = (slot.parked.take(), slot.mailbox.remove(at)) {
                 let mut agent = p.agent;
-                if let (Wait::Receive { code_var, body_var }, Some(m)) = (p.wait, slot.mailbox.pop_front()) {
-                    deliver(&mut agent.interp, &code_var, &body_var, m);
+                if let Wait::Receive(r) = &p.wait {
+                    r.deliver(&mut agent.interp, m);
                 }
                 slot.state = AgentState::Active;
                 self.enqueue(agent);
@@ -439,16 +486,15 @@ impl Shared {
     fn receive_or_park(
         &self,
         mut agent: Box<Agent>,
-        code_var: String,
-        body_var: String,
+        receiver: Receiver,
         nonblocking: bool,
         timeout: Option<Duration>,
     ) -> Option<Box<Agent>> {
         let mut slots = lock(&self.slots);
         let Some(slot) = slots.get_mut(&agent.id) else { return Some(agent) };
-        if let Some(m) = slot.mailbox.pop_front() {
+        if let Some(m) = receiver.pick(&slot.mailbox).and_then(|at| slot.mailbox.remove(at)) {
             drop(slots);
-            deliver(&mut agent.interp, &code_var, &body_var, m);
+            receiver.deliver(&mut agent.interp, m);
             return Some(agent);
         }
         if nonblocking || timeout == Some(Duration::ZERO) {
@@ -460,7 +506,7 @@ impl Shared {
         let generation = slot.generation;
         let id = agent.id.clone();
         slot.state = AgentState::Waiting;
-        slot.parked = Some(Parked { agent, wait: Wait::Receive { code_var, body_var }, generation });
+        slot.parked = Some(Parked { agent, wait: Wait::Receive(receiver), generation });
         drop(slots);
         if let Some(t) = timeout {
             lock(&self.timers).push(Reverse((Instant::now() + t, generation, id)));
@@ -468,15 +514,6 @@ impl Shared {
         }
         None
     }
-}
-
-/// Sets the receive variables and resumes with the sender's id.
-fn deliver(interp: &mut Interp, code_var: &str, body_var: &str, m: Message) {
-    let r = interp
-        .set_var(code_var, &m.code.to_string())
-        .and_then(|_| interp.set_var(body_var, &m.body))
-        .map(|_| m.from.map(|f| f.to_string()).unwrap_or_default());
-    let _ = interp.resume(r);
 }
 
 /// Requests served inline before an agent must give its worker back.
@@ -529,7 +566,18 @@ fn run_slice(s: &Arc<Shared>, mut agent: Box<Agent>) {
                 "agent_receive" => {
                     let arg = |i: usize| req.args.get(i).cloned().unwrap_or_default();
                     let timeout = arg(3).parse::<u64>().ok().map(Duration::from_millis);
-                    match s.receive_or_park(agent, arg(0), arg(1), arg(2) == "1", timeout) {
+                    let receiver = Receiver::Plain { code_var: arg(0), body_var: arg(1) };
+                    match s.receive_or_park(agent, receiver, arg(2) == "1", timeout) {
+                        Some(a) => agent = a,
+                        None => return,
+                    }
+                }
+                "acl_receive" => {
+                    // args: performative, conversation-id, sender ("" = any), timeout
+                    let opt = |i: usize| req.args.get(i).filter(|a| !a.is_empty()).cloned();
+                    let filter = AclFilter { performative: opt(0), conversation_id: opt(1), sender: opt(2) };
+                    let timeout = opt(3).and_then(|t| t.parse::<u64>().ok()).map(Duration::from_millis);
+                    match s.receive_or_park(agent, Receiver::Acl(filter), false, timeout) {
                         Some(a) => agent = a,
                         None => return,
                     }

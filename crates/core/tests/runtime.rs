@@ -126,3 +126,95 @@ fn many_agents_all_finish() {
     assert_eq!(rt.live_agents(), 0);
     rt.shutdown();
 }
+
+#[test]
+fn acl_receive_filters_and_leaves_the_rest_queued() {
+    let rt = runtime(2);
+    let b = rt
+        .spawn(
+            r#"
+            set m1 [acl receive -performative request]
+            set m2 [acl receive -conversation-id c9]
+            set m3 [acl receive]
+            list [dict get $m1 content] [dict get $m2 content] [dict get $m3 content] [dict get $m3 performative]
+            "#,
+            Some("b"),
+        )
+        .unwrap();
+    let a = rt
+        .spawn(
+            "acl send -performative inform -receiver b -content first -conversation-id c9
+             acl send -performative inform -receiver b -content second
+             acl send -performative request -receiver b -content third",
+            None,
+        )
+        .unwrap();
+    rt.wait(&a, WAIT).unwrap().result.unwrap();
+    assert_eq!(rt.wait(&b, WAIT).unwrap().result, Ok("third first second inform".into()));
+    rt.shutdown();
+}
+
+#[test]
+fn acl_errors_are_clear() {
+    let rt = runtime(1);
+    let a = rt
+        .spawn(
+            "list [catch {acl send -performative gossip -receiver x} m1] [string range $m1 0 24] \
+                  [catch {acl send -performative inform} m2] $m2 \
+                  [catch {acl send -performative inform -receiver nobody} m3] $m3 \
+                  [acl receive -timeout 10]",
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        rt.wait(&a, WAIT).unwrap().result,
+        Ok(r#"1 {bad performative "gossip"} 1 {missing -receiver} 1 {no agent "nobody"} {}"#.into())
+    );
+    rt.shutdown();
+}
+
+#[test]
+fn contract_net_in_one_runtime() {
+    let rt = runtime(2);
+    let contractor = r#"
+        set cfp [acl receive -performative cfp]
+        set price [expr {[string length $agent(name)] * 10 + [lindex [dict get $cfp content] 0]}]
+        acl reply $cfp -performative propose -content $price
+        set answer [acl receive -conversation-id [dict get $cfp conversation-id]]
+        if {[dict get $answer performative] eq "accept-proposal"} {
+            acl reply $answer -performative inform -content "done by $agent(name)"
+        }
+        dict get $answer performative
+    "#;
+    let names = ["c1", "cc2", "ccc3"];
+    let ids: Vec<_> = names.iter().map(|n| rt.spawn(contractor, Some(n)).unwrap()).collect();
+    let manager = rt
+        .spawn(
+            r#"
+            foreach c {c1 cc2 ccc3} { acl send -performative cfp -receiver $c -content "5 units" -conversation-id job1 -reply-with $c }
+            set proposals {}
+            for {set i 0} {$i < 3} {incr i} {
+                set p [acl receive -performative propose -conversation-id job1]
+                lappend proposals [list [dict get $p content] $p]
+            }
+            set sorted [lsort -integer -index 0 $proposals]
+            set best [lindex $sorted 0 1]
+            acl reply $best -performative accept-proposal
+            foreach other [lrange $sorted 1 end] { acl reply [lindex $other 1] -performative reject-proposal }
+            set result [acl receive -performative inform -conversation-id job1]
+            dict get $result content
+            "#,
+            None,
+        )
+        .unwrap();
+    let m = rt.wait(&manager, WAIT);
+    if m.is_none() {
+        for id in ids.iter().chain(std::iter::once(&manager)) {
+            eprintln!("{id}: {:?} {:?}", rt.state(id), rt.wait(id, Duration::from_millis(10)));
+        }
+    }
+    assert_eq!(m.unwrap().result, Ok("done by c1".into()));
+    let outcomes: Vec<_> = ids.iter().map(|id| rt.wait(id, WAIT).unwrap().result.unwrap()).collect();
+    assert_eq!(outcomes, ["accept-proposal", "reject-proposal", "reject-proposal"]);
+    rt.shutdown();
+}
