@@ -49,6 +49,10 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
     let end: HostFn = Box::new(|_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
     interp.register_host("agent_end", end);
 
+    let s = shared.clone();
+    let ams: HostFn = Box::new(move |_, args: &[Value]| ams_cmd(&s, args));
+    interp.register_host("ams", ams);
+
     let (me, s) = (id.clone(), shared.clone());
     let acl: HostFn = Box::new(move |_, args: &[Value]| acl_cmd(&s, &me, args));
     interp.register_host("acl", acl);
@@ -290,5 +294,39 @@ fn acl_send(shared: &Weak<Shared>, me: &AgentId, mut acl: Acl) -> HostResult {
     match s.send(&to, Message { from: Some(me.clone()), code: 0, body, acl: Some(Box::new(acl)) }) {
         Ok(()) => HostResult::Done(Value::empty()),
         Err(e) => err(e.to_string()),
+    }
+}
+
+/// `ams where ID | search ?-name N? | suspend ID | resume ID | kill ID`.
+fn ams_cmd(shared: &Weak<Shared>, args: &[Value]) -> HostResult {
+    let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
+    let sub = args.get(1).map(|a| a.as_str().into_owned()).unwrap_or_default();
+    let target = || -> Result<AgentId, String> {
+        let Some(a) = args.get(2) else { return Err(format!("wrong # args: should be \"ams {sub} id\"")) };
+        s.lookup(&a.as_str()).ok_or_else(|| format!("no agent \"{}\"", a.as_str()))
+    };
+    let done = |r: Result<(), String>| match r {
+        Ok(()) => HostResult::Done(Value::empty()),
+        Err(e) => err(e),
+    };
+    match sub.as_str() {
+        "where" => match target() {
+            Ok(id) if !s.search(None).contains(&id) => err(format!("no agent \"{id}\"")),
+            Ok(_) => HostResult::Done(Value::from(s.config.node.as_str())),
+            Err(e) => err(e),
+        },
+        "search" => {
+            let name = match (args.get(2).map(|a| a.as_str()), args.get(3)) {
+                (None, _) => None,
+                (Some(flag), Some(n)) if flag == "-name" => Some(n.as_str().into_owned()),
+                _ => return err("wrong # args: should be \"ams search ?-name name?\""),
+            };
+            let ids = s.search(name.as_deref());
+            HostResult::Done(Value::list(ids.iter().map(|i| Value::from(i.as_str())).collect()))
+        }
+        "suspend" => done(target().and_then(|id| s.suspend(&id))),
+        "resume" => done(target().and_then(|id| s.resume(&id))),
+        "kill" => done(target().and_then(|id| s.kill(&id))),
+        _ => err(format!("bad subcommand \"{sub}\": must be kill, resume, search, suspend, or where")),
     }
 }

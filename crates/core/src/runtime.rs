@@ -95,6 +95,8 @@ pub enum AgentState {
     Active,
     /// Parked in `agent_receive` or `after`.
     Waiting,
+    /// Stopped by `suspend` until `resume`.
+    Suspended,
     /// Finished; its outcome is kept.
     Deleted,
 }
@@ -104,6 +106,7 @@ impl AgentState {
         match self {
             AgentState::Active => "active",
             AgentState::Waiting => "waiting",
+            AgentState::Suspended => "suspended",
             AgentState::Deleted => "deleted",
         }
     }
@@ -204,6 +207,13 @@ pub(crate) struct Slot {
     console: String,
     outcome: Option<AgentOutcome>,
     generation: u64,
+    /// `suspend` asked: when the agent next becomes runnable it is held in
+    /// `held` instead of the run queue.
+    suspend: bool,
+    /// `kill` asked while the agent was on a worker or in the queue.
+    kill: bool,
+    /// A suspended agent that would otherwise be runnable.
+    held: Option<Box<Agent>>,
 }
 
 pub(crate) struct Shared {
@@ -222,6 +232,14 @@ pub(crate) struct Shared {
 pub struct Runtime {
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
+}
+
+/// The registry entry of an agent that has not ended.
+fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Slot>, id: &AgentId) -> Result<&'a mut Slot, String> {
+    match slots.get_mut(id) {
+        Some(s) if s.state != AgentState::Deleted => Ok(s),
+        _ => Err(format!("no agent \"{id}\"")),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -290,6 +308,9 @@ impl Runtime {
             console: String::new(),
             outcome: None,
             generation: 0,
+            suspend: false,
+            kill: false,
+            held: None,
         };
         lock(&s.slots).insert(id.clone(), slot);
         s.enqueue(Box::new(Agent { id: id.clone(), interp }));
@@ -344,6 +365,21 @@ impl Runtime {
         self.shared.lookup(name)
     }
 
+    /// Stops an agent (it keeps its state and mailbox) until `resume`.
+    pub fn suspend(&self, id: &AgentId) -> Result<(), String> {
+        self.shared.suspend(id)
+    }
+
+    /// Lets a suspended agent run again.
+    pub fn resume(&self, id: &AgentId) -> Result<(), String> {
+        self.shared.resume(id)
+    }
+
+    /// Ends an agent; its outcome is the error "killed".
+    pub fn kill(&self, id: &AgentId) -> Result<(), String> {
+        self.shared.kill(id)
+    }
+
     /// Number of agents that have not ended.
     pub fn live_agents(&self) -> usize {
         lock(&self.shared.slots).values().filter(|s| s.state != AgentState::Deleted).count()
@@ -386,6 +422,94 @@ impl Shared {
         self.queue_cv.notify_one();
     }
 
+    /// Makes a woken or preempted agent runnable, unless it was suspended or
+    /// killed meanwhile (`slot` is its registry entry, locked by the caller).
+    fn make_runnable(&self, slot: &mut Slot, agent: Box<Agent>) {
+        if slot.kill {
+            slot.state = AgentState::Deleted;
+            slot.outcome = Some(AgentOutcome { result: Err("killed".into()) });
+            slot.mailbox.clear();
+            self.done_cv.notify_all();
+        } else if slot.suspend {
+            slot.state = AgentState::Suspended;
+            slot.held = Some(agent);
+        } else {
+            slot.state = AgentState::Active;
+            self.enqueue(agent);
+        }
+    }
+
+    /// The agent if it may run now; otherwise it is held or ended.
+    fn check_before_run(&self, agent: Box<Agent>) -> Option<Box<Agent>> {
+        let mut slots = lock(&self.slots);
+        let slot = slots.get_mut(&agent.id)?;
+        if slot.kill || slot.suspend {
+            self.make_runnable(slot, agent);
+            return None;
+        }
+        Some(agent)
+    }
+
+    /// Gives a preempted agent back: to the queue, or held/killed.
+    fn requeue(&self, agent: Box<Agent>) {
+        let mut slots = lock(&self.slots);
+        match slots.get_mut(&agent.id) {
+            Some(slot) => self.make_runnable(slot, agent),
+            None => {}
+        }
+    }
+
+    pub(crate) fn suspend(&self, id: &AgentId) -> Result<(), String> {
+        let mut slots = lock(&self.slots);
+        let slot = live_slot(&mut slots, id)?;
+        slot.suspend = true;
+        if slot.parked.is_some() {
+            slot.state = AgentState::Suspended;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn resume(&self, id: &AgentId) -> Result<(), String> {
+        let mut slots = lock(&self.slots);
+        let slot = live_slot(&mut slots, id)?;
+        slot.suspend = false;
+        if let Some(agent) = slot.held.take() {
+            slot.state = AgentState::Active;
+            self.enqueue(agent);
+        } else if slot.parked.is_some() {
+            slot.state = AgentState::Waiting;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn kill(&self, id: &AgentId) -> Result<(), String> {
+        let mut slots = lock(&self.slots);
+        let slot = live_slot(&mut slots, id)?;
+        if slot.parked.take().is_some() || slot.held.take().is_some() {
+            // It was on no worker: it ends now.
+            slot.state = AgentState::Deleted;
+            slot.outcome = Some(AgentOutcome { result: Err("killed".into()) });
+            slot.mailbox.clear();
+            self.done_cv.notify_all();
+        } else {
+            // On a worker or in the queue: ends when it gives the worker back.
+            slot.kill = true;
+        }
+        Ok(())
+    }
+
+    /// Ids of live agents, optionally only those registered under `name`.
+    pub(crate) fn search(&self, name: Option<&str>) -> Vec<AgentId> {
+        let slots = lock(&self.slots);
+        let mut ids: Vec<AgentId> = slots
+            .iter()
+            .filter(|(_, s)| s.state != AgentState::Deleted && name.is_none_or(|n| s.name.as_deref() == Some(n)))
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
     pub(crate) fn lookup(&self, name: &str) -> Option<AgentId> {
         if let Some(id) = AgentId::parse(name) {
             return Some(id);
@@ -416,8 +540,7 @@ impl Shared {
                 if let Wait::Receive(r) = &p.wait {
                     r.deliver(&mut agent.interp, m);
                 }
-                slot.state = AgentState::Active;
-                self.enqueue(agent);
+                self.make_runnable(slot, agent);
             }
         }
         Ok(())
@@ -427,10 +550,14 @@ impl Shared {
     fn park(&self, agent: Box<Agent>, wait: Wait, timeout: Option<Duration>) {
         let mut slots = lock(&self.slots);
         let Some(slot) = slots.get_mut(&agent.id) else { return };
+        if slot.kill {
+            self.make_runnable(slot, agent);
+            return;
+        }
         slot.generation += 1;
         let generation = slot.generation;
         let id = agent.id.clone();
-        slot.state = AgentState::Waiting;
+        slot.state = if slot.suspend { AgentState::Suspended } else { AgentState::Waiting };
         slot.parked = Some(Parked { agent, wait, generation });
         drop(slots);
         if let Some(t) = timeout {
@@ -448,8 +575,7 @@ impl Shared {
             if let Some(p) = slot.parked.take() {
                 let mut agent = p.agent;
                 let _ = agent.interp.resume(Ok(String::new()));
-                slot.state = AgentState::Active;
-                self.enqueue(agent);
+                self.make_runnable(slot, agent);
             }
         }
     }
@@ -502,10 +628,14 @@ impl Shared {
             let _ = agent.interp.resume(Ok(String::new()));
             return Some(agent);
         }
+        if slot.kill {
+            self.make_runnable(slot, agent);
+            return None;
+        }
         slot.generation += 1;
         let generation = slot.generation;
         let id = agent.id.clone();
-        slot.state = AgentState::Waiting;
+        slot.state = if slot.suspend { AgentState::Suspended } else { AgentState::Waiting };
         slot.parked = Some(Parked { agent, wait: Wait::Receive(receiver), generation });
         drop(slots);
         if let Some(t) = timeout {
@@ -542,11 +672,13 @@ fn worker_loop(s: &Arc<Shared>) {
 }
 
 /// Runs one agent for a budget slice, serving its requests.
-fn run_slice(s: &Arc<Shared>, mut agent: Box<Agent>) {
+fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
+    // Suspended or killed while waiting in the queue: do not run it.
+    let Some(mut agent) = s.check_before_run(agent) else { return };
     for _ in 0..MAX_REQUESTS_PER_SLICE {
         match agent.interp.run(s.config.budget) {
             Outcome::OutOfBudget => {
-                s.enqueue(agent);
+                s.requeue(agent);
                 return;
             }
             Outcome::Finished(r) => {
@@ -593,7 +725,7 @@ fn run_slice(s: &Arc<Shared>, mut agent: Box<Agent>) {
             },
         }
     }
-    s.enqueue(agent);
+    s.requeue(agent);
 }
 
 fn timer_loop(s: &Arc<Shared>) {

@@ -218,3 +218,39 @@ fn contract_net_in_one_runtime() {
     assert_eq!(outcomes, ["accept-proposal", "reject-proposal", "reject-proposal"]);
     rt.shutdown();
 }
+
+#[test]
+fn suspend_resume_kill() {
+    let rt = runtime(2);
+    // A counter that is suspended stops counting, and resumes later.
+    let counter = rt.spawn("set n 0; while 1 { incr n; if {$n % 1000 == 0} { set ::last $n } }", None).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    rt.suspend(&counter).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(rt.state(&counter), Some(AgentState::Suspended));
+    rt.resume(&counter).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(rt.state(&counter), Some(AgentState::Active));
+    rt.kill(&counter).unwrap();
+    assert_eq!(rt.wait(&counter, WAIT).unwrap().result, Err("killed".into()));
+
+    // A suspended receiver keeps its messages until resumed.
+    let rx = rt.spawn("agent_receive c b; set b", Some("rx")).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    rt.suspend(&rx).unwrap();
+    rt.send_text(&rx, None, 1, "hello").unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(rt.state(&rx), Some(AgentState::Suspended));
+    rt.resume(&rx).unwrap();
+    assert_eq!(rt.wait(&rx, WAIT).unwrap().result, Ok("hello".into()));
+
+    // From Tcl: ams kill, ams where, ams search.
+    let victim = rt.spawn("agent_receive c b", Some("victim")).unwrap();
+    let boss = rt
+        .spawn("set w [ams where victim]; set s [ams search -name victim]; ams kill victim; list $w [llength $s]", None)
+        .unwrap();
+    assert_eq!(rt.wait(&boss, WAIT).unwrap().result, Ok("alpha 1".into()));
+    assert_eq!(rt.wait(&victim, WAIT).unwrap().result, Err("killed".into()));
+    assert!(rt.kill(&victim).is_err());
+    rt.shutdown();
+}
