@@ -453,9 +453,8 @@ impl Shared {
     /// Gives a preempted agent back: to the queue, or held/killed.
     fn requeue(&self, agent: Box<Agent>) {
         let mut slots = lock(&self.slots);
-        match slots.get_mut(&agent.id) {
-            Some(slot) => self.make_runnable(slot, agent),
-            None => {}
+        if let Some(slot) = slots.get_mut(&agent.id) {
+            self.make_runnable(slot, agent);
         }
     }
 
