@@ -49,6 +49,10 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
     let end: HostFn = Box::new(|_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
     interp.register_host("agent_end", end);
 
+    let (me, s) = (id.clone(), shared.clone());
+    let df: HostFn = Box::new(move |_, args: &[Value]| df_cmd(&s, &me, args));
+    interp.register_host("df", df);
+
     let s = shared.clone();
     let ams: HostFn = Box::new(move |_, args: &[Value]| ams_cmd(&s, args));
     interp.register_host("ams", ams);
@@ -328,5 +332,72 @@ fn ams_cmd(shared: &Weak<Shared>, args: &[Value]) -> HostResult {
         "resume" => done(target().and_then(|id| s.resume(&id))),
         "kill" => done(target().and_then(|id| s.kill(&id))),
         _ => err(format!("bad subcommand \"{sub}\": must be kill, resume, search, suspend, or where")),
+    }
+}
+
+/// `df register -service DESC | deregister ?-name N? | modify -service DESC |
+/// search ?-type T? ?-name N? ?-property {K V}?...`: the directory. A
+/// description is a dict (`type`, `name`, other properties); search returns
+/// a list of `{agent ID service DESC}` dicts.
+fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
+    let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
+    let sub = args.get(1).map(|a| a.as_str().into_owned()).unwrap_or_default();
+    let mut directory = crate::runtime::lock(&s.directory);
+    match sub.as_str() {
+        "register" | "modify" => {
+            if args.len() != 4 || args[2].as_str() != "-service" {
+                return err(format!("wrong # args: should be \"df {sub} -service description\""));
+            }
+            let desc = match args[3].as_dict() {
+                Ok(d) => d.iter().map(|(k, v)| (k.as_str().into_owned(), v.as_str().into_owned())).collect(),
+                Err(e) => return HostResult::Error(e),
+            };
+            match directory.register(me, desc) {
+                Ok(()) => HostResult::Done(Value::empty()),
+                Err(e) => err(e),
+            }
+        }
+        "deregister" => {
+            let name = match (args.get(2).map(|a| a.as_str()), args.get(3)) {
+                (None, _) => None,
+                (Some(f), Some(n)) if f == "-name" => Some(n.as_str().into_owned()),
+                _ => return err("wrong # args: should be \"df deregister ?-name name?\""),
+            };
+            HostResult::Done(Value::int(directory.deregister(me, name.as_deref()) as i64))
+        }
+        "search" => {
+            let mut q = crate::df::Query::default();
+            let mut i = 2;
+            while i < args.len() {
+                let Some(v) = args.get(i + 1) else { return err("options must come in pairs") };
+                match &*args[i].as_str() {
+                    "-type" => q.properties.push(("type".into(), v.as_str().into_owned())),
+                    "-name" => q.properties.push(("name".into(), v.as_str().into_owned())),
+                    "-property" => match v.as_list() {
+                        Ok(kv) if kv.len() == 2 => {
+                            q.properties.push((kv[0].as_str().into_owned(), kv[1].as_str().into_owned()))
+                        }
+                        _ => return err(format!("bad property \"{}\": must be a key and a value", v.as_str())),
+                    },
+                    other => return err(format!("bad option \"{other}\": must be -type, -name, or -property")),
+                }
+                i += 2;
+            }
+            let found = directory
+                .search(&q)
+                .into_iter()
+                .map(|(id, d)| {
+                    let desc: Vec<Value> = d.into_iter().flat_map(|(k, v)| [Value::from(k), Value::from(v)]).collect();
+                    Value::list(vec![
+                        Value::from("agent"),
+                        Value::from(id.as_str()),
+                        Value::from("service"),
+                        Value::list(desc),
+                    ])
+                })
+                .collect();
+            HostResult::Done(Value::list(found))
+        }
+        _ => err(format!("bad subcommand \"{sub}\": must be deregister, modify, register, or search")),
     }
 }

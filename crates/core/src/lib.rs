@@ -30,6 +30,7 @@
 
 pub mod acl;
 mod agent_cmds;
+pub mod df;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};

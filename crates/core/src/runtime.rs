@@ -222,6 +222,8 @@ pub(crate) struct Shared {
     queue: Mutex<VecDeque<Box<Agent>>>,
     queue_cv: Condvar,
     pub(crate) slots: Mutex<HashMap<AgentId, Slot>>,
+    /// The directory facilitator (lock order: after `slots` if both).
+    pub(crate) directory: Mutex<crate::df::Directory>,
     done_cv: Condvar,
     timers: Mutex<BinaryHeap<Reverse<(Instant, u64, AgentId)>>>,
     timer_cv: Condvar,
@@ -242,7 +244,7 @@ fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Slot>, id: &AgentId) -> Result<
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock is a bug, but the data stays usable.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -257,6 +259,7 @@ impl Runtime {
             queue: Mutex::new(VecDeque::new()),
             queue_cv: Condvar::new(),
             slots: Mutex::new(HashMap::new()),
+            directory: Mutex::new(crate::df::Directory::default()),
             done_cv: Condvar::new(),
             timers: Mutex::new(BinaryHeap::new()),
             timer_cv: Condvar::new(),
@@ -580,6 +583,7 @@ impl Shared {
     }
 
     fn finish(&self, id: &AgentId, result: Result<String, String>) {
+        lock(&self.directory).forget(id);
         let mut slots = lock(&self.slots);
         if let Some(slot) = slots.get_mut(id) {
             slot.state = AgentState::Deleted;

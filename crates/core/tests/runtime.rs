@@ -254,3 +254,32 @@ fn suspend_resume_kill() {
     assert!(rt.kill(&victim).is_err());
     rt.shutdown();
 }
+
+#[test]
+fn df_register_and_search() {
+    let rt = runtime(2);
+    let printer = rt
+        .spawn("df register -service {type printer name laser color no}; agent_receive c b; set b", Some("printer"))
+        .unwrap();
+    let scanner = rt.spawn("df register -service {type scanner name flatbed}; agent_receive c b", None).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let client = rt
+        .spawn(
+            r#"
+            set found [df search -type printer]
+            set who [dict get [lindex $found 0] agent]
+            set r [list [llength $found] [dict get [lindex $found 0] service name] [llength [df search -property {color no}]] [llength [df search]]]
+            agent_send $who 1 "print this"
+            set r
+            "#,
+            None,
+        )
+        .unwrap();
+    assert_eq!(rt.wait(&client, WAIT).unwrap().result, Ok("1 laser 1 2".into()));
+    assert_eq!(rt.wait(&printer, WAIT).unwrap().result, Ok("print this".into()));
+    // An agent that ended leaves the directory.
+    let after = rt.spawn("after 20; llength [df search]", None).unwrap();
+    assert_eq!(rt.wait(&after, WAIT).unwrap().result, Ok("1".into()));
+    rt.kill(&scanner).unwrap();
+    rt.shutdown();
+}
