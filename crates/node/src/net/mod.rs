@@ -1,0 +1,3 @@
+//! Transport between nodes: framing now; connections, TLS and lanes next.
+
+pub mod frame;
