@@ -34,4 +34,4 @@ pub mod df;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};
-pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Runtime, RuntimeConfig, SendError};
+pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Router, Runtime, RuntimeConfig, SendError};

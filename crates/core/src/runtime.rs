@@ -119,11 +119,19 @@ pub struct AgentOutcome {
     pub result: Result<String, String>,
 }
 
+/// Delivers messages to agents whose home is another node (provided by
+/// the node layer, which knows the network; the runtime does not).
+pub trait Router: Send + Sync {
+    fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError>;
+}
+
 /// Why a message was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendError {
     NoSuchAgent(String),
     MailboxFull(String),
+    /// The agent's node cannot be reached.
+    Unreachable(String),
 }
 
 impl fmt::Display for SendError {
@@ -131,6 +139,7 @@ impl fmt::Display for SendError {
         match self {
             SendError::NoSuchAgent(id) => write!(f, "no agent \"{id}\" on this node"),
             SendError::MailboxFull(id) => write!(f, "mailbox of agent \"{id}\" is full"),
+            SendError::Unreachable(why) => write!(f, "cannot deliver: {why}"),
         }
     }
 }
@@ -224,6 +233,8 @@ pub(crate) struct Shared {
     pub(crate) slots: Mutex<HashMap<AgentId, Slot>>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
+    /// Where messages for other nodes go.
+    router: std::sync::RwLock<Option<Arc<dyn Router>>>,
     done_cv: Condvar,
     timers: Mutex<BinaryHeap<Reverse<(Instant, u64, AgentId)>>>,
     timer_cv: Condvar,
@@ -260,6 +271,7 @@ impl Runtime {
             queue_cv: Condvar::new(),
             slots: Mutex::new(HashMap::new()),
             directory: Mutex::new(crate::df::Directory::default()),
+            router: std::sync::RwLock::new(None),
             done_cv: Condvar::new(),
             timers: Mutex::new(BinaryHeap::new()),
             timer_cv: Condvar::new(),
@@ -320,7 +332,18 @@ impl Runtime {
         Ok(id)
     }
 
-    /// Delivers a message to an agent on this runtime.
+    /// Sets where messages for agents of other nodes go.
+    pub fn set_router(&self, router: Arc<dyn Router>) {
+        *self.shared.router.write().unwrap_or_else(|e| e.into_inner()) = Some(router);
+    }
+
+    /// The node this runtime belongs to.
+    pub fn node(&self) -> &str {
+        &self.shared.config.node
+    }
+
+    /// Delivers a message to an agent on this runtime (or, through the
+    /// router, on another node).
     pub fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         self.shared.send(to, msg)
     }
@@ -523,6 +546,13 @@ impl Shared {
     }
 
     pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
+        if to.home() != self.config.node {
+            let router = self.router.read().unwrap_or_else(|e| e.into_inner()).clone();
+            return match router {
+                Some(r) => r.route(to, msg),
+                None => Err(SendError::NoSuchAgent(to.to_string())),
+            };
+        }
         let mut slots = lock(&self.slots);
         let slot = match slots.get_mut(to) {
             Some(s) if s.state != AgentState::Deleted => s,

@@ -8,3 +8,5 @@
 //! connection can be closed and logged while the node serves everyone else.
 
 pub mod net;
+pub mod node;
+pub mod proto;

@@ -1,0 +1,208 @@
+//! A node: an agent runtime plus TCP links to peer nodes (tokio).
+//!
+//! Each peer gets one outbound connection, written by one task from one
+//! bounded queue, so messages from one sender to one receiver stay in order.
+//! Inbound connections are read by one task each: the first frame must be
+//! a hello; every later frame is an agent message delivered to the local
+//! runtime. A connection that sends garbage, an oversized or a truncated
+//! frame is closed with a logged reason; the node goes on serving the rest.
+//!
+//! Not yet: TLS, the urgent lane's own queue, reconnection with
+//! redelivery, persistence (messages queued for a peer that is down are
+//! dropped after the connection attempts fail, and the sender is not told).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use itinerant_core::{AgentId, Message, Router, Runtime, RuntimeConfig, SendError};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
+use crate::proto::Wire;
+
+/// Frames queued for one peer before sends to it are refused.
+const PEER_QUEUE: usize = 4096;
+/// Connection attempts to a peer before queued frames are dropped.
+const CONNECT_ATTEMPTS: u32 = 20;
+/// Longest wait for a connection attempt.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long an inbound connection may stay silent before it is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How to run a node.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub name: String,
+    pub listen: SocketAddr,
+    pub runtime: RuntimeConfig,
+    /// Largest frame payload accepted from a peer.
+    pub max_frame: usize,
+}
+
+impl NodeConfig {
+    pub fn new(name: &str, listen: SocketAddr) -> NodeConfig {
+        NodeConfig {
+            name: name.to_owned(),
+            listen,
+            runtime: RuntimeConfig::for_node(name),
+            max_frame: DEFAULT_MAX_PAYLOAD,
+        }
+    }
+}
+
+/// A running node.
+pub struct Node {
+    runtime: Arc<Runtime>,
+    links: Arc<Links>,
+    addr: SocketAddr,
+    accept_task: tokio::task::JoinHandle<()>,
+}
+
+/// The outbound queues, by peer node name; the runtime's router.
+struct Links {
+    node: String,
+    queues: Mutex<HashMap<String, mpsc::Sender<Frame>>>,
+}
+
+impl Router for Links {
+    fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
+        let home = to.home();
+        let queue = self.queues.lock().unwrap_or_else(|e| e.into_inner()).get(home).cloned();
+        let Some(tx) = queue else {
+            return Err(SendError::Unreachable(format!("no link from {} to node \"{home}\"", self.node)));
+        };
+        let w = Wire::from_message(to, &msg);
+        let frame = Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() };
+        tx.try_send(frame).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => SendError::Unreachable(format!("queue to node \"{home}\" is full")),
+            mpsc::error::TrySendError::Closed(_) => SendError::Unreachable(format!("link to node \"{home}\" is down")),
+        })
+    }
+}
+
+impl Node {
+    /// Binds the listener and starts the runtime. Call from a tokio runtime.
+    pub async fn start(config: NodeConfig) -> std::io::Result<Node> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let runtime = Arc::new(Runtime::new(config.runtime.clone()));
+        let links = Arc::new(Links { node: config.name.clone(), queues: Mutex::new(HashMap::new()) });
+        runtime.set_router(links.clone());
+        let rt = runtime.clone();
+        let (name, max_frame) = (config.name.clone(), config.max_frame);
+        let accept_task = tokio::spawn(async move {
+            loop {
+                match listener.accept().await {
+                    Ok((stream, peer)) => {
+                        let rt = rt.clone();
+                        let name = name.clone();
+                        tokio::spawn(async move {
+                            if let Err(why) = serve_inbound(stream, &rt, max_frame).await {
+                                eprintln!("[{name}] closed connection from {peer}: {why}");
+                            }
+                        });
+                    }
+                    Err(e) => {
+                        eprintln!("[{name}] accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            }
+        });
+        Ok(Node { runtime, links, addr, accept_task })
+    }
+
+    /// The address the node listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// Makes `name` at `addr` a peer: messages for its agents go there.
+    pub fn add_peer(&self, name: &str, addr: SocketAddr) {
+        let (tx, rx) = mpsc::channel(PEER_QUEUE);
+        self.links.queues.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), tx);
+        let me = self.links.node.clone();
+        let peer = name.to_owned();
+        tokio::spawn(async move {
+            if let Err(why) = serve_outbound(&me, addr, rx).await {
+                eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
+            }
+        });
+    }
+
+    /// Stops accepting connections (the runtime stops when dropped).
+    pub fn stop(self) {
+        self.accept_task.abort();
+    }
+}
+
+/// Writes the frames queued for one peer, connecting first.
+async fn serve_outbound(me: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame>) -> Result<(), String> {
+    let mut stream = None;
+    for attempt in 0..CONNECT_ATTEMPTS {
+        match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                stream = Some(s);
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await,
+        }
+    }
+    let mut stream = stream.ok_or_else(|| format!("could not connect after {CONNECT_ATTEMPTS} attempts"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let hello = Wire::Hello { node: me.to_owned() };
+    let frame = Frame { lane: Lane::Urgent, kind: hello.kind(), payload: hello.encode() };
+    stream.write_all(&frame.encode()).await.map_err(|e| e.to_string())?;
+    let mut batch = Vec::new();
+    while let Some(frame) = rx.recv().await {
+        batch.clear();
+        batch.extend(frame.encode());
+        // Coalesce what is already queued into one write.
+        while batch.len() < 64 * 1024 {
+            match rx.try_recv() {
+                Ok(f) => batch.extend(f.encode()),
+                Err(_) => break,
+            }
+        }
+        stream.write_all(&batch).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Reads one inbound connection and delivers its messages.
+async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, max_frame: usize) -> Result<(), String> {
+    let mut decoder = FrameDecoder::new(max_frame);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut peer: Option<String> = None;
+    loop {
+        let n = match tokio::time::timeout(IDLE_TIMEOUT, stream.read(&mut buf)).await {
+            Ok(Ok(0)) => return decoder.finish().map_err(|e| e.to_string()),
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err("idle too long".into()),
+        };
+        for frame in decoder.push(&buf[..n]).map_err(|e| e.to_string())? {
+            let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
+            match (&peer, wire) {
+                (None, Wire::Hello { node }) => peer = Some(node),
+                (None, _) => return Err("the first frame was not a hello".into()),
+                (Some(_), Wire::Hello { .. }) => return Err("a second hello".into()),
+                (Some(from), w) => {
+                    let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
+                    if let Err(e) = rt.send(&to, msg) {
+                        // The sender's node is not told yet (FIPA failure: to do).
+                        eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
+                    }
+                }
+            }
+        }
+    }
+}

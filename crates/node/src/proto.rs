@@ -1,0 +1,220 @@
+//! The messages nodes exchange, inside frames (`net::frame`). Only these
+//! types cross the wire; the runtime's types are converted at the edge.
+//!
+//! Encoding: strings are a u32 big-endian length and UTF-8 bytes; integers
+//! are 8-byte big-endian; optional values are a flag byte (0/1) and the
+//! value. Decoding checks every length against the bytes left.
+
+use itinerant_core::{Acl, AgentId, Message};
+
+/// Frame kinds.
+pub const KIND_HELLO: u8 = 1;
+pub const KIND_AGENT_MESSAGE: u8 = 2;
+
+/// What a frame carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// First frame on a connection: who is speaking.
+    Hello { node: String },
+    /// A message for an agent of the receiving node.
+    AgentMessage {
+        to: String,
+        from: Option<String>,
+        code: i64,
+        body: String,
+        acl: Option<(String, Vec<(String, String)>)>,
+    },
+}
+
+/// Why a payload was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError(pub String);
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad message: {}", self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl Wire {
+    /// The wire form of a runtime message for `to`.
+    pub fn from_message(to: &AgentId, m: &Message) -> Wire {
+        Wire::AgentMessage {
+            to: to.to_string(),
+            from: m.from.as_ref().map(|f| f.to_string()),
+            code: m.code,
+            body: m.body.clone(),
+            acl: m.acl.as_ref().map(|a| (a.performative.clone(), a.params.clone())),
+        }
+    }
+
+    /// Back to the runtime's types (the receiver and the message).
+    pub fn into_message(self) -> Result<(AgentId, Message), DecodeError> {
+        let Wire::AgentMessage { to, from, code, body, acl } = self else {
+            return Err(DecodeError("not an agent message".into()));
+        };
+        let to = AgentId::parse(&to).ok_or_else(|| DecodeError(format!("bad agent id \"{to}\"")))?;
+        let from = match from {
+            Some(f) => Some(AgentId::parse(&f).ok_or_else(|| DecodeError(format!("bad agent id \"{f}\"")))?),
+            None => None,
+        };
+        let acl = acl.map(|(performative, params)| Box::new(Acl { performative, params }));
+        Ok((to, Message { from, code, body, acl }))
+    }
+
+    pub fn kind(&self) -> u8 {
+        match self {
+            Wire::Hello { .. } => KIND_HELLO,
+            Wire::AgentMessage { .. } => KIND_AGENT_MESSAGE,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self {
+            Wire::Hello { node } => put_str(&mut out, node),
+            Wire::AgentMessage { to, from, code, body, acl } => {
+                put_str(&mut out, to);
+                put_opt(&mut out, from.as_deref());
+                out.extend_from_slice(&code.to_be_bytes());
+                put_str(&mut out, body);
+                match acl {
+                    Some((perf, params)) => {
+                        out.push(1);
+                        put_str(&mut out, perf);
+                        out.extend_from_slice(&(params.len() as u32).to_be_bytes());
+                        for (k, v) in params {
+                            put_str(&mut out, k);
+                            put_str(&mut out, v);
+                        }
+                    }
+                    None => out.push(0),
+                }
+            }
+        }
+        out
+    }
+
+    pub fn decode(kind: u8, payload: &[u8]) -> Result<Wire, DecodeError> {
+        let mut r = Reader { b: payload, at: 0 };
+        let w = match kind {
+            KIND_HELLO => Wire::Hello { node: r.str()? },
+            KIND_AGENT_MESSAGE => {
+                let to = r.str()?;
+                let from = r.opt()?;
+                let code = i64::from_be_bytes(r.take(8)?.try_into().map_err(|_| DecodeError("code".into()))?);
+                let body = r.str()?;
+                let acl = match r.byte()? {
+                    0 => None,
+                    1 => {
+                        let perf = r.str()?;
+                        let n = r.u32()? as usize;
+                        // Each parameter takes at least 8 bytes.
+                        if n > r.left() / 8 {
+                            return Err(DecodeError(format!("{n} parameters in {} bytes", r.left())));
+                        }
+                        let mut params = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            params.push((r.str()?, r.str()?));
+                        }
+                        Some((perf, params))
+                    }
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                };
+                Wire::AgentMessage { to, from, code, body, acl }
+            }
+            k => return Err(DecodeError(format!("unknown message kind {k}"))),
+        };
+        if r.left() != 0 {
+            return Err(DecodeError(format!("{} bytes left over", r.left())));
+        }
+        Ok(w)
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+        None => out.push(0),
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn left(&self) -> usize {
+        self.b.len() - self.at
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+        if n > self.left() {
+            return Err(DecodeError(format!("truncated: wanted {n} bytes, {} left", self.left())));
+        }
+        let s = &self.b[self.at..self.at + n];
+        self.at += n;
+        Ok(s)
+    }
+
+    fn byte(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn str(&mut self) -> Result<String, DecodeError> {
+        let n = self.u32()? as usize;
+        let b = self.take(n)?;
+        String::from_utf8(b.to_vec()).map_err(|_| DecodeError("string is not UTF-8".into()))
+    }
+
+    fn opt(&mut self) -> Result<Option<String>, DecodeError> {
+        match self.byte()? {
+            0 => Ok(None),
+            1 => Ok(Some(self.str()?)),
+            f => Err(DecodeError(format!("bad flag {f}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn message_roundtrip() {
+        let to = AgentId::parse("3@beta").unwrap();
+        let m = Message {
+            from: AgentId::parse("1@alpha"),
+            code: -5,
+            body: "héllo".into(),
+            acl: Some(Box::new(Acl { performative: "inform".into(), params: vec![("content".into(), "x".into())] })),
+        };
+        let w = Wire::from_message(&to, &m);
+        let back = Wire::decode(w.kind(), &w.encode()).unwrap();
+        assert_eq!(back.into_message().unwrap(), (to, m));
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_is_refused_not_panicked(kind in 0u8..4, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = Wire::decode(kind, &bytes);
+        }
+    }
+}

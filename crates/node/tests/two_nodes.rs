@@ -1,0 +1,82 @@
+//! Two real nodes on loopback in one process: messages between agents on
+//! different nodes arrive in order; garbage on a node's port closes only
+//! that connection.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use itinerant_node::node::{Node, NodeConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn pair() -> (Node, Node) {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let mut ca = NodeConfig::new("alpha", any);
+    ca.runtime.workers = 1;
+    let mut cb = NodeConfig::new("beta", any);
+    cb.runtime.workers = 1;
+    let alpha = Node::start(ca).await.unwrap();
+    let beta = Node::start(cb).await.unwrap();
+    alpha.add_peer("beta", beta.addr());
+    beta.add_peer("alpha", alpha.addr());
+    (alpha, beta)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_cross_nodes_in_order_and_replies_come_back() {
+    let (alpha, beta) = pair().await;
+    let sink = beta
+        .runtime()
+        .spawn("set got {}; for {set i 0} {$i < 200} {incr i} { set from [agent_receive c b]; lappend got $b }; agent_send $from 0 [llength $got]; set got", None)
+        .unwrap();
+    let script =
+        format!("for {{set i 0}} {{$i < 200}} {{incr i}} {{ agent_send {sink} 0 $i }}; agent_receive c n; set n");
+    let src = alpha.runtime().spawn(&script, None).unwrap();
+    let (a, b) = (alpha, beta);
+    let (src2, sink2) = (src.clone(), sink.clone());
+    let (ra, rb) = tokio::task::spawn_blocking(move || {
+        let ra = a.runtime().wait(&src2, WAIT);
+        let rb = b.runtime().wait(&sink2, WAIT);
+        (ra, rb)
+    })
+    .await
+    .unwrap();
+    assert_eq!(ra.unwrap().result, Ok("200".into()));
+    let expected: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+    assert_eq!(rb.unwrap().result, Ok(expected.join(" ")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_closes_that_connection_only() {
+    let (alpha, beta) = pair().await;
+    // A stranger speaks HTTP to beta: beta closes that connection.
+    let mut s = tokio::net::TcpStream::connect(beta.addr()).await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 16];
+    let n = tokio::time::timeout(WAIT, s.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+    assert_eq!(n, 0, "beta closes the connection");
+    // An oversized frame header: refused too.
+    let mut s = tokio::net::TcpStream::connect(beta.addr()).await.unwrap();
+    let mut header = vec![0x49, 0x54, 0, 1];
+    header.extend_from_slice(&u32::MAX.to_be_bytes());
+    s.write_all(&header).await.unwrap();
+    let n = tokio::time::timeout(WAIT, s.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+    assert_eq!(n, 0);
+    // Alpha's agents still reach beta's.
+    let rx = beta.runtime().spawn("agent_receive c b; set b", None).unwrap();
+    let tx = alpha.runtime().spawn(&format!("agent_send {rx} 1 still-here"), None).unwrap();
+    let (a, b) = (alpha, beta);
+    let (r1, r2) =
+        tokio::task::spawn_blocking(move || (a.runtime().wait(&tx, WAIT), b.runtime().wait(&rx, WAIT))).await.unwrap();
+    assert!(r1.unwrap().result.is_ok());
+    assert_eq!(r2.unwrap().result, Ok("still-here".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_node_is_a_clear_error() {
+    let (alpha, _beta) = pair().await;
+    let a = alpha.runtime().spawn("catch {agent_send 1@gamma 0 x} m; set m", None).unwrap();
+    let r = tokio::task::spawn_blocking(move || alpha.runtime().wait(&a, WAIT)).await.unwrap();
+    assert_eq!(r.unwrap().result, Ok("cannot deliver: no link from alpha to node \"gamma\"".into()));
+}
