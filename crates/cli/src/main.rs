@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod tcl_host;
 
 #[derive(Parser)]
@@ -16,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Start three nodes on loopback and run a scenario across them.
+    Demo,
     /// Run an Agent Tcl script as tclsh does (no FILE: interactive prompt).
     Tcl {
         /// Snapshot and restore the whole VM through bytes every N
@@ -31,6 +34,7 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Cmd::Demo => demo::run(),
         Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {
                 eprintln!("itin: --migrate-every must be at least 1");

@@ -1,0 +1,163 @@
+//! `itin demo`: three nodes (alpha, beta, gamma) in this process on
+//! loopback ports, and a scenario that shows the platform working: agents
+//! on several nodes, messages between them, the directory, and a FIPA
+//! contract-net among agents on different nodes. Prints a transcript and
+//! exits 0 when every step gave the expected result.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use itinerant_core::AgentId;
+use itinerant_node::node::{Node, NodeConfig};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A contractor: registers its service, answers one call for proposals
+/// with a price, and does the job if its proposal is accepted.
+const CONTRACTOR: &str = r#"
+df register -service [list type transport name $agent(name) node $agent(node)]
+set cfp [acl receive -performative cfp]
+set price [expr {[lindex [dict get $cfp content] 1] * $rate}]
+puts "  $agent(name)@$agent(node): proposes $price for [dict get $cfp content]"
+acl reply $cfp -performative propose -content $price
+set answer [acl receive -conversation-id [dict get $cfp conversation-id]]
+if {[dict get $answer performative] eq "accept-proposal"} {
+    acl reply $answer -performative inform -content "delivered by $agent(name) on $agent(node) for $price"
+    set r won
+} else {
+    set r lost
+}
+"#;
+
+/// The manager: calls for proposals, takes the cheapest, waits for the job.
+const MANAGER: &str = r#"
+set proposals {}
+foreach c $contractors {
+    acl send -performative cfp -receiver $c -content {crates 12} -conversation-id move-1 -reply-with $c -protocol fipa-contract-net
+}
+foreach c $contractors {
+    set p [acl receive -performative propose -conversation-id move-1 -timeout 10000]
+    if {$p eq ""} { error "a contractor did not answer" }
+    lappend proposals [list [dict get $p content] $p]
+}
+set sorted [lsort -integer -index 0 $proposals]
+set best [lindex $sorted 0 1]
+puts "  manager@$agent(node): accepts [dict get $best sender] at [dict get $best content]"
+acl reply $best -performative accept-proposal
+foreach other [lrange $sorted 1 end] { acl reply [lindex $other 1] -performative reject-proposal }
+dict get [acl receive -performative inform -conversation-id move-1 -timeout 10000] content
+"#;
+
+pub fn run() -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("itin demo: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(scenario()) {
+        Ok(()) => {
+            println!("demo: every step worked");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn scenario() -> Result<(), String> {
+    let t0 = Instant::now();
+    let any: SocketAddr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
+    let mut nodes = Vec::new();
+    for name in ["alpha", "beta", "gamma"] {
+        let mut c = NodeConfig::new(name, any);
+        c.runtime.workers = 1;
+        let node = Node::start(c).await.map_err(|e| format!("starting {name}: {e}"))?;
+        println!("node {name} listening on {}", node.addr());
+        nodes.push((name, node));
+    }
+    for (a, na) in &nodes {
+        for (b, nb) in &nodes {
+            if a != b {
+                na.add_peer(b, nb.addr());
+            }
+        }
+    }
+    let [(_, alpha), (_, beta), (_, gamma)] = <[(&str, Node); 3]>::try_from(nodes).map_err(|_| "three nodes")?;
+
+    tokio::task::spawn_blocking(move || steps(&alpha, &beta, &gamma)).await.map_err(|e| format!("{e}"))??;
+    println!("(demo took {:.0?})", t0.elapsed());
+    Ok(())
+}
+
+fn expect(what: &str, got: Option<Result<String, String>>, check: impl Fn(&str) -> bool) -> Result<String, String> {
+    match got {
+        Some(Ok(r)) if check(&r) => Ok(r),
+        Some(Ok(r)) => Err(format!("{what}: unexpected result {r:?}")),
+        Some(Err(info)) => Err(format!("{what}: agent failed:\n{info}")),
+        None => Err(format!("{what}: no result within {WAIT:?}")),
+    }
+}
+
+fn steps(alpha: &Node, beta: &Node, gamma: &Node) -> Result<(), String> {
+    let wait = |node: &Node, id: &AgentId| node.runtime().wait(id, WAIT).map(|o| o.result);
+
+    println!("\n1. An agent on each node reports where it runs");
+    for node in [alpha, beta, gamma] {
+        let id = node.runtime().spawn("list $agent(local) $agent(node)", None)?;
+        let r = expect("identity", wait(node, &id), |r| r.ends_with(node.runtime().node()))?;
+        println!("  agent {id}: [{r}]");
+    }
+
+    println!("\n2. Messages between agents on different nodes (alpha -> beta -> gamma -> alpha)");
+    let relay_c = gamma
+        .runtime()
+        .spawn("set from [agent_receive c b]; agent_send [lindex $b 0] 0 \"[lrange $b 1 end] gamma\"", None)?;
+    let relay_b =
+        beta.runtime().spawn(&format!("set from [agent_receive c b]; agent_send {relay_c} 0 \"$b beta\""), None)?;
+    let origin = alpha
+        .runtime()
+        .spawn(&format!("agent_send {relay_b} 0 \"$agent(local) alpha\"; agent_receive c b; set b"), None)?;
+    let r = expect("relay", wait(alpha, &origin), |r| r == "alpha beta gamma")?;
+    println!("  {origin} got back: \"{r}\" (3 hops over TCP)");
+
+    println!("\n3. Ordered delivery: 1000 messages from alpha to an agent on beta");
+    let counter = beta.runtime().spawn(
+        "set n 0; set ok 1; for {set i 0} {$i < 1000} {incr i} { agent_receive c b; if {$b != $i} { set ok 0 }; incr n }; list $n $ok",
+        None,
+    )?;
+    let t = Instant::now();
+    let sender = alpha
+        .runtime()
+        .spawn(&format!("for {{set i 0}} {{$i < 1000}} {{incr i}} {{ agent_send {counter} 0 $i }}"), None)?;
+    expect("sender", wait(alpha, &sender), |_| true)?;
+    let r = expect("ordered delivery", wait(beta, &counter), |r| r == "1000 1")?;
+    println!("  received {} in order ({:.1?})", r.split(' ').next().unwrap_or(""), t.elapsed());
+
+    println!("\n4. Contract-net (fipa-contract-net) among agents on three nodes");
+    let mut contractors = Vec::new();
+    for (node, name, rate) in [(beta, "trucker", 7), (gamma, "shipper", 5), (alpha, "courier", 9)] {
+        let id = node.runtime().spawn(&format!("set rate {rate}\n{CONTRACTOR}"), Some(name))?;
+        contractors.push((node, id));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let dir = beta.runtime().spawn("df search -type transport", None)?;
+    let r = expect("df search", wait(beta, &dir), |r| !r.is_empty())?;
+    println!("  DF on beta lists: {r}");
+    let ids: Vec<String> = contractors.iter().map(|(_, id)| id.to_string()).collect();
+    let manager =
+        alpha.runtime().spawn(&format!("set contractors {{{}}}\n{MANAGER}", ids.join(" ")), Some("manager"))?;
+    let r = expect("contract-net", wait(alpha, &manager), |r| r.contains("shipper"))?;
+    for (node, id) in &contractors {
+        let outcome = expect("contractor", wait(node, id), |r| r == "won" || r == "lost")?;
+        print!("{}", node.runtime().console(id).unwrap_or_default());
+        println!("  {id}: {outcome}");
+    }
+    print!("{}", alpha.runtime().console(&manager).unwrap_or_default());
+    println!("  result: {r}");
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! `itin demo` starts three nodes on loopback, runs its scenario and
+//! exits 0 with a transcript of every step.
+
+use std::process::Command;
+
+#[test]
+fn demo_runs_every_step() {
+    let out = Command::new(env!("CARGO_BIN_EXE_itin")).arg("demo").output().expect("run itin demo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "stdout:\n{text}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    for needle in [
+        "node alpha listening on 127.0.0.1:",
+        "got back: \"alpha beta gamma\" (3 hops over TCP)",
+        "received 1000 in order",
+        "DF on beta lists: {agent",
+        "manager@alpha: accepts",
+        "result: delivered by shipper on gamma for 60",
+        "demo: every step worked",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
