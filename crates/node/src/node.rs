@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use itinerant_core::{AgentId, Message, Router, Runtime, RuntimeConfig, SendError};
+use itinerant_core::{Acl, AgentId, Message, Router, Runtime, RuntimeConfig, SendError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -94,14 +94,16 @@ impl Node {
         runtime.set_router(links.clone());
         let rt = runtime.clone();
         let (name, max_frame) = (config.name.clone(), config.max_frame);
+        let failures = links.clone();
         let accept_task = tokio::spawn(async move {
             loop {
                 match listener.accept().await {
                     Ok((stream, peer)) => {
                         let rt = rt.clone();
                         let name = name.clone();
+                        let failures = failures.clone();
                         tokio::spawn(async move {
-                            if let Err(why) = serve_inbound(stream, &rt, max_frame).await {
+                            if let Err(why) = serve_inbound(stream, &rt, &failures, max_frame).await {
                                 eprintln!("[{name}] closed connection from {peer}: {why}");
                             }
                         });
@@ -144,6 +146,18 @@ impl Node {
     }
 }
 
+/// The FIPA `failure` a sender gets for a message that could not be
+/// delivered (code -1 for `agent_receive`).
+pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message {
+    let mut acl = Acl { performative: "failure".into(), params: Vec::new() };
+    acl.set("receiver", to.as_str());
+    acl.set("content", why);
+    if let Some(r) = in_reply_to {
+        acl.set("in-reply-to", &r);
+    }
+    Message { from: None, code: -1, body: why.to_owned(), acl: Some(Box::new(acl)) }
+}
+
 /// Writes the frames queued for one peer, connecting first.
 async fn serve_outbound(me: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame>) -> Result<(), String> {
     let mut stream = None;
@@ -178,7 +192,7 @@ async fn serve_outbound(me: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame
 }
 
 /// Reads one inbound connection and delivers its messages.
-async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, max_frame: usize) -> Result<(), String> {
+async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_frame: usize) -> Result<(), String> {
     let mut decoder = FrameDecoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
     let mut peer: Option<String> = None;
@@ -197,9 +211,15 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, max_frame: usize) ->
                 (Some(_), Wire::Hello { .. }) => return Err("a second hello".into()),
                 (Some(from), w) => {
                     let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
+                    let sender = msg.from.clone();
+                    let reply_with = msg.acl.as_ref().and_then(|a| a.get("reply-with").map(str::to_owned));
+                    let failed = msg.acl.as_ref().is_some_and(|a| a.performative == "failure");
                     if let Err(e) = rt.send(&to, msg) {
-                        // The sender's node is not told yet (FIPA failure: to do).
                         eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
+                        // Tell the sender with a FIPA failure (never about a failure).
+                        if let (Some(sender), false) = (sender, failed) {
+                            let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
+                        }
                     }
                 }
             }

@@ -80,3 +80,14 @@ async fn unknown_node_is_a_clear_error() {
     let r = tokio::task::spawn_blocking(move || alpha.runtime().wait(&a, WAIT)).await.unwrap();
     assert_eq!(r.unwrap().result, Ok("cannot deliver: no link from alpha to node \"gamma\"".into()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_to_a_missing_agent_comes_back_as_a_failure() {
+    let (alpha, _beta) = pair().await;
+    let a = alpha
+        .runtime()
+        .spawn("acl send -performative request -receiver 99@beta -content hi -reply-with r1; set m [acl receive -performative failure -timeout 10000]; list [dict get $m in-reply-to] [dict get $m content]", None)
+        .unwrap();
+    let r = tokio::task::spawn_blocking(move || alpha.runtime().wait(&a, WAIT)).await.unwrap();
+    assert_eq!(r.unwrap().result, Ok("r1 {no agent \"99@beta\" on this node}".into()));
+}
