@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod node_cmd;
 mod tcl_host;
 
 #[derive(Parser)]
@@ -19,6 +20,11 @@ struct Cli {
 enum Cmd {
     /// Start three nodes on loopback and run a scenario across them.
     Demo,
+    /// Run a node.
+    Node {
+        #[command(subcommand)]
+        action: NodeAction,
+    },
     /// Run an Agent Tcl script as tclsh does (no FILE: interactive prompt).
     Tcl {
         /// Snapshot and restore the whole VM through bytes every N
@@ -31,10 +37,35 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand)]
+enum NodeAction {
+    /// Run a node in the foreground until SIGINT or SIGTERM.
+    Start {
+        /// The node's name (agent ids are N@NAME).
+        #[arg(long)]
+        name: String,
+        /// HOST:PORT to listen on (port 0: any free port).
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        /// A peer node, NAME=HOST:PORT (repeatable).
+        #[arg(long = "peer")]
+        peers: Vec<String>,
+        /// An agent to start from a Tcl file (repeatable).
+        #[arg(long = "agent")]
+        agents: Vec<String>,
+        /// Worker threads for agents (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Demo => demo::run(),
+        Cmd::Node { action: NodeAction::Start { name, listen, peers, agents, workers } } => {
+            node_cmd::start(node_cmd::StartArgs { name, listen, peers, agents, workers })
+        }
         Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {
                 eprintln!("itin: --migrate-every must be at least 1");

@@ -65,7 +65,29 @@ pub struct Node {
 /// The outbound queues, by peer node name; the runtime's router.
 struct Links {
     node: String,
+    /// Where this node listens (told to peers in the hello).
+    listen: Mutex<Option<SocketAddr>>,
     queues: Mutex<HashMap<String, mpsc::Sender<Frame>>>,
+}
+
+impl Links {
+    /// Opens the link to `name` at `addr` (replacing an older one).
+    fn add(&self, name: &str, addr: SocketAddr) {
+        let (tx, rx) = mpsc::channel(PEER_QUEUE);
+        self.queues.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), tx);
+        let me = self.node.clone();
+        let listen = self.listen.lock().unwrap_or_else(|e| e.into_inner()).map(|a| a.to_string()).unwrap_or_default();
+        let peer = name.to_owned();
+        tokio::spawn(async move {
+            if let Err(why) = serve_outbound(&me, &listen, addr, rx).await {
+                eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
+            }
+        });
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.queues.lock().unwrap_or_else(|e| e.into_inner()).contains_key(name)
+    }
 }
 
 impl Router for Links {
@@ -90,7 +112,11 @@ impl Node {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let runtime = Arc::new(Runtime::new(config.runtime.clone()));
-        let links = Arc::new(Links { node: config.name.clone(), queues: Mutex::new(HashMap::new()) });
+        let links = Arc::new(Links {
+            node: config.name.clone(),
+            listen: Mutex::new(Some(addr)),
+            queues: Mutex::new(HashMap::new()),
+        });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
         let (name, max_frame) = (config.name.clone(), config.max_frame);
@@ -129,15 +155,7 @@ impl Node {
 
     /// Makes `name` at `addr` a peer: messages for its agents go there.
     pub fn add_peer(&self, name: &str, addr: SocketAddr) {
-        let (tx, rx) = mpsc::channel(PEER_QUEUE);
-        self.links.queues.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), tx);
-        let me = self.links.node.clone();
-        let peer = name.to_owned();
-        tokio::spawn(async move {
-            if let Err(why) = serve_outbound(&me, addr, rx).await {
-                eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
-            }
-        });
+        self.links.add(name, addr);
     }
 
     /// Stops accepting connections (the runtime stops when dropped).
@@ -159,7 +177,7 @@ pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message 
 }
 
 /// Writes the frames queued for one peer, connecting first.
-async fn serve_outbound(me: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame>) -> Result<(), String> {
+async fn serve_outbound(me: &str, listen: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame>) -> Result<(), String> {
     let mut stream = None;
     for attempt in 0..CONNECT_ATTEMPTS {
         match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
@@ -172,7 +190,7 @@ async fn serve_outbound(me: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame
     }
     let mut stream = stream.ok_or_else(|| format!("could not connect after {CONNECT_ATTEMPTS} attempts"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let hello = Wire::Hello { node: me.to_owned() };
+    let hello = Wire::Hello { node: me.to_owned(), listen: listen.to_owned() };
     let frame = Frame { lane: Lane::Urgent, kind: hello.kind(), payload: hello.encode() };
     stream.write_all(&frame.encode()).await.map_err(|e| e.to_string())?;
     let mut batch = Vec::new();
@@ -193,6 +211,7 @@ async fn serve_outbound(me: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame
 
 /// Reads one inbound connection and delivers its messages.
 async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_frame: usize) -> Result<(), String> {
+    let remote = stream.peer_addr().map_err(|e| e.to_string())?;
     let mut decoder = FrameDecoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
     let mut peer: Option<String> = None;
@@ -206,7 +225,18 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
         for frame in decoder.push(&buf[..n]).map_err(|e| e.to_string())? {
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
-                (None, Wire::Hello { node }) => peer = Some(node),
+                (None, Wire::Hello { node, listen }) => {
+                    // Learn a node we have no link to from its hello.
+                    if node != links.node && !links.has(&node) {
+                        if let Ok(mut addr) = listen.parse::<SocketAddr>() {
+                            if addr.ip().is_unspecified() {
+                                addr.set_ip(remote.ip());
+                            }
+                            links.add(&node, addr);
+                        }
+                    }
+                    peer = Some(node);
+                }
                 (None, _) => return Err("the first frame was not a hello".into()),
                 (Some(_), Wire::Hello { .. }) => return Err("a second hello".into()),
                 (Some(from), w) => {

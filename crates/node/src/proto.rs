@@ -14,8 +14,9 @@ pub const KIND_AGENT_MESSAGE: u8 = 2;
 /// What a frame carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Wire {
-    /// First frame on a connection: who is speaking.
-    Hello { node: String },
+    /// First frame on a connection: who is speaking, and where it listens
+    /// (so that the receiver can open a link back).
+    Hello { node: String, listen: String },
     /// A message for an agent of the receiving node.
     AgentMessage {
         to: String,
@@ -74,7 +75,10 @@ impl Wire {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         match self {
-            Wire::Hello { node } => put_str(&mut out, node),
+            Wire::Hello { node, listen } => {
+                put_str(&mut out, node);
+                put_str(&mut out, listen);
+            }
             Wire::AgentMessage { to, from, code, body, acl } => {
                 put_str(&mut out, to);
                 put_opt(&mut out, from.as_deref());
@@ -100,7 +104,7 @@ impl Wire {
     pub fn decode(kind: u8, payload: &[u8]) -> Result<Wire, DecodeError> {
         let mut r = Reader { b: payload, at: 0 };
         let w = match kind {
-            KIND_HELLO => Wire::Hello { node: r.str()? },
+            KIND_HELLO => Wire::Hello { node: r.str()?, listen: r.str()? },
             KIND_AGENT_MESSAGE => {
                 let to = r.str()?;
                 let from = r.opt()?;

@@ -1,0 +1,111 @@
+//! `itin node start`: one node in the foreground until SIGINT or SIGTERM.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use itinerant_node::node::{Node, NodeConfig};
+
+/// Longest agent script file accepted.
+const MAX_SCRIPT_BYTES: u64 = 4 << 20;
+
+pub struct StartArgs {
+    pub name: String,
+    pub listen: SocketAddr,
+    pub peers: Vec<String>,
+    pub agents: Vec<String>,
+    pub workers: Option<usize>,
+}
+
+fn parse_peer(p: &str) -> Result<(String, SocketAddr), String> {
+    let (name, addr) = p.split_once('=').ok_or_else(|| format!("bad --peer \"{p}\": expected NAME=HOST:PORT"))?;
+    let addr: SocketAddr = addr.parse().map_err(|e| format!("bad --peer \"{p}\": {e}"))?;
+    if name.is_empty() || name.contains('@') {
+        return Err(format!("bad --peer \"{p}\": bad node name"));
+    }
+    Ok((name.to_owned(), addr))
+}
+
+pub fn start(args: StartArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("itin node: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("itin node: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(args: StartArgs) -> Result<(), String> {
+    if args.name.is_empty() || args.name.contains('@') {
+        return Err(format!("bad node name \"{}\"", args.name));
+    }
+    let peers = args.peers.iter().map(|p| parse_peer(p)).collect::<Result<Vec<_>, _>>()?;
+    let mut scripts = Vec::new();
+    for f in &args.agents {
+        let meta = std::fs::metadata(f).map_err(|e| format!("couldn't read \"{f}\": {e}"))?;
+        if meta.len() > MAX_SCRIPT_BYTES {
+            return Err(format!("\"{f}\" is larger than {MAX_SCRIPT_BYTES} bytes"));
+        }
+        scripts.push((f.clone(), std::fs::read_to_string(f).map_err(|e| format!("couldn't read \"{f}\": {e}"))?));
+    }
+    let mut config = NodeConfig::new(&args.name, args.listen);
+    if let Some(w) = args.workers {
+        config.runtime.workers = w.max(1);
+    }
+    let node =
+        std::sync::Arc::new(Node::start(config).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?);
+    println!("node {} listening on {}", args.name, node.addr());
+    for (name, addr) in peers {
+        node.add_peer(&name, addr);
+        println!("peer {name} at {addr}");
+    }
+    for (file, script) in scripts {
+        let id = node.runtime().spawn(&script, None)?;
+        println!("agent {id} started from {file}");
+        let n = node.clone();
+        tokio::task::spawn_blocking(move || {
+            // Report the agent's end (its console, then its result).
+            while n.runtime().wait(&id, Duration::from_secs(3600)).is_none() {}
+            if let Some(out) = n.runtime().wait(&id, Duration::ZERO) {
+                print!("{}", n.runtime().console(&id).unwrap_or_default());
+                match out.result {
+                    Ok(r) => println!("agent {id} finished: {r}"),
+                    Err(e) => println!("agent {id} failed: {e}"),
+                }
+            }
+        });
+    }
+    wait_for_signal().await;
+    println!("node {} stopping", args.name);
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
