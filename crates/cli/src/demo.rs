@@ -30,8 +30,19 @@ if {[dict get $answer performative] eq "accept-proposal"} {
 }
 "#;
 
-/// The manager: calls for proposals, takes the cheapest, waits for the job.
+/// The manager: finds contractors in the directory (on every node), calls
+/// for proposals, takes the cheapest, waits for the job.
 const MANAGER: &str = r#"
+for {set i 0} {$i < 500} {incr i} {
+    set found [df search -type transport]
+    if {[llength $found] >= 3} break
+    after 10
+}
+set contractors {}
+foreach f $found {
+    lappend contractors [dict get $f agent]
+    puts "  manager@$agent(node): DF lists [dict get $f service name] on [dict get $f service node] ([dict get $f agent])"
+}
 set proposals {}
 foreach c $contractors {
     acl send -performative cfp -receiver $c -content {crates 12} -conversation-id move-1 -reply-with $c -protocol fipa-contract-net
@@ -138,19 +149,13 @@ fn steps(alpha: &Node, beta: &Node, gamma: &Node) -> Result<(), String> {
     let r = expect("ordered delivery", wait(beta, &counter), |r| r == "1000 1")?;
     println!("  received {} in order ({:.1?})", r.split(' ').next().unwrap_or(""), t.elapsed());
 
-    println!("\n4. Contract-net (fipa-contract-net) among agents on three nodes");
+    println!("\n4. Directory and contract-net (fipa-contract-net) among agents on three nodes");
     let mut contractors = Vec::new();
     for (node, name, rate) in [(beta, "trucker", 7), (gamma, "shipper", 5), (alpha, "courier", 9)] {
         let id = node.runtime().spawn(&format!("set rate {rate}\n{CONTRACTOR}"), Some(name))?;
         contractors.push((node, id));
     }
-    std::thread::sleep(Duration::from_millis(50));
-    let dir = beta.runtime().spawn("df search -type transport", None)?;
-    let r = expect("df search", wait(beta, &dir), |r| !r.is_empty())?;
-    println!("  DF on beta lists: {r}");
-    let ids: Vec<String> = contractors.iter().map(|(_, id)| id.to_string()).collect();
-    let manager =
-        alpha.runtime().spawn(&format!("set contractors {{{}}}\n{MANAGER}", ids.join(" ")), Some("manager"))?;
+    let manager = alpha.runtime().spawn(MANAGER, Some("manager"))?;
     let r = expect("contract-net", wait(alpha, &manager), |r| r.contains("shipper"))?;
     for (node, id) in &contractors {
         let outcome = expect("contractor", wait(node, id), |r| r == "won" || r == "lost")?;

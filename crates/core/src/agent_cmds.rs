@@ -352,8 +352,13 @@ fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
                 Ok(d) => d.iter().map(|(k, v)| (k.as_str().into_owned(), v.as_str().into_owned())).collect(),
                 Err(e) => return HostResult::Error(e),
             };
-            match directory.register(me, desc) {
-                Ok(()) => HostResult::Done(Value::empty()),
+            let r = directory.register(me, desc);
+            drop(directory);
+            match r {
+                Ok(()) => {
+                    s.directory_changed(me);
+                    HostResult::Done(Value::empty())
+                }
                 Err(e) => err(e),
             }
         }
@@ -363,7 +368,12 @@ fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
                 (Some(f), Some(n)) if f == "-name" => Some(n.as_str().into_owned()),
                 _ => return err("wrong # args: should be \"df deregister ?-name name?\""),
             };
-            HostResult::Done(Value::int(directory.deregister(me, name.as_deref()) as i64))
+            let removed = directory.deregister(me, name.as_deref());
+            drop(directory);
+            if removed > 0 {
+                s.directory_changed(me);
+            }
+            HostResult::Done(Value::int(removed as i64))
         }
         "search" => {
             let mut q = crate::df::Query::default();

@@ -70,6 +70,27 @@ impl Directory {
     pub fn forget(&mut self, agent: &AgentId) {
         self.services.remove(agent);
     }
+
+    /// The services of one agent.
+    pub fn services_of(&self, agent: &AgentId) -> Vec<Description> {
+        self.services.get(agent).cloned().unwrap_or_default()
+    }
+
+    /// Replaces an agent's services (an update from its node); empty
+    /// removes the agent. At most `MAX_SERVICES_PER_AGENT` are kept.
+    pub fn replace(&mut self, agent: &AgentId, mut services: Vec<Description>) {
+        services.truncate(MAX_SERVICES_PER_AGENT);
+        if services.is_empty() {
+            self.services.remove(agent);
+        } else {
+            self.services.insert(agent.clone(), services);
+        }
+    }
+
+    /// Every agent of `node` with its services.
+    pub fn entries_of_node(&self, node: &str) -> Vec<(AgentId, Vec<Description>)> {
+        self.services.iter().filter(|(a, _)| a.home() == node).map(|(a, d)| (a.clone(), d.clone())).collect()
+    }
 }
 
 #[cfg(test)]

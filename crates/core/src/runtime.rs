@@ -123,6 +123,10 @@ pub struct AgentOutcome {
 /// the node layer, which knows the network; the runtime does not).
 pub trait Router: Send + Sync {
     fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError>;
+
+    /// A local agent's directory entries changed (empty: it left); the
+    /// node tells its peers, so that every node can search every agent.
+    fn directory_changed(&self, _agent: &AgentId, _services: &[crate::df::Description]) {}
 }
 
 /// Why a message was not accepted.
@@ -337,6 +341,18 @@ impl Runtime {
         *self.shared.router.write().unwrap_or_else(|e| e.into_inner()) = Some(router);
     }
 
+    /// Applies a directory update from another node.
+    pub fn directory_update(&self, agent: &AgentId, services: Vec<crate::df::Description>) {
+        if agent.home() != self.shared.config.node {
+            lock(&self.shared.directory).replace(agent, services);
+        }
+    }
+
+    /// The directory entries of this node's agents (sent to a new peer).
+    pub fn local_directory(&self) -> Vec<(AgentId, Vec<crate::df::Description>)> {
+        lock(&self.shared.directory).entries_of_node(&self.shared.config.node)
+    }
+
     /// The node this runtime belongs to.
     pub fn node(&self) -> &str {
         &self.shared.config.node
@@ -545,6 +561,15 @@ impl Shared {
             .map(|(id, _)| id.clone())
     }
 
+    /// Tells the router (if any) about a local agent's directory entries.
+    pub(crate) fn directory_changed(&self, id: &AgentId) {
+        let router = self.router.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(r) = router {
+            let services = lock(&self.directory).services_of(id);
+            r.directory_changed(id, &services);
+        }
+    }
+
     pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         if to.home() != self.config.node {
             let router = self.router.read().unwrap_or_else(|e| e.into_inner()).clone();
@@ -613,7 +638,15 @@ impl Shared {
     }
 
     fn finish(&self, id: &AgentId, result: Result<String, String>) {
-        lock(&self.directory).forget(id);
+        let had = {
+            let mut d = lock(&self.directory);
+            let had = !d.services_of(id).is_empty();
+            d.forget(id);
+            had
+        };
+        if had {
+            self.directory_changed(id);
+        }
         let mut slots = lock(&self.slots);
         if let Some(slot) = slots.get_mut(id) {
             slot.state = AgentState::Deleted;

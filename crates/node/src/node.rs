@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use itinerant_core::df::Description;
 use itinerant_core::{Acl, AgentId, Message, Router, Runtime, RuntimeConfig, SendError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -71,9 +72,13 @@ struct Links {
 }
 
 impl Links {
-    /// Opens the link to `name` at `addr` (replacing an older one).
-    fn add(&self, name: &str, addr: SocketAddr) {
+    /// Opens the link to `name` at `addr` (replacing an older one); the
+    /// first frames it carries tell the peer this node's directory.
+    fn add(&self, name: &str, addr: SocketAddr, rt: &Runtime) {
         let (tx, rx) = mpsc::channel(PEER_QUEUE);
+        for (agent, services) in rt.local_directory() {
+            let _ = tx.try_send(df_frame(&agent, &services));
+        }
         self.queues.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), tx);
         let me = self.node.clone();
         let listen = self.listen.lock().unwrap_or_else(|e| e.into_inner()).map(|a| a.to_string()).unwrap_or_default();
@@ -90,7 +95,22 @@ impl Links {
     }
 }
 
+fn df_frame(agent: &AgentId, services: &[Description]) -> Frame {
+    let w = Wire::DfUpdate {
+        agent: agent.to_string(),
+        services: services.iter().map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).collect(),
+    };
+    Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() }
+}
+
 impl Router for Links {
+    fn directory_changed(&self, agent: &AgentId, services: &[Description]) {
+        let frame = df_frame(agent, services);
+        for tx in self.queues.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            let _ = tx.try_send(frame.clone());
+        }
+    }
+
     fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         let home = to.home();
         let queue = self.queues.lock().unwrap_or_else(|e| e.into_inner()).get(home).cloned();
@@ -155,7 +175,7 @@ impl Node {
 
     /// Makes `name` at `addr` a peer: messages for its agents go there.
     pub fn add_peer(&self, name: &str, addr: SocketAddr) {
-        self.links.add(name, addr);
+        self.links.add(name, addr, &self.runtime);
     }
 
     /// Stops accepting connections (the runtime stops when dropped).
@@ -232,13 +252,23 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                             if addr.ip().is_unspecified() {
                                 addr.set_ip(remote.ip());
                             }
-                            links.add(&node, addr);
+                            links.add(&node, addr, rt);
                         }
                     }
                     peer = Some(node);
                 }
                 (None, _) => return Err("the first frame was not a hello".into()),
                 (Some(_), Wire::Hello { .. }) => return Err("a second hello".into()),
+                (Some(from), Wire::DfUpdate { agent, services }) => {
+                    // A node speaks only for its own agents.
+                    match AgentId::parse(&agent) {
+                        Some(id) if id.home() == from => {
+                            let services = services.into_iter().map(|p| p.into_iter().collect()).collect();
+                            rt.directory_update(&id, services);
+                        }
+                        _ => return Err(format!("directory update for \"{agent}\" from node {from}")),
+                    }
+                }
                 (Some(from), w) => {
                     let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
                     let sender = msg.from.clone();

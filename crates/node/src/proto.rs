@@ -10,6 +10,7 @@ use itinerant_core::{Acl, AgentId, Message};
 /// Frame kinds.
 pub const KIND_HELLO: u8 = 1;
 pub const KIND_AGENT_MESSAGE: u8 = 2;
+pub const KIND_DF_UPDATE: u8 = 3;
 
 /// What a frame carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +18,9 @@ pub enum Wire {
     /// First frame on a connection: who is speaking, and where it listens
     /// (so that the receiver can open a link back).
     Hello { node: String, listen: String },
+    /// The directory entries of one agent of the sending node (none: it
+    /// left the directory).
+    DfUpdate { agent: String, services: Vec<Vec<(String, String)>> },
     /// A message for an agent of the receiving node.
     AgentMessage {
         to: String,
@@ -69,6 +73,7 @@ impl Wire {
         match self {
             Wire::Hello { .. } => KIND_HELLO,
             Wire::AgentMessage { .. } => KIND_AGENT_MESSAGE,
+            Wire::DfUpdate { .. } => KIND_DF_UPDATE,
         }
     }
 
@@ -78,6 +83,17 @@ impl Wire {
             Wire::Hello { node, listen } => {
                 put_str(&mut out, node);
                 put_str(&mut out, listen);
+            }
+            Wire::DfUpdate { agent, services } => {
+                put_str(&mut out, agent);
+                out.extend_from_slice(&(services.len() as u32).to_be_bytes());
+                for s in services {
+                    out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+                    for (k, v) in s {
+                        put_str(&mut out, k);
+                        put_str(&mut out, v);
+                    }
+                }
             }
             Wire::AgentMessage { to, from, code, body, acl } => {
                 put_str(&mut out, to);
@@ -105,6 +121,20 @@ impl Wire {
         let mut r = Reader { b: payload, at: 0 };
         let w = match kind {
             KIND_HELLO => Wire::Hello { node: r.str()?, listen: r.str()? },
+            KIND_DF_UPDATE => {
+                let agent = r.str()?;
+                let n = r.count(4)?;
+                let mut services = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let m = r.count(8)?;
+                    let mut props = Vec::with_capacity(m);
+                    for _ in 0..m {
+                        props.push((r.str()?, r.str()?));
+                    }
+                    services.push(props);
+                }
+                Wire::DfUpdate { agent, services }
+            }
             KIND_AGENT_MESSAGE => {
                 let to = r.str()?;
                 let from = r.opt()?;
@@ -179,6 +209,16 @@ impl Reader<'_> {
     fn u32(&mut self) -> Result<u32, DecodeError> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A count of items of at least `min_size` bytes each, checked against
+    /// the bytes left (so a forged count cannot make us allocate).
+    fn count(&mut self, min_size: usize) -> Result<usize, DecodeError> {
+        let n = self.u32()? as usize;
+        if n > self.left() / min_size {
+            return Err(DecodeError(format!("{n} items in {} bytes", self.left())));
+        }
+        Ok(n)
     }
 
     fn str(&mut self) -> Result<String, DecodeError> {

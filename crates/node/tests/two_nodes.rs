@@ -91,3 +91,39 @@ async fn message_to_a_missing_agent_comes_back_as_a_failure() {
     let r = tokio::task::spawn_blocking(move || alpha.runtime().wait(&a, WAIT)).await.unwrap();
     assert_eq!(r.unwrap().result, Ok("r1 {no agent \"99@beta\" on this node}".into()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn df_search_finds_agents_on_other_nodes() {
+    let (alpha, beta) = pair().await;
+    let printer =
+        beta.runtime().spawn("df register -service {type printer name laser}; agent_receive c b; set b", None).unwrap();
+    // Alpha learns beta's directory entry, then uses it.
+    let client = alpha
+        .runtime()
+        .spawn(
+            "for {set i 0} {$i < 200} {incr i} { set found [df search -type printer]; if {[llength $found]} break; after 10 }
+             set who [dict get [lindex $found 0] agent]
+             agent_send $who 0 {print me}
+             set who",
+            None,
+        )
+        .unwrap();
+    let (a, b) = (alpha, beta);
+    let (p2, c2) = (printer.clone(), client.clone());
+    let (a, rc, rp) = tokio::task::spawn_blocking(move || {
+        let rc = a.runtime().wait(&c2, WAIT);
+        let rp = b.runtime().wait(&p2, WAIT);
+        (a, rc, rp)
+    })
+    .await
+    .unwrap();
+    assert_eq!(rc.unwrap().result, Ok(printer.to_string()));
+    assert_eq!(rp.unwrap().result, Ok("print me".into()));
+    // The printer ended: alpha's directory forgets it.
+    let gone = a
+        .runtime()
+        .spawn("for {set i 0} {$i < 200} {incr i} { if {![llength [df search -type printer]]} { return gone }; after 10 }; set still-there", None)
+        .unwrap();
+    let r = tokio::task::spawn_blocking(move || a.runtime().wait(&gone, WAIT)).await.unwrap();
+    assert_eq!(r.unwrap().result, Ok("gone".into()));
+}
