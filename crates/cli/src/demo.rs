@@ -164,5 +164,22 @@ fn steps(alpha: &Node, beta: &Node, gamma: &Node) -> Result<(), String> {
     }
     print!("{}", alpha.runtime().console(&manager).unwrap_or_default());
     println!("  result: {r}");
+
+    println!("\n5. fipa-request and fipa-query with the protocol library (package require fipa)");
+    let server = gamma.runtime().spawn(
+        "package require fipa\nproc square {x} { expr {$x * $x} }\ndf register -service {type math name squares}\nfipa_serve_requests square 2",
+        Some("squares"),
+    )?;
+    let client = beta.runtime().spawn(
+        "package require fipa
+         for {set i 0} {$i < 500} {incr i} { set f [df search -name squares]; if {[llength $f]} break; after 10 }
+         set who [dict get [lindex $f 0] agent]
+         list $who [fipa_request $who 12] [fipa_query $who 7]",
+        None,
+    )?;
+    let r = expect("fipa-request", wait(beta, &client), |r| r.ends_with(" 144 49"))?;
+    expect("server", wait(gamma, &server), |_| true)?;
+    let parts: Vec<&str> = r.split(' ').collect();
+    println!("  client on beta asked {}: 12 squared is {}, 7 squared is {}", parts[0], parts[1], parts[2]);
     Ok(())
 }

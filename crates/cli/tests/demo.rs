@@ -16,6 +16,7 @@ fn demo_runs_every_step() {
         "manager@alpha: DF lists shipper on gamma",
         "manager@alpha: accepts",
         "result: delivered by shipper on gamma for 60",
+        "12 squared is 144, 7 squared is 49",
         "demo: every step worked",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");

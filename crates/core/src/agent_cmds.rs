@@ -53,6 +53,9 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
     let df: HostFn = Box::new(move |_, args: &[Value]| df_cmd(&s, &me, args));
     interp.register_host("df", df);
 
+    let package: HostFn = Box::new(|interp: &mut Interp, args: &[Value]| package_cmd(interp, args));
+    interp.register_host("package", package);
+
     let s = shared.clone();
     let ams: HostFn = Box::new(move |_, args: &[Value]| ams_cmd(&s, args));
     interp.register_host("ams", ams);
@@ -410,4 +413,25 @@ fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
         }
         _ => err(format!("bad subcommand \"{sub}\": must be deregister, modify, register, or search")),
     }
+}
+
+/// `package require fipa ?version?`: defines the FIPA protocol procs.
+fn package_cmd(interp: &mut Interp, args: &[Value]) -> HostResult {
+    let words: Vec<String> = args.iter().map(|a| a.as_str().into_owned()).collect();
+    match words.get(1).map(String::as_str) {
+        Some("require") => {}
+        _ => return err("bad option: must be \"package require name ?version?\""),
+    }
+    let Some(name) = words.get(2) else { return err("wrong # args: should be \"package require name ?version?\"") };
+    if name != "fipa" {
+        return err(format!("can't find package {name}"));
+    }
+    if !interp.has_command("fipa_request") {
+        for (n, params, body) in crate::fipa::PROCS {
+            if let Err(e) = interp.define_proc(n, params, body) {
+                return err(format!("package fipa: {e}"));
+            }
+        }
+    }
+    HostResult::Done(Value::from(crate::fipa::VERSION))
 }

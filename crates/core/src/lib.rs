@@ -31,6 +31,7 @@
 pub mod acl;
 mod agent_cmds;
 pub mod df;
+pub mod fipa;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};

@@ -283,3 +283,55 @@ fn df_register_and_search() {
     rt.kill(&scanner).unwrap();
     rt.shutdown();
 }
+
+#[test]
+fn fipa_protocols_as_library_procs() {
+    let rt = runtime(2);
+    let server = rt
+        .spawn(
+            "package require fipa
+             proc double {x} { if {![string is integer -strict $x]} { error \"not a number: $x\" }; expr {$x * 2} }
+             fipa_serve_requests double 3",
+            Some("server"),
+        )
+        .unwrap();
+    let client = rt
+        .spawn(
+            "package require fipa
+             set a [fipa_request server 21]
+             set b [fipa_query server 5]
+             set c [catch {fipa_request server abc} msg]
+             list $a $b $c $msg",
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        rt.wait(&client, WAIT).unwrap().result,
+        Ok("42 10 1 {fipa-request to server: failure: not a number: abc}".into())
+    );
+    rt.wait(&server, WAIT).unwrap().result.unwrap();
+
+    let contractor = |rate: i64| {
+        format!(
+            "package require fipa
+             proc bid {{task}} {{ expr {{[lindex $task 1] * {rate}}} }}
+             proc work {{task}} {{ return \"done by $::agent(name)\" }}
+             fipa_contractor bid work"
+        )
+    };
+    let ids: Vec<_> =
+        [("c7", 7), ("c5", 5), ("c9", 9)].iter().map(|(n, r)| rt.spawn(&contractor(*r), Some(n)).unwrap()).collect();
+    let manager = rt
+        .spawn(
+            &format!(
+                "package require fipa; fipa_contract_net {{{}}} {{crates 12}}",
+                ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" ")
+            ),
+            None,
+        )
+        .unwrap();
+    assert_eq!(rt.wait(&manager, WAIT).unwrap().result, Ok(format!("{} {{done by c5}}", ids[1])));
+    let outcomes: Vec<_> = ids.iter().map(|id| rt.wait(id, WAIT).unwrap().result.unwrap()).collect();
+    assert_eq!(outcomes, ["lost", "won", "lost"]);
+    rt.shutdown();
+}

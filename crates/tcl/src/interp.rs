@@ -366,6 +366,27 @@ impl Interp {
         self.vars.frames[0].vars[idx as usize] = crate::vars::Var::Scalar(Value::from(value));
     }
 
+    /// Defines (or replaces) a proc without running any script: for host
+    /// commands that provide libraries of procs (`package require`).
+    pub fn define_proc(&mut self, name: &str, params: &str, body: &str) -> Result<(), String> {
+        let spec = Value::from(params);
+        let args = crate::cmds::core::parse_params(&spec, name).map_err(|e| e.value().as_str().into_owned())?;
+        let p = crate::commands::Proc {
+            name: Rc::from(crate::commands::strip_global(name)),
+            args,
+            args_value: spec,
+            body: Value::from(body),
+            compiled: Default::default(),
+        };
+        self.commands.insert(name, Command::Proc(Rc::new(p)));
+        Ok(())
+    }
+
+    /// Is `name` a command of this interpreter?
+    pub fn has_command(&self, name: &str) -> bool {
+        self.commands.get(name).is_some()
+    }
+
     /// Defines a built-in from outside the crate's table.
     pub fn add_builtin(&mut self, def: &'static BuiltinDef) {
         self.commands.insert(def.name, Command::Builtin(def));
