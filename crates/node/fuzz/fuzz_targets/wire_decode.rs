@@ -1,0 +1,16 @@
+//! Decodes arbitrary payloads as wire messages of every kind. Oracles: no
+//! panic; an accepted message re-encodes to the same bytes (the encoding is
+//! canonical) and an agent message converts to the runtime's types or
+//! fails with an error.
+#![no_main]
+
+use itinerant_node::proto::Wire;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&kind, payload)) = data.split_first() else { return };
+    if let Ok(w) = Wire::decode(kind % 5, payload) {
+        assert_eq!(w.encode(), payload);
+        let _ = w.into_message();
+    }
+});
