@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Agent runtime benchmarks beside the same workloads on Erlang/OTP
+# (Debian's erlang-nox: apt-get install -y erlang-nox), in the same run.
+# Medians of RUNS runs; idle memory with IDLE agents (default 1,000,000).
+# Usage: scripts/bench-agents.sh [RUNS] [N] [IDLE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+n=${2:-100000}
+idle=${3:-1000000}
+command -v escript >/dev/null || { echo "escript not found: apt-get install -y erlang-nox"; exit 1; }
+cargo build --release -q -p itinerant-core --example bench_agents
+ours=target/release/examples/bench_agents
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); erlang $(erl -noshell -eval 'io:format("~s",[erlang:system_info(otp_release)]),halt().')"
+printf '%-22s %14s %14s %8s %s\n' measure itinerant erlang ratio unit
+for mode in spawn oneway pingpong idle; do
+  count=$n; [ "$mode" = idle ] && count=$idle
+  r=$runs; [ "$mode" = idle ] && r=1
+  a=$(for ((i = 0; i < r; i++)); do "$ours" $mode $count | awk '{print $2}'; done | median)
+  b=$(for ((i = 0; i < r; i++)); do escript bench/erlang/agents.erl $mode $count | awk '{print $2}'; done | median)
+  unit=$("$ours" $mode 1000 | awk '{print $3}')
+  name=$("$ours" $mode 1000 | awk '{print $1}')
+  printf '%-22s %14s %14s %8.2f %s\n' "$name" "$a" "$b" "$(awk -v a=$a -v b=$b 'BEGIN{print a/b}')" "$unit"
+done
