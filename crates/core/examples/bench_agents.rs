@@ -10,7 +10,11 @@ const WAIT: Duration = Duration::from_secs(600);
 
 fn rss_kib() -> u64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 fn main() {
@@ -46,7 +50,9 @@ fn main() {
         }
         // One agent sends N messages to another, which counts them.
         "oneway" => {
-            let rx = rt.spawn(&format!("for {{set i 0}} {{$i < {n}}} {{incr i}} {{ agent_receive c b }}; set i"), Some("rx")).expect("spawn");
+            let rx = rt
+                .spawn(&format!("for {{set i 0}} {{$i < {n}}} {{incr i}} {{ agent_receive c b }}; set i"), Some("rx"))
+                .expect("spawn");
             let t = Instant::now();
             rt.spawn(&format!("for {{set i 0}} {{$i < {n}}} {{incr i}} {{ agent_send rx 0 x }}"), None).expect("spawn");
             rt.wait(&rx, WAIT).expect("received");
@@ -56,7 +62,12 @@ fn main() {
         "pingpong" => {
             rt.spawn("while 1 { set from [agent_receive c b]; agent_send $from 0 $b }", Some("pong")).expect("spawn");
             let t = Instant::now();
-            let ping = rt.spawn(&format!("for {{set i 0}} {{$i < {n}}} {{incr i}} {{ agent_send pong 0 x; agent_receive c b }}"), None).expect("spawn");
+            let ping = rt
+                .spawn(
+                    &format!("for {{set i 0}} {{$i < {n}}} {{incr i}} {{ agent_send pong 0 x; agent_receive c b }}"),
+                    None,
+                )
+                .expect("spawn");
             rt.wait(&ping, WAIT).expect("done");
             println!("local_pingpong_rate {:.0} roundtrips/s", n as f64 / t.elapsed().as_secs_f64());
         }

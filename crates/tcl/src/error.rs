@@ -167,6 +167,32 @@ pub fn lookup_index(what: &str, word: &str, table: &[&str]) -> Result<usize, Exc
     }
 }
 
+/// Looks up a subcommand name of an ensemble-like command, accepting unique
+/// prefixes; the error is Tcl's ensemble error.
+pub fn lookup_subcommand(word: &str, table: &[&str]) -> Result<usize, Exception> {
+    if let Some(i) = table.iter().position(|t| *t == word) {
+        return Ok(i);
+    }
+    let mut found = None;
+    if !word.is_empty() {
+        for (i, t) in table.iter().enumerate() {
+            if t.starts_with(word) {
+                if found.is_some() {
+                    found = None;
+                    break;
+                }
+                found = Some(i);
+            }
+        }
+    }
+    found.ok_or_else(|| {
+        Exception::error_code(
+            format!("unknown or ambiguous subcommand \"{word}\": must be {}", one_of(table)),
+            &["TCL", "LOOKUP", "SUBCOMMAND", word],
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -724,8 +724,14 @@ impl Interp {
 
     /// Calls a proc with its `n` words on the stack.
     pub(crate) fn call_proc(&mut self, p: &Rc<Proc>, n: usize, vf: u32) -> Result<(), Exception> {
-        let code = self.proc_code(p);
         let words = self.stack.split_off(self.stack.len() - n);
+        self.enter_body(p, words, vf, FrameKind::Proc { name: p.name.clone() })
+    }
+
+    /// Binds `words` to the parameters of `p` in a new variable frame and
+    /// starts its body (a proc call or `apply`).
+    fn enter_body(&mut self, p: &Proc, words: Vec<Value>, vf: u32, kind: FrameKind) -> Result<(), Exception> {
+        let code = self.proc_code(p);
         let vars = bind_args(&p.args, &words, code.locals.len())?;
         let level = self.vars.frames.get(vf as usize).map(|f| f.level).unwrap_or(0) + 1;
         self.vars.frames.push(VarFrame {
@@ -737,7 +743,7 @@ impl Interp {
             objv: words,
         });
         let new_vf = self.vars.frames.len() as u32 - 1;
-        if let Err(e) = self.push_frame(code, new_vf, FrameKind::Proc { name: p.name.clone() }) {
+        if let Err(e) = self.push_frame(code, new_vf, kind) {
             self.vars.frames.pop();
             return Err(e);
         }
@@ -765,23 +771,7 @@ impl Interp {
         words: Vec<Value>,
         vf: u32,
     ) -> Result<(), Exception> {
-        let code = self.proc_code(&p);
-        let vars = bind_args(&p.args, &words, code.locals.len())?;
-        let level = self.vars.frames.get(vf as usize).map(|f| f.level).unwrap_or(0) + 1;
-        self.vars.frames.push(VarFrame {
-            vars,
-            dynamic: Default::default(),
-            code: Some(code.clone()),
-            level,
-            caller: vf,
-            objv: words,
-        });
-        let new_vf = self.vars.frames.len() as u32 - 1;
-        if let Err(e) = self.push_frame(code, new_vf, FrameKind::Lambda { lambda }) {
-            self.vars.frames.pop();
-            return Err(e);
-        }
-        Ok(())
+        self.enter_body(&p, words, vf, FrameKind::Lambda { lambda })
     }
 
     // ----- unwinding -----------------------------------------------------

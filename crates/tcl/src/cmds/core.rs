@@ -467,12 +467,7 @@ pub fn info_cmd(interp: &mut Interp, args: &[Value]) -> R {
         return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
     }
     let sub = args[1].as_str();
-    let idx = lookup_index("subcommand", &sub, INFO_SUBCOMMANDS).map_err(|_| {
-        Exception::error(format!(
-            "unknown or ambiguous subcommand \"{sub}\": must be {}",
-            crate::error::one_of(INFO_SUBCOMMANDS)
-        ))
-    })?;
+    let idx = crate::error::lookup_subcommand(&sub, INFO_SUBCOMMANDS)?;
     let vf = interp.current_vf();
     let n = args.len();
     match INFO_SUBCOMMANDS[idx] {
@@ -605,12 +600,7 @@ pub fn array_cmd(interp: &mut Interp, args: &[Value]) -> R {
         return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
     }
     let sub = args[1].as_str();
-    let idx = lookup_index("subcommand", &sub, ARRAY_SUBCOMMANDS).map_err(|_| {
-        Exception::error(format!(
-            "unknown or ambiguous subcommand \"{sub}\": must be {}",
-            crate::error::one_of(ARRAY_SUBCOMMANDS)
-        ))
-    })?;
+    let idx = crate::error::lookup_subcommand(&sub, ARRAY_SUBCOMMANDS)?;
     if args.len() < 3 {
         let usage = match ARRAY_SUBCOMMANDS[idx] {
             "get" | "unset" => "arrayName ?pattern?",
@@ -775,9 +765,7 @@ pub fn clock_cmd(_: &mut Interp, args: &[Value]) -> R {
         return Err(Exception::wrong_args(args, 1, "subcommand ?arg ...?"));
     }
     let sub = args[1].as_str();
-    let idx = lookup_index("subcommand", &sub, SUBS).map_err(|_| {
-        Exception::error(format!("unknown or ambiguous subcommand \"{sub}\": must be {}", crate::error::one_of(SUBS)))
-    })?;
+    let idx = crate::error::lookup_subcommand(&sub, SUBS)?;
     let us = crate::vm::now_micros();
     match SUBS[idx] {
         "seconds" => Ok(Value::Int(us / 1_000_000)),
@@ -837,12 +825,7 @@ pub fn dict_cmd(interp: &mut Interp, args: &[Value]) -> R {
         _ => {}
     }
     let sub = args[1].as_str();
-    let idx = lookup_index("subcommand", &sub, DICT_SUBCOMMANDS).map_err(|_| {
-        Exception::error_code(
-            format!("unknown or ambiguous subcommand \"{sub}\": must be {}", crate::error::one_of(DICT_SUBCOMMANDS)),
-            &["TCL", "LOOKUP", "SUBCOMMAND", &sub],
-        )
-    })?;
+    let idx = crate::error::lookup_subcommand(&sub, DICT_SUBCOMMANDS)?;
     let sub = DICT_SUBCOMMANDS[idx];
     match sub {
         "set" | "unset" | "append" | "lappend" | "incr" => dict_var_cmd(interp, sub, args),

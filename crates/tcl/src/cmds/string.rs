@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::cmds::NativeFn;
-use crate::error::{lookup_index, one_of, Exception};
+use crate::error::{lookup_index, Exception};
 use crate::index::{get_int, parse_index, scan_number, IndexPos, NumKind};
 use crate::{Interp, Value};
 
@@ -53,31 +53,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "wordstart",
 ];
 
-/// Looks up a subcommand name of an ensemble-like command, accepting unique
-/// prefixes; the error is Tcl's ensemble error.
-pub fn lookup_subcommand(word: &str, table: &[&str]) -> Result<usize, Exception> {
-    if let Some(i) = table.iter().position(|t| *t == word) {
-        return Ok(i);
-    }
-    let mut found = None;
-    if !word.is_empty() {
-        for (i, t) in table.iter().enumerate() {
-            if t.starts_with(word) {
-                if found.is_some() {
-                    found = None;
-                    break;
-                }
-                found = Some(i);
-            }
-        }
-    }
-    found.ok_or_else(|| {
-        Exception::error_code(
-            format!("unknown or ambiguous subcommand \"{word}\": must be {}", one_of(table)),
-            &["TCL", "LOOKUP", "SUBCOMMAND", word],
-        )
-    })
-}
+pub use crate::error::lookup_subcommand;
 
 /// `Tcl_GetIndexFromObj`, where (unlike `lookup_index`) the empty string
 /// is an ambiguous abbreviation of every entry.
