@@ -829,35 +829,8 @@ pub fn dict_cmd(interp: &mut Interp, args: &[Value]) -> R {
     let sub = DICT_SUBCOMMANDS[idx];
     match sub {
         "set" | "unset" | "append" | "lappend" | "incr" => dict_var_cmd(interp, sub, args),
-        "for" | "map" | "with" | "update" => {
-            // Run as compiled code (a frame), as when compiled inline.
-            let mut words = args.to_vec();
-            words[1] = Value::from(sub);
-            let in_proc = interp.current_vf() != 0;
-            let code = crate::compile::compile_synthetic(
-                &interp.commands,
-                &words,
-                crate::compile_cmds::compile_dict,
-                in_proc,
-            )?;
-            let vf = interp.current_vf();
-            interp.push_frame(Rc::new(code), vf, crate::interp::FrameKind::Synthetic)?;
-            Ok(Value::empty())
-        }
-        "filter" if args.len() == 6 && args[3].as_str().starts_with("scr") => {
-            let mut words = args.to_vec();
-            words[1] = Value::from(sub);
-            let in_proc = interp.current_vf() != 0;
-            let code = crate::compile::compile_synthetic(
-                &interp.commands,
-                &words,
-                crate::compile_cmds::compile_dict,
-                in_proc,
-            )?;
-            let vf = interp.current_vf();
-            interp.push_frame(Rc::new(code), vf, crate::interp::FrameKind::Synthetic)?;
-            Ok(Value::empty())
-        }
+        "for" | "map" | "with" | "update" => dict_script_frame(interp, sub, args),
+        "filter" if args.len() == 6 && args[3].as_str().starts_with("scr") => dict_script_frame(interp, sub, args),
         "info" => {
             if args.len() != 3 {
                 return Err(Exception::wrong_args(args, 2, "dictionary"));
@@ -877,6 +850,17 @@ pub fn dict_cmd(interp: &mut Interp, args: &[Value]) -> R {
             }
         }
     }
+}
+
+/// The script-running dict subcommands invoked at run time: their compiled
+/// form runs as a frame, exactly as when compiled inline.
+fn dict_script_frame(interp: &mut Interp, sub: &str, args: &[Value]) -> R {
+    let mut words = args.to_vec();
+    words[1] = Value::from(sub);
+    let vf = interp.current_vf();
+    let code = crate::compile::compile_synthetic(&interp.commands, &words, crate::compile_cmds::compile_dict, vf != 0)?;
+    interp.push_frame(Rc::new(code), vf, crate::interp::FrameKind::Synthetic)?;
+    Ok(Value::empty())
 }
 
 /// dict set/unset/append/lappend/incr on a variable, in place.
