@@ -7,6 +7,18 @@ use itinerant_core::{AgentState, Runtime, RuntimeConfig};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Polls until `id` is in `state` (bounded by `WAIT`).
+fn wait_state(rt: &Runtime, id: &itinerant_core::AgentId, state: AgentState) -> bool {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if rt.state(id) == Some(state) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
 fn runtime(workers: usize) -> Runtime {
     let mut c = RuntimeConfig::for_node("alpha");
     c.workers = workers;
@@ -57,7 +69,8 @@ fn receive_timeout_and_nonblocking_return_empty() {
 fn after_sleeps_without_holding_a_worker() {
     // One worker: the sleeper must not block the counter.
     let rt = runtime(1);
-    let sleeper = rt.spawn("after 200; set slept 1", None).unwrap();
+    let sleeper = rt.spawn("after 2000; set slept 1", None).unwrap();
+    assert!(wait_state(&rt, &sleeper, AgentState::Waiting));
     let counter = rt.spawn("set s 0; for {set i 0} {$i < 1000} {incr i} { incr s }; set s", None).unwrap();
     assert_eq!(rt.wait(&counter, WAIT).unwrap().result, Ok("1000".into()));
     assert_eq!(rt.state(&sleeper), Some(AgentState::Waiting));
@@ -224,22 +237,21 @@ fn suspend_resume_kill() {
     let rt = runtime(2);
     // A counter that is suspended stops counting, and resumes later.
     let counter = rt.spawn("set n 0; while 1 { incr n; if {$n % 1000 == 0} { set ::last $n } }", None).unwrap();
-    std::thread::sleep(Duration::from_millis(50));
-    rt.suspend(&counter).unwrap();
-    std::thread::sleep(Duration::from_millis(50));
-    assert_eq!(rt.state(&counter), Some(AgentState::Suspended));
-    rt.resume(&counter).unwrap();
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(rt.state(&counter), Some(AgentState::Active));
+    rt.suspend(&counter).unwrap();
+    assert!(wait_state(&rt, &counter, AgentState::Suspended));
+    rt.resume(&counter).unwrap();
+    assert!(wait_state(&rt, &counter, AgentState::Active));
     rt.kill(&counter).unwrap();
     assert_eq!(rt.wait(&counter, WAIT).unwrap().result, Err("killed".into()));
 
     // A suspended receiver keeps its messages until resumed.
     let rx = rt.spawn("agent_receive c b; set b", Some("rx")).unwrap();
-    std::thread::sleep(Duration::from_millis(20));
+    assert!(wait_state(&rt, &rx, AgentState::Waiting));
     rt.suspend(&rx).unwrap();
     rt.send_text(&rx, None, 1, "hello").unwrap();
-    std::thread::sleep(Duration::from_millis(50));
+    // The message wakes it, but it stays suspended (held, not run).
+    std::thread::sleep(Duration::from_millis(20));
     assert_eq!(rt.state(&rx), Some(AgentState::Suspended));
     rt.resume(&rx).unwrap();
     assert_eq!(rt.wait(&rx, WAIT).unwrap().result, Ok("hello".into()));
