@@ -342,7 +342,7 @@ pub fn bad_index(s: &str) -> Exception {
 
 /// Tcl's `TclCheckBadOctal`: optional whitespace and sign, a `0`, an
 /// optional `o`, digits, optional whitespace, and nothing else.
-fn looks_like_bad_octal(s: &str) -> bool {
+pub(crate) fn looks_like_bad_octal(s: &str) -> bool {
     let b = s.as_bytes();
     let mut p = 0;
     while p < b.len() && is_tcl_space(b[p]) {

@@ -908,19 +908,22 @@ fn entier_of(d: f64) -> Result<Value, Exception> {
     Ok(Value::Int(d as i64))
 }
 
+/// The two's complement low 64 bits of a big integer.
+pub(crate) fn low_64(b: &BigInt) -> i64 {
+    let (sign, digits) = b.to_u64_digits();
+    let low = digits.first().copied().unwrap_or(0);
+    if sign == Sign::Minus {
+        (low as i64).wrapping_neg()
+    } else {
+        low as i64
+    }
+}
+
 /// The low 64 bits of an integer value, as a signed integer.
 fn wrap64(v: &Value) -> i64 {
     match v.as_number_opt() {
         Some(Number::Int(i)) => i,
-        Some(Number::Big(b)) => {
-            let (sign, digits) = b.to_u64_digits();
-            let low = digits.first().copied().unwrap_or(0);
-            if sign == Sign::Minus {
-                (low as i64).wrapping_neg()
-            } else {
-                low as i64
-            }
-        }
+        Some(Number::Big(b)) => low_64(&b),
         _ => 0,
     }
 }

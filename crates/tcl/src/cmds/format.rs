@@ -10,11 +10,12 @@
 //! - `scan` with variable names returns an error until the VM wires
 //!   variables (see [`scan_values_for_vars`]).
 
-use num_bigint::{BigInt, Sign};
+use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 use crate::interp::Limits;
 use crate::ops;
+use crate::ops::low_64;
 use crate::value::{Number, Value};
 use crate::{Exception, Interp};
 
@@ -110,17 +111,6 @@ fn format_big(v: &Value) -> Result<BigInt, Exception> {
         Some(Number::Int(i)) => Ok(BigInt::from(i)),
         Some(Number::Big(b)) => Ok(b),
         _ => Err(ops::expected_error("integer", &v.as_str(), false)),
-    }
-}
-
-/// The two's complement low 64 bits of a big integer.
-fn low_64(b: &BigInt) -> i64 {
-    let (sign, digits) = b.to_u64_digits();
-    let low = digits.first().copied().unwrap_or(0);
-    if sign == Sign::Minus {
-        (low as i64).wrapping_neg()
-    } else {
-        low as i64
     }
 }
 

@@ -55,43 +55,11 @@ impl IndexForm {
     }
 }
 
-fn bad_index(s: &str) -> Exception {
-    let mut msg = format!("bad index \"{s}\": must be integer?[+-]integer? or end?[+-]integer?");
-    let rest = s.strip_prefix("end-").unwrap_or(s);
-    if looks_like_bad_octal(rest) {
-        msg.push_str(" (looks like invalid octal number)");
-    }
-    Exception::error_code(msg, &["TCL", "VALUE", "INDEX"])
-}
+use crate::index::{bad_index, looks_like_bad_octal};
 
-/// TclCheckBadOctal: optional space and sign, a `0` (optionally `0o`), then
-/// only digits and trailing space.
-fn looks_like_bad_octal(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut p = 0;
-    while p < b.len() && is_tcl_space(b[p]) {
-        p += 1;
-    }
-    if p < b.len() && (b[p] == b'+' || b[p] == b'-') {
-        p += 1;
-    }
-    if p >= b.len() || b[p] != b'0' {
-        return false;
-    }
-    if p + 1 < b.len() && (b[p + 1] == b'o' || b[p + 1] == b'O') {
-        p += 2;
-    }
-    while p < b.len() && b[p].is_ascii_digit() {
-        p += 1;
-    }
-    while p < b.len() && is_tcl_space(b[p]) {
-        p += 1;
-    }
-    p == b.len()
-}
-
+/// Tcl's whitespace (the list separators).
 fn is_tcl_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+    crate::list::is_list_space(b as char)
 }
 
 /// An integer as Tcl_GetInt reads it: Tcl integer syntax, any magnitude up
