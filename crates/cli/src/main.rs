@@ -56,6 +56,13 @@ enum NodeAction {
         /// Worker threads for agents (default: one per core).
         #[arg(long)]
         workers: Option<usize>,
+        /// Directory of the node's store: agents are checkpointed there and
+        /// resumed when the node starts again on it (default: memory only).
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Checkpoint a running agent at least this often (milliseconds).
+        #[arg(long, default_value_t = 5000)]
+        checkpoint_interval: u64,
     },
 }
 
@@ -63,8 +70,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Demo => demo::run(),
-        Cmd::Node { action: NodeAction::Start { name, listen, peers, agents, workers } } => {
-            node_cmd::start(node_cmd::StartArgs { name, listen, peers, agents, workers })
+        Cmd::Node { action: NodeAction::Start { name, listen, peers, agents, workers, data, checkpoint_interval } } => {
+            node_cmd::start(node_cmd::StartArgs { name, listen, peers, agents, workers, data, checkpoint_interval })
         }
         Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {

@@ -15,6 +15,9 @@ pub struct StartArgs {
     pub peers: Vec<String>,
     pub agents: Vec<String>,
     pub workers: Option<usize>,
+    pub data: Option<std::path::PathBuf>,
+    /// Milliseconds.
+    pub checkpoint_interval: u64,
 }
 
 fn parse_peer(p: &str) -> Result<(String, SocketAddr), String> {
@@ -60,32 +63,53 @@ async fn run(args: StartArgs) -> Result<(), String> {
     if let Some(w) = args.workers {
         config.runtime.workers = w.max(1);
     }
-    let node =
-        std::sync::Arc::new(Node::start(config).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?);
+    config.runtime.checkpoint_interval = Duration::from_millis(args.checkpoint_interval.max(1));
+    config.data = args.data.clone();
+    let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
+    if let Some(dir) = &args.data {
+        println!("data in {}", dir.display());
+    }
     for (name, addr) in peers {
         node.add_peer(&name, addr);
         println!("peer {name} at {addr}");
     }
+    for id in node.resumed() {
+        println!("agent {id} resumed");
+        report_end(&node, id.clone());
+    }
     for (file, script) in scripts {
         let id = node.runtime().spawn(&script, None)?;
         println!("agent {id} started from {file}");
-        let n = node.clone();
-        tokio::task::spawn_blocking(move || {
-            // Report the agent's end (its console, then its result).
-            while n.runtime().wait(&id, Duration::from_secs(3600)).is_none() {}
-            if let Some(out) = n.runtime().wait(&id, Duration::ZERO) {
-                print!("{}", n.runtime().console(&id).unwrap_or_default());
+        report_end(&node, id);
+    }
+    wait_for_signal().await;
+    println!("node {} stopping", args.name);
+    // Checkpoints every agent and waits for the store: blocking work.
+    tokio::task::block_in_place(|| node.stop());
+    println!("node {} stopped", args.name);
+    Ok(())
+}
+
+/// Prints an agent's console and result when it ends (on a thread of its
+/// own, which ends with the node).
+fn report_end(node: &std::sync::Arc<Node>, id: itinerant_core::AgentId) {
+    let node = node.clone();
+    std::thread::spawn(move || loop {
+        match node.runtime().wait(&id, Duration::from_secs(1)) {
+            Some(out) => {
+                print!("{}", node.runtime().console(&id).unwrap_or_default());
                 match out.result {
                     Ok(r) => println!("agent {id} finished: {r}"),
                     Err(e) => println!("agent {id} failed: {e}"),
                 }
+                return;
             }
-        });
-    }
-    wait_for_signal().await;
-    println!("node {} stopping", args.name);
-    Ok(())
+            // Gone: the node stopped.
+            None if node.runtime().state(&id).is_none() => return,
+            None => {}
+        }
+    });
 }
 
 async fn wait_for_signal() {

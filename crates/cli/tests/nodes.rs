@@ -114,3 +114,78 @@ fn two_node_processes_talk() {
     beta.terminate();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The tick numbers an agent printed, and where the crash marker was.
+fn ticks(lines: &[String]) -> (Vec<u32>, Option<usize>) {
+    let mut ticks = Vec::new();
+    let mut marker = None;
+    for l in lines {
+        if l.contains("resumed from a checkpoint after a crash") {
+            marker = Some(ticks.len());
+        } else if let Some(n) = l.strip_prefix("tick ") {
+            ticks.push(n.parse().expect("tick number"));
+        }
+    }
+    (ticks, marker)
+}
+
+fn ticking_agent(dir: &std::path::Path) -> std::path::PathBuf {
+    let tcl = dir.join("tick.tcl");
+    std::fs::write(&tcl, "set n 0\nwhile {$n < 40} { incr n; puts \"tick $n\"; after 50 }\nset n\n").unwrap();
+    tcl
+}
+
+#[test]
+fn agents_resume_after_a_clean_stop_exactly_where_they_were() {
+    let dir = std::env::temp_dir().join(format!("itin-clean-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let tcl = ticking_agent(&dir);
+    let data = dir.join("data");
+    let (tcl, data) = (tcl.to_str().unwrap(), data.to_str().unwrap());
+    let mut node = NodeProc::start(&["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data, "--agent", tcl]);
+    node.expect("agent 1@alpha started");
+    std::thread::sleep(Duration::from_millis(600));
+    node.terminate();
+
+    let mut node = NodeProc::start(&["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data]);
+    node.expect("agent 1@alpha resumed");
+    node.expect("agent 1@alpha finished: 40");
+    let (ticks, marker) = ticks(&node.seen);
+    assert_eq!(marker, None);
+    // Each tick once: the clean stop checkpointed the agent where it was.
+    assert_eq!(ticks, (1..=40).collect::<Vec<_>>());
+    node.terminate();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn agents_resume_from_their_last_checkpoint_after_sigkill() {
+    let dir = std::env::temp_dir().join(format!("itin-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let tcl = ticking_agent(&dir);
+    let data = dir.join("data");
+    let (tcl, data) = (tcl.to_str().unwrap(), data.to_str().unwrap());
+    let args = ["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data, "--checkpoint-interval", "100"];
+    let mut node = NodeProc::start(&[&args[..], &["--agent", tcl]].concat());
+    node.expect("agent 1@alpha started");
+    std::thread::sleep(Duration::from_millis(700));
+    let _ = node.child.kill();
+    let _ = node.child.wait();
+
+    let mut node = NodeProc::start(&args);
+    node.expect("agent 1@alpha resumed");
+    node.expect("agent 1@alpha finished: 40");
+    let (ticks, marker) = ticks(&node.seen);
+    let marker = marker.expect("the console marks the crash");
+    // Before the crash it had got somewhere; after it, it went on from its
+    // last checkpoint (a few ticks may repeat), not from the start.
+    let before = &ticks[..marker];
+    let after = &ticks[marker..];
+    assert!(before.len() >= 3, "{ticks:?}");
+    assert!(after[0] > 1 && after[0] <= before[before.len() - 1] + 1, "{ticks:?}");
+    assert_eq!(after, (after[0]..=40).collect::<Vec<_>>());
+    node.terminate();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,18 +20,23 @@ fn err(msg: impl Into<String>) -> HostResult {
     HostResult::Error(Exception::error(msg))
 }
 
+/// How a host command is put into an interpreter: `Interp::register_host`
+/// for a new agent, `Interp::provide_host` for one restored from a
+/// snapshot (whose command table already has the entries, renames kept).
+pub(crate) type AddHost = fn(&mut Interp, &str, HostFn);
+
 /// Installs the agent commands in `interp`, for agent `id`.
-pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
+pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId, add: AddHost) {
     let me = id.clone();
     let s = shared.clone();
     let send: HostFn = Box::new(move |_, args: &[Value]| agent_send(&s, &me, args));
-    interp.register_host("agent_send", send);
+    add(interp, "agent_send", send);
 
     let receive: HostFn = Box::new(|_, args: &[Value]| agent_receive(args));
-    interp.register_host("agent_receive", receive);
+    add(interp, "agent_receive", receive);
 
     let after: HostFn = Box::new(|_, args: &[Value]| after(args));
-    interp.register_host("after", after);
+    add(interp, "after", after);
 
     let me = id.clone();
     let begin: HostFn = Box::new(move |_, args: &[Value]| {
@@ -40,33 +45,33 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
         }
         HostResult::Done(Value::from(me.as_str()))
     });
-    interp.register_host("agent_begin", begin);
+    add(interp, "agent_begin", begin);
 
     let (me, s) = (id.clone(), shared.clone());
     let name: HostFn = Box::new(move |interp: &mut Interp, args: &[Value]| agent_name(&s, &me, interp, args));
-    interp.register_host("agent_name", name);
+    add(interp, "agent_name", name);
 
     let end: HostFn = Box::new(|_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
-    interp.register_host("agent_end", end);
+    add(interp, "agent_end", end);
 
     let (me, s) = (id.clone(), shared.clone());
     let df: HostFn = Box::new(move |_, args: &[Value]| df_cmd(&s, &me, args));
-    interp.register_host("df", df);
+    add(interp, "df", df);
 
     let package: HostFn = Box::new(|interp: &mut Interp, args: &[Value]| package_cmd(interp, args));
-    interp.register_host("package", package);
+    add(interp, "package", package);
 
     let s = shared.clone();
     let ams: HostFn = Box::new(move |_, args: &[Value]| ams_cmd(&s, args));
-    interp.register_host("ams", ams);
+    add(interp, "ams", ams);
 
     let (me, s) = (id.clone(), shared.clone());
     let acl: HostFn = Box::new(move |_, args: &[Value]| acl_cmd(&s, &me, args));
-    interp.register_host("acl", acl);
+    add(interp, "acl", acl);
 
     let (me, s) = (id.clone(), shared);
     let info: HostFn = Box::new(move |_, args: &[Value]| agent_info(&s, &me, args));
-    interp.register_host("agent_info", info);
+    add(interp, "agent_info", info);
 }
 
 fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {

@@ -25,14 +25,17 @@
 //!
 //! Guarantees: messages from one sender to one receiver arrive in the
 //! order sent (one mailbox, FIFO). An agent runs on at most one worker at a
-//! time. Not guaranteed (yet): fairness beyond round-robin by budget
-//! slices; persistence (agents live in memory only).
+//! time. Given a store ([`Runtime::set_persist`]), agents are checkpointed
+//! ([`checkpoint`]) and [`Runtime::restore`] continues one from its image.
+//! Not guaranteed (yet): fairness beyond round-robin by budget slices.
 
 pub mod acl;
 mod agent_cmds;
+pub mod checkpoint;
 pub mod df;
 pub mod fipa;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};
+pub use checkpoint::{AgentImage, Persist};
 pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Router, Runtime, RuntimeConfig, SendError};

@@ -9,14 +9,15 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use itinerant_tcl::interp::Output;
 
 use crate::acl::{Acl, AclFilter};
-use itinerant_tcl::{Interp, Outcome};
+use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
+use itinerant_tcl::{HostRequest, Interp, Outcome};
 
 /// How a runtime runs its agents.
 #[derive(Clone, Debug)]
@@ -31,6 +32,9 @@ pub struct RuntimeConfig {
     pub mailbox_limit: usize,
     /// Bytes of console output kept per agent (older output is dropped).
     pub console_limit: usize,
+    /// With persistence: a running agent is checkpointed at a slice
+    /// boundary when its last checkpoint is older than this.
+    pub checkpoint_interval: Duration,
 }
 
 impl RuntimeConfig {
@@ -41,6 +45,7 @@ impl RuntimeConfig {
             budget: 10_000,
             mailbox_limit: 10_000,
             console_limit: 64 * 1024,
+            checkpoint_interval: Duration::from_secs(5),
         }
     }
 }
@@ -91,6 +96,8 @@ pub struct Message {
 /// An agent's lifecycle state (FIPA AMS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgentState {
+    /// Created, not yet run.
+    Initiated,
     /// Runnable or running.
     Active,
     /// Parked in `agent_receive` or `after`.
@@ -104,6 +111,7 @@ pub enum AgentState {
 impl AgentState {
     pub fn name(self) -> &'static str {
         match self {
+            AgentState::Initiated => "initiated",
             AgentState::Active => "active",
             AgentState::Waiting => "waiting",
             AgentState::Suspended => "suspended",
@@ -194,6 +202,16 @@ impl Receiver {
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
     pub(crate) interp: Interp,
+    /// When the last checkpoint was taken (with persistence only).
+    checkpointed_at: Option<Instant>,
+    /// Has it run since its last checkpoint?
+    dirty: bool,
+}
+
+impl Agent {
+    fn new(id: AgentId, interp: Interp) -> Box<Agent> {
+        Box::new(Agent { id, interp, checkpointed_at: None, dirty: true })
+    }
 }
 
 /// What a parked agent waits for.
@@ -207,6 +225,8 @@ pub(crate) enum Wait {
 struct Parked {
     agent: Box<Agent>,
     wait: Wait,
+    /// When its timer fires, if it has one.
+    deadline: Option<Instant>,
     /// Distinguishes this parking from later ones (stale timers ignore it).
     generation: u64,
 }
@@ -227,6 +247,26 @@ pub(crate) struct Slot {
     kill: bool,
     /// A suspended agent that would otherwise be runnable.
     held: Option<Box<Agent>>,
+    /// Its agent parked and is in `Shared::deferred` for a checkpoint.
+    checkpoint_deferred: bool,
+}
+
+impl Slot {
+    fn new(name: Option<String>, state: AgentState) -> Slot {
+        Slot {
+            name,
+            state,
+            mailbox: VecDeque::new(),
+            parked: None,
+            console: String::new(),
+            outcome: None,
+            generation: 0,
+            suspend: false,
+            kill: false,
+            held: None,
+            checkpoint_deferred: false,
+        }
+    }
 }
 
 pub(crate) struct Shared {
@@ -243,12 +283,18 @@ pub(crate) struct Shared {
     timers: Mutex<BinaryHeap<Reverse<(Instant, u64, AgentId)>>>,
     timer_cv: Condvar,
     shutdown: AtomicBool,
+    /// Durable storage, when the node has some.
+    persist: OnceLock<Arc<dyn Persist>>,
+    /// Agent numbers below this are reserved in the store.
+    ids_reserved: Mutex<u64>,
+    /// Parked agents whose checkpoint was deferred (see `checkpoint.rs`).
+    deferred: Mutex<Vec<AgentId>>,
 }
 
 /// A running set of agents on worker threads.
 pub struct Runtime {
     shared: Arc<Shared>,
-    threads: Vec<JoinHandle<()>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// The registry entry of an agent that has not ended.
@@ -280,6 +326,9 @@ impl Runtime {
             timers: Mutex::new(BinaryHeap::new()),
             timer_cv: Condvar::new(),
             shutdown: AtomicBool::new(false),
+            persist: OnceLock::new(),
+            ids_reserved: Mutex::new(0),
+            deferred: Mutex::new(Vec::new()),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -297,17 +346,17 @@ impl Runtime {
                 .spawn(move || timer_loop(&s))
                 .expect("spawn timer thread"),
         );
-        Runtime { shared, threads }
+        Runtime { shared, threads: Mutex::new(threads) }
     }
 
     /// Creates an agent running `script` from the start; returns its id.
     pub fn spawn(&self, script: &str, name: Option<&str>) -> Result<AgentId, String> {
         let s = &self.shared;
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
+        s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
         let mut interp = Interp::new();
-        interp.set_output(Box::new(Console { shared: Arc::downgrade(s), id: id.clone() }));
-        crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
+        s.attach(&mut interp, &id, Interp::register_host);
         for (k, v) in [
             ("local", id.as_str()),
             ("name", name.unwrap_or("")),
@@ -319,21 +368,101 @@ impl Runtime {
             interp.set_var(&format!("agent({k})"), v)?;
         }
         interp.start(script, None);
-        let slot = Slot {
-            name: name.map(str::to_owned),
-            state: AgentState::Active,
-            mailbox: VecDeque::new(),
-            parked: None,
-            console: String::new(),
-            outcome: None,
-            generation: 0,
-            suspend: false,
-            kill: false,
-            held: None,
-        };
-        lock(&s.slots).insert(id.clone(), slot);
-        s.enqueue(Box::new(Agent { id: id.clone(), interp }));
+        let mut agent = Agent::new(id.clone(), interp);
+        {
+            let mut slots = lock(&s.slots);
+            let slot = slots.entry(id.clone()).or_insert(Slot::new(name.map(str::to_owned), AgentState::Initiated));
+            s.checkpoint(&mut agent, slot, None);
+        }
+        s.enqueue(agent);
         Ok(id)
+    }
+
+    /// Gives the runtime durable storage: from now on agents are
+    /// checkpointed (see `checkpoint.rs`). Set it once, before spawning.
+    pub fn set_persist(&self, persist: Arc<dyn Persist>) {
+        let _ = self.shared.persist.set(persist);
+    }
+
+    /// Agent numbers start at `first` (a restarted node skips every
+    /// number it may have given before).
+    pub fn set_first_id(&self, first: u64) {
+        self.shared.next_id.fetch_max(first, Ordering::Relaxed);
+        let mut reserved = lock(&self.shared.ids_reserved);
+        *reserved = (*reserved).max(first);
+    }
+
+    /// Brings back an agent from its image (a checkpoint, or an agent that
+    /// arrives from another node): it continues where the image was taken,
+    /// waiting again in the receive or `after` it was waiting in (a timed
+    /// wait keeps its wall-clock deadline).
+    pub fn restore(&self, image: AgentImage) -> Result<(), String> {
+        let s = &self.shared;
+        let id = image.id.clone();
+        let mut interp =
+            itinerant_tcl::snapshot::restore(&image.snapshot).map_err(|e| format!("agent {id}: bad snapshot: {e}"))?;
+        s.attach(&mut interp, &id, Interp::provide_host);
+        if id.home() == s.config.node {
+            if let Some(n) = id.as_str().split_once('@').and_then(|(n, _)| n.parse::<u64>().ok()) {
+                s.next_id.fetch_max(n + 1, Ordering::Relaxed);
+            }
+        }
+        let wait = interp.pending_request().map(|req| WaitRequest::parse(req, image.wake_at_ms));
+        let mut agent = Agent::new(id.clone(), interp);
+        agent.checkpointed_at = Some(Instant::now());
+        agent.dirty = false;
+        {
+            let mut slots = lock(&s.slots);
+            if slots.get(&id).is_some_and(|slot| slot.state != AgentState::Deleted) {
+                return Err(format!("agent {id} is already here"));
+            }
+            let mut slot = Slot::new(image.name, AgentState::Active);
+            slot.mailbox = image.mailbox.into();
+            slot.console = image.console;
+            slot.suspend = image.suspended;
+            slots.insert(id.clone(), slot);
+        }
+        if !image.services.is_empty() {
+            lock(&s.directory).replace(&id, image.services);
+            s.directory_changed(&id);
+        }
+        let runnable = match wait {
+            None => Some(agent),
+            Some(Ok(w)) => s.wait(agent, w),
+            Some(Err(why)) => {
+                let _ = agent.interp.resume(Err(why));
+                Some(agent)
+            }
+        };
+        if let Some(agent) = runnable {
+            let mut slots = lock(&s.slots);
+            if let Some(slot) = slots.get_mut(&id) {
+                s.make_runnable(slot, agent);
+            }
+        }
+        Ok(())
+    }
+
+    /// A clean stop: stops the workers and the timer thread, checkpoints
+    /// every agent still alive, and waits until the store has them all.
+    pub fn checkpoint_and_stop(&self) {
+        self.halt_threads();
+        let s = &self.shared;
+        if let Some(p) = s.persist.get() {
+            let mut slots = lock(&s.slots);
+            let queued: Vec<Box<Agent>> = lock(&s.queue).drain(..).collect();
+            for mut agent in queued {
+                if let Some(slot) = slots.get(&agent.id) {
+                    s.checkpoint(&mut agent, slot, None);
+                }
+            }
+            for slot in slots.values_mut() {
+                s.checkpoint_at_rest(slot);
+            }
+            drop(slots);
+            p.flush();
+        }
+        self.stop();
     }
 
     /// Sets where messages for agents of other nodes go.
@@ -433,17 +562,22 @@ impl Runtime {
     }
 
     /// Stops the workers (agents still alive are dropped).
-    pub fn shutdown(mut self) {
+    pub fn shutdown(self) {
         self.stop();
     }
 
-    fn stop(&mut self) {
+    fn halt_threads(&self) {
         self.shared.shutdown.store(true, Ordering::SeqCst);
         self.shared.queue_cv.notify_all();
         self.shared.timer_cv.notify_all();
-        for t in self.threads.drain(..) {
+        let threads = std::mem::take(&mut *lock(&self.threads));
+        for t in threads {
             let _ = t.join();
         }
+    }
+
+    fn stop(&self) {
+        self.halt_threads();
         // Break the agents' references before the registry goes away.
         lock(&self.shared.queue).clear();
         lock(&self.shared.slots).clear();
@@ -452,9 +586,7 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        if !self.threads.is_empty() {
-            self.stop();
-        }
+        self.stop();
     }
 }
 
@@ -464,16 +596,130 @@ impl Shared {
         self.queue_cv.notify_one();
     }
 
+    /// Gives a new or restored interpreter its console and agent commands.
+    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId, add: crate::agent_cmds::AddHost) {
+        interp.set_output(Box::new(Console { shared: Arc::downgrade(self), id: id.clone() }));
+        crate::agent_cmds::install(interp, Arc::downgrade(self), id, add);
+    }
+
+    /// Makes sure agent number `n` is reserved in the store before it is
+    /// used (ids are reserved a block at a time).
+    fn reserve_id(&self, n: u64) {
+        const ID_BLOCK: u64 = 1 << 16;
+        let Some(p) = self.persist.get() else { return };
+        let mut reserved = lock(&self.ids_reserved);
+        if n >= *reserved {
+            *reserved = n + ID_BLOCK;
+            p.reserve_ids(*reserved);
+        }
+    }
+
+    /// The image of `agent` (on no worker, or owned by the caller); `slot`
+    /// is its registry entry, `deadline` its timer if it waits on one.
+    fn image(&self, agent: &Agent, slot: &Slot, deadline: Option<Instant>) -> Option<AgentImage> {
+        let snapshot = match itinerant_tcl::snapshot::save(&agent.interp) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("[{}] cannot checkpoint agent {}: {e}", self.config.node, agent.id);
+                return None;
+            }
+        };
+        Some(AgentImage {
+            id: agent.id.clone(),
+            name: slot.name.clone(),
+            snapshot,
+            mailbox: slot.mailbox.iter().cloned().collect(),
+            suspended: slot.suspend,
+            wake_at_ms: deadline.map(wall_clock_ms),
+            console: slot.console.clone(),
+            services: lock(&self.directory).services_of(&agent.id),
+        })
+    }
+
+    /// Checkpoints `agent` now, if the runtime has a store (the caller
+    /// holds the registry lock; `slot` is the agent's entry).
+    fn checkpoint(&self, agent: &mut Agent, slot: &Slot, deadline: Option<Instant>) {
+        let Some(p) = self.persist.get() else { return };
+        if let Some(image) = self.image(agent, slot, deadline) {
+            p.save(image);
+            agent.checkpointed_at = Some(Instant::now());
+            agent.dirty = false;
+        }
+    }
+
+    /// Checkpoints the agent of `slot` if it is parked or held there.
+    fn checkpoint_at_rest(&self, slot: &mut Slot) {
+        if let Some(mut parked) = slot.parked.take() {
+            self.checkpoint(&mut parked.agent, slot, parked.deadline);
+            slot.parked = Some(parked);
+        } else if let Some(mut agent) = slot.held.take() {
+            self.checkpoint(&mut agent, slot, None);
+            slot.held = Some(agent);
+        }
+    }
+
+    /// A parking agent that ran since its last checkpoint is checkpointed
+    /// now, or soon by the timer thread if its last one is very recent.
+    fn checkpoint_on_park(&self, agent: &mut Agent, slot: &mut Slot, deadline: Option<Instant>) {
+        if self.persist.get().is_none() || !agent.dirty {
+            return;
+        }
+        if agent.checkpointed_at.is_some_and(|t| t.elapsed() < PARK_CHECKPOINT_GAP) {
+            if !slot.checkpoint_deferred {
+                slot.checkpoint_deferred = true;
+                lock(&self.deferred).push(agent.id.clone());
+            }
+        } else {
+            self.checkpoint(agent, slot, deadline);
+        }
+    }
+
+    /// Takes the deferred checkpoints of agents still parked (one that
+    /// runs again is checkpointed when it next parks).
+    fn checkpoint_deferred(&self) {
+        let ids = std::mem::take(&mut *lock(&self.deferred));
+        for id in ids {
+            let mut slots = lock(&self.slots);
+            if let Some(slot) = slots.get_mut(&id) {
+                slot.checkpoint_deferred = false;
+                if slot.parked.as_ref().is_some_and(|p| p.agent.dirty) {
+                    self.checkpoint_at_rest(slot);
+                }
+            }
+        }
+    }
+
+    /// Ends the agent of `slot` (locked by the caller): its outcome is
+    /// kept, its mailbox, directory entries and stored image go.
+    fn end(&self, id: &AgentId, slot: &mut Slot, result: Result<String, String>) {
+        slot.state = AgentState::Deleted;
+        slot.outcome = Some(AgentOutcome { result });
+        slot.mailbox.clear();
+        slot.parked = None;
+        slot.held = None;
+        if let Some(p) = self.persist.get() {
+            p.forget(id);
+        }
+        let had_services = {
+            let mut d = lock(&self.directory);
+            let had = !d.services_of(id).is_empty();
+            d.forget(id);
+            had
+        };
+        if had_services {
+            self.directory_changed(id);
+        }
+        self.done_cv.notify_all();
+    }
+
     /// Makes a woken or preempted agent runnable, unless it was suspended or
     /// killed meanwhile (`slot` is its registry entry, locked by the caller).
-    fn make_runnable(&self, slot: &mut Slot, agent: Box<Agent>) {
+    fn make_runnable(&self, slot: &mut Slot, mut agent: Box<Agent>) {
         if slot.kill {
-            slot.state = AgentState::Deleted;
-            slot.outcome = Some(AgentOutcome { result: Err("killed".into()) });
-            slot.mailbox.clear();
-            self.done_cv.notify_all();
+            self.end(&agent.id, slot, Err("killed".into()));
         } else if slot.suspend {
             slot.state = AgentState::Suspended;
+            self.checkpoint(&mut agent, slot, None);
             slot.held = Some(agent);
         } else {
             slot.state = AgentState::Active;
@@ -489,13 +735,20 @@ impl Shared {
             self.make_runnable(slot, agent);
             return None;
         }
+        slot.state = AgentState::Active;
         Some(agent)
     }
 
-    /// Gives a preempted agent back: to the queue, or held/killed.
-    fn requeue(&self, agent: Box<Agent>) {
+    /// Gives a preempted agent back: to the queue, or held/killed. A busy
+    /// agent is checkpointed here once per checkpoint interval.
+    fn requeue(&self, mut agent: Box<Agent>) {
         let mut slots = lock(&self.slots);
         if let Some(slot) = slots.get_mut(&agent.id) {
+            if self.persist.get().is_some()
+                && agent.checkpointed_at.is_none_or(|t| t.elapsed() >= self.config.checkpoint_interval)
+            {
+                self.checkpoint(&mut agent, slot, None);
+            }
             self.make_runnable(slot, agent);
         }
     }
@@ -506,6 +759,7 @@ impl Shared {
         slot.suspend = true;
         if slot.parked.is_some() {
             slot.state = AgentState::Suspended;
+            self.checkpoint_at_rest(slot);
         }
         Ok(())
     }
@@ -514,11 +768,13 @@ impl Shared {
         let mut slots = lock(&self.slots);
         let slot = live_slot(&mut slots, id)?;
         slot.suspend = false;
-        if let Some(agent) = slot.held.take() {
+        if let Some(mut agent) = slot.held.take() {
             slot.state = AgentState::Active;
+            self.checkpoint(&mut agent, slot, None);
             self.enqueue(agent);
         } else if slot.parked.is_some() {
             slot.state = AgentState::Waiting;
+            self.checkpoint_at_rest(slot);
         }
         Ok(())
     }
@@ -526,12 +782,9 @@ impl Shared {
     pub(crate) fn kill(&self, id: &AgentId) -> Result<(), String> {
         let mut slots = lock(&self.slots);
         let slot = live_slot(&mut slots, id)?;
-        if slot.parked.take().is_some() || slot.held.take().is_some() {
+        if slot.parked.is_some() || slot.held.is_some() {
             // It was on no worker: it ends now.
-            slot.state = AgentState::Deleted;
-            slot.outcome = Some(AgentOutcome { result: Err("killed".into()) });
-            slot.mailbox.clear();
-            self.done_cv.notify_all();
+            self.end(id, slot, Err("killed".into()));
         } else {
             // On a worker or in the queue: ends when it gives the worker back.
             slot.kill = true;
@@ -603,23 +856,44 @@ impl Shared {
         Ok(())
     }
 
-    /// Parks a sleeping agent (`after`) until its timer fires.
-    fn park(&self, agent: Box<Agent>, wait: Wait, timeout: Option<Duration>) {
-        let mut slots = lock(&self.slots);
-        let Some(slot) = slots.get_mut(&agent.id) else { return };
+    /// Serves a waiting request: the agent back if it can go on now,
+    /// otherwise it is parked.
+    fn wait(&self, agent: Box<Agent>, request: WaitRequest) -> Option<Box<Agent>> {
+        match request {
+            WaitRequest::Receive { receiver, nonblocking, timeout } => {
+                self.receive_or_park(agent, receiver, nonblocking, timeout)
+            }
+            WaitRequest::Sleep(d) => {
+                self.park(agent, Wait::Sleep, Some(d));
+                None
+            }
+        }
+    }
+
+    /// Parks an agent until a message or its timer wakes it (the caller
+    /// made sure no message it wants is in the mailbox, under this lock).
+    fn park_locked(&self, slot: &mut Slot, mut agent: Box<Agent>, wait: Wait, timeout: Option<Duration>) {
         if slot.kill {
             self.make_runnable(slot, agent);
             return;
         }
+        let deadline = timeout.map(|t| Instant::now() + t);
         slot.generation += 1;
         let generation = slot.generation;
-        let id = agent.id.clone();
         slot.state = if slot.suspend { AgentState::Suspended } else { AgentState::Waiting };
-        slot.parked = Some(Parked { agent, wait, generation });
-        drop(slots);
-        if let Some(t) = timeout {
-            lock(&self.timers).push(Reverse((Instant::now() + t, generation, id)));
+        self.checkpoint_on_park(&mut agent, slot, deadline);
+        if let Some(at) = deadline {
+            lock(&self.timers).push(Reverse((at, generation, agent.id.clone())));
             self.timer_cv.notify_one();
+        }
+        slot.parked = Some(Parked { agent, wait, deadline, generation });
+    }
+
+    /// Parks a sleeping agent (`after`) until its timer fires.
+    fn park(&self, agent: Box<Agent>, wait: Wait, timeout: Option<Duration>) {
+        let mut slots = lock(&self.slots);
+        if let Some(slot) = slots.get_mut(&agent.id) {
+            self.park_locked(slot, agent, wait, timeout);
         }
     }
 
@@ -638,22 +912,10 @@ impl Shared {
     }
 
     fn finish(&self, id: &AgentId, result: Result<String, String>) {
-        let had = {
-            let mut d = lock(&self.directory);
-            let had = !d.services_of(id).is_empty();
-            d.forget(id);
-            had
-        };
-        if had {
-            self.directory_changed(id);
-        }
         let mut slots = lock(&self.slots);
         if let Some(slot) = slots.get_mut(id) {
-            slot.state = AgentState::Deleted;
-            slot.outcome = Some(AgentOutcome { result });
-            slot.mailbox.clear();
+            self.end(id, slot, result);
         }
-        self.done_cv.notify_all();
     }
 
     fn write_console(&self, id: &AgentId, text: &str) {
@@ -694,21 +956,60 @@ impl Shared {
             let _ = agent.interp.resume(Ok(String::new()));
             return Some(agent);
         }
-        if slot.kill {
-            self.make_runnable(slot, agent);
-            return None;
-        }
-        slot.generation += 1;
-        let generation = slot.generation;
-        let id = agent.id.clone();
-        slot.state = if slot.suspend { AgentState::Suspended } else { AgentState::Waiting };
-        slot.parked = Some(Parked { agent, wait: Wait::Receive(receiver), generation });
-        drop(slots);
-        if let Some(t) = timeout {
-            lock(&self.timers).push(Reverse((Instant::now() + t, generation, id)));
-            self.timer_cv.notify_one();
-        }
+        self.park_locked(slot, agent, Wait::Receive(receiver), timeout);
         None
+    }
+}
+
+/// Milliseconds since the Unix epoch at `at` (a monotonic instant).
+fn wall_clock_ms(at: Instant) -> u64 {
+    let now = Instant::now();
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let wall = if at >= now { wall + (at - now) } else { wall.saturating_sub(now - at) };
+    wall.as_millis() as u64
+}
+
+/// How long until the wall-clock time `ms` (zero if it has passed).
+fn until_wall_clock_ms(ms: u64) -> Duration {
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Duration::from_millis(ms).saturating_sub(wall)
+}
+
+/// A host request that makes an agent wait, with its arguments parsed.
+enum WaitRequest {
+    Receive { receiver: Receiver, nonblocking: bool, timeout: Option<Duration> },
+    Sleep(Duration),
+}
+
+impl WaitRequest {
+    /// The wait `req` asks for; `wake_at_ms` (from an image) overrides the
+    /// timeout with the deadline computed when the wait began.
+    fn parse(req: &HostRequest, wake_at_ms: Option<u64>) -> Result<WaitRequest, String> {
+        let arg = |i: usize| req.args.get(i).cloned().unwrap_or_default();
+        let ms = |i: usize| req.args.get(i).and_then(|a| a.parse::<u64>().ok());
+        let timeout = |given: Option<u64>| match wake_at_ms {
+            Some(at) => Some(until_wall_clock_ms(at)),
+            None => given.map(Duration::from_millis),
+        };
+        match req.command.as_str() {
+            "agent_receive" => Ok(WaitRequest::Receive {
+                receiver: Receiver::Plain { code_var: arg(0), body_var: arg(1) },
+                nonblocking: arg(2) == "1",
+                timeout: timeout(ms(3)),
+            }),
+            "acl_receive" => {
+                // args: performative, conversation-id, sender ("" = any), timeout
+                let opt = |i: usize| req.args.get(i).filter(|a| !a.is_empty()).cloned();
+                let filter = AclFilter { performative: opt(0), conversation_id: opt(1), sender: opt(2) };
+                Ok(WaitRequest::Receive {
+                    receiver: Receiver::Acl(filter),
+                    nonblocking: false,
+                    timeout: timeout(ms(3)),
+                })
+            }
+            "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
+            other => Err(format!("unknown request \"{other}\"")),
+        }
     }
 }
 
@@ -741,6 +1042,7 @@ fn worker_loop(s: &Arc<Shared>) {
 fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
     // Suspended or killed while waiting in the queue: do not run it.
     let Some(mut agent) = s.check_before_run(agent) else { return };
+    agent.dirty = true;
     for _ in 0..MAX_REQUESTS_PER_SLICE {
         match agent.interp.run(s.config.budget) {
             Outcome::OutOfBudget => {
@@ -760,33 +1062,13 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
                 s.finish(&agent.id, Err(e.error_info));
                 return;
             }
-            Outcome::Request(req) => match req.command.as_str() {
-                "agent_receive" => {
-                    let arg = |i: usize| req.args.get(i).cloned().unwrap_or_default();
-                    let timeout = arg(3).parse::<u64>().ok().map(Duration::from_millis);
-                    let receiver = Receiver::Plain { code_var: arg(0), body_var: arg(1) };
-                    match s.receive_or_park(agent, receiver, arg(2) == "1", timeout) {
-                        Some(a) => agent = a,
-                        None => return,
-                    }
-                }
-                "acl_receive" => {
-                    // args: performative, conversation-id, sender ("" = any), timeout
-                    let opt = |i: usize| req.args.get(i).filter(|a| !a.is_empty()).cloned();
-                    let filter = AclFilter { performative: opt(0), conversation_id: opt(1), sender: opt(2) };
-                    let timeout = opt(3).and_then(|t| t.parse::<u64>().ok()).map(Duration::from_millis);
-                    match s.receive_or_park(agent, Receiver::Acl(filter), false, timeout) {
-                        Some(a) => agent = a,
-                        None => return,
-                    }
-                }
-                "after" => {
-                    let ms = req.args.first().and_then(|a| a.parse::<u64>().ok()).unwrap_or(0);
-                    s.park(agent, Wait::Sleep, Some(Duration::from_millis(ms)));
-                    return;
-                }
-                other => {
-                    let _ = agent.interp.resume(Err(format!("unknown request \"{other}\"")));
+            Outcome::Request(req) => match WaitRequest::parse(&req, None) {
+                Ok(w) => match s.wait(agent, w) {
+                    Some(a) => agent = a,
+                    None => return,
+                },
+                Err(why) => {
+                    let _ = agent.interp.resume(Err(why));
                 }
             },
         }
@@ -795,36 +1077,28 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
 }
 
 fn timer_loop(s: &Arc<Shared>) {
-    loop {
-        let due = {
-            let mut timers = lock(&s.timers);
-            loop {
-                if s.shutdown.load(Ordering::SeqCst) {
-                    return;
-                }
-                let now = Instant::now();
-                match timers.peek() {
-                    Some(Reverse((at, _, _))) if *at <= now => {
-                        let Reverse((_, generation, id)) = timers.pop().expect("peeked");
-                        break (id, generation);
-                    }
-                    Some(Reverse((at, _, _))) => {
-                        let wait = (*at - now).min(Duration::from_millis(100));
-                        timers =
-                            s.timer_cv.wait_timeout(timers, wait).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
-                    }
-                    None => {
-                        timers = s
-                            .timer_cv
-                            .wait_timeout(timers, Duration::from_millis(100))
-                            .map(|(g, _)| g)
-                            .unwrap_or_else(|e| e.into_inner().0);
-                    }
-                }
-            }
-        };
-        s.fire(&due.0, due.1);
+    while !s.shutdown.load(Ordering::SeqCst) {
+        if let Some((id, generation)) = next_due_timer(s) {
+            s.fire(&id, generation);
+        }
+        s.checkpoint_deferred();
     }
+}
+
+/// The next timer that is due, after waiting at most ~100 ms for one.
+fn next_due_timer(s: &Shared) -> Option<(AgentId, u64)> {
+    let mut timers = lock(&s.timers);
+    let now = Instant::now();
+    let wait = match timers.peek() {
+        Some(Reverse((at, _, _))) if *at <= now => {
+            let Reverse((_, generation, id)) = timers.pop()?;
+            return Some((id, generation));
+        }
+        Some(Reverse((at, _, _))) => (*at - now).min(Duration::from_millis(100)),
+        None => Duration::from_millis(100),
+    };
+    drop(s.timer_cv.wait_timeout(timers, wait).unwrap_or_else(|e| e.into_inner()));
+    None
 }
 
 /// An agent's `puts` goes to its console in the registry.

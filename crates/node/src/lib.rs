@@ -7,6 +7,8 @@
 //! refuses garbage, oversized and truncated frames with a reason, so the
 //! connection can be closed and logged while the node serves everyone else.
 
+pub mod image;
 pub mod net;
 pub mod node;
 pub mod proto;
+pub mod store;

@@ -7,12 +7,18 @@
 //! runtime. A connection that sends garbage, an oversized or a truncated
 //! frame is closed with a logged reason; the node goes on serving the rest.
 //!
+//! With a data directory the node keeps its agents in a store
+//! (`store.rs`): they are checkpointed while they run, all of them at a
+//! clean stop, and brought back when the node starts again on the same
+//! directory (after a crash, from each agent's last checkpoint).
+//!
 //! Not yet: TLS, the urgent lane's own queue, reconnection with
-//! redelivery, persistence (messages queued for a peer that is down are
-//! dropped after the connection attempts fail, and the sender is not told).
+//! redelivery (messages queued for a peer that is down are dropped after
+//! the connection attempts fail, and the sender is not told).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +30,7 @@ use tokio::sync::mpsc;
 
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
 use crate::proto::Wire;
+use crate::store::Store;
 
 /// Frames queued for one peer before sends to it are refused.
 const PEER_QUEUE: usize = 4096;
@@ -42,6 +49,8 @@ pub struct NodeConfig {
     pub runtime: RuntimeConfig,
     /// Largest frame payload accepted from a peer.
     pub max_frame: usize,
+    /// Where the node keeps its agents; none: in memory only.
+    pub data: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -51,6 +60,7 @@ impl NodeConfig {
             listen,
             runtime: RuntimeConfig::for_node(name),
             max_frame: DEFAULT_MAX_PAYLOAD,
+            data: None,
         }
     }
 }
@@ -61,6 +71,9 @@ pub struct Node {
     links: Arc<Links>,
     addr: SocketAddr,
     accept_task: tokio::task::JoinHandle<()>,
+    store: Option<Arc<Store>>,
+    /// The agents brought back from the store at start.
+    resumed: Vec<AgentId>,
 }
 
 /// The outbound queues, by peer node name; the runtime's router.
@@ -127,10 +140,16 @@ impl Router for Links {
 }
 
 impl Node {
-    /// Binds the listener and starts the runtime. Call from a tokio runtime.
-    pub async fn start(config: NodeConfig) -> std::io::Result<Node> {
-        let listener = TcpListener::bind(config.listen).await?;
-        let addr = listener.local_addr()?;
+    /// Opens the store (if any), binds the listener, starts the runtime
+    /// and brings back the stored agents. Call from a tokio runtime.
+    pub async fn start(config: NodeConfig) -> Result<Node, String> {
+        let opened = match &config.data {
+            Some(dir) => Some(Store::open(dir, &config.name)?),
+            None => None,
+        };
+        let listener =
+            TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let runtime = Arc::new(Runtime::new(config.runtime.clone()));
         let links = Arc::new(Links {
             node: config.name.clone(),
@@ -161,7 +180,9 @@ impl Node {
                 }
             }
         });
-        Ok(Node { runtime, links, addr, accept_task })
+        let mut resumed = Vec::new();
+        let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
+        Ok(Node { runtime, links, addr, accept_task, store, resumed })
     }
 
     /// The address the node listens on.
@@ -178,10 +199,63 @@ impl Node {
         self.links.add(name, addr, &self.runtime);
     }
 
-    /// Stops accepting connections (the runtime stops when dropped).
-    pub fn stop(self) {
+    /// Stops accepting connections and stops the runtime; with a store,
+    /// every agent is checkpointed first and the stop is recorded as clean.
+    pub fn stop(&self) {
         self.accept_task.abort();
+        self.runtime.checkpoint_and_stop();
+        if let Some(store) = &self.store {
+            if let Err(e) = store.mark_clean_stop() {
+                eprintln!("[{}] {e}", self.runtime.node());
+            }
+        }
     }
+
+    /// The agents brought back from the store when the node started.
+    pub fn resumed(&self) -> &[AgentId] {
+        &self.resumed
+    }
+
+    /// The node's store, if it has a data directory.
+    pub fn store(&self) -> Option<&Arc<Store>> {
+        self.store.as_ref()
+    }
+}
+
+/// Gives the runtime its store and brings back the stored agents, saying
+/// in the log how (after a clean stop, or from checkpoints after a crash).
+fn resume_agents(
+    node: &str,
+    runtime: &Runtime,
+    opened: crate::store::Opened,
+    resumed: &mut Vec<AgentId>,
+) -> Arc<Store> {
+    runtime.set_persist(opened.store.clone());
+    runtime.set_first_id(opened.first_id);
+    let how = if opened.after_crash {
+        "from its last checkpoint (the node did not stop cleanly)"
+    } else {
+        "where it was at the clean stop"
+    };
+    let count = opened.images.len();
+    for mut image in opened.images {
+        let id = image.id.clone();
+        if opened.after_crash {
+            // Output after this line may repeat output from before it.
+            image.console.push_str("--- resumed from a checkpoint after a crash ---\n");
+        }
+        match runtime.restore(image) {
+            Ok(()) => {
+                eprintln!("[{node}] resumed agent {id} {how}");
+                resumed.push(id);
+            }
+            Err(e) => eprintln!("[{node}] could not resume agent {id}: {e}"),
+        }
+    }
+    if count > 0 || opened.after_crash {
+        eprintln!("[{node}] {count} agents resumed{}", if opened.after_crash { " after a crash" } else { "" });
+    }
+    opened.store
 }
 
 /// The FIPA `failure` a sender gets for a message that could not be

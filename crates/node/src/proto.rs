@@ -12,6 +12,9 @@ pub const KIND_HELLO: u8 = 1;
 pub const KIND_AGENT_MESSAGE: u8 = 2;
 pub const KIND_DF_UPDATE: u8 = 3;
 
+/// An ACL message's performative and parameters, as they travel.
+pub type WireAcl = (String, Vec<(String, String)>);
+
 /// What a frame carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Wire {
@@ -22,13 +25,7 @@ pub enum Wire {
     /// left the directory).
     DfUpdate { agent: String, services: Vec<Vec<(String, String)>> },
     /// A message for an agent of the receiving node.
-    AgentMessage {
-        to: String,
-        from: Option<String>,
-        code: i64,
-        body: String,
-        acl: Option<(String, Vec<(String, String)>)>,
-    },
+    AgentMessage { to: String, from: Option<String>, code: i64, body: String, acl: Option<WireAcl> },
 }
 
 /// Why a payload was refused.
@@ -88,11 +85,7 @@ impl Wire {
                 put_str(&mut out, agent);
                 out.extend_from_slice(&(services.len() as u32).to_be_bytes());
                 for s in services {
-                    out.extend_from_slice(&(s.len() as u32).to_be_bytes());
-                    for (k, v) in s {
-                        put_str(&mut out, k);
-                        put_str(&mut out, v);
-                    }
+                    put_pairs(&mut out, s.iter().map(|(k, v)| (k, v)));
                 }
             }
             Wire::AgentMessage { to, from, code, body, acl } => {
@@ -100,25 +93,14 @@ impl Wire {
                 put_opt(&mut out, from.as_deref());
                 out.extend_from_slice(&code.to_be_bytes());
                 put_str(&mut out, body);
-                match acl {
-                    Some((perf, params)) => {
-                        out.push(1);
-                        put_str(&mut out, perf);
-                        out.extend_from_slice(&(params.len() as u32).to_be_bytes());
-                        for (k, v) in params {
-                            put_str(&mut out, k);
-                            put_str(&mut out, v);
-                        }
-                    }
-                    None => out.push(0),
-                }
+                put_acl(&mut out, acl.as_ref().map(|(p, params)| (p.as_str(), params.as_slice())));
             }
         }
         out
     }
 
     pub fn decode(kind: u8, payload: &[u8]) -> Result<Wire, DecodeError> {
-        let mut r = Reader { b: payload, at: 0 };
+        let mut r = Reader::new(payload);
         let w = match kind {
             KIND_HELLO => Wire::Hello { node: r.str()?, listen: r.str()? },
             KIND_DF_UPDATE => {
@@ -126,37 +108,16 @@ impl Wire {
                 let n = r.count(4)?;
                 let mut services = Vec::with_capacity(n);
                 for _ in 0..n {
-                    let m = r.count(8)?;
-                    let mut props = Vec::with_capacity(m);
-                    for _ in 0..m {
-                        props.push((r.str()?, r.str()?));
-                    }
-                    services.push(props);
+                    services.push(r.pairs()?);
                 }
                 Wire::DfUpdate { agent, services }
             }
             KIND_AGENT_MESSAGE => {
                 let to = r.str()?;
                 let from = r.opt()?;
-                let code = i64::from_be_bytes(r.take(8)?.try_into().map_err(|_| DecodeError("code".into()))?);
+                let code = r.u64()? as i64;
                 let body = r.str()?;
-                let acl = match r.byte()? {
-                    0 => None,
-                    1 => {
-                        let perf = r.str()?;
-                        let n = r.u32()? as usize;
-                        // Each parameter takes at least 8 bytes.
-                        if n > r.left() / 8 {
-                            return Err(DecodeError(format!("{n} parameters in {} bytes", r.left())));
-                        }
-                        let mut params = Vec::with_capacity(n);
-                        for _ in 0..n {
-                            params.push((r.str()?, r.str()?));
-                        }
-                        Some((perf, params))
-                    }
-                    f => return Err(DecodeError(format!("bad flag {f}"))),
-                };
+                let acl = r.acl()?;
                 Wire::AgentMessage { to, from, code, body, acl }
             }
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
@@ -168,12 +129,41 @@ impl Wire {
     }
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_be_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
-fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+/// A message's ACL part: a flag, then the performative and parameters.
+pub(crate) fn put_acl(out: &mut Vec<u8>, acl: Option<(&str, &[(String, String)])>) {
+    match acl {
+        Some((performative, params)) => {
+            out.push(1);
+            put_str(out, performative);
+            put_pairs(out, params.iter().map(|(k, v)| (k, v)));
+        }
+        None => out.push(0),
+    }
+}
+
+/// Key–value pairs: a count, then each key and value.
+pub(crate) fn put_pairs<'a>(out: &mut Vec<u8>, pairs: impl ExactSizeIterator<Item = (&'a String, &'a String)>) {
+    out.extend_from_slice(&(pairs.len() as u32).to_be_bytes());
+    for (k, v) in pairs {
+        put_str(out, k);
+        put_str(out, v);
+    }
+}
+
+/// A runtime message (without its receiver).
+pub(crate) fn put_message(out: &mut Vec<u8>, m: &Message) {
+    put_opt(out, m.from.as_ref().map(|f| f.as_str()));
+    out.extend_from_slice(&m.code.to_be_bytes());
+    put_str(out, &m.body);
+    put_acl(out, m.acl.as_ref().map(|a| (a.performative.as_str(), a.params.as_slice())));
+}
+
+pub(crate) fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => {
             out.push(1);
@@ -183,17 +173,22 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-struct Reader<'a> {
+/// Bounds-checked reading of the encodings above.
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     at: usize,
 }
 
-impl Reader<'_> {
-    fn left(&self) -> usize {
+impl<'a> Reader<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader { b, at: 0 }
+    }
+
+    pub(crate) fn left(&self) -> usize {
         self.b.len() - self.at
     }
 
-    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
         if n > self.left() {
             return Err(DecodeError(format!("truncated: wanted {n} bytes, {} left", self.left())));
         }
@@ -202,18 +197,18 @@ impl Reader<'_> {
         Ok(s)
     }
 
-    fn byte(&mut self) -> Result<u8, DecodeError> {
+    pub(crate) fn byte(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
     }
 
-    fn u32(&mut self) -> Result<u32, DecodeError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// A count of items of at least `min_size` bytes each, checked against
     /// the bytes left (so a forged count cannot make us allocate).
-    fn count(&mut self, min_size: usize) -> Result<usize, DecodeError> {
+    pub(crate) fn count(&mut self, min_size: usize) -> Result<usize, DecodeError> {
         let n = self.u32()? as usize;
         if n > self.left() / min_size {
             return Err(DecodeError(format!("{n} items in {} bytes", self.left())));
@@ -221,18 +216,54 @@ impl Reader<'_> {
         Ok(n)
     }
 
-    fn str(&mut self) -> Result<String, DecodeError> {
+    pub(crate) fn str(&mut self) -> Result<String, DecodeError> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
         String::from_utf8(b.to_vec()).map_err(|_| DecodeError("string is not UTF-8".into()))
     }
 
-    fn opt(&mut self) -> Result<Option<String>, DecodeError> {
+    pub(crate) fn opt(&mut self) -> Result<Option<String>, DecodeError> {
         match self.byte()? {
             0 => Ok(None),
             1 => Ok(Some(self.str()?)),
             f => Err(DecodeError(format!("bad flag {f}"))),
         }
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, DecodeError> {
+        let b = self.take(8)?;
+        Ok(u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+
+    pub(crate) fn pairs(&mut self) -> Result<Vec<(String, String)>, DecodeError> {
+        // Each pair takes at least 8 bytes.
+        let n = self.count(8)?;
+        (0..n).map(|_| Ok((self.str()?, self.str()?))).collect()
+    }
+
+    pub(crate) fn acl(&mut self) -> Result<Option<WireAcl>, DecodeError> {
+        match self.byte()? {
+            0 => Ok(None),
+            1 => Ok(Some((self.str()?, self.pairs()?))),
+            f => Err(DecodeError(format!("bad flag {f}"))),
+        }
+    }
+
+    pub(crate) fn agent_id(&mut self) -> Result<AgentId, DecodeError> {
+        let s = self.str()?;
+        AgentId::parse(&s).ok_or_else(|| DecodeError(format!("bad agent id \"{s}\"")))
+    }
+
+    /// A message written by `put_message`.
+    pub(crate) fn message(&mut self) -> Result<Message, DecodeError> {
+        let from = match self.opt()? {
+            Some(f) => Some(AgentId::parse(&f).ok_or_else(|| DecodeError(format!("bad agent id \"{f}\"")))?),
+            None => None,
+        };
+        let code = self.u64()? as i64;
+        let body = self.str()?;
+        let acl = self.acl()?.map(|(performative, params)| Box::new(Acl { performative, params }));
+        Ok(Message { from, code, body, acl })
     }
 }
 

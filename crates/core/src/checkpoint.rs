@@ -1,0 +1,61 @@
+//! Checkpoints: an agent's whole state as plain data ([`AgentImage`]), and
+//! the [`Persist`] interface through which the runtime hands images to
+//! durable storage (the node's store; the runtime knows no files).
+//!
+//! When an image is taken (see `runtime.rs`): at spawn; when an agent
+//! parks in a receive or `after` (at most once per agent per
+//! [`PARK_CHECKPOINT_GAP`], later ones deferred to the checkpoint thread);
+//! at a slice boundary when the last checkpoint is older than the
+//! configured interval; when a suspend takes effect; and for every agent at
+//! a clean stop. Every `save` and `forget` is issued under the registry
+//! lock, so the store sees them in the order the agent lived them (a late
+//! image can never resurrect an agent that ended).
+
+use std::time::Duration;
+
+use crate::df::Description;
+use crate::runtime::{AgentId, Message};
+
+/// Parks closer together than this share one checkpoint (a ping-pong
+/// agent parks at every message; it is checkpointed at most this often).
+pub const PARK_CHECKPOINT_GAP: Duration = Duration::from_millis(100);
+
+/// An agent at rest: enough to continue it in another process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentImage {
+    pub id: AgentId,
+    pub name: Option<String>,
+    /// The interpreter (`itinerant_tcl::snapshot::save`), including the
+    /// request it waits on, if any.
+    pub snapshot: Vec<u8>,
+    /// Messages received but not yet taken, oldest first.
+    pub mailbox: Vec<Message>,
+    /// Stopped by `suspend`.
+    pub suspended: bool,
+    /// When a timed wait (`after`, `agent_receive -timeout`) ends, in
+    /// milliseconds since the Unix epoch (wall clock, so that it survives a
+    /// restart).
+    pub wake_at_ms: Option<u64>,
+    /// The latest console output (at most the runtime's console limit).
+    pub console: String,
+    /// The agent's entries in the directory facilitator.
+    pub services: Vec<Description>,
+}
+
+/// Durable storage for agent images (implemented by the node).
+pub trait Persist: Send + Sync {
+    /// Stores `image`, replacing the agent's earlier one. Must not block
+    /// for long: it is called with the registry locked.
+    fn save(&self, image: AgentImage);
+
+    /// The agent ended: its image goes. Same rule as `save`.
+    fn forget(&self, id: &AgentId);
+
+    /// Records durably that agent numbers below `upto` may be in use, so
+    /// that a restarted node never gives an id twice. Called rarely (once
+    /// per block of ids), may block.
+    fn reserve_ids(&self, upto: u64);
+
+    /// Returns when every earlier `save` and `forget` is durable.
+    fn flush(&self);
+}

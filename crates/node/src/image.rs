@@ -1,0 +1,152 @@
+//! The byte form of an agent image (`itinerant_core::AgentImage`): what the
+//! store keeps for every agent, and what migration will carry between
+//! nodes. Same conventions as `proto.rs` (big-endian, every length checked
+//! against the bytes left); a magic and a version lead, so that a record
+//! from a future or foreign format is refused with a reason.
+
+use itinerant_core::AgentImage;
+
+use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader};
+
+const MAGIC: &[u8; 4] = b"ITAI";
+const VERSION: u16 = 1;
+
+/// Largest image accepted (the interpreter snapshot dominates).
+pub const MAX_IMAGE_BYTES: usize = 256 << 20;
+
+pub fn encode(image: &AgentImage) -> Vec<u8> {
+    let mut out = Vec::with_capacity(image.snapshot.len() + image.console.len() + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_be_bytes());
+    put_str(&mut out, image.id.as_str());
+    put_opt(&mut out, image.name.as_deref());
+    out.push(image.suspended as u8);
+    match image.wake_at_ms {
+        Some(ms) => {
+            out.push(1);
+            out.extend_from_slice(&ms.to_be_bytes());
+        }
+        None => out.push(0),
+    }
+    put_str(&mut out, &image.console);
+    out.extend_from_slice(&(image.services.len() as u32).to_be_bytes());
+    for s in &image.services {
+        put_pairs(&mut out, s.iter());
+    }
+    out.extend_from_slice(&(image.mailbox.len() as u32).to_be_bytes());
+    for m in &image.mailbox {
+        put_message(&mut out, m);
+    }
+    out.extend_from_slice(&(image.snapshot.len() as u32).to_be_bytes());
+    out.extend_from_slice(&image.snapshot);
+    out
+}
+
+pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(DecodeError(format!("image of {} bytes is over the limit of {MAX_IMAGE_BYTES}", bytes.len())));
+    }
+    let mut r = Reader::new(bytes);
+    if r.take(4)? != MAGIC {
+        return Err(DecodeError("not an agent image".into()));
+    }
+    let version = u16::from_be_bytes([r.byte()?, r.byte()?]);
+    if version != VERSION {
+        return Err(DecodeError(format!("agent image version {version} (this node reads {VERSION})")));
+    }
+    let id = r.agent_id()?;
+    let name = r.opt()?;
+    let suspended = match r.byte()? {
+        0 => false,
+        1 => true,
+        f => return Err(DecodeError(format!("bad flag {f}"))),
+    };
+    let wake_at_ms = match r.byte()? {
+        0 => None,
+        1 => Some(r.u64()?),
+        f => return Err(DecodeError(format!("bad flag {f}"))),
+    };
+    let console = r.str()?;
+    // A service is at least its 4-byte count; a message at least 14 bytes.
+    let services =
+        (0..r.count(4)?).map(|_| Ok(r.pairs()?.into_iter().collect())).collect::<Result<Vec<_>, DecodeError>>()?;
+    let mailbox = (0..r.count(14)?).map(|_| r.message()).collect::<Result<Vec<_>, _>>()?;
+    let n = r.u32()? as usize;
+    let snapshot = r.take(n)?.to_vec();
+    if r.left() != 0 {
+        return Err(DecodeError(format!("{} bytes after the image", r.left())));
+    }
+    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use itinerant_core::{Acl, AgentId, Message};
+    use proptest::prelude::*;
+
+    fn sample() -> AgentImage {
+        AgentImage {
+            id: AgentId::parse("7@alpha").unwrap(),
+            name: Some("seller".into()),
+            snapshot: vec![1, 2, 3, 0, 255],
+            mailbox: vec![
+                Message { from: AgentId::parse("1@beta"), code: -3, body: "héllo".into(), acl: None },
+                Message {
+                    from: None,
+                    code: 0,
+                    body: "x".into(),
+                    acl: Some(Box::new(Acl {
+                        performative: "cfp".into(),
+                        params: vec![("content".into(), "x".into())],
+                    })),
+                },
+            ],
+            suspended: true,
+            wake_at_ms: Some(1_800_000_000_000),
+            console: "line 1\n".into(),
+            services: vec![[("name".to_string(), "s".to_string()), ("type".into(), "t".into())].into_iter().collect()],
+        }
+    }
+
+    #[test]
+    fn roundtrip() {
+        let image = sample();
+        assert_eq!(decode(&encode(&image)).unwrap(), image);
+    }
+
+    #[test]
+    fn every_truncation_is_refused() {
+        let bytes = encode(&sample());
+        for n in 0..bytes.len() {
+            assert!(decode(&bytes[..n]).is_err(), "prefix of {n} bytes accepted");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_err());
+    }
+
+    #[test]
+    fn wrong_magic_or_version_is_named() {
+        let mut bytes = encode(&sample());
+        bytes[5] = 9;
+        assert!(decode(&bytes).unwrap_err().0.contains("version 9"));
+        bytes[0] = b'X';
+        assert!(decode(&bytes).unwrap_err().0.contains("not an agent image"));
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_is_refused_not_panicked(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn flipped_bytes_never_panic(at in 0usize..200, v in any::<u8>()) {
+            let mut bytes = encode(&sample());
+            let i = at % bytes.len();
+            bytes[i] = v;
+            let _ = decode(&bytes);
+        }
+    }
+}

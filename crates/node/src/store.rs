@@ -1,0 +1,310 @@
+//! The node's durable store: one redb file (`node.redb`) in the node's data
+//! directory, holding every agent's latest image (with its directory
+//! entries and mailbox) and the node's counters.
+//!
+//! The runtime hands images over with the registry locked, so `save` and
+//! `forget` only queue them; one writer thread commits them in batches (one
+//! fsync for many checkpoints). `flush` waits for the queue to be durable.
+//! An image that cannot be read at start is moved aside to
+//! `unreadable_agents` with a log line, never dropped.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use itinerant_core::{AgentId, AgentImage, Persist};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+use crate::image;
+
+const AGENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("agents");
+const UNREADABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("unreadable_agents");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const NAMES: TableDefinition<&str, &str> = TableDefinition::new("names");
+
+/// `META` keys.
+const CLEAN_STOP: &str = "clean_stop";
+const IDS_RESERVED: &str = "ids_reserved";
+/// Operations committed in one transaction at most.
+const MAX_BATCH: usize = 4096;
+/// Longest wait for the writer to make earlier operations durable.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(60);
+
+enum Op {
+    Save(Box<AgentImage>),
+    Forget(AgentId),
+    Flush(mpsc::SyncSender<()>),
+}
+
+/// A node's store (see the module comment).
+pub struct Store {
+    db: Arc<Database>,
+    /// To the writer thread (taken on drop, which ends the thread).
+    ops: Option<mpsc::Sender<Op>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    node: String,
+}
+
+/// What a node finds in its store when it starts.
+pub struct Opened {
+    pub store: Arc<Store>,
+    /// The agents to bring back.
+    pub images: Vec<AgentImage>,
+    /// The node did not stop cleanly last time (it crashed or was killed):
+    /// agents continue from their last checkpoint, not from where they were.
+    pub after_crash: bool,
+    /// The first agent number this run may give.
+    pub first_id: u64,
+}
+
+fn db_err(what: &str, e: impl std::fmt::Display) -> String {
+    format!("store: {what}: {e}")
+}
+
+impl Store {
+    /// Opens (or creates) the store of node `node` in `dir`. A directory
+    /// that belongs to another node is refused.
+    pub fn open(dir: &Path, node: &str) -> Result<Opened, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+        let path = dir.join("node.redb");
+        let db = Database::create(&path).map_err(|e| db_err(&format!("cannot open {}", path.display()), e))?;
+        let txn = db.begin_write().map_err(|e| db_err("begin", e))?;
+        let (images, after_crash, first_id) = {
+            let mut names = txn.open_table(NAMES).map_err(|e| db_err("names", e))?;
+            let owner = names.get("node").map_err(|e| db_err("names", e))?.map(|v| v.value().to_owned());
+            match owner {
+                Some(owner) if owner != node => {
+                    return Err(format!("data directory {} belongs to node \"{owner}\", not \"{node}\"", dir.display()))
+                }
+                Some(_) => {}
+                None => {
+                    names.insert("node", node).map_err(|e| db_err("names", e))?;
+                }
+            }
+            let mut meta = txn.open_table(META).map_err(|e| db_err("meta", e))?;
+            let get = |meta: &redb::Table<&str, u64>, key: &str| -> Result<Option<u64>, String> {
+                Ok(meta.get(key).map_err(|e| db_err("meta", e))?.map(|v| v.value()))
+            };
+            // A new store counts as cleanly stopped.
+            let after_crash = get(&meta, CLEAN_STOP)? == Some(0);
+            let first_id = get(&meta, IDS_RESERVED)?.unwrap_or(1);
+            meta.insert(CLEAN_STOP, 0).map_err(|e| db_err("meta", e))?;
+
+            let mut agents = txn.open_table(AGENTS).map_err(|e| db_err("agents", e))?;
+            let mut images = Vec::new();
+            let mut unreadable = Vec::new();
+            for entry in agents.iter().map_err(|e| db_err("agents", e))? {
+                let (key, value) = entry.map_err(|e| db_err("agents", e))?;
+                match image::decode(value.value()) {
+                    Ok(image) => images.push(image),
+                    Err(why) => {
+                        eprintln!(
+                            "[{node}] stored agent {} is unreadable ({why}); kept in unreadable_agents",
+                            key.value()
+                        );
+                        unreadable.push((key.value().to_owned(), value.value().to_vec()));
+                    }
+                }
+            }
+            let mut aside = txn.open_table(UNREADABLE).map_err(|e| db_err("unreadable", e))?;
+            for (key, bytes) in unreadable {
+                aside.insert(key.as_str(), bytes.as_slice()).map_err(|e| db_err("unreadable", e))?;
+                agents.remove(key.as_str()).map_err(|e| db_err("agents", e))?;
+            }
+            (images, after_crash, first_id)
+        };
+        txn.commit().map_err(|e| db_err("commit", e))?;
+
+        let db = Arc::new(db);
+        let (ops, rx) = mpsc::channel();
+        let writer_db = db.clone();
+        let writer_node = node.to_owned();
+        let writer = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || write_loop(&writer_db, &writer_node, rx))
+            .map_err(|e| format!("cannot start the store writer: {e}"))?;
+        let store = Arc::new(Store { db, ops: Some(ops), writer: Some(writer), node: node.to_owned() });
+        Ok(Opened { store, images, after_crash, first_id })
+    }
+
+    /// Records that the node stopped cleanly (after every agent was
+    /// checkpointed and flushed).
+    pub fn mark_clean_stop(&self) -> Result<(), String> {
+        self.flush();
+        self.write_meta(CLEAN_STOP, 1)
+    }
+
+    /// The images currently stored (for tests and tools).
+    pub fn stored_agents(&self) -> Result<Vec<String>, String> {
+        let txn = self.db.begin_read().map_err(|e| db_err("begin", e))?;
+        let agents = txn.open_table(AGENTS).map_err(|e| db_err("agents", e))?;
+        let mut ids = Vec::new();
+        for entry in agents.iter().map_err(|e| db_err("agents", e))? {
+            ids.push(entry.map_err(|e| db_err("agents", e))?.0.value().to_owned());
+        }
+        Ok(ids)
+    }
+
+    fn send(&self, op: Op) -> bool {
+        self.ops.as_ref().is_some_and(|ops| ops.send(op).is_ok())
+    }
+
+    fn write_meta(&self, key: &str, value: u64) -> Result<(), String> {
+        let txn = self.db.begin_write().map_err(|e| db_err("begin", e))?;
+        txn.open_table(META).map_err(|e| db_err("meta", e))?.insert(key, value).map_err(|e| db_err("meta", e))?;
+        txn.commit().map_err(|e| db_err("commit", e))
+    }
+}
+
+impl Persist for Store {
+    fn save(&self, image: AgentImage) {
+        self.send(Op::Save(Box::new(image)));
+    }
+
+    fn forget(&self, id: &AgentId) {
+        self.send(Op::Forget(id.clone()));
+    }
+
+    fn reserve_ids(&self, upto: u64) {
+        if let Err(e) = self.write_meta(IDS_RESERVED, upto) {
+            eprintln!("[{}] cannot reserve agent ids: {e}", self.node);
+        }
+    }
+
+    fn flush(&self) {
+        let (done, wait) = mpsc::sync_channel(1);
+        if self.send(Op::Flush(done)) && wait.recv_timeout(FLUSH_TIMEOUT).is_err() {
+            eprintln!("[{}] the store did not flush within {FLUSH_TIMEOUT:?}", self.node);
+        }
+    }
+}
+
+impl Drop for Store {
+    /// Lets the writer commit what is queued, and waits for it (the
+    /// database file stays locked until then).
+    fn drop(&mut self) {
+        self.ops = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// Commits queued operations in batches until every sender is gone.
+fn write_loop(db: &Database, node: &str, rx: mpsc::Receiver<Op>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let mut flushed = Vec::new();
+        if let Err(e) = apply(db, batch, &mut flushed) {
+            eprintln!("[{node}] checkpoints not written: {e}");
+        }
+        for done in flushed {
+            let _ = done.send(());
+        }
+    }
+}
+
+fn apply(db: &Database, batch: Vec<Op>, flushed: &mut Vec<mpsc::SyncSender<()>>) -> Result<(), String> {
+    let txn = db.begin_write().map_err(|e| db_err("begin", e))?;
+    {
+        let mut agents = txn.open_table(AGENTS).map_err(|e| db_err("agents", e))?;
+        for op in batch {
+            match op {
+                Op::Save(image) => {
+                    let bytes = image::encode(&image);
+                    agents.insert(image.id.as_str(), bytes.as_slice()).map_err(|e| db_err("save", e))?;
+                }
+                Op::Forget(id) => {
+                    agents.remove(id.as_str()).map_err(|e| db_err("forget", e))?;
+                }
+                Op::Flush(done) => flushed.push(done),
+            }
+        }
+    }
+    txn.commit().map_err(|e| db_err("commit", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(n: u64) -> AgentImage {
+        AgentImage {
+            id: AgentId::parse(&format!("{n}@alpha")).unwrap(),
+            name: None,
+            snapshot: vec![n as u8; 10],
+            mailbox: Vec::new(),
+            suspended: false,
+            wake_at_ms: None,
+            console: String::new(),
+            services: Vec::new(),
+        }
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("itin-store-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn saves_survive_reopening_and_forget_removes() {
+        let dir = temp_dir("reopen");
+        let opened = Store::open(&dir, "alpha").unwrap();
+        assert!(!opened.after_crash && opened.images.is_empty());
+        let store = opened.store;
+        for n in 1..=3 {
+            store.save(image(n));
+        }
+        store.forget(&AgentId::parse("2@alpha").unwrap());
+        store.reserve_ids(1000);
+        store.flush();
+        drop(store);
+        // Not marked clean: the next open reports a crash.
+        let opened = Store::open(&dir, "alpha").unwrap();
+        assert!(opened.after_crash);
+        assert_eq!(opened.first_id, 1000);
+        let mut ids: Vec<_> = opened.images.iter().map(|i| i.id.to_string()).collect();
+        ids.sort();
+        assert_eq!(ids, ["1@alpha", "3@alpha"]);
+        opened.store.mark_clean_stop().unwrap();
+        drop(opened);
+        assert!(!Store::open(&dir, "alpha").unwrap().after_crash);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn another_nodes_directory_is_refused() {
+        let dir = temp_dir("owner");
+        drop(Store::open(&dir, "alpha").unwrap());
+        let err = Store::open(&dir, "beta").err().unwrap();
+        assert!(err.contains("belongs to node \"alpha\""), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn unreadable_records_are_set_aside() {
+        let dir = temp_dir("bad");
+        let opened = Store::open(&dir, "alpha").unwrap();
+        opened.store.save(image(1));
+        opened.store.flush();
+        {
+            let txn = opened.store.db.begin_write().unwrap();
+            txn.open_table(AGENTS).unwrap().insert("9@alpha", b"garbage".as_slice()).unwrap();
+            txn.commit().unwrap();
+        }
+        drop(opened);
+        let opened = Store::open(&dir, "alpha").unwrap();
+        assert_eq!(opened.images.len(), 1);
+        let txn = opened.store.db.begin_read().unwrap();
+        assert!(txn.open_table(UNREADABLE).unwrap().get("9@alpha").unwrap().is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
