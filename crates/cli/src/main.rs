@@ -63,6 +63,9 @@ enum NodeAction {
         /// Checkpoint a running agent at least this often (milliseconds).
         #[arg(long, default_value_t = 5000)]
         checkpoint_interval: u64,
+        /// A program agents may `exec` (repeatable; `*`: any). Default: none.
+        #[arg(long = "allow-exec")]
+        allow_exec: Vec<String>,
     },
 }
 
@@ -70,9 +73,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Demo => demo::run(),
-        Cmd::Node { action: NodeAction::Start { name, listen, peers, agents, workers, data, checkpoint_interval } } => {
-            node_cmd::start(node_cmd::StartArgs { name, listen, peers, agents, workers, data, checkpoint_interval })
-        }
+        Cmd::Node {
+            action: NodeAction::Start { name, listen, peers, agents, workers, data, checkpoint_interval, allow_exec },
+        } => node_cmd::start(node_cmd::StartArgs {
+            name,
+            listen,
+            peers,
+            agents,
+            workers,
+            data,
+            checkpoint_interval,
+            allow_exec,
+        }),
         Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {
                 eprintln!("itin: --migrate-every must be at least 1");

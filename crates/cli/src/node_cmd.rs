@@ -18,6 +18,7 @@ pub struct StartArgs {
     pub data: Option<std::path::PathBuf>,
     /// Milliseconds.
     pub checkpoint_interval: u64,
+    pub allow_exec: Vec<String>,
 }
 
 fn parse_peer(p: &str) -> Result<(String, SocketAddr), String> {
@@ -65,6 +66,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     }
     config.runtime.checkpoint_interval = Duration::from_millis(args.checkpoint_interval.max(1));
     config.data = args.data.clone();
+    config.runtime.exec_allow = args.allow_exec.clone();
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     if let Some(dir) = &args.data {

@@ -74,27 +74,9 @@ fn serve(req: &HostRequest) -> Result<String, String> {
             Ok(String::new())
         }
         "exec" => {
-            let Some((prog, rest)) = req.args.split_first() else {
-                return Err("no program".into());
-            };
-            match std::process::Command::new(prog).args(rest).stdin(std::process::Stdio::null()).output() {
-                Ok(out) => {
-                    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
-                    if s.ends_with('\n') {
-                        s.pop();
-                    }
-                    if !out.status.success() {
-                        let err = String::from_utf8_lossy(&out.stderr);
-                        return Err(if err.is_empty() {
-                            "child process exited abnormally".into()
-                        } else {
-                            err.trim_end().to_owned()
-                        });
-                    }
-                    Ok(s)
-                }
-                Err(e) => Err(format!("couldn't execute \"{prog}\": {e}")),
-            }
+            let never = std::sync::atomic::AtomicBool::new(false);
+            itinerant_core::blocking::run_program(&req.args, Duration::from_millis(MAX_SLEEP_MS), &never)
+                .unwrap_or_else(|_| Err("interrupted".into()))
         }
         other => Err(format!("unknown host request \"{other}\"")),
     }

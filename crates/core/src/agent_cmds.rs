@@ -1,8 +1,8 @@
 //! The agent commands of Agent Tcl, as host commands of each agent's
 //! interpreter: `agent_send`, `agent_receive`, `agent_begin`, `agent_name`,
-//! `agent_end`, `agent_info`, `after`. Commands that wait (`agent_receive`,
-//! `after`) suspend the VM with a request that the worker serves; the others
-//! act at once.
+//! `agent_end`, `agent_info`, `after`, `exec`. Commands that wait
+//! (`agent_receive`, `after`, `exec`) suspend the VM with a request that the
+//! worker serves (`exec` on the blocking pool); the others act at once.
 
 use std::sync::Weak;
 
@@ -38,6 +38,9 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId, a
     let after: HostFn = Box::new(|_, args: &[Value]| after(args));
     add(interp, "after", after);
 
+    let exec: HostFn = Box::new(|_, args: &[Value]| exec(args));
+    add(interp, "exec", exec);
+
     let me = id.clone();
     let begin: HostFn = Box::new(move |_, args: &[Value]| {
         if args.len() > 2 {
@@ -72,6 +75,18 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId, a
     let (me, s) = (id.clone(), shared);
     let info: HostFn = Box::new(move |_, args: &[Value]| agent_info(&s, &me, args));
     add(interp, "agent_info", info);
+}
+
+/// `exec prog ?arg ...?`: runs on the blocking pool, if the node allows
+/// the program (see `blocking.rs`).
+fn exec(args: &[Value]) -> HostResult {
+    if args.len() < 2 {
+        return err("wrong # args: should be \"exec arg ?arg ...?\"");
+    }
+    HostResult::Suspend(HostRequest {
+        command: "exec".into(),
+        args: args[1..].iter().map(|a| a.as_str().into_owned()).collect(),
+    })
 }
 
 fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {

@@ -31,6 +31,7 @@
 
 pub mod acl;
 mod agent_cmds;
+pub mod blocking;
 pub mod checkpoint;
 pub mod df;
 pub mod fipa;

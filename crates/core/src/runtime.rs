@@ -35,6 +35,13 @@ pub struct RuntimeConfig {
     /// With persistence: a running agent is checkpointed at a slice
     /// boundary when its last checkpoint is older than this.
     pub checkpoint_interval: Duration,
+    /// Programs agents may `exec` (names or paths; `*`: any; none: no exec).
+    pub exec_allow: Vec<String>,
+    /// Longest an `exec` may run before its program is killed.
+    pub exec_timeout: Duration,
+    /// Threads of the blocking pool (`exec`): that many agents can block
+    /// in a system call at once without holding a worker.
+    pub blocking_threads: usize,
 }
 
 impl RuntimeConfig {
@@ -46,6 +53,9 @@ impl RuntimeConfig {
             mailbox_limit: 10_000,
             console_limit: 64 * 1024,
             checkpoint_interval: Duration::from_secs(5),
+            exec_allow: Vec::new(),
+            exec_timeout: Duration::from_secs(60),
+            blocking_threads: 8,
         }
     }
 }
@@ -274,6 +284,9 @@ pub(crate) struct Shared {
     next_id: AtomicU64,
     queue: Mutex<VecDeque<Box<Agent>>>,
     queue_cv: Condvar,
+    /// Agents waiting for a blocking-pool thread, with their program.
+    blocking: Mutex<VecDeque<(Box<Agent>, Vec<String>)>>,
+    blocking_cv: Condvar,
     pub(crate) slots: Mutex<HashMap<AgentId, Slot>>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
@@ -319,6 +332,8 @@ impl Runtime {
             next_id: AtomicU64::new(1),
             queue: Mutex::new(VecDeque::new()),
             queue_cv: Condvar::new(),
+            blocking: Mutex::new(VecDeque::new()),
+            blocking_cv: Condvar::new(),
             slots: Mutex::new(HashMap::new()),
             directory: Mutex::new(crate::df::Directory::default()),
             router: std::sync::RwLock::new(None),
@@ -337,6 +352,14 @@ impl Runtime {
                 .name(format!("agent-worker-{i}"))
                 .spawn(move || worker_loop(&s))
                 .expect("spawn worker thread");
+            threads.push(t);
+        }
+        for i in 0..shared.config.blocking_threads.max(1) {
+            let s = shared.clone();
+            let t = std::thread::Builder::new()
+                .name(format!("agent-blocking-{i}"))
+                .spawn(move || blocking_loop(&s))
+                .expect("spawn blocking thread");
             threads.push(t);
         }
         let s = shared.clone();
@@ -569,6 +592,7 @@ impl Runtime {
     fn halt_threads(&self) {
         self.shared.shutdown.store(true, Ordering::SeqCst);
         self.shared.queue_cv.notify_all();
+        self.shared.blocking_cv.notify_all();
         self.shared.timer_cv.notify_all();
         let threads = std::mem::take(&mut *lock(&self.threads));
         for t in threads {
@@ -867,7 +891,24 @@ impl Shared {
                 self.park(agent, Wait::Sleep, Some(d));
                 None
             }
+            WaitRequest::Exec(args) => self.exec(agent, args),
         }
+    }
+
+    /// `exec`: hands the agent to the blocking pool, or refuses at once.
+    fn exec(&self, mut agent: Box<Agent>, args: Vec<String>) -> Option<Box<Agent>> {
+        let prog = args.first().map(String::as_str).unwrap_or("");
+        if !crate::blocking::exec_allowed(&self.config.exec_allow, prog) {
+            let why = format!("exec of \"{prog}\" is not permitted on node {}", self.config.node);
+            let _ = agent.interp.resume(Err(why));
+            return Some(agent);
+        }
+        if let Some(slot) = lock(&self.slots).get_mut(&agent.id) {
+            slot.state = AgentState::Waiting;
+        }
+        lock(&self.blocking).push_back((agent, args));
+        self.blocking_cv.notify_one();
+        None
     }
 
     /// Parks an agent until a message or its timer wakes it (the caller
@@ -977,8 +1018,14 @@ fn until_wall_clock_ms(ms: u64) -> Duration {
 
 /// A host request that makes an agent wait, with its arguments parsed.
 enum WaitRequest {
-    Receive { receiver: Receiver, nonblocking: bool, timeout: Option<Duration> },
+    Receive {
+        receiver: Receiver,
+        nonblocking: bool,
+        timeout: Option<Duration>,
+    },
     Sleep(Duration),
+    /// A program run on the blocking pool.
+    Exec(Vec<String>),
 }
 
 impl WaitRequest {
@@ -1008,6 +1055,7 @@ impl WaitRequest {
                 })
             }
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
+            "exec" => Ok(WaitRequest::Exec(req.args.clone())),
             other => Err(format!("unknown request \"{other}\"")),
         }
     }
@@ -1074,6 +1122,42 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
         }
     }
     s.requeue(agent);
+}
+
+/// A blocking-pool thread: runs agents' programs, then makes each agent
+/// runnable with the result. When the runtime stops mid-call, the program
+/// is killed and the agent goes back unanswered (its checkpoint keeps the
+/// request, which runs again when the agent is resumed).
+fn blocking_loop(s: &Arc<Shared>) {
+    loop {
+        let (mut agent, args) = {
+            let mut jobs = lock(&s.blocking);
+            loop {
+                if s.shutdown.load(Ordering::SeqCst) {
+                    // Unstarted jobs go back as they are, for the checkpoint.
+                    let mut queue = lock(&s.queue);
+                    queue.extend(jobs.drain(..).map(|(agent, _)| agent));
+                    return;
+                }
+                if let Some(job) = jobs.pop_front() {
+                    break job;
+                }
+                jobs = s
+                    .blocking_cv
+                    .wait_timeout(jobs, Duration::from_millis(100))
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|e| e.into_inner().0);
+            }
+        };
+        match crate::blocking::run_program(&args, s.config.exec_timeout, &s.shutdown) {
+            Ok(result) => {
+                let _ = agent.interp.resume(result);
+                agent.dirty = true;
+                s.requeue(agent);
+            }
+            Err(crate::blocking::Interrupted::Stopping) => lock(&s.queue).push_back(agent),
+        }
+    }
 }
 
 fn timer_loop(s: &Arc<Shared>) {

@@ -347,3 +347,30 @@ fn fipa_protocols_as_library_procs() {
     assert_eq!(outcomes, ["lost", "won", "lost"]);
     rt.shutdown();
 }
+
+#[test]
+fn exec_runs_on_the_blocking_pool_while_other_agents_go_on() {
+    let mut config = RuntimeConfig::for_node("alpha");
+    config.workers = 1;
+    config.blocking_threads = 2;
+    config.exec_allow = vec!["sleep".into(), "echo".into()];
+    let rt = Runtime::new(config);
+    // Two agents sleep in a program for 500 ms each; the only worker is free
+    // meanwhile, so a ping-pong agent pair does 200 round trips.
+    let sleepers: Vec<_> = (0..2).map(|_| rt.spawn("exec sleep 0.5; exec echo slept", None).unwrap()).collect();
+    let started = Instant::now();
+    rt.spawn("while 1 { set from [agent_receive c b]; agent_send $from $c $b }", Some("pong")).unwrap();
+    let ping =
+        rt.spawn("for {set i 0} {$i < 200} {incr i} { agent_send pong $i x; agent_receive c b }; set i", None).unwrap();
+    assert_eq!(rt.wait(&ping, WAIT).unwrap().result, Ok("200".into()));
+    let ping_time = started.elapsed();
+    for s in &sleepers {
+        assert_eq!(rt.wait(s, WAIT).unwrap().result, Ok("slept".into()));
+    }
+    assert!(ping_time < Duration::from_millis(450), "ping-pong waited for exec: {ping_time:?}");
+    // Not on the allow-list: refused with a reason.
+    let bad = rt.spawn("exec rm -rf /tmp/nothing", None).unwrap();
+    let err = rt.wait(&bad, WAIT).unwrap().result.unwrap_err();
+    assert!(err.starts_with("exec of \"rm\" is not permitted on node alpha"), "{err}");
+    rt.shutdown();
+}
