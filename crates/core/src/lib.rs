@@ -32,7 +32,9 @@ pub mod acl;
 mod agent_cmds;
 pub mod df;
 pub mod fipa;
+pub mod inspect;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};
+pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Router, Runtime, RuntimeConfig, SendError};

@@ -118,7 +118,7 @@ impl Wire {
     }
 
     pub fn decode(kind: u8, payload: &[u8]) -> Result<Wire, DecodeError> {
-        let mut r = Reader { b: payload, at: 0 };
+        let mut r = Reader::new(payload);
         let w = match kind {
             KIND_HELLO => Wire::Hello { node: r.str()?, listen: r.str()? },
             KIND_DF_UPDATE => {
@@ -168,12 +168,12 @@ impl Wire {
     }
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_be_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
-fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+pub(crate) fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => {
             out.push(1);
@@ -183,17 +183,23 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-struct Reader<'a> {
+/// Bounds-checked reading of a payload: every length is checked against
+/// the bytes left.
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     at: usize,
 }
 
-impl Reader<'_> {
-    fn left(&self) -> usize {
+impl<'a> Reader<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader { b, at: 0 }
+    }
+
+    pub(crate) fn left(&self) -> usize {
         self.b.len() - self.at
     }
 
-    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
         if n > self.left() {
             return Err(DecodeError(format!("truncated: wanted {n} bytes, {} left", self.left())));
         }
@@ -202,18 +208,23 @@ impl Reader<'_> {
         Ok(s)
     }
 
-    fn byte(&mut self) -> Result<u8, DecodeError> {
+    pub(crate) fn byte(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
     }
 
-    fn u32(&mut self) -> Result<u32, DecodeError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    pub(crate) fn u64(&mut self) -> Result<u64, DecodeError> {
+        let b = self.take(8)?;
+        Ok(u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+
     /// A count of items of at least `min_size` bytes each, checked against
     /// the bytes left (so a forged count cannot make us allocate).
-    fn count(&mut self, min_size: usize) -> Result<usize, DecodeError> {
+    pub(crate) fn count(&mut self, min_size: usize) -> Result<usize, DecodeError> {
         let n = self.u32()? as usize;
         if n > self.left() / min_size {
             return Err(DecodeError(format!("{n} items in {} bytes", self.left())));
@@ -221,13 +232,13 @@ impl Reader<'_> {
         Ok(n)
     }
 
-    fn str(&mut self) -> Result<String, DecodeError> {
+    pub(crate) fn str(&mut self) -> Result<String, DecodeError> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
         String::from_utf8(b.to_vec()).map_err(|_| DecodeError("string is not UTF-8".into()))
     }
 
-    fn opt(&mut self) -> Result<Option<String>, DecodeError> {
+    pub(crate) fn opt(&mut self) -> Result<Option<String>, DecodeError> {
         match self.byte()? {
             0 => Ok(None),
             1 => Ok(Some(self.str()?)),
