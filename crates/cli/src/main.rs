@@ -3,8 +3,9 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
+mod client;
 mod demo;
 mod node_cmd;
 mod tcl_host;
@@ -34,6 +35,123 @@ enum Cmd {
         /// The script, then its arguments (`argv`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+    /// Start an agent on a running node from a Tcl file.
+    Submit {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The agent's script.
+        file: String,
+        /// A name to register the agent under.
+        #[arg(long)]
+        name: Option<String>,
+        /// A global variable set before the script starts, KEY=VALUE (repeatable).
+        #[arg(long = "var", value_name = "KEY=VALUE")]
+        vars: Vec<String>,
+        /// Stream the agent's console and exit with its result (1 and its
+        /// errorInfo on stderr if it fails).
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after SECS seconds (exit 1; the agent goes on).
+        #[arg(long, value_name = "SECS", requires = "wait")]
+        timeout: Option<u64>,
+    },
+    /// List the agents of a running node.
+    Agents {
+        #[command(flatten)]
+        node: NodeArg,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look at or control one agent of a running node (by id or name).
+    Agent {
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        action: AgentCmd,
+    },
+    /// Send a FIPA ACL message (from outside the platform: no sender) to an agent.
+    Send {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The receiver: an agent id or name.
+        id: String,
+        /// inform, request, cfp, ...
+        performative: String,
+        content: String,
+        /// Another ACL parameter, e.g. conversation-id=c1 (repeatable).
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+    },
+    /// The directory facilitator of a running node.
+    Df {
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        action: DfCmd,
+    },
+    /// A running node and the peers it knows.
+    Nodes {
+        #[command(flatten)]
+        node: NodeArg,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which node a client command talks to.
+#[derive(Args)]
+struct NodeArg {
+    /// The node's HOST:PORT (default: $ITIN_NODE).
+    #[arg(long, value_name = "HOST:PORT", global = true)]
+    node: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AgentCmd {
+    /// State, mailbox, age, and the result once it ended.
+    Info {
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// End the agent (its outcome is the error "killed").
+    Kill { id: String },
+    /// Stop the agent, keeping its state and mailbox, until resume.
+    Suspend { id: String },
+    /// Let a suspended agent run again.
+    Resume { id: String },
+    /// Print the agent's console (what the node still keeps of it).
+    Logs {
+        id: String,
+        /// Keep printing new output until the agent ends.
+        #[arg(long, short)]
+        follow: bool,
+        /// With --follow: give up after SECS seconds.
+        #[arg(long, value_name = "SECS", requires = "follow")]
+        timeout: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DfCmd {
+    /// Services whose properties all match (no criteria: every service).
+    Search {
+        /// The service type.
+        #[arg(long = "type")]
+        service_type: Option<String>,
+        /// The service name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Any other property, KEY=VALUE (repeatable).
+        #[arg(long = "property", value_name = "KEY=VALUE")]
+        properties: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -94,6 +212,39 @@ fn main() -> ExitCode {
                 Some((file, rest)) => tcl_host::run_file(file, rest, migrate_every),
                 None => repl(),
             }
+        }
+        Cmd::Submit { node, file, name, vars, wait, timeout } => client::exit(
+            client::node_address(node.node)
+                .and_then(|node| client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout })),
+        ),
+        Cmd::Agents { node, json } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::agents(&n, json)))
+        }
+        Cmd::Agent { node, action } => {
+            let (id, action) = match action {
+                AgentCmd::Info { id, json } => (id, client::AgentAction::Info { json }),
+                AgentCmd::Kill { id } => (id, client::AgentAction::Kill),
+                AgentCmd::Suspend { id } => (id, client::AgentAction::Suspend),
+                AgentCmd::Resume { id } => (id, client::AgentAction::Resume),
+                AgentCmd::Logs { id, follow, timeout } => (id, client::AgentAction::Logs { follow, timeout }),
+            };
+            client::exit(client::node_address(node.node).and_then(|n| client::agent(&n, id, action)))
+        }
+        Cmd::Send { node, id, performative, content, params } => client::exit(
+            client::node_address(node.node).and_then(|n| client::send(&n, id, performative, content, &params)),
+        ),
+        Cmd::Df { node, action: DfCmd::Search { service_type, name, properties, json } } => {
+            let mut criteria: Vec<(String, String)> = Vec::new();
+            criteria.extend(service_type.map(|t| ("type".to_owned(), t)));
+            criteria.extend(name.map(|n| ("name".to_owned(), n)));
+            let parsed = properties.iter().map(|p| client::parse_pair("--property", p)).collect::<Result<Vec<_>, _>>();
+            client::exit(client::node_address(node.node).and_then(|n| {
+                criteria.extend(parsed?);
+                client::df_search(&n, criteria, json)
+            }))
+        }
+        Cmd::Nodes { node, json } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::nodes(&n, json)))
         }
     }
 }

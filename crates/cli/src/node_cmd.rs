@@ -48,6 +48,7 @@ pub fn start(args: StartArgs) -> ExitCode {
 }
 
 async fn run(args: StartArgs) -> Result<(), String> {
+    let mut signals = StopSignals::install()?;
     if args.name.is_empty() || args.name.contains('@') {
         return Err(format!("bad node name \"{}\"", args.name));
     }
@@ -85,7 +86,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
         println!("agent {id} started from {file}");
         report_end(&node, id);
     }
-    wait_for_signal().await;
+    signals.wait().await;
     println!("node {} stopping", args.name);
     // Checkpoints every agent and waits for the store: blocking work.
     tokio::task::block_in_place(|| node.stop());
@@ -114,24 +115,36 @@ fn report_end(node: &std::sync::Arc<Node>, id: itinerant_core::AgentId) {
     });
 }
 
-async fn wait_for_signal() {
+/// SIGINT and SIGTERM, caught from the moment the node starts (a signal
+/// that came before the handlers existed would kill the process outright,
+/// skipping the clean stop).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> Result<StopSignals, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let interrupt = signal(SignalKind::interrupt()).map_err(|e| format!("cannot catch SIGINT: {e}"))?;
+            let terminate = signal(SignalKind::terminate()).map_err(|e| format!("cannot catch SIGTERM: {e}"))?;
+            Ok(StopSignals { interrupt, terminate })
         }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }

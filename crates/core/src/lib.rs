@@ -35,8 +35,10 @@ pub mod blocking;
 pub mod checkpoint;
 pub mod df;
 pub mod fipa;
+pub mod inspect;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
+pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Router, Runtime, RuntimeConfig, SendError};

@@ -245,10 +245,14 @@ struct Parked {
 pub(crate) struct Slot {
     pub(crate) name: Option<String>,
     pub(crate) state: AgentState,
-    mailbox: VecDeque<Message>,
+    pub(crate) mailbox: VecDeque<Message>,
     parked: Option<Parked>,
-    console: String,
-    outcome: Option<AgentOutcome>,
+    pub(crate) console: String,
+    /// Console bytes dropped from the front (over the limit), so that
+    /// offsets into the console are absolute.
+    pub(crate) console_dropped: u64,
+    pub(crate) outcome: Option<AgentOutcome>,
+    pub(crate) started: Instant,
     generation: u64,
     /// `suspend` asked: when the agent next becomes runnable it is held in
     /// `held` instead of the run queue.
@@ -269,7 +273,9 @@ impl Slot {
             mailbox: VecDeque::new(),
             parked: None,
             console: String::new(),
+            console_dropped: 0,
             outcome: None,
+            started: Instant::now(),
             generation: 0,
             suspend: false,
             kill: false,
@@ -306,7 +312,7 @@ pub(crate) struct Shared {
 
 /// A running set of agents on worker threads.
 pub struct Runtime {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -374,6 +380,15 @@ impl Runtime {
 
     /// Creates an agent running `script` from the start; returns its id.
     pub fn spawn(&self, script: &str, name: Option<&str>) -> Result<AgentId, String> {
+        self.spawn_with(script, name, &[])
+    }
+
+    /// `spawn` with global variables set before the script starts (the
+    /// `agent` array is the runtime's and cannot be given).
+    pub fn spawn_with(&self, script: &str, name: Option<&str>, vars: &[(String, String)]) -> Result<AgentId, String> {
+        if let Some((k, _)) = vars.iter().find(|(k, _)| k == "agent" || k.starts_with("agent(")) {
+            return Err(format!("variable \"{k}\" is reserved"));
+        }
         let s = &self.shared;
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
@@ -389,6 +404,9 @@ impl Runtime {
             ("owner", ""),
         ] {
             interp.set_var(&format!("agent({k})"), v)?;
+        }
+        for (k, v) in vars {
+            interp.set_var(k, v)?;
         }
         interp.start(script, None);
         let mut agent = Agent::new(id.clone(), interp);
@@ -970,6 +988,7 @@ impl Shared {
                     cut += 1;
                 }
                 slot.console.drain(..cut);
+                slot.console_dropped += cut as u64;
             }
         }
     }

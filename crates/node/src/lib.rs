@@ -6,7 +6,10 @@
 //! pure decoder that a connection feeds with whatever bytes arrive and that
 //! refuses garbage, oversized and truncated frames with a reason, so the
 //! connection can be closed and logged while the node serves everyone else.
+//! The same port serves clients (the `itin` CLI) with the request/response
+//! protocol of [`control`].
 
+pub mod control;
 pub mod image;
 pub mod net;
 pub mod node;

@@ -6,6 +6,7 @@
 //! a hello; every later frame is an agent message delivered to the local
 //! runtime. A connection that sends garbage, an oversized or a truncated
 //! frame is closed with a logged reason; the node goes on serving the rest.
+//! A connection that starts with a client hello is a CLI: `control` serves it.
 //!
 //! With a data directory the node keeps its agents in a store
 //! (`store.rs`): they are checkpointed while they run, all of them at a
@@ -28,6 +29,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
+use crate::control;
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
 use crate::proto::Wire;
 use crate::store::Store;
@@ -82,6 +84,8 @@ struct Links {
     /// Where this node listens (told to peers in the hello).
     listen: Mutex<Option<SocketAddr>>,
     queues: Mutex<HashMap<String, mpsc::Sender<Frame>>>,
+    /// Where the peers are and whether their links are up (for clients).
+    peers: control::PeerTable,
 }
 
 impl Links {
@@ -96,8 +100,9 @@ impl Links {
         let me = self.node.clone();
         let listen = self.listen.lock().unwrap_or_else(|e| e.into_inner()).map(|a| a.to_string()).unwrap_or_default();
         let peer = name.to_owned();
+        let status = self.peers.link(name, addr);
         tokio::spawn(async move {
-            if let Err(why) = serve_outbound(&me, &listen, addr, rx).await {
+            if let Err(why) = serve_outbound(&me, &listen, addr, rx, status).await {
                 eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
             }
         });
@@ -155,6 +160,7 @@ impl Node {
             node: config.name.clone(),
             listen: Mutex::new(Some(addr)),
             queues: Mutex::new(HashMap::new()),
+            peers: control::PeerTable::default(),
         });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
@@ -271,7 +277,13 @@ pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message 
 }
 
 /// Writes the frames queued for one peer, connecting first.
-async fn serve_outbound(me: &str, listen: &str, addr: SocketAddr, mut rx: mpsc::Receiver<Frame>) -> Result<(), String> {
+async fn serve_outbound(
+    me: &str,
+    listen: &str,
+    addr: SocketAddr,
+    mut rx: mpsc::Receiver<Frame>,
+    status: control::LinkStatus,
+) -> Result<(), String> {
     let mut stream = None;
     for attempt in 0..CONNECT_ATTEMPTS {
         match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
@@ -287,6 +299,7 @@ async fn serve_outbound(me: &str, listen: &str, addr: SocketAddr, mut rx: mpsc::
     let hello = Wire::Hello { node: me.to_owned(), listen: listen.to_owned() };
     let frame = Frame { lane: Lane::Urgent, kind: hello.kind(), payload: hello.encode() };
     stream.write_all(&frame.encode()).await.map_err(|e| e.to_string())?;
+    status.set_connected();
     let mut batch = Vec::new();
     while let Some(frame) = rx.recv().await {
         batch.clear();
@@ -316,7 +329,13 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err("idle too long".into()),
         };
-        for frame in decoder.push(&buf[..n]).map_err(|e| e.to_string())? {
+        let frames = decoder.push(&buf[..n]).map_err(|e| e.to_string())?;
+        if peer.is_none() && frames.first().is_some_and(|f| f.kind == control::KIND_CLIENT_HELLO) {
+            let listen = *links.listen.lock().unwrap_or_else(|e| e.into_inner());
+            let view = control::NodeView { runtime: rt, listen, peers: &links.peers };
+            return control::serve_client(stream, decoder, frames, view).await;
+        }
+        for frame in frames {
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
                 (None, Wire::Hello { node, listen }) => {

@@ -173,7 +173,8 @@ pub(crate) fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// Bounds-checked reading of the encodings above.
+/// Bounds-checked reading of a payload: every length is checked against
+/// the bytes left.
 pub(crate) struct Reader<'a> {
     b: &'a [u8],
     at: usize,
@@ -206,6 +207,11 @@ impl<'a> Reader<'a> {
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    pub(crate) fn u64(&mut self) -> Result<u64, DecodeError> {
+        let b = self.take(8)?;
+        Ok(u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+
     /// A count of items of at least `min_size` bytes each, checked against
     /// the bytes left (so a forged count cannot make us allocate).
     pub(crate) fn count(&mut self, min_size: usize) -> Result<usize, DecodeError> {
@@ -228,11 +234,6 @@ impl<'a> Reader<'a> {
             1 => Ok(Some(self.str()?)),
             f => Err(DecodeError(format!("bad flag {f}"))),
         }
-    }
-
-    pub(crate) fn u64(&mut self) -> Result<u64, DecodeError> {
-        let b = self.take(8)?;
-        Ok(u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
     }
 
     pub(crate) fn pairs(&mut self) -> Result<Vec<(String, String)>, DecodeError> {

@@ -1,0 +1,497 @@
+//! The client commands (`itin submit`, `agents`, `agent ...`, `send`, `df
+//! search`, `nodes`): one blocking connection to a running node's port,
+//! speaking the control protocol of `itinerant_node::control`, and the
+//! printing of what comes back.
+//!
+//! Exit codes: 0 success; 1 the request was refused, the node could not be
+//! reached, or (`submit --wait`) the agent failed; 2 a usage error (clap's
+//! own, or no node given).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use itinerant_node::control::{
+    AgentRow, ClientHello, Ending, ReplyBody, Request, RequestBody, Response, KIND_RESPONSE, MAX_SCRIPT_BYTES,
+    MAX_VARS, PROTOCOL_VERSION,
+};
+use itinerant_node::net::frame::{FrameDecoder, DEFAULT_MAX_PAYLOAD};
+use serde::Serialize;
+
+/// Longest wait for the TCP connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait for one response.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often `--wait` and `--follow` ask for new console text.
+const POLL_EVERY: Duration = Duration::from_millis(50);
+
+/// A failure, with the exit code it gives.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { code: 1, message }
+    }
+}
+
+/// Reports a command's result: prints the failure, if any, to stderr.
+pub fn exit(r: Result<ExitCode, Failure>) -> ExitCode {
+    match r {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("itin: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// The node to talk to: `--node`, else `ITIN_NODE`.
+pub fn node_address(flag: Option<String>) -> Result<String, Failure> {
+    flag.or_else(|| std::env::var("ITIN_NODE").ok())
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| Failure { code: 2, message: "no node given: use --node HOST:PORT or set ITIN_NODE".into() })
+}
+
+/// One connection to a node.
+pub struct Client {
+    stream: TcpStream,
+    decoder: FrameDecoder,
+    next_id: u64,
+    addr: SocketAddr,
+}
+
+impl Client {
+    /// Connects to `node` (HOST:PORT) and says hello.
+    pub fn connect(node: &str) -> Result<Client, String> {
+        let addrs: Vec<SocketAddr> =
+            node.to_socket_addrs().map_err(|e| format!("bad node address \"{node}\": {e}"))?.collect();
+        let mut last_error = format!("\"{node}\" resolves to no address");
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+                Ok(stream) => {
+                    let _ = stream.set_nodelay(true);
+                    stream.set_write_timeout(Some(RESPONSE_TIMEOUT)).map_err(|e| e.to_string())?;
+                    let mut client =
+                        Client { stream, decoder: FrameDecoder::new(DEFAULT_MAX_PAYLOAD), next_id: 1, addr };
+                    let hello = ClientHello {
+                        version: PROTOCOL_VERSION,
+                        client: format!("itin {}", env!("CARGO_PKG_VERSION")),
+                    };
+                    client.write(&hello.frame().encode())?;
+                    return Ok(client);
+                }
+                Err(e) => last_error = format!("cannot connect to node at {addr}: {e}"),
+            }
+        }
+        Err(last_error)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.stream.write_all(bytes).map_err(|e| format!("writing to node at {}: {e}", self.addr))
+    }
+
+    /// Sends one request and waits (at most `RESPONSE_TIMEOUT`) for its answer.
+    pub fn call(&mut self, body: RequestBody) -> Result<ReplyBody, String> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.write(&Request { id, body }.frame().encode())?;
+        let deadline = Instant::now() + RESPONSE_TIMEOUT;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("no answer from node at {} within {RESPONSE_TIMEOUT:?}", self.addr));
+            }
+            self.stream.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
+            let n = match self.stream.read(&mut buf) {
+                Ok(0) => return Err(format!("node at {} closed the connection", self.addr)),
+                Ok(n) => n,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
+                Err(e) => return Err(format!("reading from node at {}: {e}", self.addr)),
+            };
+            let frames = self.decoder.push(&buf[..n]).map_err(|e| format!("bad answer from node: {e}"))?;
+            // One request is outstanding at a time: the first frame answers it.
+            if let Some(frame) = frames.into_iter().next() {
+                if frame.kind != KIND_RESPONSE {
+                    return Err(format!("bad answer from node: frame of kind {}", frame.kind));
+                }
+                let response = Response::decode(&frame.payload).map_err(|e| format!("bad answer from node: {e}"))?;
+                return match response {
+                    Response { id: got, result } if got == id => result,
+                    // The node refused the hello (id 0) before our request.
+                    Response { id: 0, result: Err(e) } => Err(e),
+                    Response { id: got, .. } => Err(format!("node answered request {got}, expected {id}")),
+                };
+            }
+        }
+    }
+}
+
+fn unexpected(reply: ReplyBody) -> String {
+    format!("unexpected answer from node: {reply:?}")
+}
+
+/// "k=v" into a pair.
+pub fn parse_pair(what: &str, s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("bad {what} \"{s}\": expected KEY=VALUE")),
+    }
+}
+
+fn read_script(file: &str) -> Result<String, String> {
+    let meta = std::fs::metadata(file).map_err(|e| format!("couldn't read \"{file}\": {e}"))?;
+    if meta.len() > MAX_SCRIPT_BYTES as u64 {
+        return Err(format!("\"{file}\" is larger than {MAX_SCRIPT_BYTES} bytes"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_SCRIPT_BYTES as u64 + 1).read_to_string(&mut text))
+        .map_err(|e| format!("couldn't read \"{file}\": {e}"))?;
+    if text.len() > MAX_SCRIPT_BYTES {
+        return Err(format!("\"{file}\" is larger than {MAX_SCRIPT_BYTES} bytes"));
+    }
+    Ok(text)
+}
+
+pub struct SubmitArgs {
+    pub node: String,
+    pub file: String,
+    pub name: Option<String>,
+    pub vars: Vec<String>,
+    pub wait: bool,
+    pub timeout: Option<u64>,
+}
+
+/// `itin submit`: prints the new agent's id; with `--wait`, streams its
+/// console instead and exits with its result.
+pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
+    let script = read_script(&a.file)?;
+    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
+    if vars.len() > MAX_VARS {
+        return Err(format!("more than {MAX_VARS} --var").into());
+    }
+    let mut client = Client::connect(&a.node)?;
+    let id = match client.call(RequestBody::Submit { script, name: a.name, vars })? {
+        ReplyBody::Submitted { id } => id,
+        other => return Err(unexpected(other).into()),
+    };
+    if !a.wait {
+        println!("{id}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match stream_console(&mut client, &id, a.timeout)? {
+        Ok(result) => {
+            if !result.is_empty() {
+                println!("{result}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error_info) => {
+            eprintln!("{error_info}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Prints an agent's console from the start as it grows, until the agent
+/// ends (its ending) or `timeout_secs` pass (an error).
+fn stream_console(client: &mut Client, id: &str, timeout_secs: Option<u64>) -> Result<Ending, String> {
+    let deadline = timeout_secs.map(|s| Instant::now() + Duration::from_secs(s));
+    let mut from = 0;
+    let mut ends_with_newline = true;
+    let stdout = std::io::stdout();
+    loop {
+        let (text, next, missed, ending) = match client.call(RequestBody::Logs { id: id.to_owned(), from })? {
+            ReplyBody::Logs { text, next, missed, ending, .. } => (text, next, missed, ending),
+            other => return Err(unexpected(other)),
+        };
+        if missed > 0 {
+            eprintln!("itin: [{missed} bytes of console output were dropped]");
+        }
+        if !text.is_empty() {
+            let mut out = stdout.lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            ends_with_newline = text.ends_with('\n');
+        }
+        let caught_up = next == from;
+        from = next;
+        if let Some(ending) = ending {
+            // The result goes on a line of its own.
+            if !ends_with_newline && matches!(&ending, Ok(r) if !r.is_empty()) {
+                println!();
+            }
+            return Ok(ending);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(format!("agent {id} still running after {} s", timeout_secs.unwrap_or(0)));
+        }
+        // Ask again at once while there is more text to fetch.
+        if caught_up || text.is_empty() {
+            std::thread::sleep(POLL_EVERY);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AgentJson<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    state: &'a str,
+    mailbox: u64,
+    age_ms: u64,
+    console_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+impl<'a> AgentJson<'a> {
+    fn new(r: &'a AgentRow, ending: Option<&'a Ending>) -> AgentJson<'a> {
+        AgentJson {
+            id: &r.id,
+            name: r.name.as_deref(),
+            state: &r.state,
+            mailbox: r.mailbox,
+            age_ms: r.age_ms,
+            console_bytes: r.console_len,
+            result: ending.and_then(|e| e.as_ref().ok()).map(String::as_str),
+            error: ending.and_then(|e| e.as_ref().err()).map(String::as_str),
+        }
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(())
+}
+
+/// "42s", "3m07s", "2h05m", "4d03h".
+pub fn format_age(ms: u64) -> String {
+    let s = ms / 1000;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d{:02}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+/// Rows of cells as columns padded to their widest cell.
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+}
+
+/// `itin agents`.
+pub fn agents(node: &str, json: bool) -> Result<ExitCode, Failure> {
+    let rows = match Client::connect(node)?.call(RequestBody::Agents)? {
+        ReplyBody::Agents(rows) => rows,
+        other => return Err(unexpected(other).into()),
+    };
+    if json {
+        print_json(&rows.iter().map(|r| AgentJson::new(r, None)).collect::<Vec<_>>())?;
+    } else {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.name.clone().unwrap_or_else(|| "-".into()),
+                    r.state.clone(),
+                    r.mailbox.to_string(),
+                    format_age(r.age_ms),
+                ]
+            })
+            .collect();
+        print_table(&["ID", "NAME", "STATE", "MAILBOX", "AGE"], &cells);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `itin agent ACTION ID` does.
+pub enum AgentAction {
+    Info { json: bool },
+    Kill,
+    Suspend,
+    Resume,
+    Logs { follow: bool, timeout: Option<u64> },
+}
+
+/// `itin agent info|kill|suspend|resume|logs ID`.
+pub fn agent(node: &str, id: String, action: AgentAction) -> Result<ExitCode, Failure> {
+    let mut client = Client::connect(node)?;
+    let request = match action {
+        AgentAction::Info { json } => {
+            let (row, ending) = match client.call(RequestBody::AgentInfo { id })? {
+                ReplyBody::Agent { row, ending } => (row, ending),
+                other => return Err(unexpected(other).into()),
+            };
+            if json {
+                print_json(&AgentJson::new(&row, ending.as_ref()))?;
+            } else {
+                println!("id:      {}", row.id);
+                println!("name:    {}", row.name.as_deref().unwrap_or("-"));
+                println!("state:   {}", row.state);
+                println!("mailbox: {}", row.mailbox);
+                println!("age:     {}", format_age(row.age_ms));
+                println!("console: {} bytes", row.console_len);
+                match ending {
+                    Some(Ok(r)) => println!("result:  {r}"),
+                    Some(Err(e)) => println!("error:   {e}"),
+                    None => {}
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        AgentAction::Logs { follow: true, timeout } => {
+            // How the agent ended is `agent info`'s to tell; logs end with it.
+            let _ending = stream_console(&mut client, &id, timeout)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        AgentAction::Logs { follow: false, .. } => {
+            let mut from = 0;
+            loop {
+                let (text, next, missed) = match client.call(RequestBody::Logs { id: id.clone(), from })? {
+                    ReplyBody::Logs { text, next, missed, .. } => (text, next, missed),
+                    other => return Err(unexpected(other).into()),
+                };
+                if missed > 0 {
+                    eprintln!("itin: [{missed} bytes of console output were dropped]");
+                }
+                print!("{text}");
+                if next == from || text.is_empty() {
+                    let _ = std::io::stdout().flush();
+                    return Ok(ExitCode::SUCCESS);
+                }
+                from = next;
+            }
+        }
+        AgentAction::Kill => RequestBody::Kill { id },
+        AgentAction::Suspend => RequestBody::Suspend { id },
+        AgentAction::Resume => RequestBody::Resume { id },
+    };
+    match client.call(request)? {
+        ReplyBody::Done => Ok(ExitCode::SUCCESS),
+        other => Err(unexpected(other).into()),
+    }
+}
+
+/// `itin send ID PERFORMATIVE CONTENT ?--param KEY=VALUE ...?`.
+pub fn send(
+    node: &str,
+    to: String,
+    performative: String,
+    content: String,
+    params: &[String],
+) -> Result<ExitCode, Failure> {
+    let params = params.iter().map(|p| parse_pair("--param", p)).collect::<Result<Vec<_>, _>>()?;
+    match Client::connect(node)?.call(RequestBody::Send { to, performative, content, params })? {
+        ReplyBody::Done => Ok(ExitCode::SUCCESS),
+        other => Err(unexpected(other).into()),
+    }
+}
+
+#[derive(Serialize)]
+struct FoundJson<'a> {
+    agent: &'a str,
+    service: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `itin df search`: one line per service, `AGENT key=value ...`.
+pub fn df_search(node: &str, properties: Vec<(String, String)>, json: bool) -> Result<ExitCode, Failure> {
+    let found = match Client::connect(node)?.call(RequestBody::DfSearch { properties })? {
+        ReplyBody::Found(found) => found,
+        other => return Err(unexpected(other).into()),
+    };
+    if json {
+        let items: Vec<FoundJson> = found
+            .iter()
+            .map(|(agent, service)| FoundJson {
+                agent,
+                service: service.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect(),
+            })
+            .collect();
+        print_json(&items)?;
+    } else {
+        for (agent, service) in &found {
+            let props: Vec<String> = service.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            println!("{agent}  {}", props.join(" "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct NodeJson<'a> {
+    name: &'a str,
+    addr: &'a str,
+    /// "self", "connected" or "disconnected".
+    link: &'a str,
+}
+
+/// `itin nodes`: this node, then its peers.
+pub fn nodes(node: &str, json: bool) -> Result<ExitCode, Failure> {
+    let (me, listen, peers) = match Client::connect(node)?.call(RequestBody::Nodes)? {
+        ReplyBody::Nodes { node, listen, peers } => (node, listen, peers),
+        other => return Err(unexpected(other).into()),
+    };
+    let mut all = vec![NodeJson { name: &me, addr: &listen, link: "self" }];
+    for p in &peers {
+        all.push(NodeJson {
+            name: &p.name,
+            addr: &p.addr,
+            link: if p.connected { "connected" } else { "disconnected" },
+        });
+    }
+    if json {
+        print_json(&all)?;
+    } else {
+        let rows: Vec<Vec<String>> =
+            all.iter().map(|n| vec![n.name.to_owned(), n.addr.to_owned(), n.link.to_owned()]).collect();
+        print_table(&["NODE", "ADDRESS", "LINK"], &rows);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_and_pairs() {
+        assert_eq!(format_age(999), "0s");
+        assert_eq!(format_age(187_000), "3m07s");
+        assert_eq!(format_age(7_500_000), "2h05m");
+        assert_eq!(format_age(356_400_000), "4d03h");
+        assert_eq!(parse_pair("--var", "a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert!(parse_pair("--var", "=x").is_err());
+        assert!(parse_pair("--var", "x").is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! The client commands against a real `itin node start` process on
+//! loopback: submit (with --wait), agents, agent info/suspend/resume/kill/
+//! logs, send, df search, nodes. Every wait polls with a deadline; the node
+//! process is killed when a test ends, also when it fails.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A node process, killed on drop.
+struct NodeProc {
+    child: Child,
+    addr: String,
+    dir: std::path::PathBuf,
+}
+
+impl NodeProc {
+    fn start(test: &str, extra: &[&str]) -> NodeProc {
+        let dir = std::env::temp_dir().join(format!("itin-client-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_itin"))
+            .args(["node", "start", "--name", "t", "--listen", "127.0.0.1:0", "--workers", "2"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start itin node");
+        let out = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // Own the child before waiting, so a failure below still kills it.
+        let mut node = NodeProc { child, addr: String::new(), dir };
+        let line = lines.recv_timeout(WAIT).expect("the node prints where it listens");
+        node.addr =
+            line.strip_prefix("node t listening on ").unwrap_or_else(|| panic!("unexpected line {line:?}")).into();
+        // Keep draining stdout so the node never blocks on a full pipe.
+        std::thread::spawn(move || while lines.recv().is_ok() {});
+        node
+    }
+
+    fn script(&self, name: &str, text: &str) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    /// Runs `itin ARGS` against this node (through ITIN_NODE); exit code,
+    /// stdout, stderr.
+    fn itin(&self, args: &[&str]) -> (i32, String, String) {
+        run(args, Some(&self.addr))
+    }
+
+    /// `itin ARGS` that must succeed; its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.itin(args);
+        assert_eq!(code, 0, "itin {args:?}: stdout {out:?} stderr {err:?}");
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("itin {args:?} printed no JSON ({e}): {out}"))
+    }
+
+    /// Polls `agent info --json ID` until `pred` holds.
+    fn info_until(&self, id: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let info = self.json(&["agent", "info", "--json", id]);
+            if pred(&info) {
+                return info;
+            }
+            assert!(Instant::now() < deadline, "agent {id} never got {what}: {info}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs the `itin` binary, killing it if it takes longer than `WAIT`.
+fn run(args: &[&str], node: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itin"));
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("ITIN_NODE");
+    if let Some(addr) = node {
+        cmd.env("ITIN_NODE", addr);
+    }
+    let mut child = cmd.spawn().expect("run itin");
+    let pipe = |r: Option<Box<dyn Read + Send>>| {
+        let mut r = r.expect("piped");
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = pipe(child.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>));
+    let err = pipe(child.stderr.take().map(|e| Box::new(e) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for itin") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("itin {args:?} did not finish within {WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (status.code().unwrap_or(-1), out.join().unwrap(), err.join().unwrap())
+}
+
+#[test]
+fn submit_waits_for_console_and_result() {
+    let node = NodeProc::start("submit", &[]);
+    let ok = node.script("ok.tcl", "puts \"hello $who\"\nafter 100\nputs -nonewline part\nexpr {6 * 7}\n");
+    let (code, out, err) = node.itin(&["submit", "--wait", "--timeout", "30", "--var", "who=world", &ok]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "hello world\npart\n42\n", ""));
+
+    let bad = node.script("bad.tcl", "puts before\nproc f {} { error boom }\nf\n");
+    let (code, out, err) = node.itin(&["submit", "--wait", &bad]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "before\n");
+    assert!(err.starts_with("boom\n    while executing\n\"error boom"), "errorInfo on stderr: {err:?}");
+    assert!(err.contains("(procedure \"f\" line 1)"), "{err:?}");
+
+    // Without --wait: the id, and the agent is listed.
+    let id = node.ok(&["submit", "--name", "quiet", "--var", "who=x", &ok]).trim().to_owned();
+    assert_eq!(id, "3@t");
+    let done = node.info_until("quiet", "deleted", |i| i["state"] == "deleted");
+    assert_eq!((done["id"].as_str(), done["result"].as_str()), (Some("3@t"), Some("42")));
+    let list = node.json(&["agents", "--json"]);
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1@t", "2@t", "3@t"]);
+    let table = node.ok(&["agents"]);
+    assert!(table.starts_with("ID   NAME   STATE"), "{table}");
+    assert!(table.contains("\n3@t  quiet  deleted  0"), "{table}");
+
+    // Refusals: a taken name is fine once the agent ended; a reserved
+    // variable, a missing file and a missing node are not.
+    let (code, _, err) = node.itin(&["submit", "--var", "agent(local)=x", &ok]);
+    assert!(code == 1 && err.contains("reserved"), "{err}");
+    let (code, _, err) = node.itin(&["submit", "/nonexistent/x.tcl"]);
+    assert!(code == 1 && err.contains("couldn't read"), "{err}");
+    let (code, _, err) = run(&["agents"], None);
+    assert!(code == 2 && err.contains("ITIN_NODE"), "{err}");
+    let (code, _, err) = node.itin(&["agent", "info", "99@t"]);
+    assert!(code == 1 && err.contains("no agent"), "{err}");
+}
+
+#[test]
+fn suspend_resume_kill_and_logs() {
+    let node = NodeProc::start("control", &[]);
+    let looper = node.script("loop.tcl", "set i 0\nwhile 1 { incr i; puts $i; after 20 }\n");
+    let id = node.ok(&["submit", "--name", "looper", &looper]).trim().to_owned();
+    let counter = |info: &Value| info["console_bytes"].as_u64().unwrap();
+    node.info_until(&id, "some output", |i| counter(i) > 10);
+
+    node.ok(&["agent", "suspend", "looper"]);
+    let held = node.info_until(&id, "suspended", |i| i["state"] == "suspended");
+    // Suspended: the counter stops.
+    std::thread::sleep(Duration::from_millis(200));
+    let still = node.json(&["agent", "info", "--json", &id]);
+    assert_eq!((still["state"].as_str(), counter(&still)), (Some("suspended"), counter(&held)));
+
+    node.ok(&["agent", "resume", &id]);
+    node.info_until(&id, "more output after resume", |i| counter(i) > counter(&held) + 10);
+
+    node.ok(&["agent", "kill", &id]);
+    let dead = node.info_until(&id, "deleted", |i| i["state"] == "deleted");
+    assert_eq!(dead["error"].as_str(), Some("killed"));
+    let logs = node.ok(&["agent", "logs", "looper"]);
+    let expected: Vec<String> = (1..=logs.lines().count()).map(|i| i.to_string()).collect();
+    assert!(expected.len() > 5 && logs == expected.join("\n") + "\n", "{logs}");
+    // Kill again: refused, the agent is gone.
+    let (code, _, err) = node.itin(&["agent", "kill", &id]);
+    assert!(code == 1 && err.contains("no agent"), "{err}");
+    // --follow on an ended agent prints everything and returns.
+    assert_eq!(node.ok(&["agent", "logs", "--follow", "--timeout", "30", &id]), logs);
+}
+
+#[test]
+fn send_df_search_and_nodes() {
+    // A peer that is not listening: known but not connected.
+    let node = NodeProc::start("send", &["--peer", "ghost=127.0.0.1:9"]);
+    let server = node.script(
+        "server.tcl",
+        "df register -service {type printer name p1 color yes}\n\
+         set m [acl receive -performative inform -timeout 30000]\n\
+         puts \"got [dict get $m content] in [dict get $m conversation-id]\"\n",
+    );
+    let id = node.ok(&["submit", "--name", "printer", &server]).trim().to_owned();
+
+    let deadline = Instant::now() + WAIT;
+    let found = loop {
+        let found = node.json(&["df", "search", "--json", "--type", "printer", "--property", "color=yes"]);
+        if found.as_array().is_some_and(|f| !f.is_empty()) {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "the service never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(found[0]["agent"].as_str(), Some(id.as_str()));
+    assert_eq!(found[0]["service"]["name"].as_str(), Some("p1"));
+    assert_eq!(node.ok(&["df", "search", "--name", "p1"]), format!("{id}  color=yes name=p1 type=printer\n"));
+    assert_eq!(node.ok(&["df", "search", "--type", "scanner"]), "");
+
+    let (code, _, err) = node.itin(&["send", &id, "shout", "x"]);
+    assert!(code == 1 && err.contains("bad performative"), "{err}");
+    node.ok(&["send", "printer", "inform", "hello there", "--param", "conversation-id=c1"]);
+    let logs = node.ok(&["agent", "logs", "--follow", "--timeout", "30", &id]);
+    assert_eq!(logs, "got hello there in c1\n");
+
+    let nodes = node.json(&["nodes", "--json"]);
+    assert_eq!(nodes[0]["name"].as_str(), Some("t"));
+    assert_eq!(nodes[0]["addr"].as_str(), Some(node.addr.as_str()));
+    assert_eq!(nodes[0]["link"].as_str(), Some("self"));
+    assert_eq!((nodes[1]["name"].as_str(), nodes[1]["link"].as_str()), (Some("ghost"), Some("disconnected")));
+    let table = node.ok(&["nodes", "--node", &node.addr]);
+    assert!(table.starts_with("NODE   ADDRESS") && table.contains("ghost  127.0.0.1:9"), "{table}");
+}
