@@ -41,6 +41,13 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId, a
     let exec: HostFn = Box::new(|_, args: &[Value]| exec(args));
     add(interp, "exec", exec);
 
+    let jump: HostFn = Box::new(|_, args: &[Value]| departure("agent_jump", args));
+    add(interp, "agent_jump", jump);
+    let fork: HostFn = Box::new(|_, args: &[Value]| departure("agent_fork", args));
+    add(interp, "agent_fork", fork);
+    let submit: HostFn = Box::new(|interp: &mut Interp, args: &[Value]| agent_submit(interp, args));
+    add(interp, "agent_submit", submit);
+
     let me = id.clone();
     let begin: HostFn = Box::new(move |_, args: &[Value]| {
         if args.len() > 2 {
@@ -89,6 +96,60 @@ fn exec(args: &[Value]) -> HostResult {
     })
 }
 
+/// `agent_jump NODE`, `agent_fork NODE`: the worker hands the agent (or a
+/// copy) to the node layer, which moves it (see `migrate.rs`).
+fn departure(command: &str, args: &[Value]) -> HostResult {
+    if args.len() != 2 {
+        return err(format!("wrong # args: should be \"{command} node\""));
+    }
+    HostResult::Suspend(HostRequest { command: command.into(), args: vec![args[1].as_str().into_owned()] })
+}
+
+/// `agent_submit NODE ?-vars LIST? ?-procs LIST? -script SCRIPT`: weak
+/// mobility. The child's script is built here, from copies of the named
+/// procs and variables of the caller's frame, then the script.
+fn agent_submit(interp: &mut Interp, args: &[Value]) -> HostResult {
+    let usage = "wrong # args: should be \"agent_submit node ?-vars list? ?-procs list? -script script\"";
+    if args.len() < 4 || !args.len().is_multiple_of(2) {
+        return err(usage);
+    }
+    let node = args[1].as_str().into_owned();
+    let (mut vars, mut procs, mut script) = (Vec::new(), Vec::new(), None);
+    for pair in args[2..].chunks(2) {
+        let list = |v: &Value| v.as_list().map(|l| l.iter().map(|x| x.as_str().into_owned()).collect::<Vec<_>>());
+        match &*pair[0].as_str() {
+            "-vars" => match list(&pair[1]) {
+                Ok(l) => vars = l,
+                Err(e) => return HostResult::Error(e),
+            },
+            "-procs" => match list(&pair[1]) {
+                Ok(l) => procs = l,
+                Err(e) => return HostResult::Error(e),
+            },
+            "-script" => script = Some(pair[1].as_str().into_owned()),
+            other => return err(format!("bad option \"{other}\": must be -vars, -procs, or -script")),
+        }
+    }
+    let Some(script) = script else { return err(usage) };
+    let mut child = String::new();
+    for p in &procs {
+        match interp.proc_definition(p) {
+            Ok(def) => child.push_str(&def),
+            Err(e) => return err(e),
+        }
+        child.push('\n');
+    }
+    for v in &vars {
+        match interp.var_definition(v) {
+            Ok(def) => child.push_str(&def),
+            Err(e) => return err(e),
+        }
+        child.push('\n');
+    }
+    child.push_str(&script);
+    HostResult::Suspend(HostRequest { command: "agent_submit".into(), args: vec![node, child] })
+}
+
 fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
     if args.len() != 4 {
         return err("wrong # args: should be \"agent_send id code string\"");
@@ -102,7 +163,8 @@ fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
     let Some(to) = s.lookup(&target) else {
         return err(format!("no agent \"{target}\""));
     };
-    match s.send(&to, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None }) {
+    match s.send(&to, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None, hops: 0 })
+    {
         Ok(()) => HostResult::Done(Value::empty()),
         Err(e) => err(e.to_string()),
     }
@@ -318,7 +380,7 @@ fn acl_send(shared: &Weak<Shared>, me: &AgentId, mut acl: Acl) -> HostResult {
     acl.set("sender", me.as_str());
     acl.set("receiver", to.as_str());
     let body = acl.get("content").unwrap_or("").to_owned();
-    match s.send(&to, Message { from: Some(me.clone()), code: 0, body, acl: Some(Box::new(acl)) }) {
+    match s.send(&to, Message { from: Some(me.clone()), code: 0, body, acl: Some(Box::new(acl)), hops: 0 }) {
         Ok(()) => HostResult::Done(Value::empty()),
         Err(e) => err(e.to_string()),
     }

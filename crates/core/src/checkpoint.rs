@@ -40,6 +40,9 @@ pub struct AgentImage {
     pub console: String,
     /// The agent's entries in the directory facilitator.
     pub services: Vec<Description>,
+    /// Counts the agent's departures (jump, fork, submit): a transfer is
+    /// known by (agent id, epoch), so a repeated or late one is recognised.
+    pub epoch: u64,
 }
 
 /// Durable storage for agent images (implemented by the node).

@@ -41,4 +41,7 @@ mod runtime;
 pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
-pub use runtime::{AgentId, AgentOutcome, AgentState, Message, Router, Runtime, RuntimeConfig, SendError};
+pub use runtime::{
+    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime,
+    RuntimeConfig, SendError,
+};

@@ -19,6 +19,9 @@ use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
+mod migrate;
+pub use migrate::{Departure, DepartureKind, DepartureOutcome, Prepared};
+
 /// How a runtime runs its agents.
 #[derive(Clone, Debug)]
 pub struct RuntimeConfig {
@@ -101,6 +104,9 @@ pub struct Message {
     pub body: String,
     /// Set for FIPA ACL messages (`acl send`); `body` is then the content.
     pub acl: Option<Box<Acl>>,
+    /// Times it was passed from node to node (bounded, so a stale
+    /// forwarding pointer cannot make it circle).
+    pub hops: u8,
 }
 
 /// An agent's lifecycle state (FIPA AMS).
@@ -114,6 +120,10 @@ pub enum AgentState {
     Waiting,
     /// Stopped by `suspend` until `resume`.
     Suspended,
+    /// Leaving for another node (frozen until the destination answers).
+    Transit,
+    /// Gone to another node (a forwarding pointer is kept).
+    Moved,
     /// Finished; its outcome is kept.
     Deleted,
 }
@@ -125,6 +135,8 @@ impl AgentState {
             AgentState::Active => "active",
             AgentState::Waiting => "waiting",
             AgentState::Suspended => "suspended",
+            AgentState::Transit => "transit",
+            AgentState::Moved => "moved",
             AgentState::Deleted => "deleted",
         }
     }
@@ -145,6 +157,22 @@ pub trait Router: Send + Sync {
     /// A local agent's directory entries changed (empty: it left); the
     /// node tells its peers, so that every node can search every agent.
     fn directory_changed(&self, _agent: &AgentId, _services: &[crate::df::Description]) {}
+
+    /// Delivers to an agent that is (or was last seen) on `node`.
+    fn route_to_node(&self, node: &str, to: &AgentId, msg: Message) -> Result<(), SendError> {
+        let _ = node;
+        self.route(to, msg)
+    }
+
+    /// Starts the handoff of a departure; the outcome comes back through
+    /// `Runtime::departure_done`. An error: it could not even be sent (the
+    /// agent stays here).
+    fn depart(&self, departure: Departure) -> Result<(), String> {
+        Err(format!("node {} cannot send agents", departure.dest))
+    }
+
+    /// An agent whose home is another node arrived here at `epoch`.
+    fn location_changed(&self, _agent: &AgentId, _epoch: u64) {}
 }
 
 /// Why a message was not accepted.
@@ -263,6 +291,12 @@ pub(crate) struct Slot {
     held: Option<Box<Agent>>,
     /// Its agent parked and is in `Shared::deferred` for a checkpoint.
     checkpoint_deferred: bool,
+    /// Counts departures (see `migrate.rs`).
+    epoch: u64,
+    /// A departure under way.
+    departing: Option<migrate::Departing>,
+    /// Where the agent went (state `Moved`): messages follow it there.
+    moved_to: Option<String>,
 }
 
 impl Slot {
@@ -281,7 +315,15 @@ impl Slot {
             kill: false,
             held: None,
             checkpoint_deferred: false,
+            epoch: 0,
+            departing: None,
+            moved_to: None,
         }
+    }
+
+    /// Does the agent live here (not ended, not moved away)?
+    fn is_here(&self) -> bool {
+        !matches!(self.state, AgentState::Deleted | AgentState::Moved)
     }
 }
 
@@ -319,7 +361,7 @@ pub struct Runtime {
 /// The registry entry of an agent that has not ended.
 fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Slot>, id: &AgentId) -> Result<&'a mut Slot, String> {
     match slots.get_mut(id) {
-        Some(s) if s.state != AgentState::Deleted => Ok(s),
+        Some(s) if s.is_here() => Ok(s),
         _ => Err(format!("no agent \"{id}\"")),
     }
 }
@@ -439,49 +481,11 @@ impl Runtime {
     /// wait keeps its wall-clock deadline).
     pub fn restore(&self, image: AgentImage) -> Result<(), String> {
         let s = &self.shared;
-        let id = image.id.clone();
-        let mut interp =
-            itinerant_tcl::snapshot::restore(&image.snapshot).map_err(|e| format!("agent {id}: bad snapshot: {e}"))?;
-        s.attach(&mut interp, &id, Interp::provide_host);
-        if id.home() == s.config.node {
-            if let Some(n) = id.as_str().split_once('@').and_then(|(n, _)| n.parse::<u64>().ok()) {
-                s.next_id.fetch_max(n + 1, Ordering::Relaxed);
-            }
-        }
+        let interp = itinerant_tcl::snapshot::restore(&image.snapshot)
+            .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let wait = interp.pending_request().map(|req| WaitRequest::parse(req, image.wake_at_ms));
-        let mut agent = Agent::new(id.clone(), interp);
-        agent.checkpointed_at = Some(Instant::now());
-        agent.dirty = false;
-        {
-            let mut slots = lock(&s.slots);
-            if slots.get(&id).is_some_and(|slot| slot.state != AgentState::Deleted) {
-                return Err(format!("agent {id} is already here"));
-            }
-            let mut slot = Slot::new(image.name, AgentState::Active);
-            slot.mailbox = image.mailbox.into();
-            slot.console = image.console;
-            slot.suspend = image.suspended;
-            slots.insert(id.clone(), slot);
-        }
-        if !image.services.is_empty() {
-            lock(&s.directory).replace(&id, image.services);
-            s.directory_changed(&id);
-        }
-        let runnable = match wait {
-            None => Some(agent),
-            Some(Ok(w)) => s.wait(agent, w),
-            Some(Err(why)) => {
-                let _ = agent.interp.resume(Err(why));
-                Some(agent)
-            }
-        };
-        if let Some(agent) = runnable {
-            let mut slots = lock(&s.slots);
-            if let Some(slot) = slots.get_mut(&id) {
-                s.make_runnable(slot, agent);
-            }
-        }
-        Ok(())
+        let prepared = s.prepare(interp, image, wait)?;
+        s.admit(prepared)
     }
 
     /// A clean stop: stops the workers and the timer thread, checkpoints
@@ -536,7 +540,7 @@ impl Runtime {
 
     /// `send` of a code and text from outside the platform (or from `from`).
     pub fn send_text(&self, to: &AgentId, from: Option<&AgentId>, code: i64, body: &str) -> Result<(), SendError> {
-        self.shared.send(to, Message { from: from.cloned(), code, body: body.to_owned(), acl: None })
+        self.shared.send(to, Message { from: from.cloned(), code, body: body.to_owned(), acl: None, hops: 0 })
     }
 
     /// Waits up to `timeout` for an agent to end; its outcome.
@@ -546,6 +550,7 @@ impl Runtime {
         loop {
             match slots.get(id) {
                 Some(slot) if slot.outcome.is_some() => return slot.outcome.clone(),
+                Some(slot) if slot.state == AgentState::Moved => return None,
                 Some(_) => {}
                 None => return None,
             }
@@ -594,12 +599,12 @@ impl Runtime {
 
     /// Number of agents that have not ended.
     pub fn live_agents(&self) -> usize {
-        lock(&self.shared.slots).values().filter(|s| s.state != AgentState::Deleted).count()
+        lock(&self.shared.slots).values().filter(|s| s.is_here()).count()
     }
 
     /// Forgets ended agents (their outcomes and consoles).
     pub fn reap(&self) {
-        lock(&self.shared.slots).retain(|_, s| s.state != AgentState::Deleted);
+        lock(&self.shared.slots).retain(|_, s| s.is_here());
     }
 
     /// Stops the workers (agents still alive are dropped).
@@ -675,6 +680,7 @@ impl Shared {
             wake_at_ms: deadline.map(wall_clock_ms),
             console: slot.console.clone(),
             services: lock(&self.directory).services_of(&agent.id),
+            epoch: slot.epoch,
         })
     }
 
@@ -839,7 +845,7 @@ impl Shared {
         let slots = lock(&self.slots);
         let mut ids: Vec<AgentId> = slots
             .iter()
-            .filter(|(_, s)| s.state != AgentState::Deleted && name.is_none_or(|n| s.name.as_deref() == Some(n)))
+            .filter(|(_, s)| s.is_here() && name.is_none_or(|n| s.name.as_deref() == Some(n)))
             .map(|(id, _)| id.clone())
             .collect();
         ids.sort();
@@ -850,32 +856,43 @@ impl Shared {
         if let Some(id) = AgentId::parse(name) {
             return Some(id);
         }
-        lock(&self.slots)
-            .iter()
-            .find(|(_, s)| s.name.as_deref() == Some(name) && s.state != AgentState::Deleted)
-            .map(|(id, _)| id.clone())
+        lock(&self.slots).iter().find(|(_, s)| s.name.as_deref() == Some(name) && s.is_here()).map(|(id, _)| id.clone())
     }
 
     /// Tells the router (if any) about a local agent's directory entries.
     pub(crate) fn directory_changed(&self, id: &AgentId) {
-        let router = self.router.read().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(r) = router {
+        if let Some(r) = self.router() {
             let services = lock(&self.directory).services_of(id);
             r.directory_changed(id, &services);
         }
     }
 
+    pub(crate) fn router(&self) -> Option<Arc<dyn Router>> {
+        self.router.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Delivers to an agent living here; one that moved away is followed
+    /// (its forwarding pointer, or its home's location record); one whose
+    /// home is elsewhere goes to its home node.
     pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
-        if to.home() != self.config.node {
-            let router = self.router.read().unwrap_or_else(|e| e.into_inner()).clone();
-            return match router {
-                Some(r) => r.route(to, msg),
-                None => Err(SendError::NoSuchAgent(to.to_string())),
-            };
-        }
         let mut slots = lock(&self.slots);
         let slot = match slots.get_mut(to) {
-            Some(s) if s.state != AgentState::Deleted => s,
+            Some(s) if s.is_here() => s,
+            Some(Slot { moved_to: Some(node), .. }) => {
+                let node = node.clone();
+                drop(slots);
+                return match self.router() {
+                    Some(r) => r.route_to_node(&node, to, msg),
+                    None => Err(SendError::NoSuchAgent(to.to_string())),
+                };
+            }
+            _ if to.home() != self.config.node => {
+                drop(slots);
+                return match self.router() {
+                    Some(r) => r.route(to, msg),
+                    None => Err(SendError::NoSuchAgent(to.to_string())),
+                };
+            }
             _ => return Err(SendError::NoSuchAgent(to.to_string())),
         };
         if slot.mailbox.len() >= self.config.mailbox_limit {
@@ -910,6 +927,7 @@ impl Shared {
                 None
             }
             WaitRequest::Exec(args) => self.exec(agent, args),
+            WaitRequest::Depart { kind, dest, script } => self.depart(agent, kind, dest, script, None),
         }
     }
 
@@ -1045,6 +1063,12 @@ enum WaitRequest {
     Sleep(Duration),
     /// A program run on the blocking pool.
     Exec(Vec<String>),
+    /// `agent_jump`, `agent_fork`, `agent_submit` (with the child's script).
+    Depart {
+        kind: DepartureKind,
+        dest: String,
+        script: Option<String>,
+    },
 }
 
 impl WaitRequest {
@@ -1075,6 +1099,11 @@ impl WaitRequest {
             }
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
             "exec" => Ok(WaitRequest::Exec(req.args.clone())),
+            "agent_jump" => Ok(WaitRequest::Depart { kind: DepartureKind::Jump, dest: arg(0), script: None }),
+            "agent_fork" => Ok(WaitRequest::Depart { kind: DepartureKind::Fork, dest: arg(0), script: None }),
+            "agent_submit" => {
+                Ok(WaitRequest::Depart { kind: DepartureKind::Submit, dest: arg(0), script: Some(arg(1)) })
+            }
             other => Err(format!("unknown request \"{other}\"")),
         }
     }

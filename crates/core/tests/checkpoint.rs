@@ -175,6 +175,7 @@ fn a_bad_image_is_refused_with_a_reason() {
         wake_at_ms: None,
         console: String::new(),
         services: Vec::new(),
+        epoch: 0,
     };
     let err = rt.restore(image).unwrap_err();
     assert!(err.contains("bad snapshot"), "{err}");

@@ -19,6 +19,7 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_be_bytes());
     put_str(&mut out, image.id.as_str());
+    out.extend_from_slice(&image.epoch.to_be_bytes());
     put_opt(&mut out, image.name.as_deref());
     out.push(image.suspended as u8);
     match image.wake_at_ms {
@@ -55,6 +56,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         return Err(DecodeError(format!("agent image version {version} (this node reads {VERSION})")));
     }
     let id = r.agent_id()?;
+    let epoch = r.u64()?;
     let name = r.opt()?;
     let suspended = match r.byte()? {
         0 => false,
@@ -76,7 +78,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
     if r.left() != 0 {
         return Err(DecodeError(format!("{} bytes after the image", r.left())));
     }
-    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services })
+    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services, epoch })
 }
 
 #[cfg(test)]
@@ -91,7 +93,7 @@ mod tests {
             name: Some("seller".into()),
             snapshot: vec![1, 2, 3, 0, 255],
             mailbox: vec![
-                Message { from: AgentId::parse("1@beta"), code: -3, body: "héllo".into(), acl: None },
+                Message { from: AgentId::parse("1@beta"), code: -3, body: "héllo".into(), acl: None, hops: 0 },
                 Message {
                     from: None,
                     code: 0,
@@ -100,11 +102,13 @@ mod tests {
                         performative: "cfp".into(),
                         params: vec![("content".into(), "x".into())],
                     })),
+                    hops: 0,
                 },
             ],
             suspended: true,
             wake_at_ms: Some(1_800_000_000_000),
             console: "line 1\n".into(),
+            epoch: 3,
             services: vec![[("name".to_string(), "s".to_string()), ("type".into(), "t".into())].into_iter().collect()],
         }
     }

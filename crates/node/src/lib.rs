@@ -10,6 +10,7 @@
 //! protocol of [`control`].
 
 pub mod control;
+pub mod handoff;
 pub mod image;
 pub mod net;
 pub mod node;

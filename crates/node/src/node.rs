@@ -24,12 +24,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use itinerant_core::df::Description;
-use itinerant_core::{Acl, AgentId, Message, Router, Runtime, RuntimeConfig, SendError};
+use itinerant_core::{
+    Acl, AgentId, Departure, DepartureKind, DepartureOutcome, Message, Router, Runtime, RuntimeConfig, SendError,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use crate::control;
+use crate::handoff::{self, Fence, MemoryFences, Verdict};
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
 use crate::proto::Wire;
 use crate::store::Store;
@@ -73,6 +76,7 @@ pub struct Node {
     links: Arc<Links>,
     addr: SocketAddr,
     accept_task: tokio::task::JoinHandle<()>,
+    retry_task: tokio::task::JoinHandle<()>,
     store: Option<Arc<Store>>,
     /// The agents brought back from the store at start.
     resumed: Vec<AgentId>,
@@ -86,6 +90,12 @@ struct Links {
     queues: Mutex<HashMap<String, mpsc::Sender<Frame>>>,
     /// Where the peers are and whether their links are up (for clients).
     peers: control::PeerTable,
+    /// Durable transfer verdicts live in the store; without one, here.
+    store: Option<Arc<Store>>,
+    fences: MemoryFences,
+    /// Transfers sent and not yet answered, by (agent, epoch): sent again
+    /// until answered (the destination answers a repeat as the first).
+    unanswered: Mutex<HashMap<(String, u64), (String, Frame)>>,
 }
 
 impl Links {
@@ -121,6 +131,46 @@ fn df_frame(agent: &AgentId, services: &[Description]) -> Frame {
     Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() }
 }
 
+/// Messages are passed from node to node at most this often (a stale
+/// forwarding pointer cannot make one circle).
+const MAX_HOPS: u8 = 8;
+/// How often unanswered transfers are sent again.
+const TRANSFER_RETRY: Duration = Duration::from_secs(1);
+
+impl Links {
+    /// Queues `frame` on the link to `node`.
+    fn send_frame(&self, node: &str, frame: Frame) -> Result<(), String> {
+        let queue = self.queues.lock().unwrap_or_else(|e| e.into_inner()).get(node).cloned();
+        let Some(tx) = queue else {
+            return Err(format!("no link from {} to node \"{node}\"", self.node));
+        };
+        tx.try_send(frame).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => format!("queue to node \"{node}\" is full"),
+            mpsc::error::TrySendError::Closed(_) => format!("link to node \"{node}\" is down"),
+        })
+    }
+
+    fn fence(&self, key: &str) -> Result<Option<Fence>, String> {
+        match &self.store {
+            Some(store) => store.fence(key),
+            None => Ok(self.fences.get(key)),
+        }
+    }
+
+    /// Sends every unanswered transfer again.
+    fn resend_transfers(&self) {
+        let pending: Vec<(String, Frame)> =
+            self.unanswered.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+        for (dest, frame) in pending {
+            let _ = self.send_frame(&dest, frame);
+        }
+    }
+}
+
+fn wire_frame(w: &Wire) -> Frame {
+    Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() }
+}
+
 impl Router for Links {
     fn directory_changed(&self, agent: &AgentId, services: &[Description]) {
         let frame = df_frame(agent, services);
@@ -130,17 +180,35 @@ impl Router for Links {
     }
 
     fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
-        let home = to.home();
-        let queue = self.queues.lock().unwrap_or_else(|e| e.into_inner()).get(home).cloned();
-        let Some(tx) = queue else {
-            return Err(SendError::Unreachable(format!("no link from {} to node \"{home}\"", self.node)));
-        };
-        let w = Wire::from_message(to, &msg);
-        let frame = Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() };
-        tx.try_send(frame).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => SendError::Unreachable(format!("queue to node \"{home}\" is full")),
-            mpsc::error::TrySendError::Closed(_) => SendError::Unreachable(format!("link to node \"{home}\" is down")),
-        })
+        self.route_to_node(to.home(), to, msg)
+    }
+
+    fn route_to_node(&self, node: &str, to: &AgentId, mut msg: Message) -> Result<(), SendError> {
+        if msg.hops >= MAX_HOPS {
+            return Err(SendError::Unreachable(format!("agent \"{to}\" not found after {MAX_HOPS} nodes")));
+        }
+        msg.hops += 1;
+        self.send_frame(node, wire_frame(&Wire::from_message(to, &msg))).map_err(SendError::Unreachable)
+    }
+
+    fn depart(&self, departure: Departure) -> Result<(), String> {
+        let key = (departure.image.id.to_string(), departure.image.epoch);
+        let frame = wire_frame(&Wire::Transfer {
+            kind: departure.kind.name().to_owned(),
+            image: crate::image::encode(&departure.image),
+        });
+        if !self.queues.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&departure.dest) {
+            return Err(format!("no link to node \"{}\"", departure.dest));
+        }
+        self.unanswered.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (departure.dest.clone(), frame.clone()));
+        // A full queue is no answer: the retry sends it again.
+        let _ = self.send_frame(&departure.dest, frame);
+        Ok(())
+    }
+
+    fn location_changed(&self, agent: &AgentId, epoch: u64) {
+        let w = Wire::Location { agent: agent.to_string(), node: self.node.clone(), epoch };
+        let _ = self.send_frame(agent.home(), wire_frame(&w));
     }
 }
 
@@ -161,6 +229,9 @@ impl Node {
             listen: Mutex::new(Some(addr)),
             queues: Mutex::new(HashMap::new()),
             peers: control::PeerTable::default(),
+            store: opened.as_ref().map(|o| o.store.clone()),
+            fences: MemoryFences::default(),
+            unanswered: Mutex::new(HashMap::new()),
         });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
@@ -186,9 +257,16 @@ impl Node {
                 }
             }
         });
+        let retrying = links.clone();
+        let retry_task = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(TRANSFER_RETRY).await;
+                retrying.resend_transfers();
+            }
+        });
         let mut resumed = Vec::new();
         let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
-        Ok(Node { runtime, links, addr, accept_task, store, resumed })
+        Ok(Node { runtime, links, addr, accept_task, retry_task, store, resumed })
     }
 
     /// The address the node listens on.
@@ -209,6 +287,7 @@ impl Node {
     /// every agent is checkpointed first and the stop is recorded as clean.
     pub fn stop(&self) {
         self.accept_task.abort();
+        self.retry_task.abort();
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
@@ -264,6 +343,46 @@ fn resume_agents(
     opened.store
 }
 
+/// A destination's side of a transfer (see `handoff.rs`): judged against
+/// the fence; when new, the agent is restored, recorded durably with the
+/// verdict, then started. Returns the transfer's key and the answer. An
+/// image that cannot be decoded is a protocol error (the link closes).
+async fn accept_transfer(
+    rt: &Runtime,
+    links: &Links,
+    kind: &str,
+    bytes: &[u8],
+) -> Result<(String, u64, Result<String, String>), String> {
+    let kind = DepartureKind::from_name(kind).ok_or_else(|| format!("unknown transfer kind \"{kind}\""))?;
+    let image = crate::image::decode(bytes).map_err(|e| e.to_string())?;
+    let (key, epoch) = (image.id.to_string(), image.epoch);
+    let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch) {
+        Verdict::Answer(a) => a,
+        Verdict::Decide => {
+            let prepared = rt.prepare_arrival(kind, image);
+            let fence = Fence { epoch, outcome: prepared.as_ref().map(|p| p.id().to_string()).map_err(Clone::clone) };
+            match &links.store {
+                Some(store) => {
+                    let (store, key, fence) = (store.clone(), key.clone(), fence.clone());
+                    let image = prepared.as_ref().ok().map(|p| p.image().clone());
+                    tokio::task::spawn_blocking(move || store.record_arrival(&key, &fence, image.as_ref()))
+                        .await
+                        .map_err(|e| e.to_string())??;
+                }
+                None => links.fences.set(&key, fence.clone()),
+            }
+            if let Ok(p) = prepared {
+                let id = p.id().clone();
+                if let Err(e) = rt.admit(p) {
+                    eprintln!("[{}] agent {id} recorded but not started: {e}", rt.node());
+                }
+            }
+            fence.outcome
+        }
+    };
+    Ok((key, epoch, answer))
+}
+
 /// The FIPA `failure` a sender gets for a message that could not be
 /// delivered (code -1 for `agent_receive`).
 pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message {
@@ -273,7 +392,7 @@ pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message 
     if let Some(r) = in_reply_to {
         acl.set("in-reply-to", &r);
     }
-    Message { from: None, code: -1, body: why.to_owned(), acl: Some(Box::new(acl)) }
+    Message { from: None, code: -1, body: why.to_owned(), acl: Some(Box::new(acl)), hops: 0 }
 }
 
 /// Writes the frames queued for one peer, connecting first.
@@ -362,6 +481,27 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                         _ => return Err(format!("directory update for \"{agent}\" from node {from}")),
                     }
                 }
+                (Some(from), Wire::Transfer { kind, image }) => {
+                    let (agent, epoch, outcome) = accept_transfer(rt, links, &kind, &image).await?;
+                    let reply = Wire::TransferReply { agent, epoch, outcome };
+                    if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
+                        eprintln!("[{}] transfer answer to {from} not sent: {why}", rt.node());
+                    }
+                }
+                (Some(_), Wire::TransferReply { agent, epoch, outcome }) => {
+                    let id = AgentId::parse(&agent).ok_or_else(|| format!("transfer reply for \"{agent}\""))?;
+                    links.unanswered.lock().unwrap_or_else(|e| e.into_inner()).remove(&(agent, epoch));
+                    let outcome = match outcome.map(|new| AgentId::parse(&new).ok_or(new)) {
+                        Ok(Ok(new_id)) => DepartureOutcome::Accepted(new_id),
+                        Ok(Err(bad)) => return Err(format!("transfer accepted as bad id \"{bad}\"")),
+                        Err(why) => DepartureOutcome::Refused(why),
+                    };
+                    rt.departure_done(&id, epoch, outcome);
+                }
+                (Some(_), Wire::Location { agent, node, epoch }) => match AgentId::parse(&agent) {
+                    Some(id) if id.home() == links.node => rt.location_update(&id, &node, epoch),
+                    _ => return Err(format!("location of \"{agent}\", not an agent of this node")),
+                },
                 (Some(from), w) => {
                     let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
                     let sender = msg.from.clone();

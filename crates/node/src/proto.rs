@@ -11,6 +11,9 @@ use itinerant_core::{Acl, AgentId, Message};
 pub const KIND_HELLO: u8 = 1;
 pub const KIND_AGENT_MESSAGE: u8 = 2;
 pub const KIND_DF_UPDATE: u8 = 3;
+pub const KIND_TRANSFER: u8 = 4;
+pub const KIND_TRANSFER_REPLY: u8 = 5;
+pub const KIND_LOCATION: u8 = 6;
 
 /// An ACL message's performative and parameters, as they travel.
 pub type WireAcl = (String, Vec<(String, String)>);
@@ -24,8 +27,17 @@ pub enum Wire {
     /// The directory entries of one agent of the sending node (none: it
     /// left the directory).
     DfUpdate { agent: String, services: Vec<Vec<(String, String)>> },
-    /// A message for an agent of the receiving node.
-    AgentMessage { to: String, from: Option<String>, code: i64, body: String, acl: Option<WireAcl> },
+    /// A message for an agent on (or last seen on, or at home on) the
+    /// receiving node; `hops` counts the nodes it passed already.
+    AgentMessage { to: String, from: Option<String>, code: i64, body: String, acl: Option<WireAcl>, hops: u8 },
+    /// An agent (jump), a clone (fork) or a child (submit) handed over:
+    /// `kind` names which, `image` is its encoded image (`image.rs`).
+    Transfer { kind: String, image: Vec<u8> },
+    /// The destination's answer to the transfer (agent id, epoch): the id
+    /// the agent has there, or why it was refused.
+    TransferReply { agent: String, epoch: u64, outcome: Result<String, String> },
+    /// An agent of the receiving node (its home) now lives on `node`.
+    Location { agent: String, node: String, epoch: u64 },
 }
 
 /// Why a payload was refused.
@@ -49,12 +61,13 @@ impl Wire {
             code: m.code,
             body: m.body.clone(),
             acl: m.acl.as_ref().map(|a| (a.performative.clone(), a.params.clone())),
+            hops: m.hops,
         }
     }
 
     /// Back to the runtime's types (the receiver and the message).
     pub fn into_message(self) -> Result<(AgentId, Message), DecodeError> {
-        let Wire::AgentMessage { to, from, code, body, acl } = self else {
+        let Wire::AgentMessage { to, from, code, body, acl, hops } = self else {
             return Err(DecodeError("not an agent message".into()));
         };
         let to = AgentId::parse(&to).ok_or_else(|| DecodeError(format!("bad agent id \"{to}\"")))?;
@@ -63,7 +76,7 @@ impl Wire {
             None => None,
         };
         let acl = acl.map(|(performative, params)| Box::new(Acl { performative, params }));
-        Ok((to, Message { from, code, body, acl }))
+        Ok((to, Message { from, code, body, acl, hops }))
     }
 
     pub fn kind(&self) -> u8 {
@@ -71,6 +84,9 @@ impl Wire {
             Wire::Hello { .. } => KIND_HELLO,
             Wire::AgentMessage { .. } => KIND_AGENT_MESSAGE,
             Wire::DfUpdate { .. } => KIND_DF_UPDATE,
+            Wire::Transfer { .. } => KIND_TRANSFER,
+            Wire::TransferReply { .. } => KIND_TRANSFER_REPLY,
+            Wire::Location { .. } => KIND_LOCATION,
         }
     }
 
@@ -88,12 +104,33 @@ impl Wire {
                     put_pairs(&mut out, s.iter().map(|(k, v)| (k, v)));
                 }
             }
-            Wire::AgentMessage { to, from, code, body, acl } => {
+            Wire::AgentMessage { to, from, code, body, acl, hops } => {
                 put_str(&mut out, to);
                 put_opt(&mut out, from.as_deref());
                 out.extend_from_slice(&code.to_be_bytes());
                 put_str(&mut out, body);
                 put_acl(&mut out, acl.as_ref().map(|(p, params)| (p.as_str(), params.as_slice())));
+                out.push(*hops);
+            }
+            Wire::Transfer { kind, image } => {
+                put_str(&mut out, kind);
+                out.extend_from_slice(&(image.len() as u32).to_be_bytes());
+                out.extend_from_slice(image);
+            }
+            Wire::TransferReply { agent, epoch, outcome } => {
+                put_str(&mut out, agent);
+                out.extend_from_slice(&epoch.to_be_bytes());
+                let (flag, text) = match outcome {
+                    Ok(id) => (1, id),
+                    Err(why) => (0, why),
+                };
+                out.push(flag);
+                put_str(&mut out, text);
+            }
+            Wire::Location { agent, node, epoch } => {
+                put_str(&mut out, agent);
+                put_str(&mut out, node);
+                out.extend_from_slice(&epoch.to_be_bytes());
             }
         }
         out
@@ -118,8 +155,25 @@ impl Wire {
                 let code = r.u64()? as i64;
                 let body = r.str()?;
                 let acl = r.acl()?;
-                Wire::AgentMessage { to, from, code, body, acl }
+                let hops = r.byte()?;
+                Wire::AgentMessage { to, from, code, body, acl, hops }
             }
+            KIND_TRANSFER => {
+                let kind = r.str()?;
+                let n = r.u32()? as usize;
+                Wire::Transfer { kind, image: r.take(n)?.to_vec() }
+            }
+            KIND_TRANSFER_REPLY => {
+                let agent = r.str()?;
+                let epoch = r.u64()?;
+                let outcome = match r.byte()? {
+                    1 => Ok(r.str()?),
+                    0 => Err(r.str()?),
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                };
+                Wire::TransferReply { agent, epoch, outcome }
+            }
+            KIND_LOCATION => Wire::Location { agent: r.str()?, node: r.str()?, epoch: r.u64()? },
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
         if r.left() != 0 {
@@ -264,7 +318,7 @@ impl<'a> Reader<'a> {
         let code = self.u64()? as i64;
         let body = self.str()?;
         let acl = self.acl()?.map(|(performative, params)| Box::new(Acl { performative, params }));
-        Ok(Message { from, code, body, acl })
+        Ok(Message { from, code, body, acl, hops: 0 })
     }
 }
 
@@ -281,6 +335,7 @@ mod tests {
             code: -5,
             body: "héllo".into(),
             acl: Some(Box::new(Acl { performative: "inform".into(), params: vec![("content".into(), "x".into())] })),
+            hops: 2,
         };
         let w = Wire::from_message(&to, &m);
         let back = Wire::decode(w.kind(), &w.encode()).unwrap();
@@ -289,7 +344,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn garbage_is_refused_not_panicked(kind in 0u8..4, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fn garbage_is_refused_not_panicked(kind in 0u8..8, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = Wire::decode(kind, &bytes);
         }
     }

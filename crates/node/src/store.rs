@@ -16,12 +16,16 @@ use std::time::Duration;
 use itinerant_core::{AgentId, AgentImage, Persist};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
+use crate::handoff::Fence;
 use crate::image;
 
 const AGENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("agents");
 const UNREADABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("unreadable_agents");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const NAMES: TableDefinition<&str, &str> = TableDefinition::new("names");
+/// Transfer verdicts by agent id: epoch, then 1 and the id given or 0
+/// and the reason (see `handoff.rs`).
+const FENCES: TableDefinition<&str, &[u8]> = TableDefinition::new("fences");
 
 /// `META` keys.
 const CLEAN_STOP: &str = "clean_stop";
@@ -146,6 +150,36 @@ impl Store {
         Ok(ids)
     }
 
+    /// The verdict recorded for transfers of agent `key`.
+    pub fn fence(&self, key: &str) -> Result<Option<Fence>, String> {
+        let txn = self.db.begin_read().map_err(|e| db_err("begin", e))?;
+        let table = match txn.open_table(FENCES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db_err("fences", e)),
+        };
+        let Some(v) = table.get(key).map_err(|e| db_err("fences", e))? else { return Ok(None) };
+        decode_fence(v.value()).map(Some)
+    }
+
+    /// Durably records a transfer's verdict and, when accepted, the agent
+    /// as it will start here: one transaction, so neither exists without
+    /// the other. Waits for earlier checkpoints first (order).
+    pub fn record_arrival(&self, key: &str, fence: &Fence, agent: Option<&AgentImage>) -> Result<(), String> {
+        self.flush();
+        let txn = self.db.begin_write().map_err(|e| db_err("begin", e))?;
+        {
+            let mut fences = txn.open_table(FENCES).map_err(|e| db_err("fences", e))?;
+            fences.insert(key, encode_fence(fence).as_slice()).map_err(|e| db_err("fences", e))?;
+            if let Some(image) = agent {
+                let mut agents = txn.open_table(AGENTS).map_err(|e| db_err("agents", e))?;
+                let bytes = image::encode(image);
+                agents.insert(image.id.as_str(), bytes.as_slice()).map_err(|e| db_err("agents", e))?;
+            }
+        }
+        txn.commit().map_err(|e| db_err("commit", e))
+    }
+
     fn send(&self, op: Op) -> bool {
         self.ops.as_ref().is_some_and(|ops| ops.send(op).is_ok())
     }
@@ -178,6 +212,31 @@ impl Persist for Store {
             eprintln!("[{}] the store did not flush within {FLUSH_TIMEOUT:?}", self.node);
         }
     }
+}
+
+fn encode_fence(f: &Fence) -> Vec<u8> {
+    let mut out = f.epoch.to_be_bytes().to_vec();
+    let (flag, text) = match &f.outcome {
+        Ok(id) => (1, id),
+        Err(why) => (0, why),
+    };
+    out.push(flag);
+    out.extend_from_slice(text.as_bytes());
+    out
+}
+
+fn decode_fence(b: &[u8]) -> Result<Fence, String> {
+    if b.len() < 9 {
+        return Err("store: fence record too short".into());
+    }
+    let epoch = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    let text = String::from_utf8(b[9..].to_vec()).map_err(|_| "store: fence record is not UTF-8".to_string())?;
+    let outcome = match b[8] {
+        1 => Ok(text),
+        0 => Err(text),
+        f => return Err(format!("store: bad fence flag {f}")),
+    };
+    Ok(Fence { epoch, outcome })
 }
 
 impl Drop for Store {
@@ -245,6 +304,7 @@ mod tests {
             wake_at_ms: None,
             console: String::new(),
             services: Vec::new(),
+            epoch: 0,
         }
     }
 

@@ -383,6 +383,48 @@ impl Interp {
     }
 
     /// Is `name` a command of this interpreter?
+    /// A global variable's value (`name` may be an array element), if set.
+    pub fn global_var(&self, name: &str) -> Option<String> {
+        let (base, key) = match name.strip_suffix(')').and_then(|n| n.split_once('(')) {
+            Some((b, k)) => (b, Some(k)),
+            None => (name, None),
+        };
+        let index = self.vars.frames[0].find(base)?;
+        match (self.vars.var(0, index)?, key) {
+            (crate::vars::Var::Scalar(v), None) => Some(v.as_str().into_owned()),
+            (crate::vars::Var::Array(a), Some(k)) => a.get(k).map(|v| v.as_str().into_owned()),
+            _ => None,
+        }
+    }
+
+    /// A script that defines proc `name` as it is now (for weak
+    /// migration: `agent_submit -procs`).
+    pub fn proc_definition(&self, name: &str) -> Result<String, String> {
+        match self.commands.get(name) {
+            Some(Command::Proc(p)) => {
+                Ok(Value::list(vec![Value::from("proc"), Value::from(name), p.args_value.clone(), p.body.clone()])
+                    .as_str()
+                    .into_owned())
+            }
+            _ => Err(format!("\"{name}\" isn't a procedure")),
+        }
+    }
+
+    /// A script that recreates variable `name` of the current frame, a
+    /// scalar or a whole array (for weak migration: `agent_submit -vars`).
+    pub fn var_definition(&mut self, name: &str) -> Result<String, String> {
+        let vf = self.current_vf();
+        let r = self.resolve_name_in(vf, name, None, false);
+        let words = match self.vars.var(r.frame, r.index) {
+            Some(crate::vars::Var::Array(a)) if r.elem.is_none() => {
+                let items = a.iter().flat_map(|(k, v)| [Value::from(&**k), v.clone()]).collect();
+                vec![Value::from("array"), Value::from("set"), Value::from(name), Value::list(items)]
+            }
+            _ => vec![Value::from("set"), Value::from(name), Value::from(self.get_var(name)?.as_str())],
+        };
+        Ok(Value::list(words).as_str().into_owned())
+    }
+
     pub fn has_command(&self, name: &str) -> bool {
         self.commands.get(name).is_some()
     }
