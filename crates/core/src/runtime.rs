@@ -234,7 +234,9 @@ pub(crate) struct Shared {
     next_id: AtomicU64,
     queue: Mutex<VecDeque<Box<Agent>>>,
     queue_cv: Condvar,
-    pub(crate) slots: Mutex<HashMap<AgentId, Slot>>,
+    /// Boxed slots: a table with a million entries has twice as many
+    /// buckets, so entries stay small.
+    pub(crate) slots: Mutex<HashMap<AgentId, Box<Slot>>>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
     /// Where messages for other nodes go.
@@ -252,7 +254,7 @@ pub struct Runtime {
 }
 
 /// The registry entry of an agent that has not ended.
-fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Slot>, id: &AgentId) -> Result<&'a mut Slot, String> {
+fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Box<Slot>>, id: &AgentId) -> Result<&'a mut Slot, String> {
     match slots.get_mut(id) {
         Some(s) if s.state != AgentState::Deleted => Ok(s),
         _ => Err(format!("no agent \"{id}\"")),
@@ -308,16 +310,7 @@ impl Runtime {
         let mut interp = Interp::new();
         interp.set_output(Box::new(Console { shared: Arc::downgrade(s), id: id.clone() }));
         crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
-        for (k, v) in [
-            ("local", id.as_str()),
-            ("name", name.unwrap_or("")),
-            ("node", s.config.node.as_str()),
-            ("home", id.home()),
-            ("root", id.as_str()),
-            ("owner", ""),
-        ] {
-            interp.set_var(&format!("agent({k})"), v)?;
-        }
+        crate::agent_cmds::set_agent_array(&mut interp, &id, name, &s.config.node);
         interp.start(script, None);
         let slot = Slot {
             name: name.map(str::to_owned),
@@ -331,7 +324,7 @@ impl Runtime {
             kill: false,
             held: None,
         };
-        lock(&s.slots).insert(id.clone(), slot);
+        lock(&s.slots).insert(id.clone(), Box::new(slot));
         s.enqueue(Box::new(Agent { id: id.clone(), interp }));
         Ok(id)
     }

@@ -169,6 +169,14 @@ impl<'a> Compiler<'a> {
 
     fn finish(mut self) -> ByteCode {
         self.emit(Instr::Done);
+        // Compiled code may live long (an agent's script, a proc body):
+        // give back the growth slack.
+        self.code.shrink_to_fit();
+        self.literals.shrink_to_fit();
+        self.aux.shrink_to_fit();
+        self.ranges.shrink_to_fit();
+        self.cmds.shrink_to_fit();
+        self.locals.shrink_to_fit();
         ByteCode {
             kind: self.kind,
             code: self.code,
