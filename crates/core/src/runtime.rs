@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -196,6 +196,33 @@ pub(crate) struct Agent {
     pub(crate) interp: Interp,
 }
 
+/// An agent spawned but not yet built: its interpreter is made (and its
+/// script compiled) by the worker that first runs it, so `spawn` stays cheap
+/// and the interpreter's memory is allocated and freed on one thread.
+struct Birth {
+    id: AgentId,
+    script: Box<str>,
+    name: Option<Box<str>>,
+}
+
+impl Birth {
+    fn into_agent(self, s: &Arc<Shared>) -> Box<Agent> {
+        let Birth { id, script, name } = self;
+        let mut interp = Interp::new();
+        interp.set_output(Box::new(Console { shared: Arc::downgrade(s), id: id.clone() }));
+        crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
+        crate::agent_cmds::set_agent_array(&mut interp, &id, name.as_deref(), &s.config.node);
+        interp.start(&script, None);
+        Box::new(Agent { id, interp })
+    }
+}
+
+/// What the run queue holds.
+enum Runnable {
+    Agent(Box<Agent>),
+    Birth(Box<Birth>),
+}
+
 /// What a parked agent waits for.
 pub(crate) enum Wait {
     /// `agent_receive` into these variables, or `acl receive`.
@@ -229,19 +256,28 @@ pub(crate) struct Slot {
     held: Option<Box<Agent>>,
 }
 
+/// The registry. Slots are boxed: a table with a million entries has two
+/// million buckets, so entries stay small. Hashed with ahash (every message
+/// and every scheduling step looks an agent up).
+pub(crate) type Slots = HashMap<AgentId, Box<Slot>, ahash::RandomState>;
+
 pub(crate) struct Shared {
     pub(crate) config: RuntimeConfig,
     next_id: AtomicU64,
-    queue: Mutex<VecDeque<Box<Agent>>>,
+    queue: Mutex<VecDeque<Runnable>>,
     queue_cv: Condvar,
-    /// Boxed slots: a table with a million entries has twice as many
-    /// buckets, so entries stay small.
-    pub(crate) slots: Mutex<HashMap<AgentId, Box<Slot>>>,
+    /// Workers waiting on `queue_cv` (changed and read under `queue`'s
+    /// lock): an enqueue wakes one only if there is one to wake.
+    idle_workers: AtomicUsize,
+    pub(crate) slots: Mutex<Slots>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
     /// Where messages for other nodes go.
     router: std::sync::RwLock<Option<Arc<dyn Router>>>,
     done_cv: Condvar,
+    /// Callers in `Runtime::wait` (changed and read under `slots`' lock):
+    /// an agent's end notifies `done_cv` only if someone waits.
+    waiters: AtomicUsize,
     timers: Mutex<BinaryHeap<Reverse<(Instant, u64, AgentId)>>>,
     timer_cv: Condvar,
     shutdown: AtomicBool,
@@ -254,7 +290,7 @@ pub struct Runtime {
 }
 
 /// The registry entry of an agent that has not ended.
-fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Box<Slot>>, id: &AgentId) -> Result<&'a mut Slot, String> {
+fn live_slot<'a>(slots: &'a mut Slots, id: &AgentId) -> Result<&'a mut Slot, String> {
     match slots.get_mut(id) {
         Some(s) if s.state != AgentState::Deleted => Ok(s),
         _ => Err(format!("no agent \"{id}\"")),
@@ -275,7 +311,9 @@ impl Runtime {
             next_id: AtomicU64::new(1),
             queue: Mutex::new(VecDeque::new()),
             queue_cv: Condvar::new(),
-            slots: Mutex::new(HashMap::new()),
+            idle_workers: AtomicUsize::new(0),
+            waiters: AtomicUsize::new(0),
+            slots: Mutex::new(Slots::default()),
             directory: Mutex::new(crate::df::Directory::default()),
             router: std::sync::RwLock::new(None),
             done_cv: Condvar::new(),
@@ -307,11 +345,7 @@ impl Runtime {
         let s = &self.shared;
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
-        let mut interp = Interp::new();
-        interp.set_output(Box::new(Console { shared: Arc::downgrade(s), id: id.clone() }));
-        crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
-        crate::agent_cmds::set_agent_array(&mut interp, &id, name, &s.config.node);
-        interp.start(script, None);
+        let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
         let slot = Slot {
             name: name.map(str::to_owned),
             state: AgentState::Active,
@@ -325,7 +359,7 @@ impl Runtime {
             held: None,
         };
         lock(&s.slots).insert(id.clone(), Box::new(slot));
-        s.enqueue(Box::new(Agent { id: id.clone(), interp }));
+        s.push_runnable(Runnable::Birth(birth));
         Ok(id)
     }
 
@@ -376,12 +410,14 @@ impl Runtime {
             if now >= deadline {
                 return None;
             }
+            self.shared.waiters.fetch_add(1, Ordering::Relaxed);
             slots = self
                 .shared
                 .done_cv
                 .wait_timeout(slots, deadline - now)
                 .map(|(g, _)| g)
                 .unwrap_or_else(|e| e.into_inner().0);
+            self.shared.waiters.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -453,8 +489,24 @@ impl Drop for Runtime {
 
 impl Shared {
     fn enqueue(&self, agent: Box<Agent>) {
-        lock(&self.queue).push_back(agent);
-        self.queue_cv.notify_one();
+        self.push_runnable(Runnable::Agent(agent));
+    }
+
+    fn push_runnable(&self, r: Runnable) {
+        let mut q = lock(&self.queue);
+        q.push_back(r);
+        // A notify is a system call: skip it when every worker is busy (a
+        // worker counts itself idle under this lock before it waits).
+        if self.idle_workers.load(Ordering::Relaxed) > 0 {
+            self.queue_cv.notify_one();
+        }
+    }
+
+    /// Wakes callers of `Runtime::wait`, if any (`slots` must be locked).
+    fn notify_done(&self) {
+        if self.waiters.load(Ordering::Relaxed) > 0 {
+            self.done_cv.notify_all();
+        }
     }
 
     /// Makes a woken or preempted agent runnable, unless it was suspended or
@@ -464,7 +516,7 @@ impl Shared {
             slot.state = AgentState::Deleted;
             slot.outcome = Some(AgentOutcome { result: Err("killed".into()) });
             slot.mailbox.clear();
-            self.done_cv.notify_all();
+            self.notify_done();
         } else if slot.suspend {
             slot.state = AgentState::Suspended;
             slot.held = Some(agent);
@@ -524,7 +576,7 @@ impl Shared {
             slot.state = AgentState::Deleted;
             slot.outcome = Some(AgentOutcome { result: Err("killed".into()) });
             slot.mailbox.clear();
-            self.done_cv.notify_all();
+            self.notify_done();
         } else {
             // On a worker or in the queue: ends when it gives the worker back.
             slot.kill = true;
@@ -646,7 +698,7 @@ impl Shared {
             slot.outcome = Some(AgentOutcome { result });
             slot.mailbox.clear();
         }
-        self.done_cv.notify_all();
+        self.notify_done();
     }
 
     fn write_console(&self, id: &AgentId, text: &str) {
@@ -719,12 +771,18 @@ fn worker_loop(s: &Arc<Shared>) {
                 if let Some(a) = q.pop_front() {
                     break a;
                 }
+                s.idle_workers.fetch_add(1, Ordering::Relaxed);
                 q = s
                     .queue_cv
                     .wait_timeout(q, Duration::from_millis(100))
                     .map(|(g, _)| g)
                     .unwrap_or_else(|e| e.into_inner().0);
+                s.idle_workers.fetch_sub(1, Ordering::Relaxed);
             }
+        };
+        let agent = match agent {
+            Runnable::Agent(a) => a,
+            Runnable::Birth(b) => b.into_agent(s),
         };
         run_slice(s, agent);
     }

@@ -73,6 +73,8 @@ pub type HostCmdFn = fn(&mut crate::Interp, &[Value]) -> crate::HostResult;
 /// them, instead of a command-table entry and a boxed closure per command.
 pub struct HostCommands {
     entries: HashMap<Box<str>, SharedHost, ahash::RandomState>,
+    /// Some name is that of a built-in compiled inline.
+    shadows_compiled: bool,
 }
 
 /// A shared host command: its `Command::Host` entry and its function.
@@ -90,12 +92,13 @@ unsafe impl Send for SharedHost {}
 impl HostCommands {
     /// An empty table.
     pub fn new() -> HostCommands {
-        HostCommands { entries: HashMap::default() }
+        HostCommands { entries: HashMap::default(), shadows_compiled: false }
     }
 
     /// Adds (or replaces) host command `name`, implemented by `f`.
     pub fn add(&mut self, name: &str, f: HostCmdFn) {
         let name = strip_global(name);
+        self.shadows_compiled |= builtin_named(name).is_some_and(|d| d.compile.is_some());
         self.entries.insert(name.into(), SharedHost { cmd: Command::Host(Arc::from(name)), f });
     }
 
@@ -186,9 +189,7 @@ impl CommandTable {
     pub fn set_hosts(&mut self, hosts: Option<Arc<HostCommands>>) {
         // Shadowing (or uncovering) a compiled-inline built-in changes how
         // scripts compile.
-        let shadows = |h: &Option<Arc<HostCommands>>| {
-            h.as_ref().is_some_and(|h| h.names().any(|n| builtin_named(n).is_some_and(|d| d.compile.is_some())))
-        };
+        let shadows = |h: &Option<Arc<HostCommands>>| h.as_ref().is_some_and(|h| h.shadows_compiled);
         if shadows(&self.hosts) || shadows(&hosts) {
             self.compile_epoch += 1;
         }
