@@ -1,13 +1,16 @@
 //! The agent commands of Agent Tcl, as host commands of each agent's
 //! interpreter: `agent_send`, `agent_receive`, `agent_begin`, `agent_name`,
-//! `agent_end`, `agent_info`, `after`, `exec`. Commands that wait
-//! (`agent_receive`, `after`, `exec`) suspend the VM with a request that the
-//! worker serves (`exec` on the blocking pool); the others act at once.
+//! `agent_end`, `agent_info`, `after`, `exec`, `agent_jump`, `agent_fork`,
+//! `agent_submit`. Commands that wait suspend the VM with a request that the
+//! worker serves (`exec` on the blocking pool, departures through the node);
+//! the others act at once. The commands are plain functions in one table
+//! shared by every agent; each interpreter carries only its agent's identity
+//! (an [`AgentContext`], the interpreter's embedder context).
 
-use std::sync::Weak;
+use std::sync::{Arc, OnceLock, Weak};
 
+use itinerant_tcl::commands::HostCommands;
 use itinerant_tcl::error::TCL_EXIT;
-use itinerant_tcl::interp::HostFn;
 use itinerant_tcl::{Exception, HostRequest, HostResult, Interp, Value};
 
 use crate::acl::{Acl, PARAMETERS, PERFORMATIVES};
@@ -20,68 +23,81 @@ fn err(msg: impl Into<String>) -> HostResult {
     HostResult::Error(Exception::error(msg))
 }
 
-/// How a host command is put into an interpreter: `Interp::register_host`
-/// for a new agent, `Interp::provide_host` for one restored from a
-/// snapshot (whose command table already has the entries, renames kept).
-pub(crate) type AddHost = fn(&mut Interp, &str, HostFn);
+/// Which agent an interpreter runs: the embedder context of every agent's
+/// interpreter, read by the agent commands.
+pub(crate) struct AgentContext {
+    pub(crate) id: AgentId,
+    pub(crate) shared: Weak<Shared>,
+}
 
-/// Installs the agent commands in `interp`, for agent `id`.
-pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId, add: AddHost) {
-    let me = id.clone();
-    let s = shared.clone();
-    let send: HostFn = Box::new(move |_, args: &[Value]| agent_send(&s, &me, args));
-    add(interp, "agent_send", send);
+/// The agent commands, one table for every agent of the process.
+fn commands() -> &'static Arc<HostCommands> {
+    static COMMANDS: OnceLock<Arc<HostCommands>> = OnceLock::new();
+    COMMANDS.get_or_init(|| {
+        let mut t = HostCommands::new();
+        t.add("agent_send", |i, a| with_agent(i, |c| agent_send(&c.shared, &c.id, a)));
+        t.add("agent_receive", |_, a| agent_receive(a));
+        t.add("after", |_, a| after(a));
+        t.add("exec", |_, a| exec(a));
+        t.add("agent_jump", |_, a| departure("agent_jump", a));
+        t.add("agent_fork", |_, a| departure("agent_fork", a));
+        t.add("agent_submit", agent_submit);
+        t.add("agent_begin", |i, a| {
+            if a.len() > 2 {
+                return err("wrong # args: should be \"agent_begin ?node?\"");
+            }
+            with_agent(i, |c| HostResult::Done(Value::from(c.id.as_str())))
+        });
+        t.add("agent_name", |i, a| match i.context::<AgentContext>() {
+            Some(c) => {
+                let (shared, me) = (c.shared.clone(), c.id.clone());
+                agent_name(&shared, &me, i, a)
+            }
+            None => no_agent(),
+        });
+        t.add("agent_end", |_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
+        t.add("df", |i, a| with_agent(i, |c| df_cmd(&c.shared, &c.id, a)));
+        t.add("package", package_cmd);
+        t.add("ams", |i, a| with_agent(i, |c| ams_cmd(&c.shared, a)));
+        t.add("acl", |i, a| with_agent(i, |c| acl_cmd(&c.shared, &c.id, a)));
+        t.add("agent_info", |i, a| with_agent(i, |c| agent_info(&c.shared, &c.id, a)));
+        Arc::new(t)
+    })
+}
 
-    let receive: HostFn = Box::new(|_, args: &[Value]| agent_receive(args));
-    add(interp, "agent_receive", receive);
+fn no_agent() -> HostResult {
+    err("this interpreter runs no agent")
+}
 
-    let after: HostFn = Box::new(|_, args: &[Value]| after(args));
-    add(interp, "after", after);
+/// Runs `f` with the agent the interpreter runs.
+fn with_agent(interp: &Interp, f: impl FnOnce(&AgentContext) -> HostResult) -> HostResult {
+    match interp.context::<AgentContext>() {
+        Some(c) => f(c),
+        None => no_agent(),
+    }
+}
 
-    let exec: HostFn = Box::new(|_, args: &[Value]| exec(args));
-    add(interp, "exec", exec);
+/// Makes `interp` the interpreter of agent `id`: attaches the agent
+/// commands (shared by all agents) and the agent's identity. Also right for
+/// an interpreter restored from a snapshot (its host commands get their
+/// functions back).
+pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId) {
+    interp.set_host_commands(commands().clone());
+    interp.set_context(Box::new(AgentContext { id: id.clone(), shared }));
+}
 
-    let jump: HostFn = Box::new(|_, args: &[Value]| departure("agent_jump", args));
-    add(interp, "agent_jump", jump);
-    let fork: HostFn = Box::new(|_, args: &[Value]| departure("agent_fork", args));
-    add(interp, "agent_fork", fork);
-    let submit: HostFn = Box::new(|interp: &mut Interp, args: &[Value]| agent_submit(interp, args));
-    add(interp, "agent_submit", submit);
-
-    let me = id.clone();
-    let begin: HostFn = Box::new(move |_, args: &[Value]| {
-        if args.len() > 2 {
-            return err("wrong # args: should be \"agent_begin ?node?\"");
-        }
-        HostResult::Done(Value::from(me.as_str()))
-    });
-    add(interp, "agent_begin", begin);
-
-    let (me, s) = (id.clone(), shared.clone());
-    let name: HostFn = Box::new(move |interp: &mut Interp, args: &[Value]| agent_name(&s, &me, interp, args));
-    add(interp, "agent_name", name);
-
-    let end: HostFn = Box::new(|_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
-    add(interp, "agent_end", end);
-
-    let (me, s) = (id.clone(), shared.clone());
-    let df: HostFn = Box::new(move |_, args: &[Value]| df_cmd(&s, &me, args));
-    add(interp, "df", df);
-
-    let package: HostFn = Box::new(|interp: &mut Interp, args: &[Value]| package_cmd(interp, args));
-    add(interp, "package", package);
-
-    let s = shared.clone();
-    let ams: HostFn = Box::new(move |_, args: &[Value]| ams_cmd(&s, args));
-    add(interp, "ams", ams);
-
-    let (me, s) = (id.clone(), shared.clone());
-    let acl: HostFn = Box::new(move |_, args: &[Value]| acl_cmd(&s, &me, args));
-    add(interp, "acl", acl);
-
-    let (me, s) = (id.clone(), shared);
-    let info: HostFn = Box::new(move |_, args: &[Value]| agent_info(&s, &me, args));
-    add(interp, "agent_info", info);
+/// Sets the `agent` array of a new agent's interpreter: `local`, `name`,
+/// `node`, `home`, `root`, `owner`.
+pub(crate) fn set_agent_array(interp: &mut Interp, id: &AgentId, name: Option<&str>, node: &str) {
+    let local = Value::from(id.as_str());
+    let node_v = Value::from(node);
+    let home = if id.home() == node { node_v.clone() } else { Value::from(id.home()) };
+    let empty = Value::empty();
+    let name = name.map(Value::from).unwrap_or_else(|| empty.clone());
+    interp.set_global_array(
+        "agent",
+        &[("local", &local), ("name", &name), ("node", &node_v), ("home", &home), ("root", &local), ("owner", &empty)],
+    );
 }
 
 /// `exec prog ?arg ...?`: runs on the blocking pool, if the node allows
@@ -201,7 +217,7 @@ fn agent_receive(args: &[Value]) -> HostResult {
         args: vec![
             args[1].as_str().into_owned(),
             args[2].as_str().into_owned(),
-            if nonblocking { "1".into() } else { "0".into() },
+            if nonblocking { "1".into() } else { String::new() },
             timeout,
         ],
     })

@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -252,6 +252,33 @@ impl Agent {
     }
 }
 
+/// An agent spawned but not yet built: its interpreter is made (and its
+/// script compiled) by the worker that first runs it, so `spawn` stays cheap
+/// and the interpreter's memory is allocated and freed on one thread.
+struct Birth {
+    id: AgentId,
+    script: Box<str>,
+    name: Option<Box<str>>,
+}
+
+impl Birth {
+    fn into_agent(self, s: &Arc<Shared>) -> Box<Agent> {
+        let Birth { id, script, name } = self;
+        let mut interp = Interp::new();
+        interp.set_output(Box::new(Console { shared: Arc::downgrade(s), id: id.clone() }));
+        crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
+        crate::agent_cmds::set_agent_array(&mut interp, &id, name.as_deref(), &s.config.node);
+        interp.start(&script, None);
+        Agent::new(id, interp)
+    }
+}
+
+/// What the run queue holds.
+enum Runnable {
+    Agent(Box<Agent>),
+    Birth(Box<Birth>),
+}
+
 /// What a parked agent waits for.
 pub(crate) enum Wait {
     /// `agent_receive` into these variables, or `acl receive`.
@@ -327,20 +354,31 @@ impl Slot {
     }
 }
 
+/// The registry. Slots are boxed: a table with a million entries has two
+/// million buckets, so entries stay small. Hashed with ahash (every message
+/// and every scheduling step looks an agent up).
+pub(crate) type Slots = HashMap<AgentId, Box<Slot>, ahash::RandomState>;
+
 pub(crate) struct Shared {
     pub(crate) config: RuntimeConfig,
     next_id: AtomicU64,
-    queue: Mutex<VecDeque<Box<Agent>>>,
+    queue: Mutex<VecDeque<Runnable>>,
     queue_cv: Condvar,
     /// Agents waiting for a blocking-pool thread, with their program.
     blocking: Mutex<VecDeque<(Box<Agent>, Vec<String>)>>,
     blocking_cv: Condvar,
-    pub(crate) slots: Mutex<HashMap<AgentId, Slot>>,
+    /// Workers waiting on `queue_cv` (changed and read under `queue`'s
+    /// lock): an enqueue wakes one only if there is one to wake.
+    idle_workers: AtomicUsize,
+    pub(crate) slots: Mutex<Slots>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
     /// Where messages for other nodes go.
     router: std::sync::RwLock<Option<Arc<dyn Router>>>,
     done_cv: Condvar,
+    /// Callers in `Runtime::wait` (changed and read under `slots`' lock):
+    /// an agent's end notifies `done_cv` only if someone waits.
+    waiters: AtomicUsize,
     timers: Mutex<BinaryHeap<Reverse<(Instant, u64, AgentId)>>>,
     timer_cv: Condvar,
     shutdown: AtomicBool,
@@ -359,7 +397,7 @@ pub struct Runtime {
 }
 
 /// The registry entry of an agent that has not ended.
-fn live_slot<'a>(slots: &'a mut HashMap<AgentId, Slot>, id: &AgentId) -> Result<&'a mut Slot, String> {
+fn live_slot<'a>(slots: &'a mut Slots, id: &AgentId) -> Result<&'a mut Slot, String> {
     match slots.get_mut(id) {
         Some(s) if s.is_here() => Ok(s),
         _ => Err(format!("no agent \"{id}\"")),
@@ -382,7 +420,9 @@ impl Runtime {
             queue_cv: Condvar::new(),
             blocking: Mutex::new(VecDeque::new()),
             blocking_cv: Condvar::new(),
-            slots: Mutex::new(HashMap::new()),
+            idle_workers: AtomicUsize::new(0),
+            waiters: AtomicUsize::new(0),
+            slots: Mutex::new(Slots::default()),
             directory: Mutex::new(crate::df::Directory::default()),
             router: std::sync::RwLock::new(None),
             done_cv: Condvar::new(),
@@ -435,8 +475,16 @@ impl Runtime {
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
+        if s.persist.get().is_none() && vars.is_empty() {
+            // Without a store, the worker that first runs it builds it
+            // (cheaper spawns; its memory is allocated and freed on one thread).
+            let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
+            lock(&s.slots).insert(id.clone(), Box::new(Slot::new(name.map(str::to_owned), AgentState::Initiated)));
+            s.push_runnable(Runnable::Birth(birth));
+            return Ok(id);
+        }
         let mut interp = Interp::new();
-        s.attach(&mut interp, &id, Interp::register_host);
+        s.attach(&mut interp, &id);
         for (k, v) in [
             ("local", id.as_str()),
             ("name", name.unwrap_or("")),
@@ -454,7 +502,9 @@ impl Runtime {
         let mut agent = Agent::new(id.clone(), interp);
         {
             let mut slots = lock(&s.slots);
-            let slot = slots.entry(id.clone()).or_insert(Slot::new(name.map(str::to_owned), AgentState::Initiated));
+            let slot = slots
+                .entry(id.clone())
+                .or_insert_with(|| Box::new(Slot::new(name.map(str::to_owned), AgentState::Initiated)));
             s.checkpoint(&mut agent, slot, None);
         }
         s.enqueue(agent);
@@ -495,7 +545,16 @@ impl Runtime {
         let s = &self.shared;
         if let Some(p) = s.persist.get() {
             let mut slots = lock(&s.slots);
-            let queued: Vec<Box<Agent>> = lock(&s.queue).drain(..).collect();
+            // Agents never run (births) have nothing to checkpoint but their
+            // spawn-time image, which only exists with a store: then they
+            // were built at spawn and are `Runnable::Agent`.
+            let queued: Vec<Box<Agent>> = lock(&s.queue)
+                .drain(..)
+                .filter_map(|r| match r {
+                    Runnable::Agent(a) => Some(a),
+                    Runnable::Birth(_) => None,
+                })
+                .collect();
             for mut agent in queued {
                 if let Some(slot) = slots.get(&agent.id) {
                     s.checkpoint(&mut agent, slot, None);
@@ -558,12 +617,14 @@ impl Runtime {
             if now >= deadline {
                 return None;
             }
+            self.shared.waiters.fetch_add(1, Ordering::Relaxed);
             slots = self
                 .shared
                 .done_cv
                 .wait_timeout(slots, deadline - now)
                 .map(|(g, _)| g)
                 .unwrap_or_else(|e| e.into_inner().0);
+            self.shared.waiters.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -639,14 +700,30 @@ impl Drop for Runtime {
 
 impl Shared {
     fn enqueue(&self, agent: Box<Agent>) {
-        lock(&self.queue).push_back(agent);
-        self.queue_cv.notify_one();
+        self.push_runnable(Runnable::Agent(agent));
+    }
+
+    fn push_runnable(&self, r: Runnable) {
+        let mut q = lock(&self.queue);
+        q.push_back(r);
+        // A notify is a system call: skip it when every worker is busy (a
+        // worker counts itself idle under this lock before it waits).
+        if self.idle_workers.load(Ordering::Relaxed) > 0 {
+            self.queue_cv.notify_one();
+        }
+    }
+
+    /// Wakes callers of `Runtime::wait`, if any (`slots` must be locked).
+    fn notify_done(&self) {
+        if self.waiters.load(Ordering::Relaxed) > 0 {
+            self.done_cv.notify_all();
+        }
     }
 
     /// Gives a new or restored interpreter its console and agent commands.
-    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId, add: crate::agent_cmds::AddHost) {
+    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId) {
         interp.set_output(Box::new(Console { shared: Arc::downgrade(self), id: id.clone() }));
-        crate::agent_cmds::install(interp, Arc::downgrade(self), id, add);
+        crate::agent_cmds::install(interp, Arc::downgrade(self), id);
     }
 
     /// Makes sure agent number `n` is reserved in the store before it is
@@ -757,7 +834,7 @@ impl Shared {
         if had_services {
             self.directory_changed(id);
         }
-        self.done_cv.notify_all();
+        self.notify_done();
     }
 
     /// Makes a woken or preempted agent runnable, unless it was suspended or
@@ -878,8 +955,8 @@ impl Shared {
         let mut slots = lock(&self.slots);
         let slot = match slots.get_mut(to) {
             Some(s) if s.is_here() => s,
-            Some(Slot { moved_to: Some(node), .. }) => {
-                let node = node.clone();
+            Some(moved) if moved.moved_to.is_some() => {
+                let node = moved.moved_to.clone().unwrap_or_default();
                 drop(slots);
                 return match self.router() {
                     Some(r) => r.route_to_node(&node, to, msg),
@@ -1123,12 +1200,18 @@ fn worker_loop(s: &Arc<Shared>) {
                 if let Some(a) = q.pop_front() {
                     break a;
                 }
+                s.idle_workers.fetch_add(1, Ordering::Relaxed);
                 q = s
                     .queue_cv
                     .wait_timeout(q, Duration::from_millis(100))
                     .map(|(g, _)| g)
                     .unwrap_or_else(|e| e.into_inner().0);
+                s.idle_workers.fetch_sub(1, Ordering::Relaxed);
             }
+        };
+        let agent = match agent {
+            Runnable::Agent(a) => a,
+            Runnable::Birth(b) => b.into_agent(s),
         };
         run_slice(s, agent);
     }
@@ -1184,7 +1267,7 @@ fn blocking_loop(s: &Arc<Shared>) {
                 if s.shutdown.load(Ordering::SeqCst) {
                     // Unstarted jobs go back as they are, for the checkpoint.
                     let mut queue = lock(&s.queue);
-                    queue.extend(jobs.drain(..).map(|(agent, _)| agent));
+                    queue.extend(jobs.drain(..).map(|(agent, _)| Runnable::Agent(agent)));
                     return;
                 }
                 if let Some(job) = jobs.pop_front() {
@@ -1203,7 +1286,7 @@ fn blocking_loop(s: &Arc<Shared>) {
                 agent.dirty = true;
                 s.requeue(agent);
             }
-            Err(crate::blocking::Interrupted::Stopping) => lock(&s.queue).push_back(agent),
+            Err(crate::blocking::Interrupted::Stopping) => lock(&s.queue).push_back(Runnable::Agent(agent)),
         }
     }
 }

@@ -374,3 +374,21 @@ fn exec_runs_on_the_blocking_pool_while_other_agents_go_on() {
     assert!(err.starts_with("exec of \"rm\" is not permitted on node alpha"), "{err}");
     rt.shutdown();
 }
+
+#[test]
+fn agents_are_addressable_before_they_first_run() {
+    // One worker kept busy: new agents wait in the queue, not yet built
+    // (their interpreter is made by the worker that first runs them).
+    let rt = runtime(1);
+    let busy = rt.spawn("set n 0; while 1 { incr n }", None).unwrap();
+    let rx = rt.spawn("agent_receive c b; list $agent(name) $c $b", Some("early")).unwrap();
+    rt.send_text(&rx, None, 7, "first").unwrap();
+    assert_eq!(rt.lookup("early"), Some(rx.clone()));
+    let doomed = rt.spawn("while 1 {}", None).unwrap();
+    rt.kill(&doomed).unwrap();
+    assert_eq!(rt.wait(&rx, WAIT).unwrap().result, Ok("early 7 first".into()));
+    assert_eq!(rt.wait(&doomed, WAIT).unwrap().result, Err("killed".into()));
+    rt.kill(&busy).unwrap();
+    assert_eq!(rt.wait(&busy, WAIT).unwrap().result, Err("killed".into()));
+    rt.shutdown();
+}

@@ -5,9 +5,15 @@
 //! compilation depends on the table (`set`, `if`...) bump `compile_epoch`
 //! when they are renamed, deleted or shadowed, which makes cached bytecode
 //! stale.
+//!
+//! Between the two sits an optional shared layer of host commands
+//! ([`HostCommands`]): an embedder that gives many interpreters the same
+//! host commands builds the table once and attaches it to each
+//! (`Interp::set_host_commands`), instead of registering them one by one.
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::bytecode::ByteCode;
 use crate::cmds::NativeFn;
@@ -41,8 +47,10 @@ pub struct Proc {
 pub enum Command {
     Builtin(&'static BuiltinDef),
     Proc(Rc<Proc>),
-    /// Provided by the embedder under this name (see `Interp::register_host`).
-    Host(Rc<str>),
+    /// Provided by the embedder under this name (see `Interp::register_host`
+    /// and [`HostCommands`]). `Arc`, not `Rc`: shared host tables hold
+    /// these and are used from many threads.
+    Host(Arc<str>),
 }
 
 impl Command {
@@ -54,14 +62,78 @@ impl Command {
     }
 }
 
+/// The function of a shared host command. It gets the interpreter that
+/// calls it; per-interpreter data (which agent this is...) comes from the
+/// interpreter's embedder context (`Interp::context`).
+pub type HostCmdFn = fn(&mut crate::Interp, &[Value]) -> crate::HostResult;
+
+/// Host commands shared by many interpreters (and threads): names and plain
+/// functions, built once by the embedder and attached to each interpreter
+/// with `Interp::set_host_commands`. An interpreter pays one pointer for
+/// them, instead of a command-table entry and a boxed closure per command.
+pub struct HostCommands {
+    entries: HashMap<Box<str>, SharedHost, ahash::RandomState>,
+    /// Some name is that of a built-in compiled inline.
+    shadows_compiled: bool,
+}
+
+/// A shared host command: its `Command::Host` entry and its function.
+struct SharedHost {
+    cmd: Command,
+    f: HostCmdFn,
+}
+
+// SAFETY: `cmd` is always a `Command::Host`, which holds an `Arc<str>` and
+// no `Rc` (see `HostCommands::add`), and `f` is a plain function pointer;
+// sharing them between threads is sound.
+unsafe impl Sync for SharedHost {}
+unsafe impl Send for SharedHost {}
+
+impl HostCommands {
+    /// An empty table.
+    pub fn new() -> HostCommands {
+        HostCommands { entries: HashMap::default(), shadows_compiled: false }
+    }
+
+    /// Adds (or replaces) host command `name`, implemented by `f`.
+    pub fn add(&mut self, name: &str, f: HostCmdFn) {
+        let name = strip_global(name);
+        self.shadows_compiled |= builtin_named(name).is_some_and(|d| d.compile.is_some());
+        self.entries.insert(name.into(), SharedHost { cmd: Command::Host(Arc::from(name)), f });
+    }
+
+    /// The function of host command `name`.
+    pub fn function(&self, name: &str) -> Option<HostCmdFn> {
+        self.entries.get(name).map(|h| h.f)
+    }
+
+    fn command(&self, name: &str) -> Option<&Command> {
+        self.entries.get(name).map(|h| &h.cmd)
+    }
+
+    /// The command names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(|k| &**k)
+    }
+}
+
+impl Default for HostCommands {
+    fn default() -> HostCommands {
+        HostCommands::new()
+    }
+}
+
 /// All commands of an interpreter: the built-ins, shared by every
-/// interpreter of the process (a static table), plus this interpreter's
-/// changes: procs, host commands, renamed and deleted built-ins. An idle
-/// agent that defines nothing pays nothing for its command table.
+/// interpreter of the process (a static table), the embedder's shared host
+/// commands if any, plus this interpreter's changes: procs, host commands,
+/// renamed and deleted commands. An idle agent that defines nothing pays
+/// nothing for its command table.
 #[derive(Default)]
 pub struct CommandTable {
-    /// Names bound differently from the built-in set (`None`: deleted).
+    /// Names bound differently from the base set (`None`: deleted).
     overlay: HashMap<Rc<str>, Option<Command>, std::hash::BuildHasherDefault<ahash::AHasher>>,
+    /// Shared host commands, between the overlay and the built-ins.
+    hosts: Option<Arc<HostCommands>>,
     /// Bumped whenever a compiled-inline command changes meaning.
     pub compile_epoch: u64,
 }
@@ -100,8 +172,33 @@ impl CommandTable {
         let name = strip_global(name);
         match self.overlay.get(name) {
             Some(entry) => entry.as_ref(),
-            None => builtin_index().get(name).map(|b| &b.0),
+            None => self.base(name),
         }
+    }
+
+    /// The binding of `name` without this interpreter's changes: a shared
+    /// host command or a built-in.
+    fn base(&self, name: &str) -> Option<&Command> {
+        if let Some(c) = self.hosts.as_ref().and_then(|h| h.command(name)) {
+            return Some(c);
+        }
+        builtin_index().get(name).map(|b| &b.0)
+    }
+
+    /// Attaches a table of shared host commands (replacing any other).
+    pub fn set_hosts(&mut self, hosts: Option<Arc<HostCommands>>) {
+        // Shadowing (or uncovering) a compiled-inline built-in changes how
+        // scripts compile.
+        let shadows = |h: &Option<Arc<HostCommands>>| h.as_ref().is_some_and(|h| h.shadows_compiled);
+        if shadows(&self.hosts) || shadows(&hosts) {
+            self.compile_epoch += 1;
+        }
+        self.hosts = hosts;
+    }
+
+    /// The attached shared host commands.
+    pub fn hosts(&self) -> Option<&Arc<HostCommands>> {
+        self.hosts.as_ref()
     }
 
     pub fn insert(&mut self, name: &str, cmd: Command) {
@@ -109,13 +206,15 @@ impl CommandTable {
         if self.get(name).is_some_and(|old| old.compile_fn().is_some()) || cmd.compile_fn().is_some() {
             self.compile_epoch += 1;
         }
-        if let (Command::Builtin(new), Some(SharedBuiltin(Command::Builtin(base)))) = (&cmd, builtin_index().get(name))
-        {
-            if std::ptr::eq(*new, *base) {
-                // Back to the built-in binding: no change to record.
-                self.overlay.remove(name);
-                return;
-            }
+        let same_as_base = match (&cmd, self.base(name)) {
+            (Command::Builtin(new), Some(Command::Builtin(base))) => std::ptr::eq(*new, *base),
+            (Command::Host(new), Some(Command::Host(base))) => new == base,
+            _ => false,
+        };
+        if same_as_base {
+            // Back to the base binding: no change to record.
+            self.overlay.remove(name);
+            return;
         }
         self.overlay.insert(Rc::from(name), Some(cmd));
     }
@@ -126,7 +225,7 @@ impl CommandTable {
         if old.as_ref().is_some_and(|c| c.compile_fn().is_some()) {
             self.compile_epoch += 1;
         }
-        if builtin_index().contains_key(name) {
+        if self.base(name).is_some() {
             self.overlay.insert(Rc::from(name), None);
         } else {
             self.overlay.remove(name);
@@ -136,15 +235,34 @@ impl CommandTable {
 
     /// Every command name with its command (in no particular order).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Command)> {
-        let base = builtin_index().iter().filter(|(n, _)| !self.overlay.contains_key(**n)).map(|(n, c)| (*n, &c.0));
+        let hosts = self.hosts.as_deref();
+        let in_hosts = move |n: &str| hosts.is_some_and(|h| h.entries.contains_key(n));
+        let base = builtin_index()
+            .iter()
+            .filter(move |(n, _)| !self.overlay.contains_key(**n) && !in_hosts(n))
+            .map(|(n, c)| (*n, &c.0));
+        let shared = hosts
+            .into_iter()
+            .flat_map(|h| h.entries.iter())
+            .filter(|(n, _)| !self.overlay.contains_key(&***n))
+            .map(|(n, h)| (&**n, &h.cmd));
         let own = self.overlay.iter().filter_map(|(n, c)| c.as_ref().map(|c| (&**n, c)));
-        base.chain(own)
+        base.chain(shared).chain(own)
     }
 
-    /// The interpreter's changes to the built-in set, for snapshots: each
-    /// name with its command, or `None` for a deleted built-in.
-    pub fn changes(&self) -> impl Iterator<Item = (&Rc<str>, &Option<Command>)> {
-        self.overlay.iter()
+    /// The interpreter's commands beyond the built-in set, for snapshots:
+    /// its changes (each name with its command, or `None` for a deleted
+    /// built-in or shared host command) and the shared host commands it
+    /// has not changed.
+    pub fn changes(&self) -> impl Iterator<Item = (&str, Option<&Command>)> {
+        let shared = self
+            .hosts
+            .as_deref()
+            .into_iter()
+            .flat_map(|h| h.entries.iter())
+            .filter(|(n, _)| !self.overlay.contains_key(&***n))
+            .map(|(n, h)| (&**n, Some(&h.cmd)));
+        self.overlay.iter().map(|(n, c)| (&**n, c.as_ref())).chain(shared)
     }
 
     /// Records a change as `changes` lists it (restoring a snapshot).

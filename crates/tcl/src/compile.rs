@@ -8,6 +8,10 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// The compiler's maps hash names of one script: a fixed-key hasher is
+/// enough, and cheaper to set up than the default random one.
+type FixedHasher = std::hash::BuildHasherDefault<ahash::AHasher>;
+
 use crate::bytecode::{Aux, ByteCode, CmdLoc, CodeKind, ExceptRange, Instr, RangeKind, TryMatch, VarAddr, VarOp};
 use crate::commands::CommandTable;
 use crate::error::Exception;
@@ -62,12 +66,14 @@ pub struct Compiler<'a> {
     pub mode: Mode,
     code: Vec<Instr>,
     literals: Vec<Value>,
-    lit_index: HashMap<String, u32>,
+    /// Deduplicated literals by the hash of their text (a literal whose
+    /// hash collides with another's is simply not deduplicated).
+    lit_index: HashMap<u64, u32, FixedHasher>,
     aux: Vec<Aux>,
     ranges: Vec<ExceptRange>,
     cmds: Vec<CmdLoc>,
     locals: Vec<Rc<str>>,
-    local_index: HashMap<Rc<str>, u32>,
+    local_index: HashMap<Rc<str>, u32, FixedHasher>,
     source: Rc<str>,
     depth: u32,
     kind: CodeKind,
@@ -153,12 +159,12 @@ impl<'a> Compiler<'a> {
             mode,
             code: Vec::new(),
             literals: Vec::new(),
-            lit_index: HashMap::new(),
+            lit_index: HashMap::default(),
             aux: Vec::new(),
             ranges: Vec::new(),
             cmds: Vec::new(),
             locals: Vec::new(),
-            local_index: HashMap::new(),
+            local_index: HashMap::default(),
             source: Rc::from(source),
             depth: 0,
             kind,
@@ -169,6 +175,14 @@ impl<'a> Compiler<'a> {
 
     fn finish(mut self) -> ByteCode {
         self.emit(Instr::Done);
+        // Compiled code may live long (an agent's script, a proc body):
+        // give back the growth slack.
+        self.code.shrink_to_fit();
+        self.literals.shrink_to_fit();
+        self.aux.shrink_to_fit();
+        self.ranges.shrink_to_fit();
+        self.cmds.shrink_to_fit();
+        self.locals.shrink_to_fit();
         ByteCode {
             kind: self.kind,
             code: self.code,
@@ -231,12 +245,21 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn literal(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.lit_index.get(s) {
-            return i;
-        }
+        use std::hash::BuildHasher;
+        let h = FixedHasher::default().hash_one(s);
         let i = self.literals.len() as u32;
+        match self.lit_index.entry(h) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let j = *e.get();
+                if self.literals.get(j as usize).is_some_and(|v| v.as_str() == s) {
+                    return j;
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
         self.literals.push(Value::from(s));
-        self.lit_index.insert(s.to_owned(), i);
         i
     }
 

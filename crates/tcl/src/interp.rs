@@ -6,12 +6,14 @@
 //! instruction boundary (see `snapshot.rs`). `Interp` is `Send`: see the
 //! invariant on the `unsafe impl` below.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::bytecode::ByteCode;
 use crate::cmds::NativeFn;
-use crate::commands::{BuiltinDef, Command, CommandTable};
+use crate::commands::{BuiltinDef, Command, CommandTable, HostCommands};
 use crate::compile::{self, Mode};
 use crate::error::Exception;
 use crate::value::Value;
@@ -134,6 +136,10 @@ pub enum HostResult {
 /// the `Interp` it is given.
 pub type HostFn = Box<dyn FnMut(&mut Interp, &[Value]) -> HostResult + Send>;
 
+/// A fixed-key hasher for the interpreter's small maps: an empty map costs
+/// nothing and takes no space beyond the table pointer.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<ahash::AHasher>>;
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -208,12 +214,18 @@ pub struct Interp {
     pub(crate) nesting: usize,
     /// State of `rand()`/`srand()`.
     pub(crate) rng: u64,
-    /// A host request awaiting `resume`.
-    pub(crate) pending: Option<HostRequest>,
-    pub(crate) host: HashMap<String, Option<HostFn>>,
+    /// A host request awaiting `resume` (boxed: rarely there, and an idle
+    /// interpreter should be small).
+    pub(crate) pending: Option<Box<HostRequest>>,
+    /// Host command closures registered on this interpreter (shared host
+    /// commands are in `commands`).
+    pub(crate) host: FastMap<Box<str>, Option<HostFn>>,
+    /// The embedder's data for its host commands (e.g. which agent this
+    /// is). Not part of snapshots.
+    pub(crate) context: Option<Box<dyn Any + Send>>,
     pub(crate) output: Box<dyn Output>,
     /// Compiled lambdas of `apply`, by their text.
-    pub(crate) lambda_cache: HashMap<String, Rc<crate::commands::Proc>>,
+    pub(crate) lambda_cache: FastMap<String, Rc<crate::commands::Proc>>,
     /// `info script`.
     pub script_name: String,
     /// Line of the last command logged in an errorInfo (Tcl's errorLine).
@@ -224,10 +236,12 @@ pub struct Interp {
 
 // SAFETY: an `Interp` owns every `Rc` reachable from it. No `Value` or other
 // `Rc` leaves it: `Outcome`, `HostRequest` and `ErrorReport` are plain
-// strings; host commands are `Send` closures, so they cannot capture `Rc`s,
-// and they only borrow values during a call. Hence all reference counts
-// are touched by whichever single thread owns the `Interp`, and moving it
-// as a whole to another thread is sound.
+// strings; host commands are `Send` closures or plain functions (shared
+// `HostCommands` hold only names as `Arc<str>` and function pointers), so
+// they cannot capture `Rc`s, and they only borrow values during a call; the
+// embedder context is `Send`, so it holds no `Rc` either. Hence all
+// reference counts are touched by whichever single thread owns the
+// `Interp`, and moving it as a whole to another thread is sound.
 unsafe impl Send for Interp {}
 
 impl Default for Interp {
@@ -248,11 +262,12 @@ impl Interp {
             nesting: 0,
             rng: 0,
             pending: None,
-            host: HashMap::new(),
+            host: FastMap::default(),
+            context: None,
             output: Box::new(StdOutput),
             raise_pending: None,
             error_line: 1,
-            lambda_cache: HashMap::new(),
+            lambda_cache: FastMap::default(),
             script_name: String::new(),
         };
         interp.set_global("tcl_version", "8.6");
@@ -279,14 +294,36 @@ impl Interp {
 
     /// Registers (or replaces) a host command.
     pub fn register_host(&mut self, name: &str, f: HostFn) {
-        self.host.insert(name.to_owned(), Some(f));
-        self.commands.insert(name, Command::Host(Rc::from(name)));
+        self.host.insert(name.into(), Some(f));
+        self.commands.insert(name, Command::Host(Arc::from(name)));
     }
 
     /// Installs host function `f` for a command that already exists as a
     /// host command (after a restore), without touching the command table.
     pub fn provide_host(&mut self, name: &str, f: HostFn) {
-        self.host.insert(name.to_owned(), Some(f));
+        self.host.insert(name.into(), Some(f));
+    }
+
+    /// Attaches host commands shared with other interpreters: they become
+    /// commands of this interpreter (unless it defines or deletes those
+    /// names itself) at the cost of one pointer. After a restore, attaching
+    /// the same table provides the functions of the host commands recorded
+    /// in the snapshot. Closures registered with `register_host` or
+    /// `provide_host` take precedence over the table's functions.
+    pub fn set_host_commands(&mut self, hosts: Arc<HostCommands>) {
+        self.commands.set_hosts(Some(hosts));
+    }
+
+    /// Sets the embedder's context, which host commands read with
+    /// [`Interp::context`] (e.g. the identity of the agent this interpreter
+    /// runs). Not part of snapshots: set it again after a restore.
+    pub fn set_context(&mut self, context: Box<dyn Any + Send>) {
+        self.context = Some(context);
+    }
+
+    /// The embedder's context, if one of type `T` was set.
+    pub fn context<T: Any>(&self) -> Option<&T> {
+        self.context.as_deref().and_then(|c| (c as &dyn Any).downcast_ref())
     }
 
     /// Is the VM idle (nothing started or everything finished)?
@@ -296,7 +333,7 @@ impl Interp {
 
     /// The host request the VM is waiting on, if any.
     pub fn pending_request(&self) -> Option<&HostRequest> {
-        self.pending.as_ref()
+        self.pending.as_deref()
     }
 
     /// Starts evaluating `script` at the global level, annotated in
@@ -307,6 +344,9 @@ impl Interp {
         let code = Rc::new(compile::compile_script(&self.commands, script, mode));
         let annotation = file_name.map(|f| Rc::from(format!("(file \"{f}\" line %d)").as_str()));
         self.frames.clear();
+        // Most agents never call a proc: room for the top frame only (the
+        // vector grows as usual when they do).
+        self.frames.reserve_exact(1);
         self.stack.clear();
         self.vars.frames.truncate(1);
         self.nesting = 0;
@@ -364,6 +404,18 @@ impl Interp {
     pub fn set_global(&mut self, name: &str, value: &str) {
         let idx = self.vars.frames[0].find_or_create(name);
         self.vars.frames[0].vars[idx as usize] = crate::vars::Var::Scalar(Value::from(value));
+    }
+
+    /// Sets global array `name` to exactly these elements, replacing the
+    /// variable. Cheaper than setting the elements one by one: the array is
+    /// built at its final size, and elements may share one `Value`.
+    pub fn set_global_array(&mut self, name: &str, elements: &[(&str, &Value)]) {
+        let mut map = crate::vars::ArrayMap::with_capacity_and_hasher(elements.len(), Default::default());
+        for (k, v) in elements {
+            map.insert(Rc::from(*k), (*v).clone());
+        }
+        let idx = self.vars.frames[0].find_or_create(name);
+        self.vars.frames[0].vars[idx as usize] = crate::vars::Var::Array(Box::new(map));
     }
 
     /// Defines (or replaces) a proc without running any script: for host

@@ -40,8 +40,13 @@ use crate::vars::{ArrayMap, Frames, Link, Var, VarFrame};
 /// The first four bytes of every snapshot.
 pub const MAGIC: &[u8; 4] = b"ITSN";
 
-/// The format version written by [`save`]; [`restore`] reads only this one.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version written by [`save`]; [`restore`] reads this one and
+/// the earlier ones from [`OLDEST_READABLE_VERSION`] (version 2 only widened
+/// the meaning of command kind 3, so version 1 snapshots read unchanged).
+pub const FORMAT_VERSION: u16 = 2;
+
+/// The oldest format version [`restore`] reads.
+pub const OLDEST_READABLE_VERSION: u16 = 1;
 
 /// Lists and dicts nested deeper than this are written as their string
 /// form; a snapshot nesting structured values deeper is refused.
@@ -94,7 +99,11 @@ impl fmt::Display for SnapshotError {
         match self {
             SnapshotError::NotASnapshot => write!(f, "not a snapshot (bad magic)"),
             SnapshotError::UnsupportedVersion(v) => {
-                write!(f, "unsupported snapshot format version {v} (this build reads version {FORMAT_VERSION})")
+                write!(
+                    f,
+                    "unsupported snapshot format version {v} (this build reads versions \
+                     {OLDEST_READABLE_VERSION} to {FORMAT_VERSION})"
+                )
             }
             SnapshotError::Truncated { offset, reading } => {
                 write!(f, "snapshot truncated at byte {offset} (reading {reading})")
@@ -308,10 +317,10 @@ fn write_data(interp: &Interp, w: &mut Writer, codes: &mut CodeTable) -> Res<()>
     w.i64(interp.error_line);
     w.varint(interp.commands.compile_epoch);
 
-    // The interpreter's changes to the built-in command set, sorted by name
-    // so that the bytes do not depend on hash order. A deleted built-in is
-    // written with tag 3.
-    let mut cmds: Vec<(&Rc<str>, &Option<Command>)> = interp.commands.changes().collect();
+    // The interpreter's changes to the built-in command set (with the shared
+    // host commands it has), sorted by name so that the bytes do not depend
+    // on hash order. A deleted command is written with tag 3.
+    let mut cmds: Vec<(&str, Option<&Command>)> = interp.commands.changes().collect();
     cmds.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     w.count(cmds.len());
     for (name, cmd) in cmds {

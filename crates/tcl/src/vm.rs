@@ -34,7 +34,7 @@ impl Interp {
     /// Runs for at most `budget` instructions.
     pub fn run(&mut self, budget: u64) -> Outcome {
         if let Some(req) = &self.pending {
-            return Outcome::Request(req.clone());
+            return Outcome::Request((**req).clone());
         }
         if let Some(ex) = self.raise_pending.take() {
             if let Some(out) = self.raise(ex) {
@@ -701,12 +701,24 @@ impl Interp {
             }
             Command::Host(name) => {
                 let words = self.stack.split_off(len - n);
-                let f = self.host.get_mut(&*name).and_then(Option::take);
-                let Some(mut f) = f else {
-                    return Err(Exception::error(format!("host command \"{name}\" is not available here")));
+                // A closure registered on this interpreter, else the shared
+                // table's function.
+                let r = match self.host.get_mut(&*name).and_then(Option::take) {
+                    Some(mut f) => {
+                        let r = f(self, &words);
+                        match self.host.get_mut(&*name) {
+                            Some(slot) => *slot = Some(f),
+                            None => {
+                                self.host.insert(name.as_ref().into(), Some(f));
+                            }
+                        }
+                        r
+                    }
+                    None => match self.commands.hosts().and_then(|h| h.function(&name)) {
+                        Some(f) => f(self, &words),
+                        None => return Err(Exception::error(format!("host command \"{name}\" is not available here"))),
+                    },
                 };
-                let r = f(self, &words);
-                self.host.insert(name.to_string(), Some(f));
                 match r {
                     HostResult::Done(v) => {
                         self.stack.push(v);
@@ -714,7 +726,7 @@ impl Interp {
                     }
                     HostResult::Error(e) => Err(e),
                     HostResult::Suspend(req) => {
-                        self.pending = Some(req.clone());
+                        self.pending = Some(Box::new(req.clone()));
                         Ok(Flow::Stop(Outcome::Request(req)))
                     }
                 }

@@ -142,3 +142,14 @@ fn hostile_nesting_is_an_error_not_a_crash() {
         .unwrap();
     assert_eq!(handle.join().unwrap(), (true, true, true, Ok("1".into())));
 }
+
+#[test]
+fn set_global_array_replaces_the_variable() {
+    let mut interp = Interp::new();
+    interp.eval("set a scalar").unwrap();
+    let (x, empty) = (Value::from("x"), Value::empty());
+    interp.set_global_array("a", &[("k1", &x), ("k2", &empty), ("k3", &x)]);
+    assert_eq!(interp.eval("array get a").unwrap(), "k1 x k2 {} k3 x");
+    // Elements that share a value are still separate variables.
+    assert_eq!(interp.eval("append a(k1) y; list $a(k1) $a(k3)").unwrap(), "xy x");
+}

@@ -164,7 +164,7 @@ impl Runtime {
     pub fn location_update(&self, id: &AgentId, node: &str, epoch: u64) {
         let s = &self.shared;
         let mut slots = lock(&s.slots);
-        let slot = slots.entry(id.clone()).or_insert_with(|| Slot::new(None, AgentState::Moved));
+        let slot = slots.entry(id.clone()).or_insert_with(|| Box::new(Slot::new(None, AgentState::Moved)));
         if slot.state == AgentState::Moved && epoch >= slot.epoch {
             slot.epoch = epoch;
             slot.moved_to = (node != s.config.node).then(|| node.to_owned());
@@ -187,7 +187,7 @@ impl Shared {
         image: AgentImage,
         wait: Option<Result<WaitRequest, String>>,
     ) -> Result<Prepared, String> {
-        self.attach(&mut interp, &image.id, Interp::provide_host);
+        self.attach(&mut interp, &image.id);
         if image.id.home() == self.config.node {
             if let Some(n) = image.id.as_str().split_once('@').and_then(|(n, _)| n.parse::<u64>().ok()) {
                 self.next_id.fetch_max(n + 1, std::sync::atomic::Ordering::Relaxed);
@@ -212,7 +212,7 @@ impl Shared {
             slot.console = image.console;
             slot.suspend = image.suspended;
             slot.epoch = image.epoch;
-            slots.insert(id.clone(), slot);
+            slots.insert(id.clone(), Box::new(slot));
         }
         if !image.services.is_empty() {
             lock(&self.directory).replace(&id, image.services);
@@ -325,7 +325,7 @@ impl Shared {
         let mut child = Interp::new();
         // Registered here so the child's command table has them; the
         // destination provides their functions.
-        crate::agent_cmds::install(&mut child, std::sync::Weak::new(), &parent.id, Interp::register_host);
+        crate::agent_cmds::install(&mut child, std::sync::Weak::new(), &parent.id);
         for (k, v) in [
             ("local", ""),
             ("name", ""),
@@ -371,7 +371,7 @@ impl Shared {
                         p.forget(id);
                     }
                     lock(&self.directory).forget(id);
-                    self.done_cv.notify_all();
+                    self.notify_done();
                 }
                 (_, DepartureOutcome::Accepted(new_id)) => {
                     let _ = agent.interp.resume(Ok(new_id.to_string()));

@@ -252,7 +252,7 @@ pub fn restore(bytes: &[u8]) -> Result<Interp, SnapshotError> {
         return Err(SnapshotError::Truncated { offset: bytes.len(), reading: "format version" });
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != FORMAT_VERSION {
+    if !(super::OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(SnapshotError::UnsupportedVersion(version));
     }
     if bytes.len() < 6 + 8 {
@@ -576,13 +576,10 @@ fn read_data(r: &mut Reader, codes: &[Rc<ByteCode>], order: &mut RefOrder, inter
                 }
             }
             1 => Some(Command::Proc(Rc::new(read_proc(r, codes, order, name)?))),
-            2 => Some(Command::Host(Rc::from(r.str("host command name")?))),
-            3 => {
-                if crate::commands::builtin_named(name).is_none() {
-                    return invalid(format!("command \"{name}\": deleted but not a built-in"));
-                }
-                None
-            }
+            2 => Some(Command::Host(std::sync::Arc::from(r.str("host command name")?))),
+            // A deleted built-in, or a deleted shared host command (which
+            // the embedder may attach again after the restore).
+            3 => None,
             k => return r.malformed(kat, format!("unknown command kind {k}")),
         };
         table.restore_change(name, cmd);
@@ -751,7 +748,7 @@ fn read_exec(r: &mut Reader, codes: &[Rc<ByteCode>], order: &mut RefOrder, inter
         for _ in 0..n {
             args.push(r.str("request argument")?.to_owned());
         }
-        Some(HostRequest { command, args })
+        Some(Box::new(HostRequest { command, args }))
     } else {
         None
     };

@@ -500,7 +500,7 @@ fn validator_names_the_problem() {
     corrupted(|i| i.vars.frames[2].vars.clear(), "compiled locals");
     corrupted(
         |i| {
-            i.pending = Some(HostRequest { command: "x".into(), args: vec![] });
+            i.pending = Some(Box::new(HostRequest { command: "x".into(), args: vec![] }));
             i.raise_pending = Some(Exception::error("e"));
         },
         "both a host request and an error",
@@ -726,4 +726,69 @@ proptest! {
         prop_assert_eq!(&out2, &out, "script:\n{}", script);
         prop_assert_eq!(outcome2, outcome, "script:\n{}", script);
     }
+}
+
+/// Host commands shared by interpreters, reading per-interpreter data from
+/// the embedder context; they survive a snapshot when the embedder attaches
+/// the table again, and so does their deletion or renaming.
+#[test]
+fn shared_host_commands() {
+    use crate::commands::HostCommands;
+    use std::sync::Arc;
+    struct Who(String);
+    let mut t = HostCommands::new();
+    t.add("whoami", |i, _| match i.context::<Who>() {
+        Some(w) => HostResult::Done(Value::from(w.0.as_str())),
+        None => HostResult::Error(crate::Exception::error("no context")),
+    });
+    t.add("wait", |_, a| {
+        HostResult::Suspend(HostRequest { command: "wait".into(), args: vec![a[1].as_str().into_owned()] })
+    });
+    let t = Arc::new(t);
+    let setup = |i: &mut Interp, who: &str| {
+        i.set_host_commands(t.clone());
+        i.set_context(Box::new(Who(who.into())));
+    };
+
+    // Two interpreters, one table, each its own context.
+    let (mut a, out_a) = fresh("");
+    let (mut b, _) = fresh("");
+    setup(&mut a, "a");
+    setup(&mut b, "b");
+    assert_eq!(a.eval("whoami").unwrap(), "a");
+    assert_eq!(b.eval("whoami").unwrap(), "b");
+    assert_eq!(a.eval("info commands who*").unwrap(), "whoami");
+    // A fresh interpreter without the table does not have them.
+    assert!(Interp::new().eval("whoami").is_err());
+
+    // Rename one, delete the other; a snapshot keeps both changes.
+    let script = "rename whoami me\nputs [me]\nputs [wait 1]\nputs [me]\nputs [info commands whoami]\n\
+                  rename wait {}\nputs [catch {wait 2}]";
+    a.start(script, None);
+    let mut answers = 0;
+    loop {
+        match a.run(2) {
+            Outcome::OutOfBudget => {}
+            Outcome::Request(req) => {
+                assert_eq!(req.args, vec!["1"]);
+                answers += 1;
+                a.resume(Ok("answer".into())).unwrap();
+            }
+            Outcome::Finished(_) => break,
+            o => panic!("unexpected {o:?}"),
+        }
+        a = roundtrip(&a);
+        a.set_output(Box::new(out_a.clone()));
+        setup(&mut a, "a2");
+    }
+    assert_eq!(answers, 1);
+    assert_eq!(out_a.text(), "a2\nanswer\na2\n\n1\n");
+    assert_eq!(a.eval("list [info commands me] [info commands wait] [info commands whoami]").unwrap(), "me {} {}");
+
+    // A restored interpreter without the table: the command is there but
+    // has no function until the embedder provides one.
+    let mut c = roundtrip(&b);
+    assert!(c.eval("whoami").unwrap_err().message.contains("not available"));
+    setup(&mut c, "c");
+    assert_eq!(c.eval("whoami").unwrap(), "c");
 }
