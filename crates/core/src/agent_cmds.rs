@@ -32,7 +32,8 @@ pub(crate) fn install(interp: &mut Interp, shared: Weak<Shared>, id: &AgentId, a
     let send: HostFn = Box::new(move |_, args: &[Value]| agent_send(&s, &me, args));
     add(interp, "agent_send", send);
 
-    let receive: HostFn = Box::new(|_, args: &[Value]| agent_receive(args));
+    let (me, s) = (id.clone(), shared.clone());
+    let receive: HostFn = Box::new(move |interp: &mut Interp, args: &[Value]| agent_receive(&s, &me, interp, args));
     add(interp, "agent_receive", receive);
 
     let after: HostFn = Box::new(|_, args: &[Value]| after(args));
@@ -99,17 +100,20 @@ fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
     };
     let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
     let target = args[1].as_str();
-    let Some(to) = s.lookup(&target) else {
-        return err(format!("no agent \"{target}\""));
-    };
-    match s.send(&to, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None }) {
+    match s
+        .send_named(&target, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None })
+    {
         Ok(()) => HostResult::Done(Value::empty()),
+        // A name that names no agent (an id gets the runtime's message).
+        Err(crate::runtime::SendError::NoSuchAgent(_)) if AgentId::parse(&target).is_none() => {
+            err(format!("no agent \"{target}\""))
+        }
         Err(e) => err(e.to_string()),
     }
 }
 
 /// `agent_receive codeVar stringVar ?-blocking? ?-nonblocking? ?-timeout MS?`
-fn agent_receive(args: &[Value]) -> HostResult {
+fn agent_receive(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args: &[Value]) -> HostResult {
     let usage = "wrong # args: should be \"agent_receive codeVar stringVar ?-blocking? ?-nonblocking? ?-timeout ms?\"";
     if args.len() < 3 {
         return err(usage);
@@ -133,6 +137,13 @@ fn agent_receive(args: &[Value]) -> HostResult {
             other => return err(format!("bad option \"{other}\": must be -blocking, -nonblocking, or -timeout")),
         }
         i += 1;
+    }
+    // A message is there: hand it over now, without stopping the VM.
+    if let Some(m) = shared.upgrade().and_then(|s| s.take_first(me)) {
+        return match crate::runtime::deliver_plain(interp, &args[1].as_str(), &args[2].as_str(), m) {
+            Ok(from) => HostResult::Done(Value::from(from)),
+            Err(e) => err(e),
+        };
     }
     HostResult::Suspend(HostRequest {
         command: "agent_receive".into(),

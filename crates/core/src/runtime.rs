@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -188,10 +188,7 @@ impl Receiver {
     /// Gives `m` to the interpreter and resumes it.
     fn deliver(&self, interp: &mut Interp, m: Message) {
         let r = match self {
-            Receiver::Plain { code_var, body_var } => interp
-                .set_var(code_var, &m.code.to_string())
-                .and_then(|_| interp.set_var(body_var, &m.body))
-                .map(|_| m.from.map(|f| f.to_string()).unwrap_or_default()),
+            Receiver::Plain { code_var, body_var } => deliver_plain(interp, code_var, body_var, m),
             Receiver::Acl(_) => {
                 let items: Vec<itinerant_tcl::Value> = m
                     .acl
@@ -205,6 +202,14 @@ impl Receiver {
         };
         let _ = interp.resume(r);
     }
+}
+
+/// `agent_receive`'s hand-over: code and body into the two variables; the
+/// sender's id (empty from outside the platform) is the command's result.
+pub(crate) fn deliver_plain(interp: &mut Interp, code_var: &str, body_var: &str, m: Message) -> Result<String, String> {
+    interp.set_var(code_var, &m.code.to_string())?;
+    interp.set_var(body_var, &m.body)?;
+    Ok(m.from.map(|f| f.to_string()).unwrap_or_default())
 }
 
 /// An agent while it exists: its interpreter and identity. It is owned by
@@ -290,6 +295,9 @@ pub(crate) struct Shared {
     next_id: AtomicU64,
     queue: Mutex<VecDeque<Box<Agent>>>,
     queue_cv: Condvar,
+    /// Workers waiting on `queue_cv` (changed and read under `queue`'s
+    /// lock): an enqueue wakes one only if there is one to wake.
+    idle_workers: AtomicUsize,
     /// Agents waiting for a blocking-pool thread, with their program.
     blocking: Mutex<VecDeque<(Box<Agent>, Vec<String>)>>,
     blocking_cv: Condvar,
@@ -338,6 +346,7 @@ impl Runtime {
             next_id: AtomicU64::new(1),
             queue: Mutex::new(VecDeque::new()),
             queue_cv: Condvar::new(),
+            idle_workers: AtomicUsize::new(0),
             blocking: Mutex::new(VecDeque::new()),
             blocking_cv: Condvar::new(),
             slots: Mutex::new(HashMap::new()),
@@ -448,7 +457,7 @@ impl Runtime {
                 s.next_id.fetch_max(n + 1, Ordering::Relaxed);
             }
         }
-        let wait = interp.pending_request().map(|req| WaitRequest::parse(req, image.wake_at_ms));
+        let wait = interp.pending_request().cloned().map(|req| WaitRequest::parse(req, image.wake_at_ms));
         let mut agent = Agent::new(id.clone(), interp);
         agent.checkpointed_at = Some(Instant::now());
         agent.dirty = false;
@@ -532,6 +541,14 @@ impl Runtime {
     /// router, on another node).
     pub fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         self.shared.send(to, msg)
+    }
+
+    /// Delivers many messages, as `send` would one by one, but taking the
+    /// registry lock once for all those to this node's agents (a node's
+    /// reader hands over what one read brought). Messages keep the order
+    /// given; the result of each, in that order.
+    pub fn send_many(&self, msgs: Vec<(AgentId, Message)>) -> Vec<Result<(), SendError>> {
+        self.shared.send_many(msgs)
     }
 
     /// `send` of a code and text from outside the platform (or from `from`).
@@ -634,8 +651,13 @@ impl Drop for Runtime {
 
 impl Shared {
     fn enqueue(&self, agent: Box<Agent>) {
-        lock(&self.queue).push_back(agent);
-        self.queue_cv.notify_one();
+        let mut q = lock(&self.queue);
+        q.push_back(agent);
+        // A notify is a system call: skip it when every worker is busy (a
+        // worker counts itself idle under this lock before it waits).
+        if self.idle_workers.load(Ordering::Relaxed) > 0 {
+            self.queue_cv.notify_one();
+        }
     }
 
     /// Gives a new or restored interpreter its console and agent commands.
@@ -865,15 +887,73 @@ impl Shared {
         }
     }
 
+    /// The router, if messages may leave this node.
+    fn router(&self) -> Option<Arc<dyn Router>> {
+        self.router.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         if to.home() != self.config.node {
-            let router = self.router.read().unwrap_or_else(|e| e.into_inner()).clone();
-            return match router {
+            return match self.router() {
                 Some(r) => r.route(to, msg),
                 None => Err(SendError::NoSuchAgent(to.to_string())),
             };
         }
+        self.deliver_locked(&mut lock(&self.slots), to, msg)
+    }
+
+    /// `send` to an agent given by id or by local name (`agent_send`): the
+    /// name is resolved under the same lock as the delivery.
+    pub(crate) fn send_named(&self, to: &str, msg: Message) -> Result<(), SendError> {
+        if let Some(id) = AgentId::parse(to) {
+            return self.send(&id, msg);
+        }
         let mut slots = lock(&self.slots);
+        let Some(id) = slots
+            .iter()
+            .find(|(_, s)| s.name.as_deref() == Some(to) && s.state != AgentState::Deleted)
+            .map(|(id, _)| id.clone())
+        else {
+            return Err(SendError::NoSuchAgent(to.to_owned()));
+        };
+        self.deliver_locked(&mut slots, &id, msg)
+    }
+
+    /// `send` of many messages: those for this node's agents are delivered
+    /// under one acquisition of the registry lock, in the order given (so
+    /// FIFO per sender and receiver holds); the others go to the router,
+    /// in order, after it. One result per message, in the order given.
+    pub(crate) fn send_many(&self, msgs: Vec<(AgentId, Message)>) -> Vec<Result<(), SendError>> {
+        let mut results: Vec<Result<(), SendError>> = Vec::with_capacity(msgs.len());
+        let mut remote = Vec::new();
+        {
+            let mut slots = lock(&self.slots);
+            for (i, (to, msg)) in msgs.into_iter().enumerate() {
+                if to.home() != self.config.node {
+                    results.push(Ok(()));
+                    remote.push((i, to, msg));
+                    continue;
+                }
+                results.push(self.deliver_locked(&mut slots, &to, msg));
+            }
+        }
+        if !remote.is_empty() {
+            let router = self.router();
+            for (i, to, msg) in remote {
+                results[i] = match &router {
+                    Some(r) => r.route(&to, msg),
+                    None => Err(SendError::NoSuchAgent(to.to_string())),
+                };
+            }
+        }
+        results
+    }
+
+    /// Puts `msg` in the mailbox of `to` (an agent of this node; `slots` is
+    /// the locked registry), or hands it to its parked receiver and makes
+    /// that agent runnable (under the lock, so that a checkpoint never
+    /// misses an agent between its parking spot and the run queue).
+    fn deliver_locked(&self, slots: &mut HashMap<AgentId, Slot>, to: &AgentId, msg: Message) -> Result<(), SendError> {
         let slot = match slots.get_mut(to) {
             Some(s) if s.state != AgentState::Deleted => s,
             _ => return Err(SendError::NoSuchAgent(to.to_string())),
@@ -881,19 +961,30 @@ impl Shared {
         if slot.mailbox.len() >= self.config.mailbox_limit {
             return Err(SendError::MailboxFull(to.to_string()));
         }
-        slot.mailbox.push_back(msg);
-        let wanted = match &slot.parked {
-            Some(Parked { wait: Wait::Receive(r), .. }) => r.pick(&slot.mailbox),
-            _ => None,
+        // The common case first: a plain receive waits on an empty mailbox
+        // and takes this message as it is.
+        let plain_waiting = slot.mailbox.is_empty()
+            && matches!(&slot.parked, Some(Parked { wait: Wait::Receive(Receiver::Plain { .. }), .. }));
+        let m = if plain_waiting {
+            msg
+        } else {
+            slot.mailbox.push_back(msg);
+            let at = match &slot.parked {
+                Some(Parked { wait: Wait::Receive(r), .. }) => r.pick(&slot.mailbox),
+                _ => None,
+            };
+            match at.and_then(|at| slot.mailbox.remove(at)) {
+                Some(m) => m,
+                None => return Ok(()),
+            }
         };
-        if let Some(at) = wanted {
-            if let (Some(p), Some(m)) = (slot.parked.take(), slot.mailbox.remove(at)) {
-                let mut agent = p.agent;
-                if let Wait::Receive(r) = &p.wait {
-                    r.deliver(&mut agent.interp, m);
-                }
+        // The agent is parked in a receive (checked above).
+        match slot.parked.take() {
+            Some(Parked { mut agent, wait: Wait::Receive(receiver), .. }) => {
+                receiver.deliver(&mut agent.interp, m);
                 self.make_runnable(slot, agent);
             }
+            other => slot.parked = other,
         }
         Ok(())
     }
@@ -993,6 +1084,14 @@ impl Shared {
         }
     }
 
+    /// `agent_receive` on a running agent (`id`, on the caller's worker):
+    /// the first message of its mailbox, taken at once so that the agent
+    /// need not stop. With an empty mailbox the agent suspends and
+    /// `receive_or_park` checks again under the lock that parks it.
+    pub(crate) fn take_first(&self, id: &AgentId) -> Option<Message> {
+        lock(&self.slots).get_mut(id)?.mailbox.pop_front()
+    }
+
     /// `agent_receive`: delivers the next message now, or returns "" at once
     /// (non-blocking), or parks the agent. The check and the parking happen
     /// under one lock, so a message sent in between cannot be missed.
@@ -1050,19 +1149,26 @@ enum WaitRequest {
 impl WaitRequest {
     /// The wait `req` asks for; `wake_at_ms` (from an image) overrides the
     /// timeout with the deadline computed when the wait began.
-    fn parse(req: &HostRequest, wake_at_ms: Option<u64>) -> Result<WaitRequest, String> {
-        let arg = |i: usize| req.args.get(i).cloned().unwrap_or_default();
-        let ms = |i: usize| req.args.get(i).and_then(|a| a.parse::<u64>().ok());
+    /// (Takes the request: its strings move into the wait, uncopied.)
+    fn parse(mut req: HostRequest, wake_at_ms: Option<u64>) -> Result<WaitRequest, String> {
+        let ms = |args: &[String], i: usize| args.get(i).and_then(|a| a.parse::<u64>().ok());
         let timeout = |given: Option<u64>| match wake_at_ms {
             Some(at) => Some(until_wall_clock_ms(at)),
             None => given.map(Duration::from_millis),
         };
+        let ms = |i: usize| ms(&req.args, i);
         match req.command.as_str() {
-            "agent_receive" => Ok(WaitRequest::Receive {
-                receiver: Receiver::Plain { code_var: arg(0), body_var: arg(1) },
-                nonblocking: arg(2) == "1",
-                timeout: timeout(ms(3)),
-            }),
+            "agent_receive" => {
+                let timeout = timeout(ms(3));
+                let nonblocking = req.args.get(2).is_some_and(|a| a == "1");
+                let mut take = |i: usize| req.args.get_mut(i).map(std::mem::take).unwrap_or_default();
+                let code_var = take(0);
+                Ok(WaitRequest::Receive {
+                    receiver: Receiver::Plain { code_var, body_var: take(1) },
+                    nonblocking,
+                    timeout,
+                })
+            }
             "acl_receive" => {
                 // args: performative, conversation-id, sender ("" = any), timeout
                 let opt = |i: usize| req.args.get(i).filter(|a| !a.is_empty()).cloned();
@@ -1094,11 +1200,13 @@ fn worker_loop(s: &Arc<Shared>) {
                 if let Some(a) = q.pop_front() {
                     break a;
                 }
+                s.idle_workers.fetch_add(1, Ordering::Relaxed);
                 q = s
                     .queue_cv
                     .wait_timeout(q, Duration::from_millis(100))
                     .map(|(g, _)| g)
                     .unwrap_or_else(|e| e.into_inner().0);
+                s.idle_workers.fetch_sub(1, Ordering::Relaxed);
             }
         };
         run_slice(s, agent);
@@ -1129,7 +1237,7 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
                 s.finish(&agent.id, Err(e.error_info));
                 return;
             }
-            Outcome::Request(req) => match WaitRequest::parse(&req, None) {
+            Outcome::Request(req) => match WaitRequest::parse(req, None) {
                 Ok(w) => match s.wait(agent, w) {
                     Some(a) => agent = a,
                     None => return,

@@ -51,7 +51,7 @@ fn main() {
     beta.runtime().kill(&warm).expect("kill");
     match mode.as_str() {
         "oneway" => {
-            assert!(n % B == 0, "N must be a multiple of {B}");
+            assert!(n.is_multiple_of(B), "N must be a multiple of {B}");
             let rx = beta
                 .runtime()
                 .spawn(

@@ -335,6 +335,9 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
             let view = control::NodeView { runtime: rt, listen, peers: &links.peers };
             return control::serve_client(stream, decoder, frames, view).await;
         }
+        // The agent messages of this read go to the runtime together (one
+        // registry lock for all), in the order they came.
+        let mut batch: Vec<Inbound> = Vec::new();
         for frame in frames {
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
@@ -356,25 +359,53 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                     // A node speaks only for its own agents.
                     match AgentId::parse(&agent) {
                         Some(id) if id.home() == from => {
+                            deliver(rt, links, from, std::mem::take(&mut batch));
                             let services = services.into_iter().map(|p| p.into_iter().collect()).collect();
                             rt.directory_update(&id, services);
                         }
                         _ => return Err(format!("directory update for \"{agent}\" from node {from}")),
                     }
                 }
-                (Some(from), w) => {
+                (Some(_), w) => {
                     let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
-                    let sender = msg.from.clone();
-                    let reply_with = msg.acl.as_ref().and_then(|a| a.get("reply-with").map(str::to_owned));
-                    let failed = msg.acl.as_ref().is_some_and(|a| a.performative == "failure");
-                    if let Err(e) = rt.send(&to, msg) {
-                        eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
-                        // Tell the sender with a FIPA failure (never about a failure).
-                        if let (Some(sender), false) = (sender, failed) {
-                            let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
-                        }
-                    }
+                    batch.push(Inbound { to, msg });
                 }
+            }
+        }
+        if let Some(from) = &peer {
+            deliver(rt, links, from, batch);
+        }
+    }
+}
+
+/// An agent message received from a peer.
+struct Inbound {
+    to: AgentId,
+    msg: Message,
+}
+
+/// Delivers the messages `from` a peer to the runtime in one batch; each
+/// one that cannot be delivered is logged and its sender told with a FIPA
+/// failure (never about a failure).
+fn deliver(rt: &Runtime, links: &Links, from: &str, batch: Vec<Inbound>) {
+    if batch.is_empty() {
+        return;
+    }
+    // What a failure report needs, kept before the messages are handed over.
+    let notes: Vec<(AgentId, Option<AgentId>, Option<String>, bool)> = batch
+        .iter()
+        .map(|m| {
+            let reply_with = m.msg.acl.as_ref().and_then(|a| a.get("reply-with").map(str::to_owned));
+            let failed = m.msg.acl.as_ref().is_some_and(|a| a.performative == "failure");
+            (m.to.clone(), m.msg.from.clone(), reply_with, failed)
+        })
+        .collect();
+    let results = rt.send_many(batch.into_iter().map(|m| (m.to, m.msg)).collect());
+    for ((to, sender, reply_with, failed), r) in notes.into_iter().zip(results) {
+        if let Err(e) = r {
+            eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
+            if let (Some(sender), false) = (sender, failed) {
+                let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
             }
         }
     }
