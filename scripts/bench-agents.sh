@@ -3,6 +3,7 @@
 # (Debian's erlang-nox: apt-get install -y erlang-nox), in the same run.
 # Medians of RUNS runs; idle memory with IDLE agents (default 1,000,000).
 # Usage: scripts/bench-agents.sh [RUNS] [N] [IDLE]
+# MODES="oneway pingpong" runs only those (default: spawn oneway pingpong idle).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -14,7 +15,7 @@ ours=target/release/examples/bench_agents
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); erlang $(erl -noshell -eval 'io:format("~s",[erlang:system_info(otp_release)]),halt().')"
 printf '%-22s %14s %14s %8s %s\n' measure itinerant erlang ratio unit
-for mode in spawn oneway pingpong idle; do
+for mode in ${MODES:-spawn oneway pingpong idle}; do
   count=$n; [ "$mode" = idle ] && count=$idle
   r=$runs; [ "$mode" = idle ] && r=1
   a=$(for ((i = 0; i < r; i++)); do "$ours" $mode $count | awk '{print $2}'; done | median)

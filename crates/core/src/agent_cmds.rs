@@ -36,7 +36,13 @@ fn commands() -> &'static Arc<HostCommands> {
     COMMANDS.get_or_init(|| {
         let mut t = HostCommands::new();
         t.add("agent_send", |i, a| with_agent(i, |c| agent_send(&c.shared, &c.id, a)));
-        t.add("agent_receive", |_, a| agent_receive(a));
+        t.add("agent_receive", |i, a| match i.context::<AgentContext>() {
+            Some(c) => {
+                let (shared, me) = (c.shared.clone(), c.id.clone());
+                agent_receive(&shared, &me, i, a)
+            }
+            None => no_agent(),
+        });
         t.add("after", |_, a| after(a));
         t.add("exec", |_, a| exec(a));
         t.add("agent_jump", |_, a| departure("agent_jump", a));
@@ -176,18 +182,21 @@ fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
     };
     let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
     let target = args[1].as_str();
-    let Some(to) = s.lookup(&target) else {
-        return err(format!("no agent \"{target}\""));
-    };
-    match s.send(&to, Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None, hops: 0 })
-    {
+    match s.send_named(
+        &target,
+        Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None, hops: 0 },
+    ) {
         Ok(()) => HostResult::Done(Value::empty()),
+        // A name that names no agent (an id gets the runtime's message).
+        Err(crate::runtime::SendError::NoSuchAgent(_)) if AgentId::parse(&target).is_none() => {
+            err(format!("no agent \"{target}\""))
+        }
         Err(e) => err(e.to_string()),
     }
 }
 
 /// `agent_receive codeVar stringVar ?-blocking? ?-nonblocking? ?-timeout MS?`
-fn agent_receive(args: &[Value]) -> HostResult {
+fn agent_receive(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args: &[Value]) -> HostResult {
     let usage = "wrong # args: should be \"agent_receive codeVar stringVar ?-blocking? ?-nonblocking? ?-timeout ms?\"";
     if args.len() < 3 {
         return err(usage);
@@ -211,6 +220,13 @@ fn agent_receive(args: &[Value]) -> HostResult {
             other => return err(format!("bad option \"{other}\": must be -blocking, -nonblocking, or -timeout")),
         }
         i += 1;
+    }
+    // A message is there: hand it over now, without stopping the VM.
+    if let Some(m) = shared.upgrade().and_then(|s| s.take_first(me)) {
+        return match crate::runtime::deliver_plain(interp, &args[1].as_str(), &args[2].as_str(), m) {
+            Ok(from) => HostResult::Done(Value::from(from)),
+            Err(e) => err(e),
+        };
     }
     HostResult::Suspend(HostRequest {
         command: "agent_receive".into(),

@@ -216,10 +216,7 @@ impl Receiver {
     /// Gives `m` to the interpreter and resumes it.
     fn deliver(&self, interp: &mut Interp, m: Message) {
         let r = match self {
-            Receiver::Plain { code_var, body_var } => interp
-                .set_var(code_var, &m.code.to_string())
-                .and_then(|_| interp.set_var(body_var, &m.body))
-                .map(|_| m.from.map(|f| f.to_string()).unwrap_or_default()),
+            Receiver::Plain { code_var, body_var } => deliver_plain(interp, code_var, body_var, m),
             Receiver::Acl(_) => {
                 let items: Vec<itinerant_tcl::Value> = m
                     .acl
@@ -233,6 +230,14 @@ impl Receiver {
         };
         let _ = interp.resume(r);
     }
+}
+
+/// `agent_receive`'s hand-over: code and body into the two variables; the
+/// sender's id (empty from outside the platform) is the command's result.
+pub(crate) fn deliver_plain(interp: &mut Interp, code_var: &str, body_var: &str, m: Message) -> Result<String, String> {
+    interp.set_var(code_var, &m.code.to_string())?;
+    interp.set_var(body_var, &m.body)?;
+    Ok(m.from.map(|f| f.to_string()).unwrap_or_default())
 }
 
 /// An agent while it exists: its interpreter and identity. It is owned by
@@ -533,7 +538,7 @@ impl Runtime {
         let s = &self.shared;
         let interp = itinerant_tcl::snapshot::restore(&image.snapshot)
             .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
-        let wait = interp.pending_request().map(|req| WaitRequest::parse(req, image.wake_at_ms));
+        let wait = interp.pending_request().cloned().map(|req| WaitRequest::parse(req, image.wake_at_ms));
         let prepared = s.prepare(interp, image, wait)?;
         s.admit(prepared)
     }
@@ -595,6 +600,14 @@ impl Runtime {
     /// router, on another node).
     pub fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         self.shared.send(to, msg)
+    }
+
+    /// Delivers many messages, as `send` would one by one, but taking the
+    /// registry lock once for all those to this node's agents (a node's
+    /// reader hands over what one read brought). Messages keep the order
+    /// given; the result of each, in that order.
+    pub fn send_many(&self, msgs: Vec<(AgentId, Message)>) -> Vec<Result<(), SendError>> {
+        self.shared.send_many(msgs)
     }
 
     /// `send` of a code and text from outside the platform (or from `from`).
@@ -953,41 +966,112 @@ impl Shared {
     /// home is elsewhere goes to its home node.
     pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         let mut slots = lock(&self.slots);
+        match self.deliver_here(&mut slots, to, msg) {
+            Delivery::Done(r) => r,
+            Delivery::Elsewhere(msg) => {
+                drop(slots);
+                self.send_elsewhere(to, msg)
+            }
+        }
+    }
+
+    /// `send` to an agent given by id or by local name (`agent_send`): the
+    /// name is resolved under the same lock as the delivery.
+    pub(crate) fn send_named(&self, to: &str, msg: Message) -> Result<(), SendError> {
+        if let Some(id) = AgentId::parse(to) {
+            return self.send(&id, msg);
+        }
+        let mut slots = lock(&self.slots);
+        let Some(id) =
+            slots.iter().find(|(_, s)| s.name.as_deref() == Some(to) && s.is_here()).map(|(id, _)| id.clone())
+        else {
+            return Err(SendError::NoSuchAgent(to.to_owned()));
+        };
+        self.deliver_locked(&mut slots, &id, msg)
+    }
+
+    /// `send` of many messages: those for agents living here are delivered
+    /// under one acquisition of the registry lock, in the order given (so
+    /// FIFO per sender and receiver holds); the others are sent on, in
+    /// order, after it. One result per message, in the order given.
+    pub(crate) fn send_many(&self, msgs: Vec<(AgentId, Message)>) -> Vec<Result<(), SendError>> {
+        let mut results: Vec<Result<(), SendError>> = Vec::with_capacity(msgs.len());
+        let mut elsewhere = Vec::new();
+        {
+            let mut slots = lock(&self.slots);
+            for (i, (to, msg)) in msgs.into_iter().enumerate() {
+                match self.deliver_here(&mut slots, &to, msg) {
+                    Delivery::Done(r) => results.push(r),
+                    Delivery::Elsewhere(msg) => {
+                        results.push(Ok(()));
+                        elsewhere.push((i, to, msg));
+                    }
+                }
+            }
+        }
+        for (i, to, msg) in elsewhere {
+            results[i] = self.send_elsewhere(&to, msg);
+        }
+        results
+    }
+
+    /// Delivers `msg` if its agent lives here (errors: a full mailbox);
+    /// otherwise gives it back to be sent on.
+    fn deliver_here(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Delivery {
+        match slots.get(to) {
+            Some(s) if s.is_here() => Delivery::Done(self.deliver_locked(slots, to, msg)),
+            _ => Delivery::Elsewhere(msg),
+        }
+    }
+
+    /// An agent not living here: after its forwarding pointer, to its
+    /// home, or unknown.
+    fn send_elsewhere(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
+        let moved_to = lock(&self.slots).get(to).and_then(|s| s.moved_to.clone());
+        let router = self.router();
+        match (moved_to, router) {
+            (Some(node), Some(r)) => r.route_to_node(&node, to, msg),
+            (None, Some(r)) if to.home() != self.config.node => r.route(to, msg),
+            _ => Err(SendError::NoSuchAgent(to.to_string())),
+        }
+    }
+
+    /// Puts `msg` in the mailbox of `to` (an agent living here; `slots` is
+    /// the locked registry), or hands it to its parked receiver and makes
+    /// that agent runnable (under the lock, so that a checkpoint never
+    /// misses an agent between its parking spot and the run queue).
+    fn deliver_locked(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Result<(), SendError> {
         let slot = match slots.get_mut(to) {
             Some(s) if s.is_here() => s,
-            Some(moved) if moved.moved_to.is_some() => {
-                let node = moved.moved_to.clone().unwrap_or_default();
-                drop(slots);
-                return match self.router() {
-                    Some(r) => r.route_to_node(&node, to, msg),
-                    None => Err(SendError::NoSuchAgent(to.to_string())),
-                };
-            }
-            _ if to.home() != self.config.node => {
-                drop(slots);
-                return match self.router() {
-                    Some(r) => r.route(to, msg),
-                    None => Err(SendError::NoSuchAgent(to.to_string())),
-                };
-            }
             _ => return Err(SendError::NoSuchAgent(to.to_string())),
         };
         if slot.mailbox.len() >= self.config.mailbox_limit {
             return Err(SendError::MailboxFull(to.to_string()));
         }
-        slot.mailbox.push_back(msg);
-        let wanted = match &slot.parked {
-            Some(Parked { wait: Wait::Receive(r), .. }) => r.pick(&slot.mailbox),
-            _ => None,
+        // The common case first: a plain receive waits on an empty mailbox
+        // and takes this message as it is.
+        let plain_waiting = slot.mailbox.is_empty()
+            && matches!(&slot.parked, Some(Parked { wait: Wait::Receive(Receiver::Plain { .. }), .. }));
+        let m = if plain_waiting {
+            msg
+        } else {
+            slot.mailbox.push_back(msg);
+            let at = match &slot.parked {
+                Some(Parked { wait: Wait::Receive(r), .. }) => r.pick(&slot.mailbox),
+                _ => None,
+            };
+            match at.and_then(|at| slot.mailbox.remove(at)) {
+                Some(m) => m,
+                None => return Ok(()),
+            }
         };
-        if let Some(at) = wanted {
-            if let (Some(p), Some(m)) = (slot.parked.take(), slot.mailbox.remove(at)) {
-                let mut agent = p.agent;
-                if let Wait::Receive(r) = &p.wait {
-                    r.deliver(&mut agent.interp, m);
-                }
+        // The agent is parked in a receive (checked above).
+        match slot.parked.take() {
+            Some(Parked { mut agent, wait: Wait::Receive(receiver), .. }) => {
+                receiver.deliver(&mut agent.interp, m);
                 self.make_runnable(slot, agent);
             }
+            other => slot.parked = other,
         }
         Ok(())
     }
@@ -1088,6 +1172,14 @@ impl Shared {
         }
     }
 
+    /// `agent_receive` on a running agent (`id`, on the caller's worker):
+    /// the first message of its mailbox, taken at once so that the agent
+    /// need not stop. With an empty mailbox the agent suspends and
+    /// `receive_or_park` checks again under the lock that parks it.
+    pub(crate) fn take_first(&self, id: &AgentId) -> Option<Message> {
+        lock(&self.slots).get_mut(id)?.mailbox.pop_front()
+    }
+
     /// `agent_receive`: delivers the next message now, or returns "" at once
     /// (non-blocking), or parks the agent. The check and the parking happen
     /// under one lock, so a message sent in between cannot be missed.
@@ -1114,6 +1206,14 @@ impl Shared {
         self.park_locked(slot, agent, Wait::Receive(receiver), timeout);
         None
     }
+}
+
+/// What `deliver_here` did with a message.
+enum Delivery {
+    /// The agent lives here: delivered, or refused (mailbox full).
+    Done(Result<(), SendError>),
+    /// Not here: to be sent on.
+    Elsewhere(Message),
 }
 
 /// Milliseconds since the Unix epoch at `at` (a monotonic instant).
@@ -1151,19 +1251,26 @@ enum WaitRequest {
 impl WaitRequest {
     /// The wait `req` asks for; `wake_at_ms` (from an image) overrides the
     /// timeout with the deadline computed when the wait began.
-    fn parse(req: &HostRequest, wake_at_ms: Option<u64>) -> Result<WaitRequest, String> {
-        let arg = |i: usize| req.args.get(i).cloned().unwrap_or_default();
-        let ms = |i: usize| req.args.get(i).and_then(|a| a.parse::<u64>().ok());
+    /// (Takes the request: its strings move into the wait, uncopied.)
+    fn parse(mut req: HostRequest, wake_at_ms: Option<u64>) -> Result<WaitRequest, String> {
+        let ms = |args: &[String], i: usize| args.get(i).and_then(|a| a.parse::<u64>().ok());
         let timeout = |given: Option<u64>| match wake_at_ms {
             Some(at) => Some(until_wall_clock_ms(at)),
             None => given.map(Duration::from_millis),
         };
+        let ms = |i: usize| ms(&req.args, i);
         match req.command.as_str() {
-            "agent_receive" => Ok(WaitRequest::Receive {
-                receiver: Receiver::Plain { code_var: arg(0), body_var: arg(1) },
-                nonblocking: arg(2) == "1",
-                timeout: timeout(ms(3)),
-            }),
+            "agent_receive" => {
+                let timeout = timeout(ms(3));
+                let nonblocking = req.args.get(2).is_some_and(|a| a == "1");
+                let mut take = |i: usize| req.args.get_mut(i).map(std::mem::take).unwrap_or_default();
+                let code_var = take(0);
+                Ok(WaitRequest::Receive {
+                    receiver: Receiver::Plain { code_var, body_var: take(1) },
+                    nonblocking,
+                    timeout,
+                })
+            }
             "acl_receive" => {
                 // args: performative, conversation-id, sender ("" = any), timeout
                 let opt = |i: usize| req.args.get(i).filter(|a| !a.is_empty()).cloned();
@@ -1175,11 +1282,17 @@ impl WaitRequest {
                 })
             }
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
-            "exec" => Ok(WaitRequest::Exec(req.args.clone())),
-            "agent_jump" => Ok(WaitRequest::Depart { kind: DepartureKind::Jump, dest: arg(0), script: None }),
-            "agent_fork" => Ok(WaitRequest::Depart { kind: DepartureKind::Fork, dest: arg(0), script: None }),
-            "agent_submit" => {
-                Ok(WaitRequest::Depart { kind: DepartureKind::Submit, dest: arg(0), script: Some(arg(1)) })
+            "exec" => Ok(WaitRequest::Exec(std::mem::take(&mut req.args))),
+            "agent_jump" | "agent_fork" | "agent_submit" => {
+                let kind = match req.command.as_str() {
+                    "agent_jump" => DepartureKind::Jump,
+                    "agent_fork" => DepartureKind::Fork,
+                    _ => DepartureKind::Submit,
+                };
+                let mut args = std::mem::take(&mut req.args).into_iter();
+                let dest = args.next().unwrap_or_default();
+                let script = (kind == DepartureKind::Submit).then(|| args.next().unwrap_or_default());
+                Ok(WaitRequest::Depart { kind, dest, script })
             }
             other => Err(format!("unknown request \"{other}\"")),
         }
@@ -1241,7 +1354,7 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
                 s.finish(&agent.id, Err(e.error_info));
                 return;
             }
-            Outcome::Request(req) => match WaitRequest::parse(&req, None) {
+            Outcome::Request(req) => match WaitRequest::parse(req, None) {
                 Ok(w) => match s.wait(agent, w) {
                     Some(a) => agent = a,
                     None => return,

@@ -392,3 +392,70 @@ fn agents_are_addressable_before_they_first_run() {
     assert_eq!(rt.wait(&busy, WAIT).unwrap().result, Err("killed".into()));
     rt.shutdown();
 }
+
+#[test]
+fn send_many_keeps_order_and_reports_each_failure() {
+    use itinerant_core::{AgentId, Message, SendError};
+    let mut c = RuntimeConfig::for_node("alpha");
+    c.workers = 2;
+    c.mailbox_limit = 5;
+    let rt = Runtime::new(c);
+    // A receiver that waits until told, then takes five messages.
+    let sink = rt
+        .spawn("agent_receive c go; set got {}; for {set i 0} {$i < 5} {incr i} { agent_receive c b; lappend got $c:$b }; set got", None)
+        .unwrap();
+    assert!(wait_state(&rt, &sink, AgentState::Waiting));
+    let msg = |code: i64, body: &str| Message { from: None, code, body: body.into(), acl: None, hops: 0 };
+    let nobody = AgentId::parse("999@alpha").unwrap();
+    let elsewhere = AgentId::parse("1@beta").unwrap();
+    let mut batch = vec![(sink.clone(), msg(0, "go"))];
+    batch.push((nobody.clone(), msg(9, "lost")));
+    for i in 1..=5 {
+        batch.push((sink.clone(), msg(i, &format!("m{i}"))));
+    }
+    // The batch is delivered under one lock: "go" wakes the receiver, the
+    // next five fill its mailbox, the sixth is over the limit; then one for
+    // a node this runtime has no route to.
+    batch.push((sink.clone(), msg(6, "m6")));
+    batch.push((elsewhere.clone(), msg(7, "far")));
+    let results = rt.send_many(batch);
+    assert_eq!(results.len(), 9);
+    assert_eq!(results[0], Ok(()));
+    assert_eq!(results[1], Err(SendError::NoSuchAgent(nobody.to_string())));
+    for r in &results[2..7] {
+        assert_eq!(*r, Ok(()));
+    }
+    assert_eq!(results[7], Err(SendError::MailboxFull(sink.to_string())));
+    assert_eq!(results[8], Err(SendError::NoSuchAgent(elsewhere.to_string())));
+    assert_eq!(rt.wait(&sink, WAIT).unwrap().result, Ok("1:m1 2:m2 3:m3 4:m4 5:m5".into()));
+}
+
+#[test]
+fn receive_takes_queued_messages_in_order_inside_procs() {
+    // Messages already queued are taken without the agent stopping; they
+    // land in the caller's frame, in order, with the sender as result.
+    let rt = runtime(1);
+    let sink = rt
+        .spawn(
+            "proc take {} { set from [agent_receive c b]; return $from:$c:$b }
+             agent_receive c go
+             set got {}; for {set i 0} {$i < 50} {incr i} { lappend got [take] }; set got",
+            Some("sink"),
+        )
+        .unwrap();
+    assert!(wait_state(&rt, &sink, AgentState::Waiting));
+    let src = rt
+        .spawn("for {set i 0} {$i < 50} {incr i} { agent_send sink $i b$i }; agent_send sink 0 go; set i", None)
+        .unwrap();
+    let src_out = rt.wait(&src, WAIT).unwrap().result;
+    assert_eq!(src_out, Ok("50".into()));
+    let got = rt.wait(&sink, WAIT).unwrap().result.unwrap();
+    // The first receive (into "go") took message 0; "go" came last.
+    let items: Vec<&str> = got.split(' ').collect();
+    assert_eq!(items.len(), 50);
+    for (k, item) in items.iter().enumerate() {
+        let i = k + 1;
+        let expected = if i < 50 { format!("{src}:{i}:b{i}") } else { format!("{src}:0:go") };
+        assert_eq!(*item, expected);
+    }
+}

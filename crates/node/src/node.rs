@@ -454,6 +454,9 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
             let view = control::NodeView { runtime: rt, listen, peers: &links.peers };
             return control::serve_client(stream, decoder, frames, view).await;
         }
+        // The agent messages of this read go to the runtime together (one
+        // registry lock for all), in the order they came.
+        let mut batch: Vec<Inbound> = Vec::new();
         for frame in frames {
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
@@ -475,6 +478,7 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                     // A node speaks only for its own agents.
                     match AgentId::parse(&agent) {
                         Some(id) if id.home() == from => {
+                            deliver(rt, links, from, std::mem::take(&mut batch));
                             let services = services.into_iter().map(|p| p.into_iter().collect()).collect();
                             rt.directory_update(&id, services);
                         }
@@ -482,13 +486,15 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                     }
                 }
                 (Some(from), Wire::Transfer { kind, image }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
                     let (agent, epoch, outcome) = accept_transfer(rt, links, &kind, &image).await?;
                     let reply = Wire::TransferReply { agent, epoch, outcome };
                     if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
                         eprintln!("[{}] transfer answer to {from} not sent: {why}", rt.node());
                     }
                 }
-                (Some(_), Wire::TransferReply { agent, epoch, outcome }) => {
+                (Some(from), Wire::TransferReply { agent, epoch, outcome }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
                     let id = AgentId::parse(&agent).ok_or_else(|| format!("transfer reply for \"{agent}\""))?;
                     links.unanswered.lock().unwrap_or_else(|e| e.into_inner()).remove(&(agent, epoch));
                     let outcome = match outcome.map(|new| AgentId::parse(&new).ok_or(new)) {
@@ -498,23 +504,53 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                     };
                     rt.departure_done(&id, epoch, outcome);
                 }
-                (Some(_), Wire::Location { agent, node, epoch }) => match AgentId::parse(&agent) {
-                    Some(id) if id.home() == links.node => rt.location_update(&id, &node, epoch),
-                    _ => return Err(format!("location of \"{agent}\", not an agent of this node")),
-                },
-                (Some(from), w) => {
-                    let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
-                    let sender = msg.from.clone();
-                    let reply_with = msg.acl.as_ref().and_then(|a| a.get("reply-with").map(str::to_owned));
-                    let failed = msg.acl.as_ref().is_some_and(|a| a.performative == "failure");
-                    if let Err(e) = rt.send(&to, msg) {
-                        eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
-                        // Tell the sender with a FIPA failure (never about a failure).
-                        if let (Some(sender), false) = (sender, failed) {
-                            let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
-                        }
+                (Some(from), Wire::Location { agent, node, epoch }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    match AgentId::parse(&agent) {
+                        Some(id) if id.home() == links.node => rt.location_update(&id, &node, epoch),
+                        _ => return Err(format!("location of \"{agent}\", not an agent of this node")),
                     }
                 }
+                (Some(_), w) => {
+                    let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
+                    batch.push(Inbound { to, msg });
+                }
+            }
+        }
+        if let Some(from) = &peer {
+            deliver(rt, links, from, batch);
+        }
+    }
+}
+
+/// An agent message received from a peer.
+struct Inbound {
+    to: AgentId,
+    msg: Message,
+}
+
+/// Delivers the messages `from` a peer to the runtime in one batch; each
+/// one that cannot be delivered is logged and its sender told with a FIPA
+/// failure (never about a failure).
+fn deliver(rt: &Runtime, links: &Links, from: &str, batch: Vec<Inbound>) {
+    if batch.is_empty() {
+        return;
+    }
+    // What a failure report needs, kept before the messages are handed over.
+    let notes: Vec<(AgentId, Option<AgentId>, Option<String>, bool)> = batch
+        .iter()
+        .map(|m| {
+            let reply_with = m.msg.acl.as_ref().and_then(|a| a.get("reply-with").map(str::to_owned));
+            let failed = m.msg.acl.as_ref().is_some_and(|a| a.performative == "failure");
+            (m.to.clone(), m.msg.from.clone(), reply_with, failed)
+        })
+        .collect();
+    let results = rt.send_many(batch.into_iter().map(|m| (m.to, m.msg)).collect());
+    for ((to, sender, reply_with, failed), r) in notes.into_iter().zip(results) {
+        if let Err(e) = r {
+            eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
+            if let (Some(sender), false) = (sender, failed) {
+                let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
             }
         }
     }
