@@ -1,8 +1,9 @@
 //! `itin demo`: three nodes (alpha, beta, gamma) in this process on
 //! loopback ports, and a scenario that shows the platform working: agents
-//! on several nodes, messages between them, the directory, and a FIPA
-//! contract-net among agents on different nodes. Prints a transcript and
-//! exits 0 when every step gave the expected result.
+//! on several nodes, messages between them, the directory, a FIPA
+//! contract-net among agents on different nodes, and mobility (the seed's
+//! `agent_submit` and `agent_jump` examples, and a fork). Prints a
+//! transcript and exits 0 when every step gave the expected result.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -87,6 +88,8 @@ async fn scenario() -> Result<(), String> {
     for name in ["alpha", "beta", "gamma"] {
         let mut c = NodeConfig::new(name, any);
         c.runtime.workers = 1;
+        // The seed's all_users tour runs `who` on every node.
+        c.runtime.exec_allow = vec!["who".into()];
         let node = Node::start(c).await.map_err(|e| format!("starting {name}: {e}"))?;
         println!("node {name} listening on {}", node.addr());
         nodes.push((name, node));
@@ -181,5 +184,51 @@ fn steps(alpha: &Node, beta: &Node, gamma: &Node) -> Result<(), String> {
     expect("server", wait(gamma, &server), |_| true)?;
     let parts: Vec<&str> = r.split(' ').collect();
     println!("  client on beta asked {}: 12 squared is {}, 7 squared is {}", parts[0], parts[1], parts[2]);
+
+    mobility(alpha, gamma)
+}
+
+/// Step 6: the seed's mobility examples, run as written (examples/).
+fn mobility(alpha: &Node, gamma: &Node) -> Result<(), String> {
+    let wait = |node: &Node, id: &AgentId| node.runtime().wait(id, WAIT).map(|o| o.result);
+    println!("\n6. Mobility: agent_submit (weak), agent_jump (strong), agent_fork (cloning)");
+    let factorial = alpha.runtime().spawn(include_str!("../../../examples/factorial.tcl"), None)?;
+    expect("factorial", wait(alpha, &factorial), |_| true)?;
+    print!("  {factorial} submitted a child to beta; {}", alpha.runtime().console(&factorial).unwrap_or_default());
+
+    let tour = alpha.runtime().spawn(include_str!("../../../examples/all_users.tcl"), None)?;
+    // It tours alpha, beta, gamma and ends on gamma.
+    let deadline = Instant::now() + WAIT;
+    let r = loop {
+        if let Some(out) = gamma.runtime().wait(&tour, Duration::from_millis(20)) {
+            break Some(out.result);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+    };
+    expect("all_users tour", r, |_| true)?;
+    // Its console went with it.
+    let console = gamma.runtime().console(&tour).unwrap_or_default();
+    for m in ["alpha", "beta", "gamma"] {
+        if !console.contains(&format!("{m}:")) {
+            return Err(format!("all_users tour: no line for {m} in {console:?}"));
+        }
+    }
+    println!("  {tour} toured alpha -> beta -> gamma with its proc frame and loop, running `who` on each:");
+    for line in console.lines().filter(|l| !l.is_empty()) {
+        println!("    {line}");
+    }
+
+    let parent = alpha.runtime().spawn(
+        "set n 41
+         set child [agent_fork gamma]
+         if {$child eq {}} { agent_send $agent(root) 0 \"clone on $agent(node) has n=[incr n]\"; return }
+         agent_receive c b
+         list $child $b",
+        None,
+    )?;
+    let r = expect("fork", wait(alpha, &parent), |r| r.contains("clone on gamma has n=42"))?;
+    println!("  {parent} forked a clone onto gamma: [{r}]");
     Ok(())
 }

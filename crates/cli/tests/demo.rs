@@ -17,6 +17,10 @@ fn demo_runs_every_step() {
         "manager@alpha: accepts",
         "result: delivered by shipper on gamma for 60",
         "12 squared is 144, 7 squared is 49",
+        "submitted a child to beta; 10! = 3628800",
+        "toured alpha -> beta -> gamma",
+        "forked a clone onto gamma: [",
+        "clone on gamma has n=42",
         "demo: every step worked",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
