@@ -25,7 +25,8 @@ use std::time::Duration;
 
 use itinerant_core::df::Description;
 use itinerant_core::{
-    Acl, AgentId, Departure, DepartureKind, DepartureOutcome, Message, Router, Runtime, RuntimeConfig, SendError,
+    Acl, AgentId, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime, RuntimeConfig,
+    SendError,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -345,17 +346,19 @@ fn resume_agents(
 
 /// A destination's side of a transfer (see `handoff.rs`): judged against
 /// the fence; when new, the agent is restored, recorded durably with the
-/// verdict, then started. Returns the transfer's key and the answer. An
-/// image that cannot be decoded is a protocol error (the link closes).
+/// verdict; the caller answers, then starts it. Returns the transfer's key,
+/// the answer and the agent to start. An image that cannot be decoded is a
+/// protocol error (the link closes).
 async fn accept_transfer(
     rt: &Runtime,
     links: &Links,
     kind: &str,
     bytes: &[u8],
-) -> Result<(String, u64, Result<String, String>), String> {
+) -> Result<(String, u64, Result<String, String>, Option<Prepared>), String> {
     let kind = DepartureKind::from_name(kind).ok_or_else(|| format!("unknown transfer kind \"{kind}\""))?;
     let image = crate::image::decode(bytes).map_err(|e| e.to_string())?;
     let (key, epoch) = (image.id.to_string(), image.epoch);
+    let mut arrived = None;
     let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch) {
         Verdict::Answer(a) => a,
         Verdict::Decide => {
@@ -371,16 +374,11 @@ async fn accept_transfer(
                 }
                 None => links.fences.set(&key, fence.clone()),
             }
-            if let Ok(p) = prepared {
-                let id = p.id().clone();
-                if let Err(e) = rt.admit(p) {
-                    eprintln!("[{}] agent {id} recorded but not started: {e}", rt.node());
-                }
-            }
+            arrived = prepared.ok();
             fence.outcome
         }
     };
-    Ok((key, epoch, answer))
+    Ok((key, epoch, answer, arrived))
 }
 
 /// The FIPA `failure` a sender gets for a message that could not be
@@ -487,10 +485,18 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                 }
                 (Some(from), Wire::Transfer { kind, image }) => {
                     deliver(rt, links, from, std::mem::take(&mut batch));
-                    let (agent, epoch, outcome) = accept_transfer(rt, links, &kind, &image).await?;
+                    let (agent, epoch, outcome, arrived) = accept_transfer(rt, links, &kind, &image).await?;
                     let reply = Wire::TransferReply { agent, epoch, outcome };
                     if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
                         eprintln!("[{}] transfer answer to {from} not sent: {why}", rt.node());
+                    }
+                    // Started after the answer is queued: if it moves on at
+                    // once, the answer still reaches the source first.
+                    if let Some(p) = arrived {
+                        let id = p.id().clone();
+                        if let Err(e) = rt.admit(p) {
+                            eprintln!("[{}] agent {id} recorded but not started: {e}", rt.node());
+                        }
                     }
                 }
                 (Some(from), Wire::TransferReply { agent, epoch, outcome }) => {

@@ -140,3 +140,15 @@ async fn messages_follow_a_moving_agent_none_lost() {
     assert_eq!(r, format!("100 {{{}}} gamma", expected.join(" ")));
     assert_eq!(nodes[0].runtime().state(&mover), Some(AgentState::Moved));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_bouncing_fast_between_two_nodes_is_never_lost() {
+    // The answer to a jump must reach the source before the agent, which
+    // may jump straight back, arrives there again.
+    let nodes = three().await;
+    let script =
+        "set n 0; for {set i 0} {$i < 200} {incr i} { agent_jump [expr {$i % 2 ? {alpha} : {beta}}]; incr n }; \
+                  list $n $agent(node)";
+    let id = nodes[0].runtime().spawn(script, None).unwrap();
+    assert_eq!(result(&nodes[0], &id).await, Ok("200 alpha".into()));
+}
