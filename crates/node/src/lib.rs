@@ -1,8 +1,9 @@
 //! An Itinerant node (layer 2 of the design): the transport between
-//! nodes, and later the platform services (AMS, DF, ACC), migration and
-//! persistence on top of the agent runtime of `itinerant-core`.
+//! nodes, the store that keeps agents across restarts ([`store`]), and the
+//! handoff that moves them between nodes exactly once ([`handoff`]), on top
+//! of the agent runtime of `itinerant-core`.
 //!
-//! So far: the framing of the node-to-node byte stream ([`net::frame`]), a
+//! The framing of the node-to-node byte stream ([`net::frame`]), a
 //! pure decoder that a connection feeds with whatever bytes arrive and that
 //! refuses garbage, oversized and truncated frames with a reason, so the
 //! connection can be closed and logged while the node serves everyone else.
