@@ -22,6 +22,8 @@ fn main() {
     let mode = args.next().unwrap_or_else(|| "spawn".into());
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let mut config = RuntimeConfig::for_node("alpha");
+    // Every outcome is waited for after all spawns.
+    config.ended_kept = n + 16;
     // Erlang mailboxes are unbounded; let the one-way burst fit in ours.
     config.mailbox_limit = n + 16;
     let rt = Runtime::new(config);

@@ -35,6 +35,9 @@ pub struct RuntimeConfig {
     pub mailbox_limit: usize,
     /// Bytes of console output kept per agent (older output is dropped).
     pub console_limit: usize,
+    /// Ended agents whose outcome and console are kept (for `wait`, the
+    /// CLI); older ones are forgotten, so a long-running node stays bounded.
+    pub ended_kept: usize,
     /// With persistence: a running agent is checkpointed at a slice
     /// boundary when its last checkpoint is older than this.
     pub checkpoint_interval: Duration,
@@ -55,6 +58,7 @@ impl RuntimeConfig {
             budget: 10_000,
             mailbox_limit: 10_000,
             console_limit: 64 * 1024,
+            ended_kept: 10_000,
             checkpoint_interval: Duration::from_secs(5),
             exec_allow: Vec::new(),
             exec_timeout: Duration::from_secs(60),
@@ -393,6 +397,8 @@ pub(crate) struct Shared {
     ids_reserved: Mutex<u64>,
     /// Parked agents whose checkpoint was deferred (see `checkpoint.rs`).
     deferred: Mutex<Vec<AgentId>>,
+    /// Ended agents, oldest first (lock order: after `slots`).
+    ended: Mutex<VecDeque<AgentId>>,
 }
 
 /// A running set of agents on worker threads.
@@ -437,6 +443,7 @@ impl Runtime {
             persist: OnceLock::new(),
             ids_reserved: Mutex::new(0),
             deferred: Mutex::new(Vec::new()),
+            ended: Mutex::new(VecDeque::new()),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -812,6 +819,19 @@ impl Shared {
         }
     }
 
+    /// Forgets the oldest ended agents beyond `ended_kept`.
+    fn forget_old_outcomes(&self) {
+        let mut slots = lock(&self.slots);
+        let mut ended = lock(&self.ended);
+        while ended.len() > self.config.ended_kept {
+            if let Some(id) = ended.pop_front() {
+                if slots.get(&id).is_some_and(|s| s.state == AgentState::Deleted) {
+                    slots.remove(&id);
+                }
+            }
+        }
+    }
+
     /// Takes the deferred checkpoints of agents still parked (one that
     /// runs again is checkpointed when it next parks).
     fn checkpoint_deferred(&self) {
@@ -830,6 +850,7 @@ impl Shared {
     /// Ends the agent of `slot` (locked by the caller): its outcome is
     /// kept, its mailbox, directory entries and stored image go.
     fn end(&self, id: &AgentId, slot: &mut Slot, result: Result<String, String>) {
+        lock(&self.ended).push_back(id.clone());
         slot.state = AgentState::Deleted;
         slot.outcome = Some(AgentOutcome { result });
         slot.mailbox.clear();
@@ -1410,6 +1431,7 @@ fn timer_loop(s: &Arc<Shared>) {
             s.fire(&id, generation);
         }
         s.checkpoint_deferred();
+        s.forget_old_outcomes();
     }
 }
 

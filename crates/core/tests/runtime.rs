@@ -460,3 +460,19 @@ fn receive_takes_queued_messages_in_order_inside_procs() {
         assert_eq!(*item, expected);
     }
 }
+
+#[test]
+fn only_the_latest_ended_agents_are_remembered() {
+    let mut config = RuntimeConfig::for_node("alpha");
+    config.ended_kept = 5;
+    let rt = Runtime::new(config);
+    let ids: Vec<_> = (0..20).map(|i| rt.spawn(&format!("set x {i}"), None).unwrap()).collect();
+    assert_eq!(rt.wait(&ids[19], WAIT).unwrap().result, Ok("19".into()));
+    let deadline = Instant::now() + WAIT;
+    while rt.state(&ids[0]).is_some() {
+        assert!(Instant::now() < deadline, "old outcomes never forgotten");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(rt.wait(&ids[19], WAIT).unwrap().result, Ok("19".into()));
+    rt.shutdown();
+}
