@@ -317,10 +317,7 @@ impl Shared {
     /// The image of a new agent that runs `script` from the start, with the
     /// parent's root and owner (its id is given on arrival).
     fn child_image(&self, parent: &Agent, script: String, epoch: u64) -> Result<AgentImage, String> {
-        let mut parent_interp_root = String::new();
-        if let Some(root) = parent.interp.global_var("agent(root)") {
-            parent_interp_root = root;
-        }
+        let root = parent.interp.global_var("agent(root)").unwrap_or_default();
         let owner = parent.interp.global_var("agent(owner)").unwrap_or_default();
         let mut child = Interp::new();
         // Registered here so the child's command table has them; the
@@ -331,7 +328,7 @@ impl Shared {
             ("name", ""),
             ("node", ""),
             ("home", ""),
-            ("root", parent_interp_root.as_str()),
+            ("root", root.as_str()),
             ("owner", owner.as_str()),
         ] {
             child.set_var(&format!("agent({k})"), v)?;
