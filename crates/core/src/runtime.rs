@@ -989,9 +989,9 @@ impl Shared {
         let mut slots = lock(&self.slots);
         match self.deliver_here(&mut slots, to, msg) {
             Delivery::Done(r) => r,
-            Delivery::Elsewhere(msg) => {
+            Delivery::Elsewhere(msg, moved_to) => {
                 drop(slots);
-                self.send_elsewhere(to, msg)
+                self.send_on(to, msg, moved_to)
             }
         }
     }
@@ -1023,34 +1023,34 @@ impl Shared {
             for (i, (to, msg)) in msgs.into_iter().enumerate() {
                 match self.deliver_here(&mut slots, &to, msg) {
                     Delivery::Done(r) => results.push(r),
-                    Delivery::Elsewhere(msg) => {
+                    Delivery::Elsewhere(msg, moved_to) => {
                         results.push(Ok(()));
-                        elsewhere.push((i, to, msg));
+                        elsewhere.push((i, to, msg, moved_to));
                     }
                 }
             }
         }
-        for (i, to, msg) in elsewhere {
-            results[i] = self.send_elsewhere(&to, msg);
+        for (i, to, msg, moved_to) in elsewhere {
+            results[i] = self.send_on(&to, msg, moved_to);
         }
         results
     }
 
     /// Delivers `msg` if its agent lives here (errors: a full mailbox);
-    /// otherwise gives it back to be sent on.
+    /// otherwise gives it back to be sent on, with the agent's forwarding
+    /// pointer (read under the same lock).
     fn deliver_here(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Delivery {
         match slots.get(to) {
             Some(s) if s.is_here() => Delivery::Done(self.deliver_locked(slots, to, msg)),
-            _ => Delivery::Elsewhere(msg),
+            Some(s) => Delivery::Elsewhere(msg, s.moved_to.clone()),
+            None => Delivery::Elsewhere(msg, None),
         }
     }
 
     /// An agent not living here: after its forwarding pointer, to its
     /// home, or unknown.
-    fn send_elsewhere(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
-        let moved_to = lock(&self.slots).get(to).and_then(|s| s.moved_to.clone());
-        let router = self.router();
-        match (moved_to, router) {
+    fn send_on(&self, to: &AgentId, msg: Message, moved_to: Option<String>) -> Result<(), SendError> {
+        match (moved_to, self.router()) {
             (Some(node), Some(r)) => r.route_to_node(&node, to, msg),
             (None, Some(r)) if to.home() != self.config.node => r.route(to, msg),
             _ => Err(SendError::NoSuchAgent(to.to_string())),
@@ -1233,8 +1233,8 @@ impl Shared {
 enum Delivery {
     /// The agent lives here: delivered, or refused (mailbox full).
     Done(Result<(), SendError>),
-    /// Not here: to be sent on.
-    Elsewhere(Message),
+    /// Not here: to be sent on (after its forwarding pointer, if any).
+    Elsewhere(Message, Option<String>),
 }
 
 /// Milliseconds since the Unix epoch at `at` (a monotonic instant).
