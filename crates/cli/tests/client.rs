@@ -3,12 +3,13 @@
 //! logs, send, df search, nodes. Every wait polls with a deadline; the node
 //! process is killed when a test ends, also when it fails.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod common;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -23,23 +24,8 @@ impl NodeProc {
     fn start(test: &str, extra: &[&str]) -> NodeProc {
         let dir = std::env::temp_dir().join(format!("itin-client-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_itin"))
-            .args(["node", "start", "--name", "t", "--listen", "127.0.0.1:0", "--workers", "2"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start itin node");
-        let out = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let args = [&["--name", "t", "--listen", "127.0.0.1:0", "--workers", "2"][..], extra].concat();
+        let (child, lines) = common::start_node(&args);
         // Own the child before waiting, so a failure below still kills it.
         let mut node = NodeProc { child, addr: String::new(), dir };
         let line = lines.recv_timeout(WAIT).expect("the node prints where it listens");

@@ -2,10 +2,11 @@
 //! an agent on beta, which answers over the link it learned from alpha's
 //! hello; SIGTERM stops both cleanly.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
+
+mod common;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -18,24 +19,7 @@ struct NodeProc {
 
 impl NodeProc {
     fn start(args: &[&str]) -> NodeProc {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_itin"))
-            .arg("node")
-            .arg("start")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start itin node");
-        let out = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, lines) = common::start_node(args);
         NodeProc { child, lines, seen: Vec::new() }
     }
 
