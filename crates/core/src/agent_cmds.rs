@@ -67,6 +67,8 @@ fn commands() -> &'static Arc<HostCommands> {
         t.add("ams", |i, a| with_agent(i, |c| ams_cmd(&c.shared, a)));
         t.add("acl", |i, a| with_agent(i, |c| acl_cmd(&c.shared, &c.id, a)));
         t.add("agent_info", |i, a| with_agent(i, |c| agent_info(&c.shared, &c.id, a)));
+        t.add("resource", |i, a| with_agent(i, |c| crate::resource_cmds::resource_cmd(&c.shared, &c.id, a)));
+        t.add("store", |i, a| with_agent(i, |c| crate::resource_cmds::store_cmd(&c.shared, &c.id, a)));
         Arc::new(t)
     })
 }

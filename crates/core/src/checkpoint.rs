@@ -43,6 +43,11 @@ pub struct AgentImage {
     /// Counts the agent's departures (jump, fork, submit): a transfer is
     /// known by (agent id, epoch), so a repeated or late one is recognised.
     pub epoch: u64,
+    /// The agent's resource bindings (`resources.rs`).
+    pub resources: Vec<crate::resources::Resource>,
+    /// In a transfer only: the data of bindings moved or copied along
+    /// (written into the destination's sandbox and store on arrival).
+    pub carried: Vec<crate::resources::Carried>,
 }
 
 /// Durable storage for agent images (implemented by the node).

@@ -36,12 +36,14 @@ pub mod checkpoint;
 pub mod df;
 pub mod fipa;
 pub mod inspect;
+mod resource_cmds;
+pub mod resources;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use runtime::{
-    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime,
-    RuntimeConfig, SendError,
+    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, KeyValue, MemoryKeyValue, Message,
+    Prepared, Router, Runtime, RuntimeConfig, SendError,
 };

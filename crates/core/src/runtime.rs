@@ -20,7 +20,9 @@ use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
 mod migrate;
+mod resource_io;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Prepared};
+pub use resource_io::{KeyValue, MemoryKeyValue};
 
 /// How a runtime runs its agents.
 #[derive(Clone, Debug)]
@@ -48,6 +50,9 @@ pub struct RuntimeConfig {
     /// Threads of the blocking pool (`exec`): that many agents can block
     /// in a system call at once without holding a worker.
     pub blocking_threads: usize,
+    /// The directory agents' files live in (`resource file`); none: agents
+    /// have no files on this node.
+    pub sandbox: Option<std::path::PathBuf>,
 }
 
 impl RuntimeConfig {
@@ -63,6 +68,7 @@ impl RuntimeConfig {
             exec_allow: Vec::new(),
             exec_timeout: Duration::from_secs(60),
             blocking_threads: 8,
+            sandbox: None,
         }
     }
 }
@@ -177,6 +183,15 @@ pub trait Router: Send + Sync {
 
     /// An agent whose home is another node arrived here at `epoch`.
     fn location_changed(&self, _agent: &AgentId, _epoch: u64) {}
+
+    /// Runs a resource operation on `node` (a global reference) and waits
+    /// for its answer, within a timeout. Called on the blocking pool.
+    fn resource_call(&self, node: &str, _op: Vec<String>) -> Result<String, String> {
+        Err(format!("node {node} cannot be reached for resources"))
+    }
+
+    /// The same without an answer (console output bound to another node).
+    fn resource_post(&self, _node: &str, _op: Vec<String>) {}
 }
 
 /// Why a message was not accepted.
@@ -333,6 +348,8 @@ pub(crate) struct Slot {
     departing: Option<migrate::Departing>,
     /// Where the agent went (state `Moved`): messages follow it there.
     moved_to: Option<String>,
+    /// Its resource bindings (`resources.rs`).
+    pub(crate) resources: Vec<crate::resources::Resource>,
 }
 
 impl Slot {
@@ -354,6 +371,7 @@ impl Slot {
             epoch: 0,
             departing: None,
             moved_to: None,
+            resources: Vec::new(),
         }
     }
 
@@ -373,8 +391,8 @@ pub(crate) struct Shared {
     next_id: AtomicU64,
     queue: Mutex<VecDeque<Runnable>>,
     queue_cv: Condvar,
-    /// Agents waiting for a blocking-pool thread, with their program.
-    blocking: Mutex<VecDeque<(Box<Agent>, Vec<String>)>>,
+    /// Agents waiting for a blocking-pool thread, with their job.
+    blocking: Mutex<VecDeque<(Box<Agent>, BlockingJob)>>,
     blocking_cv: Condvar,
     /// Workers waiting on `queue_cv` (changed and read under `queue`'s
     /// lock): an enqueue wakes one only if there is one to wake.
@@ -393,6 +411,9 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     /// Durable storage, when the node has some.
     persist: OnceLock<Arc<dyn Persist>>,
+    /// The node's key-value store (`store` command); in memory unless the
+    /// node provides one.
+    key_value: OnceLock<Arc<dyn KeyValue>>,
     /// Agent numbers below this are reserved in the store.
     ids_reserved: Mutex<u64>,
     /// Parked agents whose checkpoint was deferred (see `checkpoint.rs`).
@@ -441,6 +462,7 @@ impl Runtime {
             timer_cv: Condvar::new(),
             shutdown: AtomicBool::new(false),
             persist: OnceLock::new(),
+            key_value: OnceLock::new(),
             ids_reserved: Mutex::new(0),
             deferred: Mutex::new(Vec::new()),
             ended: Mutex::new(VecDeque::new()),
@@ -527,6 +549,21 @@ impl Runtime {
     /// checkpointed (see `checkpoint.rs`). Set it once, before spawning.
     pub fn set_persist(&self, persist: Arc<dyn Persist>) {
         let _ = self.shared.persist.set(persist);
+    }
+
+    /// Gives the runtime the node's durable key-value store (before any
+    /// agent uses `store`; otherwise keys live in memory).
+    pub fn set_key_value(&self, kv: Arc<dyn KeyValue>) {
+        let _ = self.shared.key_value.set(kv);
+    }
+
+    /// Serves a resource operation asked by an agent on another node that
+    /// holds a global reference to a resource here.
+    pub fn serve_resource_call(&self, op: &[String]) -> Result<String, String> {
+        if self.shared.shutdown.load(Ordering::SeqCst) {
+            return Err(format!("node {} is stopping", self.shared.config.node));
+        }
+        self.shared.resource_op_here(op)
     }
 
     /// Agent numbers start at `first` (a restarted node skips every
@@ -778,6 +815,8 @@ impl Shared {
             console: slot.console.clone(),
             services: lock(&self.directory).services_of(&agent.id),
             epoch: slot.epoch,
+            resources: slot.resources.clone(),
+            carried: Vec::new(),
         })
     }
 
@@ -1109,6 +1148,14 @@ impl Shared {
                 None
             }
             WaitRequest::Exec(args) => self.exec(agent, args),
+            WaitRequest::Resource(args) => {
+                if let Some(slot) = lock(&self.slots).get_mut(&agent.id) {
+                    slot.state = AgentState::Waiting;
+                }
+                lock(&self.blocking).push_back((agent, BlockingJob::Resource(args)));
+                self.blocking_cv.notify_one();
+                None
+            }
             WaitRequest::Depart { kind, dest, script } => self.depart(agent, kind, dest, script, None),
         }
     }
@@ -1124,7 +1171,7 @@ impl Shared {
         if let Some(slot) = lock(&self.slots).get_mut(&agent.id) {
             slot.state = AgentState::Waiting;
         }
-        lock(&self.blocking).push_back((agent, args));
+        lock(&self.blocking).push_back((agent, BlockingJob::Exec(args)));
         self.blocking_cv.notify_one();
         None
     }
@@ -1177,7 +1224,26 @@ impl Shared {
         }
     }
 
+    /// An agent's output: to its console here, or where its console
+    /// binding says (a global reference to the console of another node).
     fn write_console(&self, id: &AgentId, text: &str) {
+        let bound_at = {
+            let slots = lock(&self.slots);
+            let Some(slot) = slots.get(id) else { return };
+            slot.resources.iter().find(|r| r.kind == crate::resources::Kind::Console).map(|r| r.node.clone())
+        };
+        match bound_at {
+            None => self.append_console(id, text),
+            Some(node) if node == self.config.node => self.console_here(id, text),
+            Some(node) => {
+                if let Some(r) = self.router() {
+                    r.resource_post(&node, vec!["console-write".into(), id.to_string(), text.to_owned()]);
+                }
+            }
+        }
+    }
+
+    fn append_console(&self, id: &AgentId, text: &str) {
         let limit = self.config.console_limit;
         let mut slots = lock(&self.slots);
         if let Some(slot) = slots.get_mut(id) {
@@ -1261,6 +1327,9 @@ enum WaitRequest {
     Sleep(Duration),
     /// A program run on the blocking pool.
     Exec(Vec<String>),
+    /// A resource operation (node, then the operation), on the blocking
+    /// pool: files and the store may block, remote ones wait for a reply.
+    Resource(Vec<String>),
     /// `agent_jump`, `agent_fork`, `agent_submit` (with the child's script).
     Depart {
         kind: DepartureKind,
@@ -1304,6 +1373,7 @@ impl WaitRequest {
             }
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
             "exec" => Ok(WaitRequest::Exec(std::mem::take(&mut req.args))),
+            "resource_io" => Ok(WaitRequest::Resource(std::mem::take(&mut req.args))),
             "agent_jump" | "agent_fork" | "agent_submit" => {
                 let kind = match req.command.as_str() {
                     "agent_jump" => DepartureKind::Jump,
@@ -1389,13 +1459,20 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
     s.requeue(agent);
 }
 
-/// A blocking-pool thread: runs agents' programs, then makes each agent
+/// Work an agent waits for on the blocking pool.
+enum BlockingJob {
+    Exec(Vec<String>),
+    /// The node holding the resource, then the operation.
+    Resource(Vec<String>),
+}
+
+/// A blocking-pool thread: runs agents' programs and resource operations, then makes each agent
 /// runnable with the result. When the runtime stops mid-call, the program
 /// is killed and the agent goes back unanswered (its checkpoint keeps the
 /// request, which runs again when the agent is resumed).
 fn blocking_loop(s: &Arc<Shared>) {
     loop {
-        let (mut agent, args) = {
+        let (mut agent, job) = {
             let mut jobs = lock(&s.blocking);
             loop {
                 if s.shutdown.load(Ordering::SeqCst) {
@@ -1414,7 +1491,14 @@ fn blocking_loop(s: &Arc<Shared>) {
                     .unwrap_or_else(|e| e.into_inner().0);
             }
         };
-        match crate::blocking::run_program(&args, s.config.exec_timeout, &s.shutdown) {
+        let done = match job {
+            BlockingJob::Exec(args) => crate::blocking::run_program(&args, s.config.exec_timeout, &s.shutdown),
+            BlockingJob::Resource(args) => match args.split_first() {
+                Some((node, op)) => Ok(s.resource_op(node, op)),
+                None => Ok(Err("empty resource operation".into())),
+            },
+        };
+        match done {
             Ok(result) => {
                 let _ = agent.interp.resume(result);
                 agent.dirty = true;

@@ -4,12 +4,15 @@
 //! against the bytes left); a magic and a version lead, so that a record
 //! from a future or foreign format is refused with a reason.
 
+use itinerant_core::resources::{Action, Attach, By, Carried, Kind, Resource};
 use itinerant_core::AgentImage;
 
 use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader};
 
 const MAGIC: &[u8; 4] = b"ITAI";
-const VERSION: u16 = 1;
+/// Version 2 added resource bindings and carried resource data (version
+/// 1 images are still read: no bindings).
+const VERSION: u16 = 2;
 
 /// Largest image accepted (the interpreter snapshot dominates).
 pub const MAX_IMAGE_BYTES: usize = 256 << 20;
@@ -40,7 +43,54 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
     }
     out.extend_from_slice(&(image.snapshot.len() as u32).to_be_bytes());
     out.extend_from_slice(&image.snapshot);
+    out.extend_from_slice(&(image.resources.len() as u32).to_be_bytes());
+    for r in &image.resources {
+        put_resource(&mut out, r);
+    }
+    out.extend_from_slice(&(image.carried.len() as u32).to_be_bytes());
+    for c in &image.carried {
+        match c {
+            Carried::File { path, data } => {
+                out.push(1);
+                put_str(&mut out, path);
+                put_str(&mut out, data);
+            }
+            Carried::Store { prefix, entries } => {
+                out.push(2);
+                put_str(&mut out, prefix);
+                put_pairs(&mut out, entries.iter().map(|(k, v)| (k, v)));
+            }
+        }
+    }
     out
+}
+
+fn put_resource(out: &mut Vec<u8>, r: &Resource) {
+    put_str(out, &r.handle);
+    put_str(out, r.kind.name());
+    put_str(out, &r.target);
+    put_str(out, r.by.name());
+    put_str(out, r.attach.name());
+    put_str(out, r.action.name());
+    put_str(out, &r.node);
+}
+
+/// A binding, checked against the table as when it was made.
+fn read_resource(r: &mut Reader) -> Result<Resource, DecodeError> {
+    let handle = r.str()?;
+    let bad = |what: &str, v: &str| DecodeError(format!("resource {handle}: bad {what} \"{v}\""));
+    let kind = r.str()?;
+    let kind = Kind::from_name(&kind).ok_or_else(|| bad("kind", &kind))?;
+    let target = r.str()?;
+    let by = r.str()?;
+    let by = By::from_name(&by).ok_or_else(|| bad("binding", &by))?;
+    let attach = r.str()?;
+    let attach = Attach::from_name(&attach).ok_or_else(|| bad("attachment", &attach))?;
+    let action = r.str()?;
+    let action = Action::from_name(&action).ok_or_else(|| bad("action", &action))?;
+    let node = r.str()?;
+    Resource::new(handle.clone(), kind, target, by, Some(attach), Some(action), &node)
+        .map_err(|e| DecodeError(format!("resource {handle}: {e}")))
 }
 
 pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
@@ -52,7 +102,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         return Err(DecodeError("not an agent image".into()));
     }
     let version = u16::from_be_bytes([r.byte()?, r.byte()?]);
-    if version != VERSION {
+    if version != VERSION && version != 1 {
         return Err(DecodeError(format!("agent image version {version} (this node reads {VERSION})")));
     }
     let id = r.agent_id()?;
@@ -75,10 +125,22 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
     let mailbox = (0..r.count(14)?).map(|_| r.message()).collect::<Result<Vec<_>, _>>()?;
     let n = r.u32()? as usize;
     let snapshot = r.take(n)?.to_vec();
+    let (mut resources, mut carried) = (Vec::new(), Vec::new());
+    if version >= 2 {
+        // A binding is at least seven 4-byte lengths; carried data a tag.
+        resources = (0..r.count(28)?).map(|_| read_resource(&mut r)).collect::<Result<_, _>>()?;
+        for _ in 0..r.count(1)? {
+            carried.push(match r.byte()? {
+                1 => Carried::File { path: r.str()?, data: r.str()? },
+                2 => Carried::Store { prefix: r.str()?, entries: r.pairs()? },
+                t => return Err(DecodeError(format!("bad carried resource tag {t}"))),
+            });
+        }
+    }
     if r.left() != 0 {
         return Err(DecodeError(format!("{} bytes after the image", r.left())));
     }
-    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services, epoch })
+    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services, epoch, resources, carried })
 }
 
 #[cfg(test)]
@@ -110,6 +172,14 @@ mod tests {
             console: "line 1\n".into(),
             epoch: 3,
             services: vec![[("name".to_string(), "s".to_string()), ("type".into(), "t".into())].into_iter().collect()],
+            resources: vec![
+                Resource::new("file1".into(), Kind::File, "a/b.txt".into(), By::Value, None, None, "alpha").unwrap(),
+                Resource::new("console".into(), Kind::Console, "".into(), By::Identifier, None, None, "beta").unwrap(),
+            ],
+            carried: vec![
+                Carried::File { path: "a/b.txt".into(), data: "x\ny".into() },
+                Carried::Store { prefix: "p/".into(), entries: vec![("p/1".into(), "v".into())] },
+            ],
         }
     }
 
@@ -117,6 +187,22 @@ mod tests {
     fn roundtrip() {
         let image = sample();
         assert_eq!(decode(&encode(&image)).unwrap(), image);
+    }
+
+    #[test]
+    fn version_1_images_are_read_without_bindings() {
+        let image = AgentImage { resources: Vec::new(), carried: Vec::new(), ..sample() };
+        let mut bytes = encode(&image);
+        bytes.truncate(bytes.len() - 8); // the two empty counts of version 2
+        bytes[4..6].copy_from_slice(&1u16.to_be_bytes());
+        assert_eq!(decode(&bytes).unwrap(), image);
+    }
+
+    #[test]
+    fn a_binding_outside_the_table_is_refused() {
+        let mut image = sample();
+        image.resources[0].action = itinerant_core::resources::Action::Rebind; // by value, unattached: not allowed
+        assert!(decode(&encode(&image)).unwrap_err().0.contains("may not rebind"));
     }
 
     #[test]

@@ -97,6 +97,9 @@ struct Links {
     /// Transfers sent and not yet answered, by (agent, epoch): sent again
     /// until answered (the destination answers a repeat as the first).
     unanswered: Mutex<HashMap<(String, u64), (String, Frame)>>,
+    /// Resource calls waiting for their answer, by call number.
+    calls: Mutex<HashMap<u64, std::sync::mpsc::SyncSender<Result<String, String>>>>,
+    next_call: std::sync::atomic::AtomicU64,
 }
 
 impl Links {
@@ -137,6 +140,8 @@ fn df_frame(agent: &AgentId, services: &[Description]) -> Frame {
 const MAX_HOPS: u8 = 8;
 /// How often unanswered transfers are sent again.
 const TRANSFER_RETRY: Duration = Duration::from_secs(1);
+/// Longest wait for the answer to a resource call on another node.
+const RESOURCE_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Links {
     /// Queues `frame` on the link to `node`.
@@ -211,6 +216,26 @@ impl Router for Links {
         let w = Wire::Location { agent: agent.to_string(), node: self.node.clone(), epoch };
         let _ = self.send_frame(agent.home(), wire_frame(&w));
     }
+
+    fn resource_call(&self, node: &str, op: Vec<String>) -> Result<String, String> {
+        let call = self.next_call.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.calls.lock().unwrap_or_else(|e| e.into_inner()).insert(call, tx);
+        let answer = self.send_frame(node, wire_frame(&Wire::ResourceCall { call, op })).and_then(|()| {
+            match rx.recv_timeout(RESOURCE_CALL_TIMEOUT) {
+                Ok(result) => result,
+                Err(_) => Err(format!("node {node} did not answer within {RESOURCE_CALL_TIMEOUT:?}")),
+            }
+        });
+        self.calls.lock().unwrap_or_else(|e| e.into_inner()).remove(&call);
+        answer
+    }
+
+    fn resource_post(&self, node: &str, op: Vec<String>) {
+        if let Err(why) = self.send_frame(node, wire_frame(&Wire::ResourceCall { call: 0, op })) {
+            eprintln!("[{}] resource operation for node {node} not sent: {why}", self.node);
+        }
+    }
 }
 
 impl Node {
@@ -224,7 +249,14 @@ impl Node {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let runtime = Arc::new(Runtime::new(config.runtime.clone()));
+        let mut runtime_config = config.runtime.clone();
+        if runtime_config.sandbox.is_none() {
+            runtime_config.sandbox = config.data.as_ref().map(|d| d.join("sandbox"));
+        }
+        let runtime = Arc::new(Runtime::new(runtime_config));
+        if let Some(opened) = &opened {
+            runtime.set_key_value(opened.store.clone());
+        }
         let links = Arc::new(Links {
             node: config.name.clone(),
             listen: Mutex::new(Some(addr)),
@@ -233,6 +265,8 @@ impl Node {
             store: opened.as_ref().map(|o| o.store.clone()),
             fences: MemoryFences::default(),
             unanswered: Mutex::new(HashMap::new()),
+            calls: Mutex::new(HashMap::new()),
+            next_call: std::sync::atomic::AtomicU64::new(0),
         });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
@@ -434,7 +468,12 @@ async fn serve_outbound(
 }
 
 /// Reads one inbound connection and delivers its messages.
-async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_frame: usize) -> Result<(), String> {
+async fn serve_inbound(
+    mut stream: TcpStream,
+    rt: &Arc<Runtime>,
+    links: &Arc<Links>,
+    max_frame: usize,
+) -> Result<(), String> {
     let remote = stream.peer_addr().map_err(|e| e.to_string())?;
     let mut decoder = FrameDecoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
@@ -509,6 +548,30 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                         Err(why) => DepartureOutcome::Refused(why),
                     };
                     rt.departure_done(&id, epoch, outcome);
+                }
+                (Some(from), Wire::ResourceCall { call, op }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    if call == 0 {
+                        // Posted (console output): served in arrival order.
+                        if let Err(why) = rt.serve_resource_call(&op) {
+                            eprintln!("[{}] resource operation from {from} failed: {why}", rt.node());
+                        }
+                    } else {
+                        // Files and the store may block: off the reader.
+                        let (rt, links, from) = (rt.clone(), links.clone(), from.clone());
+                        tokio::task::spawn_blocking(move || {
+                            let result = rt.serve_resource_call(&op);
+                            let reply = Wire::ResourceReply { call, result };
+                            if let Err(why) = links.send_frame(&from, wire_frame(&reply)) {
+                                eprintln!("[{}] resource answer to {from} not sent: {why}", rt.node());
+                            }
+                        });
+                    }
+                }
+                (Some(_), Wire::ResourceReply { call, result }) => {
+                    if let Some(tx) = links.calls.lock().unwrap_or_else(|e| e.into_inner()).remove(&call) {
+                        let _ = tx.try_send(result);
+                    }
                 }
                 (Some(from), Wire::Location { agent, node, epoch }) => {
                     deliver(rt, links, from, std::mem::take(&mut batch));

@@ -14,6 +14,10 @@ pub const KIND_DF_UPDATE: u8 = 3;
 pub const KIND_TRANSFER: u8 = 4;
 pub const KIND_TRANSFER_REPLY: u8 = 5;
 pub const KIND_LOCATION: u8 = 6;
+pub const KIND_RESOURCE_CALL: u8 = 20;
+pub const KIND_RESOURCE_REPLY: u8 = 21;
+/// Most words in a resource operation.
+const MAX_RESOURCE_WORDS: usize = 8;
 
 /// An ACL message's performative and parameters, as they travel.
 pub type WireAcl = (String, Vec<(String, String)>);
@@ -38,6 +42,12 @@ pub enum Wire {
     TransferReply { agent: String, epoch: u64, outcome: Result<String, String> },
     /// An agent of the receiving node (its home) now lives on `node`.
     Location { agent: String, node: String, epoch: u64 },
+    /// A resource operation for a resource on the receiving node (an
+    /// agent's global reference, see `itinerant_core::resources`); `call`
+    /// 0 wants no answer.
+    ResourceCall { call: u64, op: Vec<String> },
+    /// The answer to a resource call.
+    ResourceReply { call: u64, result: Result<String, String> },
 }
 
 /// Why a payload was refused.
@@ -87,6 +97,8 @@ impl Wire {
             Wire::Transfer { .. } => KIND_TRANSFER,
             Wire::TransferReply { .. } => KIND_TRANSFER_REPLY,
             Wire::Location { .. } => KIND_LOCATION,
+            Wire::ResourceCall { .. } => KIND_RESOURCE_CALL,
+            Wire::ResourceReply { .. } => KIND_RESOURCE_REPLY,
         }
     }
 
@@ -120,12 +132,18 @@ impl Wire {
             Wire::TransferReply { agent, epoch, outcome } => {
                 put_str(&mut out, agent);
                 out.extend_from_slice(&epoch.to_be_bytes());
-                let (flag, text) = match outcome {
-                    Ok(id) => (1, id),
-                    Err(why) => (0, why),
-                };
-                out.push(flag);
-                put_str(&mut out, text);
+                put_result(&mut out, outcome);
+            }
+            Wire::ResourceCall { call, op } => {
+                out.extend_from_slice(&call.to_be_bytes());
+                out.push(op.len() as u8);
+                for w in op {
+                    put_str(&mut out, w);
+                }
+            }
+            Wire::ResourceReply { call, result } => {
+                out.extend_from_slice(&call.to_be_bytes());
+                put_result(&mut out, result);
             }
             Wire::Location { agent, node, epoch } => {
                 put_str(&mut out, agent);
@@ -166,13 +184,17 @@ impl Wire {
             KIND_TRANSFER_REPLY => {
                 let agent = r.str()?;
                 let epoch = r.u64()?;
-                let outcome = match r.byte()? {
-                    1 => Ok(r.str()?),
-                    0 => Err(r.str()?),
-                    f => return Err(DecodeError(format!("bad flag {f}"))),
-                };
-                Wire::TransferReply { agent, epoch, outcome }
+                Wire::TransferReply { agent, epoch, outcome: r.result()? }
             }
+            KIND_RESOURCE_CALL => {
+                let call = r.u64()?;
+                let n = r.byte()? as usize;
+                if n == 0 || n > MAX_RESOURCE_WORDS {
+                    return Err(DecodeError(format!("resource operation of {n} words")));
+                }
+                Wire::ResourceCall { call, op: (0..n).map(|_| r.str()).collect::<Result<_, _>>()? }
+            }
+            KIND_RESOURCE_REPLY => Wire::ResourceReply { call: r.u64()?, result: r.result()? },
             KIND_LOCATION => Wire::Location { agent: r.str()?, node: r.str()?, epoch: r.u64()? },
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
@@ -181,6 +203,16 @@ impl Wire {
         }
         Ok(w)
     }
+}
+
+/// A result: 1 and the value, or 0 and the reason.
+fn put_result(out: &mut Vec<u8>, result: &Result<String, String>) {
+    let (flag, text) = match result {
+        Ok(v) => (1, v),
+        Err(why) => (0, why),
+    };
+    out.push(flag);
+    put_str(out, text);
 }
 
 pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -254,6 +286,14 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn byte(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
+    }
+
+    fn result(&mut self) -> Result<Result<String, String>, DecodeError> {
+        match self.byte()? {
+            1 => Ok(Ok(self.str()?)),
+            0 => Ok(Err(self.str()?)),
+            f => Err(DecodeError(format!("bad flag {f}"))),
+        }
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
@@ -342,9 +382,27 @@ mod tests {
         assert_eq!(back.into_message().unwrap(), (to, m));
     }
 
+    #[test]
+    fn resource_frames_roundtrip_and_truncations_are_refused() {
+        let frames = [
+            Wire::ResourceCall { call: 7, op: vec!["store-set".into(), "k".into(), "vé".into()] },
+            Wire::ResourceReply { call: 7, result: Ok("x".into()) },
+            Wire::ResourceReply { call: 0, result: Err("no".into()) },
+        ];
+        for w in frames {
+            let bytes = w.encode();
+            assert_eq!(Wire::decode(w.kind(), &bytes).unwrap(), w);
+            for n in 0..bytes.len() {
+                assert!(Wire::decode(w.kind(), &bytes[..n]).is_err());
+            }
+        }
+        let empty = Wire::ResourceCall { call: 1, op: vec![] }.encode();
+        assert!(Wire::decode(KIND_RESOURCE_CALL, &empty).is_err());
+    }
+
     proptest! {
         #[test]
-        fn garbage_is_refused_not_panicked(kind in 0u8..8, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fn garbage_is_refused_not_panicked(kind in prop_oneof![0u8..8, 20u8..22], bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = Wire::decode(kind, &bytes);
         }
     }

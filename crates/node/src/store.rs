@@ -180,6 +180,11 @@ impl Store {
         txn.commit().map_err(|e| db_err("commit", e))
     }
 
+    /// The database, for the node's other tables (`kv.rs`).
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
+    }
+
     fn send(&self, op: Op) -> bool {
         self.ops.as_ref().is_some_and(|ops| ops.send(op).is_ok())
     }
@@ -305,6 +310,8 @@ mod tests {
             console: String::new(),
             services: Vec::new(),
             epoch: 0,
+            resources: Vec::new(),
+            carried: Vec::new(),
         }
     }
 

@@ -16,6 +16,7 @@ use std::time::Instant;
 use itinerant_tcl::Interp;
 
 use super::{lock, Agent, AgentId, AgentImage, AgentState, Runtime, Shared, Slot, WaitRequest};
+use crate::resources::{Carried, Resource};
 
 /// Why an agent, or a new agent made from it, leaves this node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +85,8 @@ pub(super) struct Departing {
     epoch: u64,
     /// Messages of the mailbox that went with the image (a jump).
     mailbox_sent: usize,
+    /// Resources that moved along: deleted here once the agent arrived.
+    moved_resources: Vec<Resource>,
 }
 
 /// An arriving or recovered agent, restored but not yet running (the node
@@ -92,6 +95,8 @@ pub struct Prepared {
     agent: Box<Agent>,
     image: AgentImage,
     wait: Option<Result<WaitRequest, String>>,
+    /// Data of resources carried along, written here on admission.
+    carried: Vec<Carried>,
 }
 
 impl Prepared {
@@ -145,7 +150,10 @@ impl Runtime {
             }
         }
         image.snapshot = itinerant_tcl::snapshot::save(&interp).map_err(|e| e.to_string())?;
-        s.prepare(interp, image, None)
+        let carried = std::mem::take(&mut image.carried);
+        let mut prepared = s.prepare(interp, image, None)?;
+        prepared.carried = carried;
+        Ok(prepared)
     }
 
     /// Starts a prepared agent (after the node stored it).
@@ -196,12 +204,13 @@ impl Shared {
         let mut agent = Agent::new(image.id.clone(), interp);
         agent.checkpointed_at = Some(Instant::now());
         agent.dirty = false;
-        Ok(Prepared { agent, image, wait })
+        Ok(Prepared { agent, image, wait, carried: Vec::new() })
     }
 
     pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
-        let Prepared { agent, image, wait } = prepared;
+        let Prepared { agent, image, wait, carried } = prepared;
         let id = image.id.clone();
+        self.unpack(&id, carried);
         {
             let mut slots = lock(&self.slots);
             if slots.get(&id).is_some_and(|slot| slot.is_here()) {
@@ -212,6 +221,7 @@ impl Shared {
             slot.console = image.console;
             slot.suspend = image.suspended;
             slot.epoch = image.epoch;
+            slot.resources = image.resources;
             slots.insert(id.clone(), Box::new(slot));
         }
         if !image.services.is_empty() {
@@ -266,6 +276,20 @@ impl Shared {
             let _ = agent.interp.resume(Err(format!("cannot {} to node \"{dest}\": no network", kind.name())));
             return Some(agent);
         };
+        // What the agent's resources become there (data read before the
+        // registry is locked: files and the store may be slow).
+        let resources = lock(&self.slots).get(&agent.id).map(|s| s.resources.clone()).unwrap_or_default();
+        let (arrived, carried, moved_resources) = if kind == DepartureKind::Submit || resources.is_empty() {
+            (Vec::new(), Vec::new(), Vec::new())
+        } else {
+            match self.carry(&resources, &dest, kind == DepartureKind::Fork) {
+                Ok(plan) => plan,
+                Err(why) => {
+                    let _ = agent.interp.resume(Err(format!("cannot {} to node \"{dest}\": {why}", kind.name())));
+                    return Some(agent);
+                }
+            }
+        };
         let departure = {
             let mut slots = lock(&self.slots);
             let Some(slot) = slots.get_mut(&agent.id) else { return Some(agent) };
@@ -286,6 +310,8 @@ impl Shared {
                 agent.checkpointed_at = Some(Instant::now());
                 agent.dirty = false;
             }
+            image.resources = arrived;
+            image.carried = carried;
             match kind {
                 DepartureKind::Jump => slot.state = AgentState::Transit,
                 DepartureKind::Fork => {
@@ -304,7 +330,8 @@ impl Shared {
                 slot.state = AgentState::Waiting;
             }
             let epoch = slot.epoch;
-            slot.departing = Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent });
+            let moved_resources = if kind == DepartureKind::Jump { moved_resources } else { Vec::new() };
+            slot.departing = Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent, moved_resources });
             Departure { kind, dest, image }
         };
         let (id, epoch) = (departure.image.id.clone(), departure.image.epoch);
@@ -344,11 +371,14 @@ impl Shared {
             console: String::new(),
             services: Vec::new(),
             epoch,
+            resources: Vec::new(),
+            carried: Vec::new(),
         })
     }
 
     pub(super) fn departure_done(&self, id: &AgentId, epoch: u64, outcome: DepartureOutcome) {
         let mut forward = Vec::new();
+        let mut moved_resources = Vec::new();
         let dest;
         {
             let mut slots = lock(&self.slots);
@@ -357,11 +387,13 @@ impl Shared {
                 return; // an answer to a transfer already settled
             }
             let Some(departing) = slot.departing.take() else { return };
-            let Departing { mut agent, kind, dest: to, mailbox_sent, .. } = departing;
+            let Departing { mut agent, kind, dest: to, mailbox_sent, moved_resources: moved, .. } = departing;
             dest = to;
             match (kind, outcome) {
                 (DepartureKind::Jump, DepartureOutcome::Accepted(_)) => {
                     forward = slot.mailbox.drain(..).skip(mailbox_sent).collect();
+                    moved_resources = moved;
+                    slot.resources.clear();
                     slot.state = AgentState::Moved;
                     slot.moved_to = Some(dest.clone());
                     if let Some(p) = self.persist.get() {
@@ -382,6 +414,7 @@ impl Shared {
                 }
             }
         }
+        self.remove_moved(id, &moved_resources);
         if let Some(r) = self.router() {
             for m in forward {
                 let _ = r.route_to_node(&dest, id, m);

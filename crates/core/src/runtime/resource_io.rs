@@ -1,0 +1,292 @@
+//! The operations on an agent's resources, run on the blocking pool (files
+//! and the store may block): locally when the resource is on this node,
+//! through the router when a binding is a global reference to another
+//! node. Also the data a migration carries for moved and copied bindings.
+//!
+//! An operation is a list of strings (`file-read PATH`, `store-set KEY
+//! VALUE`...): the same form is the agent's pending request in a snapshot
+//! and the remote call on the wire.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::{lock, AgentId, Shared};
+use crate::resources::{check_path, departure_step, Carried, Kind, Resource, Step, MAX_CARRIED_BYTES};
+
+/// Largest file an agent reads or writes at once, and largest store value.
+pub const MAX_FILE_BYTES: usize = 8 << 20;
+pub const MAX_VALUE_BYTES: usize = 1 << 20;
+pub const MAX_KEY_BYTES: usize = 1024;
+/// Most keys `store keys` lists.
+pub const MAX_KEYS_LISTED: usize = 10_000;
+
+/// The node's key-value store, as the runtime sees it (the node provides a
+/// durable one; without it, keys live in memory).
+pub trait KeyValue: Send + Sync {
+    fn get(&self, key: &str) -> Result<Option<String>, String>;
+    fn set(&self, key: &str, value: &str) -> Result<(), String>;
+    fn unset(&self, key: &str) -> Result<(), String>;
+    /// Keys starting with `prefix`, in order, at most `limit`.
+    fn keys(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String>;
+}
+
+#[derive(Default)]
+pub struct MemoryKeyValue(Mutex<BTreeMap<String, String>>);
+
+impl KeyValue for MemoryKeyValue {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(lock(&self.0).get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        lock(&self.0).insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn unset(&self, key: &str) -> Result<(), String> {
+        lock(&self.0).remove(key);
+        Ok(())
+    }
+    fn keys(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String> {
+        let map = lock(&self.0);
+        Ok(map
+            .range(prefix.to_owned()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(prefix))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}
+
+/// A departure's resources: the bindings as they will be at the
+/// destination, the data carried along, the bindings to delete here once
+/// the agent arrived.
+pub(super) type CarryPlan = (Vec<Resource>, Vec<Carried>, Vec<Resource>);
+
+fn arg(args: &[String], i: usize) -> Result<&str, String> {
+    args.get(i).map(String::as_str).ok_or_else(|| format!("resource operation {:?}: missing argument", args.first()))
+}
+
+impl Shared {
+    fn kv(&self) -> &Arc<dyn KeyValue> {
+        self.key_value.get_or_init(|| Arc::new(MemoryKeyValue::default()))
+    }
+
+    fn sandbox_path(&self, path: &str) -> Result<PathBuf, String> {
+        check_path(path).map_err(|e| e.0)?;
+        let root =
+            self.config.sandbox.as_ref().ok_or_else(|| format!("node {} has no file sandbox", self.config.node))?;
+        Ok(root.join(path))
+    }
+
+    fn check_key(key: &str) -> Result<(), String> {
+        if key.is_empty() || key.len() > MAX_KEY_BYTES {
+            return Err(format!("bad store key: empty or over {MAX_KEY_BYTES} bytes"));
+        }
+        Ok(())
+    }
+
+    /// Runs one resource operation on this node (for a local agent, or for
+    /// an agent elsewhere holding a global reference to a resource here).
+    pub(super) fn resource_op_here(&self, args: &[String]) -> Result<String, String> {
+        let op = arg(args, 0)?;
+        match op {
+            "file-read" => {
+                let path = self.sandbox_path(arg(args, 1)?)?;
+                read_file(&path)
+            }
+            "file-write" | "file-append" => {
+                let path = self.sandbox_path(arg(args, 1)?)?;
+                let data = arg(args, 2)?;
+                write_file(&path, data, op == "file-append")?;
+                Ok(String::new())
+            }
+            "file-delete" => {
+                let path = self.sandbox_path(arg(args, 1)?)?;
+                match std::fs::remove_file(&path) {
+                    Ok(()) => Ok(String::new()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+                    Err(e) => Err(format!("cannot delete \"{}\": {e}", arg(args, 1)?)),
+                }
+            }
+            "file-exists" => Ok(if self.sandbox_path(arg(args, 1)?)?.is_file() { "1" } else { "0" }.into()),
+            "file-size" => {
+                let meta = std::fs::metadata(self.sandbox_path(arg(args, 1)?)?)
+                    .map_err(|e| format!("cannot stat \"{}\": {e}", arg(args, 1).unwrap_or_default()))?;
+                Ok(meta.len().to_string())
+            }
+            "store-get" => {
+                let key = arg(args, 1)?;
+                Self::check_key(key)?;
+                self.kv().get(key)?.ok_or_else(|| format!("no key \"{key}\" in the store of node {}", self.config.node))
+            }
+            "store-exists" => {
+                let key = arg(args, 1)?;
+                Self::check_key(key)?;
+                Ok(if self.kv().get(key)?.is_some() { "1" } else { "0" }.into())
+            }
+            "store-set" => {
+                let (key, value) = (arg(args, 1)?, arg(args, 2)?);
+                Self::check_key(key)?;
+                if value.len() > MAX_VALUE_BYTES {
+                    return Err(format!("store value over {MAX_VALUE_BYTES} bytes"));
+                }
+                self.kv().set(key, value)?;
+                Ok(String::new())
+            }
+            "store-unset" => {
+                let key = arg(args, 1)?;
+                Self::check_key(key)?;
+                self.kv().unset(key)?;
+                Ok(String::new())
+            }
+            "store-keys" => {
+                let (prefix, pattern) = (arg(args, 1)?, args.get(2).map(String::as_str).unwrap_or("*"));
+                let keys = self.kv().keys(prefix, MAX_KEYS_LISTED)?;
+                let names: Vec<itinerant_tcl::Value> = keys
+                    .iter()
+                    .map(|k| &k[prefix.len()..])
+                    .filter(|k| itinerant_tcl::glob::string_match(pattern, k, false))
+                    .map(itinerant_tcl::Value::from)
+                    .collect();
+                Ok(itinerant_tcl::list::format_list(&names))
+            }
+            "console-write" => {
+                let id = AgentId::parse(arg(args, 1)?).ok_or("console-write: bad agent id")?;
+                let text = arg(args, 2)?;
+                self.console_here(&id, text);
+                Ok(String::new())
+            }
+            other => Err(format!("unknown resource operation \"{other}\"")),
+        }
+    }
+
+    /// Runs `args` where the resource lives: here, or through the router
+    /// on `node` (which answers or times out).
+    pub(super) fn resource_op(&self, node: &str, args: &[String]) -> Result<String, String> {
+        if node == self.config.node {
+            return self.resource_op_here(args);
+        }
+        match self.router() {
+            Some(r) => r.resource_call(node, args.to_vec()),
+            None => Err(format!("node {node} cannot be reached: no network")),
+        }
+    }
+
+    /// Output of an agent whose console is bound here: kept with the agent
+    /// (also one that moved on) and written to the node's log.
+    pub(super) fn console_here(&self, id: &AgentId, text: &str) {
+        self.append_console(id, text);
+        for line in text.lines() {
+            eprintln!("[{}] agent {id}: {line}", self.config.node);
+        }
+    }
+
+    /// The data to carry for the bindings of an agent leaving for `dest`,
+    /// the bindings as they will be there, and the files/keys to delete
+    /// here once it has arrived. `clone`: the agent stays as well (fork).
+    pub(super) fn carry(&self, resources: &[Resource], dest: &str, clone: bool) -> Result<CarryPlan, String> {
+        let (mut arrived, mut carried, mut delete_after) = (Vec::new(), Vec::new(), Vec::new());
+        let mut bytes = 0usize;
+        for r in resources {
+            let step = departure_step(r, &self.config.node, clone);
+            if let Step::Carry { delete_after: delete } = step {
+                let data = match r.kind {
+                    Kind::File => {
+                        let path = self.sandbox_path(&r.target)?;
+                        let data = if path.exists() { read_file(&path)? } else { String::new() };
+                        bytes += data.len();
+                        Carried::File { path: r.target.clone(), data }
+                    }
+                    Kind::Store => {
+                        let mut entries = Vec::new();
+                        for k in self.kv().keys(&r.target, MAX_KEYS_LISTED)? {
+                            if let Some(v) = self.kv().get(&k)? {
+                                bytes += k.len() + v.len();
+                                entries.push((k, v));
+                            }
+                        }
+                        Carried::Store { prefix: r.target.clone(), entries }
+                    }
+                    Kind::Console => continue,
+                };
+                if bytes > MAX_CARRIED_BYTES {
+                    return Err(format!(
+                        "the resources to carry exceed {MAX_CARRIED_BYTES} bytes (bind big ones as fastened or by reference)"
+                    ));
+                }
+                carried.push(data);
+                if delete {
+                    delete_after.push(r.clone());
+                }
+            }
+            arrived.push(crate::resources::arrive(r, &step, dest));
+        }
+        Ok((arrived, carried, delete_after))
+    }
+
+    /// Writes what an arriving agent carried into this node's sandbox and
+    /// store.
+    pub(super) fn unpack(&self, id: &AgentId, carried: Vec<Carried>) {
+        for c in carried {
+            let done = match &c {
+                Carried::File { path, data } => {
+                    self.sandbox_path(path).and_then(|p| write_file(&p, data, false).map_err(|e| e.to_string()))
+                }
+                Carried::Store { entries, .. } => entries.iter().try_for_each(|(k, v)| self.kv().set(k, v)),
+            };
+            if let Err(e) = done {
+                eprintln!("[{}] agent {id}: a carried resource could not be stored: {e}", self.config.node);
+            }
+        }
+    }
+
+    /// After a move: the resources that went along leave this node.
+    pub(super) fn remove_moved(&self, id: &AgentId, moved: &[Resource]) {
+        for r in moved {
+            let done = match r.kind {
+                Kind::File => self.resource_op_here(&["file-delete".into(), r.target.clone()]).map(drop),
+                Kind::Store => self
+                    .kv()
+                    .keys(&r.target, MAX_KEYS_LISTED)
+                    .and_then(|keys| keys.iter().try_for_each(|k| self.kv().unset(k))),
+                Kind::Console => Ok(()),
+            };
+            if let Err(e) = done {
+                eprintln!("[{}] agent {id}: a moved resource stayed behind: {e}", self.config.node);
+            }
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read \"{}\": {e}", path.display()))?;
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(format!("file \"{}\" is over {MAX_FILE_BYTES} bytes", path.display()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read \"{}\": {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("file \"{}\" is not UTF-8 text", path.display()))
+}
+
+fn write_file(path: &Path, data: &str, append: bool) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create \"{}\": {e}", dir.display()))?;
+    }
+    if append {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size as usize + data.len() > MAX_FILE_BYTES {
+            return Err(format!("file \"{}\" would grow over {MAX_FILE_BYTES} bytes", path.display()));
+        }
+    } else if data.len() > MAX_FILE_BYTES {
+        return Err(format!("data over {MAX_FILE_BYTES} bytes"));
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)
+        .map_err(|e| format!("cannot open \"{}\": {e}", path.display()))?;
+    f.write_all(data.as_bytes()).map_err(|e| format!("cannot write \"{}\": {e}", path.display()))
+}
