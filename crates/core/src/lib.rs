@@ -36,11 +36,14 @@ pub mod checkpoint;
 pub mod df;
 pub mod fipa;
 pub mod inspect;
+pub mod library;
+mod package;
 mod runtime;
 
 pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
+pub use library::{Library, Requirement};
 pub use runtime::{
     AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime,
     RuntimeConfig, SendError,

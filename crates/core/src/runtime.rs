@@ -19,6 +19,7 @@ use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
+mod library;
 mod migrate;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Prepared};
 
@@ -177,6 +178,30 @@ pub trait Router: Send + Sync {
 
     /// An agent whose home is another node arrived here at `epoch`.
     fn location_changed(&self, _agent: &AgentId, _epoch: u64) {}
+
+    /// Code on demand: the library this node has (published here or
+    /// cached) that best meets `req`, if any.
+    fn find_library(&self, _name: &str, _req: &crate::library::Requirement) -> Option<crate::library::Library> {
+        None
+    }
+
+    /// The versions of library `name` this node has.
+    fn library_versions(&self, _name: &str) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Asks other nodes for a library this node lacks, for the agent
+    /// parked with `ticket`; the answer (found or not) comes back through
+    /// `Runtime::library_fetched`. An error: no node could be asked.
+    fn fetch_library(
+        &self,
+        _agent: &AgentId,
+        _ticket: u64,
+        _name: &str,
+        _req: &crate::library::Requirement,
+    ) -> Result<(), String> {
+        Err("no other node to ask".into())
+    }
 }
 
 /// Why a message was not accepted.
@@ -294,6 +319,9 @@ pub(crate) enum Wait {
     Receive(Receiver),
     /// `after`.
     Sleep,
+    /// `package require` of a library being fetched from other nodes;
+    /// the error if it does not come in time.
+    Library { unfound: String },
 }
 
 struct Parked {
@@ -1110,6 +1138,7 @@ impl Shared {
             }
             WaitRequest::Exec(args) => self.exec(agent, args),
             WaitRequest::Depart { kind, dest, script } => self.depart(agent, kind, dest, script, None),
+            WaitRequest::Library { name, req } => self.require_library(agent, name, req),
         }
     }
 
@@ -1164,7 +1193,11 @@ impl Shared {
         if slot.parked.as_ref().is_some_and(|p| p.generation == generation) {
             if let Some(p) = slot.parked.take() {
                 let mut agent = p.agent;
-                let _ = agent.interp.resume(Ok(String::new()));
+                let result = match p.wait {
+                    Wait::Library { unfound } => Err(unfound),
+                    _ => Ok(String::new()),
+                };
+                let _ = agent.interp.resume(result);
                 self.make_runnable(slot, agent);
             }
         }
@@ -1267,6 +1300,11 @@ enum WaitRequest {
         dest: String,
         script: Option<String>,
     },
+    /// `package require` of a library not loaded in the agent.
+    Library {
+        name: String,
+        req: crate::library::Requirement,
+    },
 }
 
 impl WaitRequest {
@@ -1304,6 +1342,11 @@ impl WaitRequest {
             }
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
             "exec" => Ok(WaitRequest::Exec(std::mem::take(&mut req.args))),
+            "package_require" => {
+                let name = req.args.first().cloned().unwrap_or_default();
+                let req = crate::library::Requirement::decode(req.args.get(1).map(String::as_str).unwrap_or(""))?;
+                Ok(WaitRequest::Library { name, req })
+            }
             "agent_jump" | "agent_fork" | "agent_submit" => {
                 let kind = match req.command.as_str() {
                     "agent_jump" => DepartureKind::Jump,
