@@ -13,6 +13,7 @@
 pub mod control;
 pub mod handoff;
 pub mod image;
+pub mod libraries;
 pub mod net;
 pub mod node;
 pub mod proto;

@@ -14,6 +14,10 @@ pub const KIND_DF_UPDATE: u8 = 3;
 pub const KIND_TRANSFER: u8 = 4;
 pub const KIND_TRANSFER_REPLY: u8 = 5;
 pub const KIND_LOCATION: u8 = 6;
+pub const KIND_LIBRARY_REQUEST: u8 = 7;
+pub const KIND_LIBRARY_REPLY: u8 = 8;
+/// One past the highest kind (fuzzing and tests cover `0..KIND_END`).
+pub const KIND_END: u8 = 9;
 
 /// An ACL message's performative and parameters, as they travel.
 pub type WireAcl = (String, Vec<(String, String)>);
@@ -38,6 +42,12 @@ pub enum Wire {
     TransferReply { agent: String, epoch: u64, outcome: Result<String, String> },
     /// An agent of the receiving node (its home) now lives on `node`.
     Location { agent: String, node: String, epoch: u64 },
+    /// Code on demand: does the receiver have library `name` meeting
+    /// `requirement` (`Requirement::encode`)? `ticket` names the question.
+    LibraryRequest { ticket: u64, name: String, requirement: String },
+    /// The answer to the request `ticket`: the version and script of the
+    /// best such library the sender has, or none.
+    LibraryReply { ticket: u64, name: String, found: Option<(String, String)> },
 }
 
 /// Why a payload was refused.
@@ -87,6 +97,8 @@ impl Wire {
             Wire::Transfer { .. } => KIND_TRANSFER,
             Wire::TransferReply { .. } => KIND_TRANSFER_REPLY,
             Wire::Location { .. } => KIND_LOCATION,
+            Wire::LibraryRequest { .. } => KIND_LIBRARY_REQUEST,
+            Wire::LibraryReply { .. } => KIND_LIBRARY_REPLY,
         }
     }
 
@@ -132,6 +144,23 @@ impl Wire {
                 put_str(&mut out, node);
                 out.extend_from_slice(&epoch.to_be_bytes());
             }
+            Wire::LibraryRequest { ticket, name, requirement } => {
+                out.extend_from_slice(&ticket.to_be_bytes());
+                put_str(&mut out, name);
+                put_str(&mut out, requirement);
+            }
+            Wire::LibraryReply { ticket, name, found } => {
+                out.extend_from_slice(&ticket.to_be_bytes());
+                put_str(&mut out, name);
+                match found {
+                    Some((version, script)) => {
+                        out.push(1);
+                        put_str(&mut out, version);
+                        put_str(&mut out, script);
+                    }
+                    None => out.push(0),
+                }
+            }
         }
         out
     }
@@ -174,6 +203,16 @@ impl Wire {
                 Wire::TransferReply { agent, epoch, outcome }
             }
             KIND_LOCATION => Wire::Location { agent: r.str()?, node: r.str()?, epoch: r.u64()? },
+            KIND_LIBRARY_REQUEST => Wire::LibraryRequest { ticket: r.u64()?, name: r.str()?, requirement: r.str()? },
+            KIND_LIBRARY_REPLY => {
+                let (ticket, name) = (r.u64()?, r.str()?);
+                let found = match r.byte()? {
+                    0 => None,
+                    1 => Some((r.str()?, r.str()?)),
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                };
+                Wire::LibraryReply { ticket, name, found }
+            }
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
         if r.left() != 0 {
@@ -342,9 +381,32 @@ mod tests {
         assert_eq!(back.into_message().unwrap(), (to, m));
     }
 
+    #[test]
+    fn library_messages_roundtrip_and_truncations_are_refused() {
+        let messages = [
+            Wire::LibraryRequest { ticket: 9, name: "geo".into(), requirement: "=1.2".into() },
+            Wire::LibraryReply {
+                ticket: u64::MAX,
+                name: "geo".into(),
+                found: Some(("1.2".into(), "proc a {} {}".into())),
+            },
+            Wire::LibraryReply { ticket: 0, name: String::new(), found: None },
+        ];
+        for w in messages {
+            let bytes = w.encode();
+            assert_eq!(Wire::decode(w.kind(), &bytes), Ok(w.clone()));
+            for cut in 0..bytes.len() {
+                assert!(Wire::decode(w.kind(), &bytes[..cut]).is_err(), "{w:?} cut at {cut}");
+            }
+        }
+        let mut bad_flag = Wire::LibraryReply { ticket: 1, name: "g".into(), found: None }.encode();
+        *bad_flag.last_mut().unwrap() = 2;
+        assert!(Wire::decode(KIND_LIBRARY_REPLY, &bad_flag).is_err());
+    }
+
     proptest! {
         #[test]
-        fn garbage_is_refused_not_panicked(kind in 0u8..8, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fn garbage_is_refused_not_panicked(kind in 0u8..KIND_END + 1, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = Wire::decode(kind, &bytes);
         }
     }
