@@ -17,6 +17,7 @@ use itinerant_tcl::interp::Output;
 
 use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
+use crate::library::{Library, Requirement};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
 mod library;
@@ -181,7 +182,7 @@ pub trait Router: Send + Sync {
 
     /// Code on demand: the library this node has (published here or
     /// cached) that best meets `req`, if any.
-    fn find_library(&self, _name: &str, _req: &crate::library::Requirement) -> Option<crate::library::Library> {
+    fn find_library(&self, _name: &str, _req: &Requirement) -> Option<Library> {
         None
     }
 
@@ -193,13 +194,7 @@ pub trait Router: Send + Sync {
     /// Asks other nodes for a library this node lacks, for the agent
     /// parked with `ticket`; the answer (found or not) comes back through
     /// `Runtime::library_fetched`. An error: no node could be asked.
-    fn fetch_library(
-        &self,
-        _agent: &AgentId,
-        _ticket: u64,
-        _name: &str,
-        _req: &crate::library::Requirement,
-    ) -> Result<(), String> {
+    fn fetch_library(&self, _agent: &AgentId, _ticket: u64, _name: &str, _req: &Requirement) -> Result<(), String> {
         Err("no other node to ask".into())
     }
 }
@@ -1303,7 +1298,7 @@ enum WaitRequest {
     /// `package require` of a library not loaded in the agent.
     Library {
         name: String,
-        req: crate::library::Requirement,
+        req: Requirement,
     },
 }
 
@@ -1344,7 +1339,7 @@ impl WaitRequest {
             "exec" => Ok(WaitRequest::Exec(std::mem::take(&mut req.args))),
             "package_require" => {
                 let name = req.args.first().cloned().unwrap_or_default();
-                let req = crate::library::Requirement::decode(req.args.get(1).map(String::as_str).unwrap_or(""))?;
+                let req = Requirement::decode(req.args.get(1).map(String::as_str).unwrap_or(""))?;
                 Ok(WaitRequest::Library { name, req })
             }
             "agent_jump" | "agent_fork" | "agent_submit" => {
