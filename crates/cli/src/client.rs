@@ -1,5 +1,5 @@
 //! The client commands (`itin submit`, `agents`, `agent ...`, `send`, `df
-//! search`, `nodes`): one blocking connection to a running node's port,
+//! search`, `nodes`, `lib publish`, `lib list`): one blocking connection to a running node's port,
 //! speaking the control protocol of `itinerant_node::control`, and the
 //! printing of what comes back.
 //!
@@ -12,6 +12,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use itinerant_core::library::MAX_LIBRARY_BYTES;
 use itinerant_node::control::{
     AgentRow, ClientHello, Ending, ReplyBody, Request, RequestBody, Response, KIND_RESPONSE, MAX_SCRIPT_BYTES,
     MAX_VARS, PROTOCOL_VERSION,
@@ -143,17 +144,18 @@ pub fn parse_pair(what: &str, s: &str) -> Result<(String, String), String> {
     }
 }
 
-fn read_script(file: &str) -> Result<String, String> {
+/// A script file of at most `limit` bytes.
+fn read_script(file: &str, limit: usize) -> Result<String, String> {
     let meta = std::fs::metadata(file).map_err(|e| format!("couldn't read \"{file}\": {e}"))?;
-    if meta.len() > MAX_SCRIPT_BYTES as u64 {
-        return Err(format!("\"{file}\" is larger than {MAX_SCRIPT_BYTES} bytes"));
+    if meta.len() > limit as u64 {
+        return Err(format!("\"{file}\" is larger than {limit} bytes"));
     }
     let mut text = String::new();
     std::fs::File::open(file)
-        .and_then(|f| f.take(MAX_SCRIPT_BYTES as u64 + 1).read_to_string(&mut text))
+        .and_then(|f| f.take(limit as u64 + 1).read_to_string(&mut text))
         .map_err(|e| format!("couldn't read \"{file}\": {e}"))?;
-    if text.len() > MAX_SCRIPT_BYTES {
-        return Err(format!("\"{file}\" is larger than {MAX_SCRIPT_BYTES} bytes"));
+    if text.len() > limit {
+        return Err(format!("\"{file}\" is larger than {limit} bytes"));
     }
     Ok(text)
 }
@@ -170,7 +172,7 @@ pub struct SubmitArgs {
 /// `itin submit`: prints the new agent's id; with `--wait`, streams its
 /// console instead and exits with its result.
 pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
-    let script = read_script(&a.file)?;
+    let script = read_script(&a.file, MAX_SCRIPT_BYTES)?;
     let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
     if vars.len() > MAX_VARS {
         return Err(format!("more than {MAX_VARS} --var").into());
@@ -444,6 +446,56 @@ pub fn df_search(node: &str, properties: Vec<(String, String)>, json: bool) -> R
             let props: Vec<String> = service.iter().map(|(k, v)| format!("{k}={v}")).collect();
             println!("{agent}  {}", props.join(" "));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `itin lib publish NAME VERSION FILE`: the node checks the name, the
+/// version and the size, and refuses other content under a published
+/// name and version.
+pub fn lib_publish(node: &str, name: String, version: String, file: &str) -> Result<ExitCode, Failure> {
+    let script = read_script(file, MAX_LIBRARY_BYTES)?;
+    let (n, v) = (name.clone(), version.clone());
+    match Client::connect(node)?.call(RequestBody::LibPublish { name, version, script })? {
+        ReplyBody::Published { created: true } => println!("published {n} {v}"),
+        ReplyBody::Published { created: false } => println!("{n} {v} was already published with this content"),
+        other => return Err(unexpected(other).into()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct LibraryJson<'a> {
+    name: &'a str,
+    version: &'a str,
+    bytes: u64,
+    /// "published" (on this node) or "cached" (fetched from another).
+    origin: &'a str,
+}
+
+/// `itin lib list`.
+pub fn lib_list(node: &str, json: bool) -> Result<ExitCode, Failure> {
+    let rows = match Client::connect(node)?.call(RequestBody::LibList)? {
+        ReplyBody::Libraries(rows) => rows,
+        other => return Err(unexpected(other).into()),
+    };
+    let items: Vec<LibraryJson> = rows
+        .iter()
+        .map(|r| LibraryJson {
+            name: &r.name,
+            version: &r.version,
+            bytes: r.bytes,
+            origin: if r.published { "published" } else { "cached" },
+        })
+        .collect();
+    if json {
+        print_json(&items)?;
+    } else {
+        let cells: Vec<Vec<String>> = items
+            .iter()
+            .map(|l| vec![l.name.to_owned(), l.version.to_owned(), l.bytes.to_string(), l.origin.to_owned()])
+            .collect();
+        print_table(&["NAME", "VERSION", "BYTES", "ORIGIN"], &cells);
     }
     Ok(ExitCode::SUCCESS)
 }

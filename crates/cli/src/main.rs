@@ -91,6 +91,13 @@ enum Cmd {
         #[command(subcommand)]
         action: DfCmd,
     },
+    /// Libraries for `package require` (code on demand) on a running node.
+    Lib {
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        action: LibCmd,
+    },
     /// A running node and the peers it knows.
     Nodes {
         #[command(flatten)]
@@ -150,6 +157,26 @@ enum DfCmd {
         #[arg(long = "property", value_name = "KEY=VALUE")]
         properties: Vec<String>,
         /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LibCmd {
+    /// Publish a Tcl library on the node: agents anywhere get it with
+    /// `package require NAME ?VERSION?`.
+    Publish {
+        /// The package name.
+        name: String,
+        /// Its version: integers separated by dots (e.g. 1.2).
+        version: String,
+        /// The library's Tcl script.
+        file: String,
+    },
+    /// The libraries the node has (published there or cached from others).
+    List {
+        /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -242,6 +269,12 @@ fn main() -> ExitCode {
                 criteria.extend(parsed?);
                 client::df_search(&n, criteria, json)
             }))
+        }
+        Cmd::Lib { node, action: LibCmd::Publish { name, version, file } } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::lib_publish(&n, name, version, &file)))
+        }
+        Cmd::Lib { node, action: LibCmd::List { json } } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::lib_list(&n, json)))
         }
         Cmd::Nodes { node, json } => {
             client::exit(client::node_address(node.node).and_then(|n| client::nodes(&n, json)))

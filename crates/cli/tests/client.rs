@@ -223,3 +223,49 @@ fn send_df_search_and_nodes() {
     let table = node.ok(&["nodes", "--node", &node.addr]);
     assert!(table.starts_with("NODE   ADDRESS") && table.contains("ghost  127.0.0.1:9"), "{table}");
 }
+
+#[test]
+fn lib_publish_list_and_an_agent_requiring_it() {
+    let node = NodeProc::start("lib", &[]);
+    let geo = node.script("geo.tcl", "proc geo_area {w h} { expr {$w * $h} }\npackage provide geo 1.2\n");
+    assert_eq!(node.ok(&["lib", "publish", "geo", "1.2", &geo]), "published geo 1.2\n");
+    assert_eq!(node.ok(&["lib", "publish", "geo", "1.2", &geo]), "geo 1.2 was already published with this content\n");
+    node.ok(&["lib", "publish", "geo", "1.10", &geo]);
+
+    // Refusals, each with the node's reason.
+    let other = node.script("other.tcl", "proc x {} {}\n");
+    let (code, _, err) = node.itin(&["lib", "publish", "geo", "1.2", &other]);
+    assert!(code == 1 && err.contains("already published here with other content"), "{err}");
+    let (code, _, err) = node.itin(&["lib", "publish", "geo", "1.2b", &geo]);
+    assert!(code == 1 && err.contains("expected version number but got \"1.2b\""), "{err}");
+    let (code, _, err) = node.itin(&["lib", "publish", "a/b", "1", &geo]);
+    assert!(code == 1 && err.contains("bad library name"), "{err}");
+    let big = node.script("big.tcl", &"#".repeat((1 << 20) + 1));
+    let (code, _, err) = node.itin(&["lib", "publish", "big", "1", &big]);
+    assert!(code == 1 && err.contains("larger than 1048576 bytes"), "{err}");
+
+    let list = node.json(&["lib", "list", "--json"]);
+    let rows: Vec<(&str, &str, u64, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap(),
+                l["version"].as_str().unwrap(),
+                l["bytes"].as_u64().unwrap(),
+                l["origin"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("geo", "1.2", 63, "published"), ("geo", "1.10", 63, "published")]);
+    let table = node.ok(&["lib", "list"]);
+    assert_eq!(
+        table,
+        "NAME  VERSION  BYTES  ORIGIN\ngeo   1.2      63     published\ngeo   1.10     63     published\n"
+    );
+
+    let user = node.script("user.tcl", "list [package require geo 1.2] [geo_area 3 4]\n");
+    let (code, out, err) = node.itin(&["submit", "--wait", "--timeout", "30", &user]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "1.10 12\n", ""));
+}

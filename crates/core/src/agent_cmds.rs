@@ -1,9 +1,10 @@
 //! The agent commands of Agent Tcl, as host commands of each agent's
 //! interpreter: `agent_send`, `agent_receive`, `agent_begin`, `agent_name`,
 //! `agent_end`, `agent_info`, `after`, `exec`, `agent_jump`, `agent_fork`,
-//! `agent_submit`. Commands that wait suspend the VM with a request that the
-//! worker serves (`exec` on the blocking pool, departures through the node);
-//! the others act at once. The commands are plain functions in one table
+//! `agent_submit`, `package` (in `package.rs`). Commands that wait suspend
+//! the VM with a request that the worker serves (`exec` on the blocking
+//! pool, departures and library fetches through the node); the others act
+//! at once. The commands are plain functions in one table
 //! shared by every agent; each interpreter carries only its agent's identity
 //! (an [`AgentContext`], the interpreter's embedder context).
 
@@ -63,7 +64,7 @@ fn commands() -> &'static Arc<HostCommands> {
         });
         t.add("agent_end", |_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
         t.add("df", |i, a| with_agent(i, |c| df_cmd(&c.shared, &c.id, a)));
-        t.add("package", package_cmd);
+        t.add("package", crate::package::package_cmd);
         t.add("ams", |i, a| with_agent(i, |c| ams_cmd(&c.shared, a)));
         t.add("acl", |i, a| with_agent(i, |c| acl_cmd(&c.shared, &c.id, a)));
         t.add("agent_info", |i, a| with_agent(i, |c| agent_info(&c.shared, &c.id, a)));
@@ -529,25 +530,4 @@ fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
         }
         _ => err(format!("bad subcommand \"{sub}\": must be deregister, modify, register, or search")),
     }
-}
-
-/// `package require fipa ?version?`: defines the FIPA protocol procs.
-fn package_cmd(interp: &mut Interp, args: &[Value]) -> HostResult {
-    let words: Vec<String> = args.iter().map(|a| a.as_str().into_owned()).collect();
-    match words.get(1).map(String::as_str) {
-        Some("require") => {}
-        _ => return err("bad option: must be \"package require name ?version?\""),
-    }
-    let Some(name) = words.get(2) else { return err("wrong # args: should be \"package require name ?version?\"") };
-    if name != "fipa" {
-        return err(format!("can't find package {name}"));
-    }
-    if !interp.has_command("fipa_request") {
-        for (n, params, body) in crate::fipa::PROCS {
-            if let Err(e) = interp.define_proc(n, params, body) {
-                return err(format!("package fipa: {e}"));
-            }
-        }
-    }
-    HostResult::Done(Value::from(crate::fipa::VERSION))
 }

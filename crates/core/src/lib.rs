@@ -36,6 +36,8 @@ pub mod checkpoint;
 pub mod df;
 pub mod fipa;
 pub mod inspect;
+pub mod library;
+mod package;
 mod resource_cmds;
 pub mod resources;
 mod runtime;
@@ -43,6 +45,7 @@ mod runtime;
 pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
+pub use library::{Library, Requirement};
 pub use runtime::{
     AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, KeyValue, MemoryKeyValue, Message,
     Prepared, Router, Runtime, RuntimeConfig, SendError,

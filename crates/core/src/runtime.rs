@@ -17,8 +17,10 @@ use itinerant_tcl::interp::Output;
 
 use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
+use crate::library::{Library, Requirement};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
+mod library;
 mod migrate;
 mod resource_io;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Prepared};
@@ -192,6 +194,24 @@ pub trait Router: Send + Sync {
 
     /// The same without an answer (console output bound to another node).
     fn resource_post(&self, _node: &str, _op: Vec<String>) {}
+
+    /// Code on demand: the library this node has (published here or
+    /// cached) that best meets `req`, if any.
+    fn find_library(&self, _name: &str, _req: &Requirement) -> Option<Library> {
+        None
+    }
+
+    /// The versions of library `name` this node has.
+    fn library_versions(&self, _name: &str) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Asks other nodes for a library this node lacks, for the agent
+    /// parked with `ticket`; the answer (found or not) comes back through
+    /// `Runtime::library_fetched`. An error: no node could be asked.
+    fn fetch_library(&self, _agent: &AgentId, _ticket: u64, _name: &str, _req: &Requirement) -> Result<(), String> {
+        Err("no other node to ask".into())
+    }
 }
 
 /// Why a message was not accepted.
@@ -309,6 +329,9 @@ pub(crate) enum Wait {
     Receive(Receiver),
     /// `after`.
     Sleep,
+    /// `package require` of a library being fetched from other nodes;
+    /// the error if it does not come in time.
+    Library { unfound: String },
 }
 
 struct Parked {
@@ -1157,6 +1180,7 @@ impl Shared {
                 None
             }
             WaitRequest::Depart { kind, dest, script } => self.depart(agent, kind, dest, script, None),
+            WaitRequest::Library { name, req } => self.require_library(agent, name, req),
         }
     }
 
@@ -1211,7 +1235,11 @@ impl Shared {
         if slot.parked.as_ref().is_some_and(|p| p.generation == generation) {
             if let Some(p) = slot.parked.take() {
                 let mut agent = p.agent;
-                let _ = agent.interp.resume(Ok(String::new()));
+                let result = match p.wait {
+                    Wait::Library { unfound } => Err(unfound),
+                    _ => Ok(String::new()),
+                };
+                let _ = agent.interp.resume(result);
                 self.make_runnable(slot, agent);
             }
         }
@@ -1336,6 +1364,11 @@ enum WaitRequest {
         dest: String,
         script: Option<String>,
     },
+    /// `package require` of a library not loaded in the agent.
+    Library {
+        name: String,
+        req: Requirement,
+    },
 }
 
 impl WaitRequest {
@@ -1374,6 +1407,11 @@ impl WaitRequest {
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
             "exec" => Ok(WaitRequest::Exec(std::mem::take(&mut req.args))),
             "resource_io" => Ok(WaitRequest::Resource(std::mem::take(&mut req.args))),
+            "package_require" => {
+                let name = req.args.first().cloned().unwrap_or_default();
+                let req = Requirement::decode(req.args.get(1).map(String::as_str).unwrap_or(""))?;
+                Ok(WaitRequest::Library { name, req })
+            }
             "agent_jump" | "agent_fork" | "agent_submit" => {
                 let kind = match req.command.as_str() {
                     "agent_jump" => DepartureKind::Jump,

@@ -26,6 +26,7 @@ use itinerant_core::{Acl, AgentId, AgentOutcome, AgentSummary, Message, Runtime}
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::libraries::{Libraries, LibraryRow};
 use crate::net::frame::{Frame, FrameDecoder, Lane};
 use crate::proto::{put_opt, put_str, DecodeError, Reader};
 
@@ -100,6 +101,14 @@ pub enum RequestBody {
     },
     /// This node and its peers; `Nodes`.
     Nodes,
+    /// Publish a library on this node (code on demand); `Published`.
+    LibPublish {
+        name: String,
+        version: String,
+        script: String,
+    },
+    /// The libraries this node has; `Libraries`.
+    LibList,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,6 +172,12 @@ pub enum ReplyBody {
         listen: String,
         peers: Vec<PeerRow>,
     },
+    /// The library is published; `created` is false when the same
+    /// name, version and script were published before.
+    Published {
+        created: bool,
+    },
+    Libraries(Vec<LibraryRow>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,6 +233,8 @@ const MIN_PAIR: usize = 8;
 const MIN_ROW: usize = 4 + 1 + 4 + 8 * 3;
 /// Smallest encoding of a `PeerRow`.
 const MIN_PEER: usize = 4 + 4 + 1;
+/// Smallest encoding of a `LibraryRow`.
+const MIN_LIBRARY_ROW: usize = 4 + 4 + 8 + 1;
 
 fn pairs(r: &mut Reader) -> Result<Vec<(String, String)>, DecodeError> {
     let n = r.count(MIN_PAIR)?;
@@ -318,6 +335,13 @@ impl Request {
                 put_pairs(&mut out, properties);
             }
             RequestBody::Nodes => out.push(10),
+            RequestBody::LibPublish { name, version, script } => {
+                out.push(11);
+                put_str(&mut out, name);
+                put_str(&mut out, version);
+                put_str(&mut out, script);
+            }
+            RequestBody::LibList => out.push(12),
         }
         out
     }
@@ -342,6 +366,8 @@ impl Request {
             8 => RequestBody::Send { to: r.str()?, performative: r.str()?, content: r.str()?, params: pairs(&mut r)? },
             9 => RequestBody::DfSearch { properties: pairs(&mut r)? },
             10 => RequestBody::Nodes,
+            11 => RequestBody::LibPublish { name: r.str()?, version: r.str()?, script: r.str()? },
+            12 => RequestBody::LibList,
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -409,6 +435,20 @@ impl Response {
                     out.push(u8::from(p.connected));
                 }
             }
+            ReplyBody::Published { created } => {
+                out.push(8);
+                out.push(u8::from(*created));
+            }
+            ReplyBody::Libraries(rows) => {
+                out.push(9);
+                put_count(&mut out, rows.len());
+                for l in rows {
+                    put_str(&mut out, &l.name);
+                    put_str(&mut out, &l.version);
+                    put_u64(&mut out, l.bytes);
+                    out.push(u8::from(l.published));
+                }
+            }
         }
         out
     }
@@ -453,6 +493,20 @@ impl Response {
                     peers.push(PeerRow { name: r.str()?, addr: r.str()?, connected: bool_flag(&mut r)? });
                 }
                 Ok(ReplyBody::Nodes { node, listen, peers })
+            }
+            8 => Ok(ReplyBody::Published { created: bool_flag(&mut r)? }),
+            9 => {
+                let n = r.count(MIN_LIBRARY_ROW)?;
+                let mut rows = Vec::with_capacity(n);
+                for _ in 0..n {
+                    rows.push(LibraryRow {
+                        name: r.str()?,
+                        version: r.str()?,
+                        bytes: r.u64()?,
+                        published: bool_flag(&mut r)?,
+                    });
+                }
+                Ok(ReplyBody::Libraries(rows))
             }
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
@@ -517,6 +571,7 @@ pub struct NodeView<'a> {
     pub runtime: &'a Runtime,
     pub listen: Option<SocketAddr>,
     pub peers: &'a PeerTable,
+    pub libraries: Arc<Libraries>,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -549,7 +604,7 @@ pub async fn serve_client(
                 return Err(format!("client sent a frame of kind {}, not a request", frame.kind));
             }
             let response = match Request::decode(&frame.payload) {
-                Ok(req) => Response { id: req.id, result: handle(&node, req.body) },
+                Ok(req) => Response { id: req.id, result: handle_async(&node, req.body).await },
                 Err(e) => match Request::peek_id(&frame.payload) {
                     Some(id) => Response { id, result: Err(format!("bad request: {}", e.0)) },
                     None => return Err(format!("request without an id: {e}")),
@@ -595,6 +650,21 @@ fn agent(rt: &Runtime, id_or_name: &str) -> Result<AgentId, String> {
     rt.lookup(id_or_name)
         .or_else(|| rt.agents().into_iter().rev().find(|a| a.name.as_deref() == Some(id_or_name)).map(|a| a.id))
         .ok_or_else(|| format!("no agent \"{id_or_name}\""))
+}
+
+/// Serves one request; those that wait for the disk (publishing a
+/// library) on the blocking pool.
+async fn handle_async(node: &NodeView<'_>, body: RequestBody) -> Result<ReplyBody, String> {
+    match body {
+        RequestBody::LibPublish { name, version, script } => {
+            let libraries = node.libraries.clone();
+            let created = tokio::task::spawn_blocking(move || libraries.publish(&name, &version, script))
+                .await
+                .map_err(|e| format!("publishing failed: {e}"))??;
+            Ok(ReplyBody::Published { created })
+        }
+        other => handle(node, other),
+    }
 }
 
 /// Serves one request.
@@ -669,6 +739,10 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
             listen: node.listen.map(|a| a.to_string()).unwrap_or_default(),
             peers: node.peers.rows(),
         }),
+        RequestBody::LibPublish { name, version, script } => {
+            node.libraries.publish(&name, &version, script).map(|created| ReplyBody::Published { created })
+        }
+        RequestBody::LibList => Ok(ReplyBody::Libraries(node.libraries.rows())),
     }
 }
 
@@ -699,6 +773,8 @@ mod tests {
             },
             RequestBody::DfSearch { properties: pairs(&[("type", "printer"), ("", "")]) },
             RequestBody::Nodes,
+            RequestBody::LibPublish { name: "geo".into(), version: "1.2".into(), script: "proc a {} {}".into() },
+            RequestBody::LibList,
         ];
         bodies.into_iter().enumerate().map(|(i, body)| Request { id: i as u64 * 0x0101_0101_0101, body }).collect()
     }
@@ -733,6 +809,13 @@ mod tests {
                 listen: "127.0.0.1:1".into(),
                 peers: vec![PeerRow { name: "u".into(), addr: "127.0.0.1:2".into(), connected: true }],
             }),
+            Ok(ReplyBody::Published { created: true }),
+            Ok(ReplyBody::Published { created: false }),
+            Ok(ReplyBody::Libraries(vec![
+                LibraryRow { name: "geo".into(), version: "1.2".into(), bytes: 12, published: true },
+                LibraryRow { name: "util".into(), version: "2".into(), bytes: 0, published: false },
+            ])),
+            Ok(ReplyBody::Libraries(vec![])),
         ];
         results.into_iter().enumerate().map(|(i, result)| Response { id: i as u64, result }).collect()
     }

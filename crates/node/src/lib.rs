@@ -14,6 +14,7 @@ pub mod control;
 pub mod handoff;
 pub mod image;
 mod kv;
+pub mod libraries;
 pub mod net;
 pub mod node;
 pub mod proto;

@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use itinerant_core::df::Description;
 use itinerant_core::{
-    Acl, AgentId, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime, RuntimeConfig,
-    SendError,
+    Acl, AgentId, Departure, DepartureKind, DepartureOutcome, Library, Message, Prepared, Requirement, Router, Runtime,
+    RuntimeConfig, SendError,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,6 +34,7 @@ use tokio::sync::mpsc;
 
 use crate::control;
 use crate::handoff::{self, Fence, MemoryFences, Verdict};
+use crate::libraries::{FetchStep, Fetches, Libraries};
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
 use crate::proto::Wire;
 use crate::store::Store;
@@ -100,6 +101,10 @@ struct Links {
     /// Resource calls waiting for their answer, by call number.
     calls: Mutex<HashMap<u64, std::sync::mpsc::SyncSender<Result<String, String>>>>,
     next_call: std::sync::atomic::AtomicU64,
+    /// Published and cached libraries (code on demand).
+    libraries: Arc<Libraries>,
+    /// Library fetches under way for this node's agents.
+    fetches: Mutex<Fetches>,
 }
 
 impl Links {
@@ -236,6 +241,44 @@ impl Router for Links {
             eprintln!("[{}] resource operation for node {node} not sent: {why}", self.node);
         }
     }
+
+    fn find_library(&self, name: &str, req: &Requirement) -> Option<Library> {
+        self.libraries.find(name, req)
+    }
+
+    fn library_versions(&self, name: &str) -> Vec<String> {
+        self.libraries.versions(name)
+    }
+
+    /// Asks every peer; the first that has a suitable version answers
+    /// with it (see `libraries.rs`).
+    fn fetch_library(&self, agent: &AgentId, agent_ticket: u64, name: &str, req: &Requirement) -> Result<(), String> {
+        let peers: Vec<String> = self.queues.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+        // Recorded before asking, so that no answer can come first.
+        let ticket = self.fetches.lock().unwrap_or_else(|e| e.into_inner()).start(
+            agent,
+            agent_ticket,
+            name,
+            req,
+            peers.len(),
+            std::time::Instant::now(),
+        )?;
+        let ask = wire_frame(&Wire::LibraryRequest { ticket, name: name.to_owned(), requirement: req.encode() });
+        let mut unsent = Vec::new();
+        for peer in &peers {
+            if let Err(why) = self.send_frame(peer, ask.clone()) {
+                unsent.push(why);
+            }
+        }
+        // A peer that could not be asked counts as one that said no.
+        let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
+        for _ in 0..unsent.len() {
+            if let (FetchStep::NotFound(_), _) = fetches.answer(ticket, name, None) {
+                return Err(format!("no peer could be asked: {}", unsent.join("; ")));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Node {
@@ -267,6 +310,8 @@ impl Node {
             unanswered: Mutex::new(HashMap::new()),
             calls: Mutex::new(HashMap::new()),
             next_call: std::sync::atomic::AtomicU64::new(0),
+            libraries: Arc::new(Libraries::open(opened.as_ref().map(|o| o.store.clone()))?),
+            fetches: Mutex::new(Fetches::default()),
         });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
@@ -297,6 +342,7 @@ impl Node {
             loop {
                 tokio::time::sleep(TRANSFER_RETRY).await;
                 retrying.resend_transfers();
+                retrying.fetches.lock().unwrap_or_else(|e| e.into_inner()).expire(std::time::Instant::now());
             }
         });
         let mut resumed = Vec::new();
@@ -334,6 +380,11 @@ impl Node {
     /// The agents brought back from the store when the node started.
     pub fn resumed(&self) -> &[AgentId] {
         &self.resumed
+    }
+
+    /// The libraries this node has (published here or cached).
+    pub fn libraries(&self) -> &Arc<Libraries> {
+        &self.links.libraries
     }
 
     /// The node's store, if it has a data directory.
@@ -488,7 +539,8 @@ async fn serve_inbound(
         let frames = decoder.push(&buf[..n]).map_err(|e| e.to_string())?;
         if peer.is_none() && frames.first().is_some_and(|f| f.kind == control::KIND_CLIENT_HELLO) {
             let listen = *links.listen.lock().unwrap_or_else(|e| e.into_inner());
-            let view = control::NodeView { runtime: rt, listen, peers: &links.peers };
+            let view =
+                control::NodeView { runtime: rt, listen, peers: &links.peers, libraries: links.libraries.clone() };
             return control::serve_client(stream, decoder, frames, view).await;
         }
         // The agent messages of this read go to the runtime together (one
@@ -580,6 +632,22 @@ async fn serve_inbound(
                         _ => return Err(format!("location of \"{agent}\", not an agent of this node")),
                     }
                 }
+                (Some(from), Wire::LibraryRequest { ticket, name, requirement }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    // A requirement this node cannot read finds nothing.
+                    let found = Requirement::decode(&requirement)
+                        .ok()
+                        .and_then(|req| links.libraries.find(&name, &req))
+                        .map(|lib| (lib.version, lib.script));
+                    let reply = Wire::LibraryReply { ticket, name, found };
+                    if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
+                        eprintln!("[{}] library answer to {from} not sent: {why}", rt.node());
+                    }
+                }
+                (Some(from), Wire::LibraryReply { ticket, name, found }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    library_answer(rt, links, from, ticket, &name, found).await;
+                }
                 (Some(_), w) => {
                     let (to, msg) = w.into_message().map_err(|e| e.to_string())?;
                     batch.push(Inbound { to, msg });
@@ -589,6 +657,37 @@ async fn serve_inbound(
         if let Some(from) = &peer {
             deliver(rt, links, from, batch);
         }
+    }
+}
+
+/// A peer's answer to one of this node's library fetches: a library found
+/// is cached durably, then loaded by the agent; when no peer has one, the
+/// agent fails at once.
+async fn library_answer(
+    rt: &Runtime,
+    links: &Links,
+    from: &str,
+    ticket: u64,
+    name: &str,
+    found: Option<(String, String)>,
+) {
+    let (step, complaint) = links.fetches.lock().unwrap_or_else(|e| e.into_inner()).answer(ticket, name, found);
+    if let Some(why) = complaint {
+        eprintln!("[{}] library answer from {from} not used: {why}", rt.node());
+    }
+    match step {
+        FetchStep::Found(fetch, lib) => {
+            let (libraries, cached) = (links.libraries.clone(), lib.clone());
+            // Not cached (a conflict, the limit, the store): still loaded.
+            match tokio::task::spawn_blocking(move || libraries.cache(&cached)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(why)) => eprintln!("[{}] library {} {} not cached: {why}", rt.node(), lib.name, lib.version),
+                Err(e) => eprintln!("[{}] library {} not cached: {e}", rt.node(), lib.name),
+            }
+            rt.library_fetched(&fetch.agent, fetch.agent_ticket, Some(lib));
+        }
+        FetchStep::NotFound(fetch) => rt.library_fetched(&fetch.agent, fetch.agent_ticket, None),
+        FetchStep::Waiting | FetchStep::Unknown => {}
     }
 }
 

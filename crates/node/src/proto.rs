@@ -14,8 +14,12 @@ pub const KIND_DF_UPDATE: u8 = 3;
 pub const KIND_TRANSFER: u8 = 4;
 pub const KIND_TRANSFER_REPLY: u8 = 5;
 pub const KIND_LOCATION: u8 = 6;
-pub const KIND_RESOURCE_CALL: u8 = 20;
-pub const KIND_RESOURCE_REPLY: u8 = 21;
+pub const KIND_LIBRARY_REQUEST: u8 = 7;
+pub const KIND_LIBRARY_REPLY: u8 = 8;
+pub const KIND_RESOURCE_CALL: u8 = 9;
+pub const KIND_RESOURCE_REPLY: u8 = 10;
+/// One past the highest kind (fuzzing and tests cover `0..KIND_END`).
+pub const KIND_END: u8 = 11;
 /// Most words in a resource operation.
 const MAX_RESOURCE_WORDS: usize = 8;
 
@@ -48,6 +52,12 @@ pub enum Wire {
     ResourceCall { call: u64, op: Vec<String> },
     /// The answer to a resource call.
     ResourceReply { call: u64, result: Result<String, String> },
+    /// Code on demand: does the receiver have library `name` meeting
+    /// `requirement` (`Requirement::encode`)? `ticket` names the question.
+    LibraryRequest { ticket: u64, name: String, requirement: String },
+    /// The answer to the request `ticket`: the version and script of the
+    /// best such library the sender has, or none.
+    LibraryReply { ticket: u64, name: String, found: Option<(String, String)> },
 }
 
 /// Why a payload was refused.
@@ -99,6 +109,8 @@ impl Wire {
             Wire::Location { .. } => KIND_LOCATION,
             Wire::ResourceCall { .. } => KIND_RESOURCE_CALL,
             Wire::ResourceReply { .. } => KIND_RESOURCE_REPLY,
+            Wire::LibraryRequest { .. } => KIND_LIBRARY_REQUEST,
+            Wire::LibraryReply { .. } => KIND_LIBRARY_REPLY,
         }
     }
 
@@ -150,6 +162,23 @@ impl Wire {
                 put_str(&mut out, node);
                 out.extend_from_slice(&epoch.to_be_bytes());
             }
+            Wire::LibraryRequest { ticket, name, requirement } => {
+                out.extend_from_slice(&ticket.to_be_bytes());
+                put_str(&mut out, name);
+                put_str(&mut out, requirement);
+            }
+            Wire::LibraryReply { ticket, name, found } => {
+                out.extend_from_slice(&ticket.to_be_bytes());
+                put_str(&mut out, name);
+                match found {
+                    Some((version, script)) => {
+                        out.push(1);
+                        put_str(&mut out, version);
+                        put_str(&mut out, script);
+                    }
+                    None => out.push(0),
+                }
+            }
         }
         out
     }
@@ -196,6 +225,16 @@ impl Wire {
             }
             KIND_RESOURCE_REPLY => Wire::ResourceReply { call: r.u64()?, result: r.result()? },
             KIND_LOCATION => Wire::Location { agent: r.str()?, node: r.str()?, epoch: r.u64()? },
+            KIND_LIBRARY_REQUEST => Wire::LibraryRequest { ticket: r.u64()?, name: r.str()?, requirement: r.str()? },
+            KIND_LIBRARY_REPLY => {
+                let (ticket, name) = (r.u64()?, r.str()?);
+                let found = match r.byte()? {
+                    0 => None,
+                    1 => Some((r.str()?, r.str()?)),
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                };
+                Wire::LibraryReply { ticket, name, found }
+            }
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
         if r.left() != 0 {
@@ -400,9 +439,32 @@ mod tests {
         assert!(Wire::decode(KIND_RESOURCE_CALL, &empty).is_err());
     }
 
+    #[test]
+    fn library_messages_roundtrip_and_truncations_are_refused() {
+        let messages = [
+            Wire::LibraryRequest { ticket: 9, name: "geo".into(), requirement: "=1.2".into() },
+            Wire::LibraryReply {
+                ticket: u64::MAX,
+                name: "geo".into(),
+                found: Some(("1.2".into(), "proc a {} {}".into())),
+            },
+            Wire::LibraryReply { ticket: 0, name: String::new(), found: None },
+        ];
+        for w in messages {
+            let bytes = w.encode();
+            assert_eq!(Wire::decode(w.kind(), &bytes), Ok(w.clone()));
+            for cut in 0..bytes.len() {
+                assert!(Wire::decode(w.kind(), &bytes[..cut]).is_err(), "{w:?} cut at {cut}");
+            }
+        }
+        let mut bad_flag = Wire::LibraryReply { ticket: 1, name: "g".into(), found: None }.encode();
+        *bad_flag.last_mut().unwrap() = 2;
+        assert!(Wire::decode(KIND_LIBRARY_REPLY, &bad_flag).is_err());
+    }
+
     proptest! {
         #[test]
-        fn garbage_is_refused_not_panicked(kind in prop_oneof![0u8..8, 20u8..22], bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fn garbage_is_refused_not_panicked(kind in 0u8..KIND_END + 1, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = Wire::decode(kind, &bytes);
         }
     }

@@ -6,7 +6,9 @@
 //! `forget` only queue them; one writer thread commits them in batches (one
 //! fsync for many checkpoints). `flush` waits for the queue to be durable.
 //! An image that cannot be read at start is moved aside to
-//! `unreadable_agents` with a log line, never dropped.
+//! `unreadable_agents` with a log line, never dropped. Published and
+//! cached libraries (code on demand) are written at once, one transaction
+//! each (they are rare and the publisher waits for durability).
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -26,6 +28,9 @@ const NAMES: TableDefinition<&str, &str> = TableDefinition::new("names");
 /// Transfer verdicts by agent id: epoch, then 1 and the id given or 0
 /// and the reason (see `handoff.rs`).
 const FENCES: TableDefinition<&str, &[u8]> = TableDefinition::new("fences");
+/// Libraries by (name, version): a flag (1 published here, 0 cached from
+/// another node), then the script (see `libraries.rs`).
+const LIBRARIES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("libraries");
 
 /// `META` keys.
 const CLEAN_STOP: &str = "clean_stop";
@@ -183,6 +188,47 @@ impl Store {
     /// The database, for the node's other tables (`kv.rs`).
     pub(crate) fn db(&self) -> &Database {
         &self.db
+    }
+
+    /// Durably records library `lib` (`published` here, or cached from
+    /// another node), replacing an entry of the same name and version.
+    pub fn put_library(&self, lib: &itinerant_core::Library, published: bool) -> Result<(), String> {
+        let mut value = Vec::with_capacity(1 + lib.script.len());
+        value.push(u8::from(published));
+        value.extend_from_slice(lib.script.as_bytes());
+        let txn = self.db.begin_write().map_err(|e| db_err("begin", e))?;
+        txn.open_table(LIBRARIES)
+            .map_err(|e| db_err("libraries", e))?
+            .insert((lib.name.as_str(), lib.version.as_str()), value.as_slice())
+            .map_err(|e| db_err("libraries", e))?;
+        txn.commit().map_err(|e| db_err("commit", e))
+    }
+
+    /// Every stored library, with whether it was published here. A record
+    /// that does not read back as a library is logged and skipped (it stays
+    /// in the table).
+    pub fn libraries(&self) -> Result<Vec<(itinerant_core::Library, bool)>, String> {
+        let txn = self.db.begin_read().map_err(|e| db_err("begin", e))?;
+        let table = match txn.open_table(LIBRARIES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(db_err("libraries", e)),
+        };
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| db_err("libraries", e))? {
+            let (key, value) = entry.map_err(|e| db_err("libraries", e))?;
+            let (name, version) = key.value();
+            let value = value.value();
+            let script = value.get(1..).and_then(|s| String::from_utf8(s.to_vec()).ok());
+            match script
+                .ok_or_else(|| "not UTF-8".to_string())
+                .and_then(|s| itinerant_core::Library::new(name, version, s))
+            {
+                Ok(lib) => out.push((lib, value[0] == 1)),
+                Err(why) => eprintln!("[{}] stored library {name} {version} is unreadable ({why}); skipped", self.node),
+            }
+        }
+        Ok(out)
     }
 
     fn send(&self, op: Op) -> bool {

@@ -388,6 +388,24 @@ impl Interp {
         Ok(())
     }
 
+    /// Completes the pending host request by evaluating `script` at the
+    /// global level, as `uplevel #0` would: its result becomes the host
+    /// command's result, and an error in it is raised where the command was
+    /// called (`annotation`, with `%d` for the line, is added to errorInfo).
+    /// The script runs as frames of the VM, so it can be preempted,
+    /// suspended and snapshotted like any other code (`package require`
+    /// loads a library this way).
+    pub fn resume_eval(&mut self, script: &str, annotation: Option<&str>) -> Result<(), String> {
+        if self.pending.take().is_none() {
+            return Err("no host request is pending".into());
+        }
+        let kind = FrameKind::Body { annotation: annotation.map(Rc::from) };
+        if let Err(e) = self.push_script_frame(&Value::from(script), 0, kind) {
+            self.raise_pending = Some(e);
+        }
+        Ok(())
+    }
+
     // ----- variables for embedders --------------------------------------
 
     /// Sets a variable in the current frame (global when idle).
@@ -398,6 +416,16 @@ impl Interp {
     /// Reads a variable of the current frame (global when idle).
     pub fn get_var(&mut self, name: &str) -> Result<String, String> {
         self.read_var_named(name).map(|v| v.as_str().into_owned()).map_err(|e| e.value().as_str().into_owned())
+    }
+
+    /// Sets a global variable or array element (`a(b)`), as `set` at the
+    /// global level would, wherever the VM is.
+    pub fn set_global_var(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let (base, key) = crate::vars::split_name(name);
+        let r = self.resolve_name_in(0, base, key.map(Rc::from), true);
+        self.apply_var_op(crate::bytecode::VarOp::Store, &r, name, vec![Value::from(value)])
+            .map(|_| ())
+            .map_err(|e| e.value().as_str().into_owned())
     }
 
     /// Sets a global variable.

@@ -587,6 +587,11 @@ impl Interp {
         self.push_frame(code, vf, kind)
     }
 
+    /// `push_body` for the embedding API (`Interp::resume_eval`).
+    pub(crate) fn push_script_frame(&mut self, script: &Value, vf: u32, kind: FrameKind) -> Result<(), Exception> {
+        self.push_body(script, vf, kind)
+    }
+
     fn push_expr(&mut self, e: &Value, vf: u32) -> Result<(), Exception> {
         let mode = self.mode_for(vf);
         let code = match e.cached_expr() {

@@ -153,3 +153,43 @@ fn set_global_array_replaces_the_variable() {
     // Elements that share a value are still separate variables.
     assert_eq!(interp.eval("append a(k1) y; list $a(k1) $a(k3)").unwrap(), "xy x");
 }
+
+#[test]
+fn resume_eval_runs_a_script_at_the_global_level_as_the_commands_result() {
+    let mut interp = Interp::new();
+    let load: HostFn = Box::new(|_, _| HostResult::Suspend(HostRequest { command: "load".into(), args: vec![] }));
+    interp.register_host("load", load);
+    interp.start("proc f {} { set local 1; list [load] [info exists local] [lib_double 21] }; f", None);
+    assert!(matches!(interp.run(u64::MAX), Outcome::Request(_)));
+    // The script defines a proc and a global, then yields the result.
+    interp.resume_eval("proc lib_double x { expr {2 * $x} }\nset g [info level]\nset v 1.0", None).unwrap();
+    // A snapshot in the middle of the script carries it along.
+    assert_eq!(interp.run(3), Outcome::OutOfBudget);
+    let mut interp = itinerant_tcl::snapshot::restore(&itinerant_tcl::snapshot::save(&interp).unwrap()).unwrap();
+    assert_eq!(interp.run(u64::MAX), Outcome::Finished("1.0 1 42".into()));
+    assert_eq!(interp.global_var("g").as_deref(), Some("0"));
+    assert!(interp.resume_eval("x", None).is_err(), "nothing is pending");
+}
+
+#[test]
+fn resume_eval_raises_the_scripts_error_where_the_command_was_called() {
+    let mut interp = Interp::new();
+    let load: HostFn = Box::new(|_, _| HostResult::Suspend(HostRequest { command: "load".into(), args: vec![] }));
+    interp.register_host("load", load);
+    interp.start("list [catch {load} msg] $msg $errorInfo", None);
+    assert!(matches!(interp.run(u64::MAX), Outcome::Request(_)));
+    interp.resume_eval("set a 1\nerror boom", Some("(library \"x\" line %d)")).unwrap();
+    let Outcome::Finished(r) = interp.run(u64::MAX) else { panic!("the catch ends the script") };
+    assert!(r.starts_with("1 boom {boom\n    while executing\n\"error boom\"\n    (library \"x\" line 2)"), "{r}");
+}
+
+#[test]
+fn set_global_var_sets_an_element_from_inside_a_proc() {
+    let mut interp = Interp::new();
+    let mark: HostFn = Box::new(|i, _| match i.set_global_var("marks(x)", "1.2") {
+        Ok(()) => HostResult::Done(Value::empty()),
+        Err(e) => HostResult::Error(itinerant_tcl::Exception::error(e)),
+    });
+    interp.register_host("mark", mark);
+    assert_eq!(interp.eval("proc f {} { mark; info exists marks }; list [f] $marks(x)").unwrap(), "0 1.2");
+}

@@ -1,6 +1,7 @@
 //! Decodes arbitrary payloads as control-protocol frames: client hello,
-//! request and response. Oracles: no panic; an accepted payload re-encodes
-//! to the same bytes (the encoding is canonical).
+//! request and response (every tag, library publish and list included).
+//! Oracles: no panic; an accepted payload re-encodes to the same bytes
+//! (the encoding is canonical).
 #![no_main]
 
 use itinerant_node::control::{ClientHello, Request, Response};

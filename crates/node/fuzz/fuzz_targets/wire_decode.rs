@@ -4,12 +4,12 @@
 //! fails with an error.
 #![no_main]
 
-use itinerant_node::proto::Wire;
+use itinerant_node::proto::{Wire, KIND_END};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&kind, payload)) = data.split_first() else { return };
-    if let Ok(w) = Wire::decode(kind % 7, payload) {
+    if let Ok(w) = Wire::decode(kind % KIND_END, payload) {
         assert_eq!(w.encode(), payload);
         let _ = w.into_message();
     }
