@@ -43,6 +43,11 @@ pub struct AgentImage {
     /// Counts the agent's departures (jump, fork, submit): a transfer is
     /// known by (agent id, epoch), so a repeated or late one is recognised.
     pub epoch: u64,
+    /// Set on the checkpoint of an agent frozen for a platform-initiated
+    /// move (`Runtime::migrate`) to this node: after a crash the same
+    /// transfer is sent again (a jump's keeps its pending `agent_jump`
+    /// instead). Never set on the image that travels.
+    pub moving_to: Option<String>,
 }
 
 /// Durable storage for agent images (implemented by the node).

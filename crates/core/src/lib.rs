@@ -42,6 +42,6 @@ pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use runtime::{
-    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime,
-    RuntimeConfig, SendError,
+    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Load, Message, Movable, MoveStatus,
+    Prepared, Router, Runtime, RuntimeConfig, SendError,
 };

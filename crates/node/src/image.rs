@@ -9,7 +9,9 @@ use itinerant_core::AgentImage;
 use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader};
 
 const MAGIC: &[u8; 4] = b"ITAI";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
+/// The version before `moving_to` (stores written by it are still read).
+const VERSION_WITHOUT_MOVING_TO: u16 = 1;
 
 /// Largest image accepted (the interpreter snapshot dominates).
 pub const MAX_IMAGE_BYTES: usize = 256 << 20;
@@ -30,6 +32,7 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
         None => out.push(0),
     }
     put_str(&mut out, &image.console);
+    put_opt(&mut out, image.moving_to.as_deref());
     out.extend_from_slice(&(image.services.len() as u32).to_be_bytes());
     for s in &image.services {
         put_pairs(&mut out, s.iter());
@@ -52,7 +55,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         return Err(DecodeError("not an agent image".into()));
     }
     let version = u16::from_be_bytes([r.byte()?, r.byte()?]);
-    if version != VERSION {
+    if version != VERSION && version != VERSION_WITHOUT_MOVING_TO {
         return Err(DecodeError(format!("agent image version {version} (this node reads {VERSION})")));
     }
     let id = r.agent_id()?;
@@ -69,6 +72,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         f => return Err(DecodeError(format!("bad flag {f}"))),
     };
     let console = r.str()?;
+    let moving_to = if version == VERSION { r.opt()? } else { None };
     // A service is at least its 4-byte count; a message at least 14 bytes.
     let services =
         (0..r.count(4)?).map(|_| Ok(r.pairs()?.into_iter().collect())).collect::<Result<Vec<_>, DecodeError>>()?;
@@ -78,7 +82,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
     if r.left() != 0 {
         return Err(DecodeError(format!("{} bytes after the image", r.left())));
     }
-    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services, epoch })
+    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services, epoch, moving_to })
 }
 
 #[cfg(test)]
@@ -109,6 +113,7 @@ mod tests {
             wake_at_ms: Some(1_800_000_000_000),
             console: "line 1\n".into(),
             epoch: 3,
+            moving_to: Some("beta".into()),
             services: vec![[("name".to_string(), "s".to_string()), ("type".into(), "t".into())].into_iter().collect()],
         }
     }
@@ -117,6 +122,17 @@ mod tests {
     fn roundtrip() {
         let image = sample();
         assert_eq!(decode(&encode(&image)).unwrap(), image);
+    }
+
+    #[test]
+    fn a_version_1_image_has_no_move_under_way() {
+        let image = AgentImage { moving_to: None, ..sample() };
+        let mut bytes = encode(&image);
+        bytes[5] = 1;
+        // Version 1 has no moving_to flag: cut it out after the console.
+        let at = 4 + 2 + 4 + 7 + 8 + (1 + 4 + 6) + 1 + 9 + (4 + 7);
+        assert_eq!(bytes.remove(at), 0);
+        assert_eq!(decode(&bytes).unwrap(), image);
     }
 
     #[test]
