@@ -15,5 +15,6 @@ pub mod handoff;
 pub mod image;
 pub mod net;
 pub mod node;
+pub mod placement;
 pub mod proto;
 pub mod store;

@@ -35,6 +35,7 @@ use tokio::sync::mpsc;
 use crate::control;
 use crate::handoff::{self, Fence, MemoryFences, Verdict};
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
+use crate::placement::{DrainReport, Placement, BALANCE_PERIOD, LOAD_PERIOD};
 use crate::proto::Wire;
 use crate::store::Store;
 
@@ -57,6 +58,8 @@ pub struct NodeConfig {
     pub max_frame: usize,
     /// Where the node keeps its agents; none: in memory only.
     pub data: Option<PathBuf>,
+    /// Move agents to less loaded peers (`placement.rs`); off by default.
+    pub balance: bool,
 }
 
 impl NodeConfig {
@@ -67,6 +70,7 @@ impl NodeConfig {
             runtime: RuntimeConfig::for_node(name),
             max_frame: DEFAULT_MAX_PAYLOAD,
             data: None,
+            balance: false,
         }
     }
 }
@@ -78,6 +82,7 @@ pub struct Node {
     addr: SocketAddr,
     accept_task: tokio::task::JoinHandle<()>,
     retry_task: tokio::task::JoinHandle<()>,
+    placement_task: tokio::task::JoinHandle<()>,
     store: Option<Arc<Store>>,
     /// The agents brought back from the store at start.
     resumed: Vec<AgentId>,
@@ -97,6 +102,8 @@ struct Links {
     /// Transfers sent and not yet answered, by (agent, epoch): sent again
     /// until answered (the destination answers a repeat as the first).
     unanswered: Mutex<HashMap<(String, u64), (String, Frame)>>,
+    /// Peers' loads, drain and balancing.
+    placement: Placement,
 }
 
 impl Links {
@@ -155,6 +162,16 @@ impl Links {
         match &self.store {
             Some(store) => store.fence(key),
             None => Ok(self.fences.get(key)),
+        }
+    }
+
+    /// Tells every peer this node's load.
+    fn send_load(&self, rt: &Runtime) {
+        let load = rt.load();
+        let w = Wire::Load { runnable: load.runnable as u64, agents: load.agents as u64, draining: rt.is_draining() };
+        let frame = wire_frame(&w);
+        for tx in self.queues.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            let _ = tx.try_send(frame.clone());
         }
     }
 
@@ -233,6 +250,7 @@ impl Node {
             store: opened.as_ref().map(|o| o.store.clone()),
             fences: MemoryFences::default(),
             unanswered: Mutex::new(HashMap::new()),
+            placement: Placement::new(config.balance),
         });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
@@ -265,9 +283,10 @@ impl Node {
                 retrying.resend_transfers();
             }
         });
+        let placement_task = tokio::spawn(placement_loop(runtime.clone(), links.clone()));
         let mut resumed = Vec::new();
         let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
-        Ok(Node { runtime, links, addr, accept_task, retry_task, store, resumed })
+        Ok(Node { runtime, links, addr, accept_task, retry_task, placement_task, store, resumed })
     }
 
     /// The address the node listens on.
@@ -289,12 +308,28 @@ impl Node {
     pub fn stop(&self) {
         self.accept_task.abort();
         self.retry_task.abort();
+        self.placement_task.abort();
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
                 eprintln!("[{}] {e}", self.runtime.node());
             }
         }
+    }
+
+    /// Starts draining: the node refuses new agents and moves its own to
+    /// its peers (`placement.rs`); `drain_report` tells how far it got.
+    pub fn start_drain(&self) {
+        self.links.placement.start_drain(&self.runtime);
+    }
+
+    pub fn drain_report(&self) -> DrainReport {
+        self.links.placement.drain_report(&self.runtime)
+    }
+
+    /// The node takes new agents again.
+    pub fn stop_drain(&self) {
+        self.links.placement.stop_drain(&self.runtime);
     }
 
     /// The agents brought back from the store when the node started.
@@ -305,6 +340,25 @@ impl Node {
     /// The node's store, if it has a data directory.
     pub fn store(&self) -> Option<&Arc<Store>> {
         self.store.as_ref()
+    }
+}
+
+/// Tells peers this node's load every `LOAD_PERIOD`; drives a drain
+/// (every tick) or balancing (every `BALANCE_PERIOD`).
+async fn placement_loop(rt: Arc<Runtime>, links: Arc<Links>) {
+    const TICK: Duration = Duration::from_millis(250);
+    let load_every = (LOAD_PERIOD.as_millis() / TICK.as_millis()).max(1) as u64;
+    let balance_every = (BALANCE_PERIOD.as_millis() / TICK.as_millis()).max(1) as u64;
+    for tick in 1u64.. {
+        tokio::time::sleep(TICK).await;
+        if tick % load_every == 0 {
+            links.send_load(&rt);
+        }
+        if rt.is_draining() {
+            links.placement.drain_round(&rt);
+        } else if tick % balance_every == 0 {
+            links.placement.balance_round(&rt);
+        }
     }
 }
 
@@ -449,7 +503,7 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
         let frames = decoder.push(&buf[..n]).map_err(|e| e.to_string())?;
         if peer.is_none() && frames.first().is_some_and(|f| f.kind == control::KIND_CLIENT_HELLO) {
             let listen = *links.listen.lock().unwrap_or_else(|e| e.into_inner());
-            let view = control::NodeView { runtime: rt, listen, peers: &links.peers };
+            let view = control::NodeView { runtime: rt, listen, peers: &links.peers, placement: &links.placement };
             return control::serve_client(stream, decoder, frames, view).await;
         }
         // The agent messages of this read go to the runtime together (one
@@ -509,6 +563,10 @@ async fn serve_inbound(mut stream: TcpStream, rt: &Runtime, links: &Links, max_f
                         Err(why) => DepartureOutcome::Refused(why),
                     };
                     rt.departure_done(&id, epoch, outcome);
+                }
+                (Some(from), Wire::Load { runnable, agents, draining }) => {
+                    let load = itinerant_core::Load { runnable: runnable as usize, agents: agents as usize };
+                    links.placement.loads.record(from, load, draining);
                 }
                 (Some(from), Wire::Location { agent, node, epoch }) => {
                     deliver(rt, links, from, std::mem::take(&mut batch));

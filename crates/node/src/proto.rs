@@ -14,6 +14,7 @@ pub const KIND_DF_UPDATE: u8 = 3;
 pub const KIND_TRANSFER: u8 = 4;
 pub const KIND_TRANSFER_REPLY: u8 = 5;
 pub const KIND_LOCATION: u8 = 6;
+pub const KIND_LOAD: u8 = 7;
 
 /// An ACL message's performative and parameters, as they travel.
 pub type WireAcl = (String, Vec<(String, String)>);
@@ -38,6 +39,10 @@ pub enum Wire {
     TransferReply { agent: String, epoch: u64, outcome: Result<String, String> },
     /// An agent of the receiving node (its home) now lives on `node`.
     Location { agent: String, node: String, epoch: u64 },
+    /// The sending node's load (sent to every peer periodically, for
+    /// drain and balancing): agents wanting a worker, agents living there,
+    /// and whether it refuses new agents.
+    Load { runnable: u64, agents: u64, draining: bool },
 }
 
 /// Why a payload was refused.
@@ -87,6 +92,7 @@ impl Wire {
             Wire::Transfer { .. } => KIND_TRANSFER,
             Wire::TransferReply { .. } => KIND_TRANSFER_REPLY,
             Wire::Location { .. } => KIND_LOCATION,
+            Wire::Load { .. } => KIND_LOAD,
         }
     }
 
@@ -132,6 +138,11 @@ impl Wire {
                 put_str(&mut out, node);
                 out.extend_from_slice(&epoch.to_be_bytes());
             }
+            Wire::Load { runnable, agents, draining } => {
+                out.extend_from_slice(&runnable.to_be_bytes());
+                out.extend_from_slice(&agents.to_be_bytes());
+                out.push(u8::from(*draining));
+            }
         }
         out
     }
@@ -174,6 +185,15 @@ impl Wire {
                 Wire::TransferReply { agent, epoch, outcome }
             }
             KIND_LOCATION => Wire::Location { agent: r.str()?, node: r.str()?, epoch: r.u64()? },
+            KIND_LOAD => Wire::Load {
+                runnable: r.u64()?,
+                agents: r.u64()?,
+                draining: match r.byte()? {
+                    0 => false,
+                    1 => true,
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                },
+            },
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
         if r.left() != 0 {
@@ -342,9 +362,22 @@ mod tests {
         assert_eq!(back.into_message().unwrap(), (to, m));
     }
 
+    #[test]
+    fn load_roundtrip_and_bad_flag() {
+        let w = Wire::Load { runnable: 7, agents: u64::MAX, draining: true };
+        let bytes = w.encode();
+        assert_eq!(Wire::decode(KIND_LOAD, &bytes), Ok(w));
+        for cut in 0..bytes.len() {
+            assert!(Wire::decode(KIND_LOAD, &bytes[..cut]).is_err());
+        }
+        let mut bad = bytes.clone();
+        *bad.last_mut().unwrap() = 2;
+        assert!(Wire::decode(KIND_LOAD, &bad).unwrap_err().0.contains("bad flag"));
+    }
+
     proptest! {
         #[test]
-        fn garbage_is_refused_not_panicked(kind in 0u8..8, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fn garbage_is_refused_not_panicked(kind in 0u8..9, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = Wire::decode(kind, &bytes);
         }
     }
