@@ -13,6 +13,10 @@
 //! clean stop, and brought back when the node starts again on the same
 //! directory (after a crash, from each agent's last checkpoint).
 //!
+//! A placement task tells every peer this node's load twice a second and
+//! drives a drain or, with `NodeConfig::balance`, load balancing
+//! (`placement.rs`); both move agents with `Runtime::migrate`.
+//!
 //! Not yet: TLS, the urgent lane's own queue, reconnection with
 //! redelivery (messages queued for a peer that is down are dropped after
 //! the connection attempts fail, and the sender is not told).

@@ -60,8 +60,8 @@ impl Default for BalancePolicy {
     }
 }
 
-/// The peer with the least `key`, ties by name (deterministic).
-fn least<'a>(peers: &'a mut [(String, usize)]) -> Option<&'a mut (String, usize)> {
+/// The peer with the least count, ties by name (deterministic).
+fn least(peers: &mut [(String, usize)]) -> Option<&mut (String, usize)> {
     peers.iter_mut().min_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
 }
 

@@ -20,6 +20,7 @@ async fn nodes(names: &[&str], balance: bool) -> Vec<Arc<Node>> {
         let mut c = NodeConfig::new(name, any);
         c.runtime.workers = 1;
         c.balance = balance;
+        c.runtime.exec_allow = vec!["sleep".into()];
         nodes.push(Arc::new(Node::start(c).await.unwrap()));
     }
     for a in &nodes {
@@ -138,6 +139,19 @@ async fn a_timed_receive_keeps_its_remaining_time_on_the_new_node() {
     assert_eq!(result(&nodes, &id).await, Ok("timeout {} beta".into()));
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(2900) && took < Duration::from_millis(3900), "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_in_exec_moves_when_the_program_returns() {
+    let nodes = nodes(&["alpha", "beta"], false).await;
+    let rt = nodes[0].runtime();
+    let id = rt.spawn("set x [exec sleep 1]; after 300; list done $x $agent(node)", None).unwrap();
+    until("the agent to be in exec", || rt.state(&id) == Some(AgentState::Waiting)).await;
+    let asked = Instant::now();
+    rt.migrate(&id, "beta").unwrap();
+    assert_eq!(moved(&nodes[0], &id).await, MoveStatus::Moved("beta".into()));
+    assert!(asked.elapsed() >= Duration::from_millis(500), "moved before exec returned");
+    assert_eq!(result(&nodes, &id).await, Ok("done {} beta".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
