@@ -44,7 +44,7 @@ pub struct AgentImage {
     /// known by (agent id, epoch), so a repeated or late one is recognised.
     pub epoch: u64,
     /// Set on the checkpoint of an agent frozen for a platform-initiated
-    /// move (`Runtime::migrate`) to this node: after a crash the same
+    /// move (`Runtime::migrate`), to the node it goes to: after a crash the same
     /// transfer is sent again (a jump's keeps its pending `agent_jump`
     /// instead). Never set on the image that travels.
     pub moving_to: Option<String>,

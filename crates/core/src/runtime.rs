@@ -333,7 +333,7 @@ pub(crate) struct Slot {
     departing: Option<migrate::Departing>,
     /// Where the agent went (state `Moved`): messages follow it there.
     moved_to: Option<String>,
-    /// A platform-initiated move (`Runtime::migrate`) to this node, taken
+    /// A platform-initiated move (`Runtime::migrate`) to the named node, taken
     /// when the agent next rests (end of its slice, parking, exec return).
     move_to: Option<String>,
     /// How the latest platform-initiated move ended (node, or why not).
