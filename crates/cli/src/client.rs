@@ -1,5 +1,5 @@
 //! The client commands (`itin submit`, `agents`, `agent ...`, `send`, `df
-//! search`, `nodes`, `lib publish`, `lib list`): one blocking connection to a running node's port,
+//! search`, `nodes`, `node drain|undrain`, `lib publish`, `lib list`): one blocking connection to a running node's port,
 //! speaking the control protocol of `itinerant_node::control`, and the
 //! printing of what comes back.
 //!
@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 use itinerant_core::library::MAX_LIBRARY_BYTES;
 use itinerant_node::control::{
     AgentRow, ClientHello, Ending, ReplyBody, Request, RequestBody, Response, KIND_RESPONSE, MAX_SCRIPT_BYTES,
-    MAX_VARS, PROTOCOL_VERSION,
+    MAX_VARS, MIGRATE_WAIT, PROTOCOL_VERSION,
 };
 use itinerant_node::net::frame::{FrameDecoder, DEFAULT_MAX_PAYLOAD};
+use itinerant_node::placement::DrainReport;
 use serde::Serialize;
 
 /// Longest wait for the TCP connection.
@@ -97,15 +98,20 @@ impl Client {
 
     /// Sends one request and waits (at most `RESPONSE_TIMEOUT`) for its answer.
     pub fn call(&mut self, body: RequestBody) -> Result<ReplyBody, String> {
+        self.call_within(body, RESPONSE_TIMEOUT)
+    }
+
+    /// `call`, waiting at most `timeout` for the answer.
+    pub fn call_within(&mut self, body: RequestBody, timeout: Duration) -> Result<ReplyBody, String> {
         let id = self.next_id;
         self.next_id += 1;
         self.write(&Request { id, body }.frame().encode())?;
-        let deadline = Instant::now() + RESPONSE_TIMEOUT;
+        let deadline = Instant::now() + timeout;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(format!("no answer from node at {} within {RESPONSE_TIMEOUT:?}", self.addr));
+                return Err(format!("no answer from node at {} within {timeout:?}", self.addr));
             }
             self.stream.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
             let n = match self.stream.read(&mut buf) {
@@ -344,6 +350,7 @@ pub enum AgentAction {
     Suspend,
     Resume,
     Logs { follow: bool, timeout: Option<u64> },
+    Migrate { dest: String },
 }
 
 /// `itin agent info|kill|suspend|resume|logs ID`.
@@ -394,6 +401,17 @@ pub fn agent(node: &str, id: String, action: AgentAction) -> Result<ExitCode, Fa
                 }
                 from = next;
             }
+        }
+        AgentAction::Migrate { dest } => {
+            // The node answers once the move is settled (within MIGRATE_WAIT).
+            let request = RequestBody::Migrate { id: id.clone(), node: dest };
+            return match client.call_within(request, MIGRATE_WAIT + RESPONSE_TIMEOUT)? {
+                ReplyBody::Migrated { node } => {
+                    println!("agent {id} moved to {node}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                other => Err(unexpected(other).into()),
+            };
         }
         AgentAction::Kill => RequestBody::Kill { id },
         AgentAction::Suspend => RequestBody::Suspend { id },
@@ -506,30 +524,113 @@ struct NodeJson<'a> {
     addr: &'a str,
     /// "self", "connected" or "disconnected".
     link: &'a str,
+    /// It refuses new agents.
+    draining: bool,
+    /// A peer's last load report (runnable agents, agents), if fresh.
+    runnable: Option<u64>,
+    agents: Option<u64>,
 }
 
-/// `itin nodes`: this node, then its peers.
+/// `itin nodes`: this node, then its peers (with their loads).
 pub fn nodes(node: &str, json: bool) -> Result<ExitCode, Failure> {
-    let (me, listen, peers) = match Client::connect(node)?.call(RequestBody::Nodes)? {
-        ReplyBody::Nodes { node, listen, peers } => (node, listen, peers),
+    let (me, listen, draining, peers) = match Client::connect(node)?.call(RequestBody::Nodes)? {
+        ReplyBody::Nodes { node, listen, draining, peers } => (node, listen, draining, peers),
         other => return Err(unexpected(other).into()),
     };
-    let mut all = vec![NodeJson { name: &me, addr: &listen, link: "self" }];
+    let mut all = vec![NodeJson { name: &me, addr: &listen, link: "self", draining, runnable: None, agents: None }];
     for p in &peers {
         all.push(NodeJson {
             name: &p.name,
             addr: &p.addr,
             link: if p.connected { "connected" } else { "disconnected" },
+            draining: p.draining,
+            runnable: p.load.map(|l| l.0),
+            agents: p.load.map(|l| l.1),
         });
     }
     if json {
         print_json(&all)?;
     } else {
-        let rows: Vec<Vec<String>> =
-            all.iter().map(|n| vec![n.name.to_owned(), n.addr.to_owned(), n.link.to_owned()]).collect();
-        print_table(&["NODE", "ADDRESS", "LINK"], &rows);
+        let count = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+        let rows: Vec<Vec<String>> = all
+            .iter()
+            .map(|n| {
+                vec![
+                    n.name.to_owned(),
+                    n.addr.to_owned(),
+                    n.link.to_owned(),
+                    if n.draining { "draining" } else { "open" }.to_owned(),
+                    count(n.runnable),
+                    count(n.agents),
+                ]
+            })
+            .collect();
+        print_table(&["NODE", "ADDRESS", "LINK", "STATE", "RUNNABLE", "AGENTS"], &rows);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often `node drain` asks how the drain stands.
+const DRAIN_POLL: Duration = Duration::from_millis(200);
+
+fn drain_line(d: &DrainReport) -> String {
+    let mut line = format!(
+        "drain: moved {}/{}, ended {}, failed {}, {} left on the node",
+        d.moved,
+        d.total,
+        d.ended,
+        d.failed.len(),
+        d.remaining
+    );
+    if let Some(why) = &d.stalled {
+        line.push_str(&format!(" (waiting: {why})"));
+    }
+    line
+}
+
+/// `itin node drain`: starts the drain, shows its progress (a line each
+/// time it changes) until nothing is left to move or `timeout_secs`, then
+/// the agents that could not be moved. Exit 1 if any remain.
+pub fn drain(node: &str, timeout_secs: u64) -> Result<ExitCode, Failure> {
+    let mut client = Client::connect(node)?;
+    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    let mut request = RequestBody::Drain;
+    let mut last = String::new();
+    loop {
+        let report = match client.call(request)? {
+            ReplyBody::Drain(report) => report,
+            other => return Err(unexpected(other).into()),
+        };
+        let line = drain_line(&report);
+        if line != last {
+            println!("{line}");
+            last = line;
+        }
+        if report.done || Instant::now() >= deadline {
+            for (id, why) in &report.failed {
+                println!("not moved: {id}: {why}");
+            }
+            if report.done && report.failed.is_empty() {
+                println!("drained: the node refuses new agents (itin node undrain to reopen it)");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let why = if report.done { "some agents could not be moved" } else { "timed out; the drain goes on" };
+            return Err(format!("{why}: {} agents left on the node", report.remaining).into());
+        }
+        std::thread::sleep(DRAIN_POLL);
+        request = RequestBody::DrainStatus;
+    }
+}
+
+/// `itin node undrain`: the node takes new agents again.
+pub fn undrain(node: &str) -> Result<ExitCode, Failure> {
+    match Client::connect(node)?.call(RequestBody::Undrain)? {
+        ReplyBody::Done => {
+            println!("the node takes new agents again");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(unexpected(other).into()),
+    }
 }
 
 #[cfg(test)]

@@ -131,6 +131,14 @@ enum AgentCmd {
     Suspend { id: String },
     /// Let a suspended agent run again.
     Resume { id: String },
+    /// Move the agent to another node, whatever it is doing (it goes on
+    /// there where it was); prints where it went or why it stays.
+    Migrate {
+        id: String,
+        /// The destination node's name (a peer of this node).
+        #[arg(value_name = "NODE")]
+        dest: String,
+    },
     /// Print the agent's console (what the node still keeps of it).
     Logs {
         id: String,
@@ -211,6 +219,23 @@ enum NodeAction {
         /// A program agents may `exec` (repeatable; `*`: any). Default: none.
         #[arg(long = "allow-exec")]
         allow_exec: Vec<String>,
+        /// Balance load: move runnable agents to a peer with clearly fewer.
+        #[arg(long)]
+        balance: bool,
+    },
+    /// Move every agent off a running node (--node) to its peers; the node
+    /// refuses new agents from then on (until `itin node undrain`).
+    Drain {
+        #[command(flatten)]
+        node: NodeArg,
+        /// Give up waiting after SECS seconds (the drain goes on).
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        timeout: u64,
+    },
+    /// Let a drained node (--node) take new agents again.
+    Undrain {
+        #[command(flatten)]
+        node: NodeArg,
     },
 }
 
@@ -219,7 +244,8 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Demo => demo::run(),
         Cmd::Node {
-            action: NodeAction::Start { name, listen, peers, agents, workers, data, checkpoint_interval, allow_exec },
+            action:
+                NodeAction::Start { name, listen, peers, agents, workers, data, checkpoint_interval, allow_exec, balance },
         } => node_cmd::start(node_cmd::StartArgs {
             name,
             listen,
@@ -229,7 +255,14 @@ fn main() -> ExitCode {
             data,
             checkpoint_interval,
             allow_exec,
+            balance,
         }),
+        Cmd::Node { action: NodeAction::Drain { node, timeout } } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::drain(&n, timeout)))
+        }
+        Cmd::Node { action: NodeAction::Undrain { node } } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::undrain(&n)))
+        }
         Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {
                 eprintln!("itin: --migrate-every must be at least 1");
@@ -254,6 +287,7 @@ fn main() -> ExitCode {
                 AgentCmd::Suspend { id } => (id, client::AgentAction::Suspend),
                 AgentCmd::Resume { id } => (id, client::AgentAction::Resume),
                 AgentCmd::Logs { id, follow, timeout } => (id, client::AgentAction::Logs { follow, timeout }),
+                AgentCmd::Migrate { id, dest } => (id, client::AgentAction::Migrate { dest }),
             };
             client::exit(client::node_address(node.node).and_then(|n| client::agent(&n, id, action)))
         }

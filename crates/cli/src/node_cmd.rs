@@ -19,6 +19,7 @@ pub struct StartArgs {
     /// Milliseconds.
     pub checkpoint_interval: u64,
     pub allow_exec: Vec<String>,
+    pub balance: bool,
 }
 
 fn parse_peer(p: &str) -> Result<(String, SocketAddr), String> {
@@ -68,6 +69,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.runtime.checkpoint_interval = Duration::from_millis(args.checkpoint_interval.max(1));
     config.data = args.data.clone();
     config.runtime.exec_allow = args.allow_exec.clone();
+    config.balance = args.balance;
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     if let Some(dir) = &args.data {

@@ -48,6 +48,11 @@ pub struct AgentImage {
     /// In a transfer only: the data of bindings moved or copied along
     /// (written into the destination's sandbox and store on arrival).
     pub carried: Vec<crate::resources::Carried>,
+    /// Set on the checkpoint of an agent frozen for a platform-initiated
+    /// move (`Runtime::migrate`), to the node it goes to: after a crash the same
+    /// transfer is sent again (a jump's keeps its pending `agent_jump`
+    /// instead). Never set on the image that travels.
+    pub moving_to: Option<String>,
 }
 
 /// Durable storage for agent images (implemented by the node).

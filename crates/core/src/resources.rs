@@ -260,6 +260,35 @@ pub fn arrive(r: &Resource, step: &Step, dest: &str) -> Resource {
     r
 }
 
+/// What a departure does with an agent's bindings, decided without
+/// touching any resource (the registry may be locked).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeparturePlan {
+    /// The bindings as they will be at the destination.
+    pub arrived: Vec<Resource>,
+    /// Bindings whose data goes along (read just before the transfer).
+    pub carry: Vec<Resource>,
+    /// Bindings whose data leaves this node once the agent has arrived.
+    pub delete_after: Vec<Resource>,
+}
+
+pub fn plan_departure(resources: &[Resource], here: &str, dest: &str, clone: bool) -> DeparturePlan {
+    let mut plan = DeparturePlan::default();
+    for r in resources {
+        let step = departure_step(r, here, clone);
+        if let Step::Carry { delete_after } = step {
+            if r.kind.can_carry() {
+                plan.carry.push(r.clone());
+                if delete_after {
+                    plan.delete_after.push(r.clone());
+                }
+            }
+        }
+        plan.arrived.push(arrive(r, &step, dest));
+    }
+    plan
+}
+
 /// A file path inside the sandbox: relative, plain components only.
 pub fn check_path(path: &str) -> Result<(), BindError> {
     let bad = |why: &str| Err(BindError(format!("bad file path \"{path}\": {why}")));

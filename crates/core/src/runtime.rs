@@ -23,7 +23,7 @@ use itinerant_tcl::{HostRequest, Interp, Outcome};
 mod library;
 mod migrate;
 mod resource_io;
-pub use migrate::{Departure, DepartureKind, DepartureOutcome, Prepared};
+pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
 pub use resource_io::{KeyValue, MemoryKeyValue};
 
 /// How a runtime runs its agents.
@@ -373,6 +373,14 @@ pub(crate) struct Slot {
     moved_to: Option<String>,
     /// Its resource bindings (`resources.rs`).
     pub(crate) resources: Vec<crate::resources::Resource>,
+    /// A platform-initiated move (`Runtime::migrate`) to the named node, taken
+    /// when the agent next rests (end of its slice, parking, exec return).
+    move_to: Option<String>,
+    /// How the latest platform-initiated move ended (node, or why not).
+    last_move: Option<Result<String, String>>,
+    /// When it last arrived here from another node (balancing leaves
+    /// recently moved agents alone).
+    arrived_at: Option<Instant>,
 }
 
 impl Slot {
@@ -395,6 +403,9 @@ impl Slot {
             departing: None,
             moved_to: None,
             resources: Vec::new(),
+            move_to: None,
+            last_move: None,
+            arrived_at: None,
         }
     }
 
@@ -443,6 +454,11 @@ pub(crate) struct Shared {
     deferred: Mutex<Vec<AgentId>>,
     /// Ended agents, oldest first (lock order: after `slots`).
     ended: Mutex<VecDeque<AgentId>>,
+    /// Agents frozen for a platform-initiated move under the registry
+    /// lock, handed to the router after it (lock order: after `slots`).
+    outbox: Mutex<Vec<Departure>>,
+    /// The node refuses new agents (spawns and arrivals).
+    draining: AtomicBool,
 }
 
 /// A running set of agents on worker threads.
@@ -489,6 +505,8 @@ impl Runtime {
             ids_reserved: Mutex::new(0),
             deferred: Mutex::new(Vec::new()),
             ended: Mutex::new(VecDeque::new()),
+            outbox: Mutex::new(Vec::new()),
+            draining: AtomicBool::new(false),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -529,6 +547,7 @@ impl Runtime {
             return Err(format!("variable \"{k}\" is reserved"));
         }
         let s = &self.shared;
+        s.refuse_if_draining()?;
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
@@ -840,6 +859,7 @@ impl Shared {
             epoch: slot.epoch,
             resources: slot.resources.clone(),
             carried: Vec::new(),
+            moving_to: None,
         })
     }
 
@@ -938,6 +958,10 @@ impl Shared {
     fn make_runnable(&self, slot: &mut Slot, mut agent: Box<Agent>) {
         if slot.kill {
             self.end(&agent.id, slot, Err("killed".into()));
+        } else if let Some(dest) = slot.move_to.take() {
+            if let Err(agent) = self.freeze_for_move(slot, agent, dest, None, None) {
+                self.make_runnable(slot, agent);
+            }
         } else if slot.suspend {
             slot.state = AgentState::Suspended;
             self.checkpoint(&mut agent, slot, None);
@@ -952,7 +976,7 @@ impl Shared {
     fn check_before_run(&self, agent: Box<Agent>) -> Option<Box<Agent>> {
         let mut slots = lock(&self.slots);
         let slot = slots.get_mut(&agent.id)?;
-        if slot.kill || slot.suspend {
+        if slot.kill || slot.suspend || slot.move_to.is_some() {
             self.make_runnable(slot, agent);
             return None;
         }
@@ -1208,6 +1232,13 @@ impl Shared {
             return;
         }
         let deadline = timeout.map(|t| Instant::now() + t);
+        if let Some(dest) = slot.move_to.take() {
+            // Moved instead of parked: it waits on over there.
+            match self.freeze_for_move(slot, agent, dest, deadline.map(wall_clock_ms), None) {
+                Ok(()) => return,
+                Err(back) => agent = back,
+            }
+        }
         slot.generation += 1;
         let generation = slot.generation;
         slot.state = if slot.suspend { AgentState::Suspended } else { AgentState::Waiting };
@@ -1554,6 +1585,7 @@ fn timer_loop(s: &Arc<Shared>) {
         }
         s.checkpoint_deferred();
         s.forget_old_outcomes();
+        s.send_departures();
     }
 }
 

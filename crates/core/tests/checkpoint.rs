@@ -178,8 +178,64 @@ fn a_bad_image_is_refused_with_a_reason() {
         epoch: 0,
         resources: Vec::new(),
         carried: Vec::new(),
+        moving_to: None,
     };
     let err = rt.restore(image).unwrap_err();
     assert!(err.contains("bad snapshot"), "{err}");
+    rt.shutdown();
+}
+
+/// A router that keeps departures unanswered (the test answers them).
+#[derive(Default)]
+struct HoldingRouter {
+    departures: Mutex<Vec<itinerant_core::Departure>>,
+}
+
+impl itinerant_core::Router for HoldingRouter {
+    fn route(&self, to: &AgentId, _msg: itinerant_core::Message) -> Result<(), itinerant_core::SendError> {
+        Err(itinerant_core::SendError::NoSuchAgent(to.to_string()))
+    }
+    fn depart(&self, departure: itinerant_core::Departure) -> Result<(), String> {
+        self.departures.lock().unwrap().push(departure);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_move_under_way_at_a_crash_is_sent_again_and_a_refusal_leaves_the_agent_waiting() {
+    use itinerant_core::{DepartureKind, DepartureOutcome};
+    let store = Arc::new(MemoryStore::default());
+    let rt = runtime(&store);
+    let router = Arc::new(HoldingRouter::default());
+    rt.set_router(router.clone());
+    let id = rt.spawn("set from [agent_receive code body -timeout 60000]; list $code $body", None).unwrap();
+    poll("the agent to wait", || (rt.state(&id) == Some(AgentState::Waiting)).then_some(()));
+    rt.migrate(&id, "beta").unwrap();
+    let sent = poll("the move", || router.departures.lock().unwrap().pop());
+    assert_eq!((sent.kind, sent.dest.as_str(), sent.image.epoch), (DepartureKind::Move, "beta", 1));
+    assert_eq!(sent.image.moving_to, None);
+    assert!(sent.image.wake_at_ms.is_some());
+    assert_eq!(rt.state(&id), Some(AgentState::Transit));
+    // Crash: the store has the frozen agent with the move under way.
+    drop(rt);
+    let stored = store.images();
+    assert_eq!(stored[0].moving_to.as_deref(), Some("beta"));
+    let rt = runtime(&store);
+    let router = Arc::new(HoldingRouter::default());
+    rt.set_router(router.clone());
+    for image in stored {
+        rt.restore(image).unwrap();
+    }
+    let again = poll("the same move again", || router.departures.lock().unwrap().pop());
+    assert_eq!(
+        (again.kind, again.image.epoch, again.image.wake_at_ms),
+        (DepartureKind::Move, 1, sent.image.wake_at_ms)
+    );
+    // Refused: it waits on in its receive (not answered as if it asked).
+    rt.departure_done(&id, 1, DepartureOutcome::Refused("node beta is draining".into()));
+    poll("the agent to wait again", || (rt.state(&id) == Some(AgentState::Waiting)).then_some(()));
+    assert_eq!(rt.move_status(&id), itinerant_core::MoveStatus::Refused("node beta is draining".into()));
+    rt.send_text(&id, None, 4, "here").unwrap();
+    assert_eq!(rt.wait(&id, Duration::from_secs(10)).unwrap().result, Ok("4 here".into()));
     rt.shutdown();
 }

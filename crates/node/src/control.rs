@@ -22,12 +22,13 @@ use std::time::Duration;
 
 use itinerant_core::acl::{PARAMETERS, PERFORMATIVES};
 use itinerant_core::df::Query;
-use itinerant_core::{Acl, AgentId, AgentOutcome, AgentSummary, Message, Runtime};
+use itinerant_core::{Acl, AgentId, AgentOutcome, AgentSummary, Message, MoveStatus, Runtime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::libraries::{Libraries, LibraryRow};
 use crate::net::frame::{Frame, FrameDecoder, Lane};
+use crate::placement::{DrainReport, Placement};
 use crate::proto::{put_opt, put_str, DecodeError, Reader};
 
 /// Frame kinds of the control protocol (apart from the node kinds in `proto`).
@@ -48,6 +49,9 @@ pub const MAX_LOG_CHUNK: usize = 1 << 20;
 const CLIENT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long writing one response may take (a client that does not read).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a `Migrate` request waits for the move's outcome (the client
+/// waits a little longer for the answer).
+pub const MIGRATE_WAIT: Duration = Duration::from_secs(8);
 
 /// The first frame of a client connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +113,18 @@ pub enum RequestBody {
     },
     /// The libraries this node has; `Libraries`.
     LibList,
+    /// Move an agent of this node to `node`, whatever it is doing; answered
+    /// when the move is settled (`Migrated`) or refused, within `MIGRATE_WAIT`.
+    Migrate {
+        id: String,
+        node: String,
+    },
+    /// Refuse new agents and move every agent to the peers; `Drain`.
+    Drain,
+    /// How the drain stands; `Drain`.
+    DrainStatus,
+    /// Take new agents again; `Done`.
+    Undrain,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +153,10 @@ pub struct PeerRow {
     pub addr: String,
     /// The outbound link is connected (not connecting, not given up).
     pub connected: bool,
+    /// Its last load report, if fresh: runnable agents, agents.
+    pub load: Option<(u64, u64)>,
+    /// It said it is draining.
+    pub draining: bool,
 }
 
 /// How an agent ended: its result, or its errorInfo.
@@ -170,6 +190,8 @@ pub enum ReplyBody {
     Nodes {
         node: String,
         listen: String,
+        /// This node refuses new agents.
+        draining: bool,
         peers: Vec<PeerRow>,
     },
     /// The library is published; `created` is false when the same
@@ -178,6 +200,11 @@ pub enum ReplyBody {
         created: bool,
     },
     Libraries(Vec<LibraryRow>),
+    /// The node the agent moved to.
+    Migrated {
+        node: String,
+    },
+    Drain(DrainReport),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,7 +259,7 @@ const MIN_PAIR: usize = 8;
 /// Smallest encoding of an `AgentRow`.
 const MIN_ROW: usize = 4 + 1 + 4 + 8 * 3;
 /// Smallest encoding of a `PeerRow`.
-const MIN_PEER: usize = 4 + 4 + 1;
+const MIN_PEER: usize = 4 + 4 + 1 + 1 + 1;
 /// Smallest encoding of a `LibraryRow`.
 const MIN_LIBRARY_ROW: usize = 4 + 4 + 8 + 1;
 
@@ -342,6 +369,13 @@ impl Request {
                 put_str(&mut out, script);
             }
             RequestBody::LibList => out.push(12),
+            RequestBody::Migrate { id, node } => {
+                one_id(&mut out, 13, id);
+                put_str(&mut out, node);
+            }
+            RequestBody::Drain => out.push(14),
+            RequestBody::DrainStatus => out.push(15),
+            RequestBody::Undrain => out.push(16),
         }
         out
     }
@@ -368,6 +402,10 @@ impl Request {
             10 => RequestBody::Nodes,
             11 => RequestBody::LibPublish { name: r.str()?, version: r.str()?, script: r.str()? },
             12 => RequestBody::LibList,
+            13 => RequestBody::Migrate { id: r.str()?, node: r.str()? },
+            14 => RequestBody::Drain,
+            15 => RequestBody::DrainStatus,
+            16 => RequestBody::Undrain,
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -424,15 +462,25 @@ impl Response {
                     put_pairs(&mut out, service);
                 }
             }
-            ReplyBody::Nodes { node, listen, peers } => {
+            ReplyBody::Nodes { node, listen, draining, peers } => {
                 out.push(7);
                 put_str(&mut out, node);
                 put_str(&mut out, listen);
+                out.push(u8::from(*draining));
                 put_count(&mut out, peers.len());
                 for p in peers {
                     put_str(&mut out, &p.name);
                     put_str(&mut out, &p.addr);
                     out.push(u8::from(p.connected));
+                    match p.load {
+                        Some((runnable, agents)) => {
+                            out.push(1);
+                            put_u64(&mut out, runnable);
+                            put_u64(&mut out, agents);
+                        }
+                        None => out.push(0),
+                    }
+                    out.push(u8::from(p.draining));
                 }
             }
             ReplyBody::Published { created } => {
@@ -448,6 +496,19 @@ impl Response {
                     put_u64(&mut out, l.bytes);
                     out.push(u8::from(l.published));
                 }
+            }
+            ReplyBody::Migrated { node } => {
+                out.push(10);
+                put_str(&mut out, node);
+            }
+            ReplyBody::Drain(d) => {
+                out.push(11);
+                for n in [d.total, d.moved, d.ended, d.remaining] {
+                    put_u64(&mut out, n);
+                }
+                put_pairs(&mut out, &d.failed);
+                put_opt(&mut out, d.stalled.as_deref());
+                out.push(u8::from(d.done));
             }
         }
         out
@@ -486,13 +547,18 @@ impl Response {
                 Ok(ReplyBody::Found(found))
             }
             7 => {
-                let (node, listen) = (r.str()?, r.str()?);
+                let (node, listen, draining) = (r.str()?, r.str()?, bool_flag(&mut r)?);
                 let n = r.count(MIN_PEER)?;
                 let mut peers = Vec::with_capacity(n);
                 for _ in 0..n {
-                    peers.push(PeerRow { name: r.str()?, addr: r.str()?, connected: bool_flag(&mut r)? });
+                    let (name, addr, connected) = (r.str()?, r.str()?, bool_flag(&mut r)?);
+                    let load = match bool_flag(&mut r)? {
+                        true => Some((r.u64()?, r.u64()?)),
+                        false => None,
+                    };
+                    peers.push(PeerRow { name, addr, connected, load, draining: bool_flag(&mut r)? });
                 }
-                Ok(ReplyBody::Nodes { node, listen, peers })
+                Ok(ReplyBody::Nodes { node, listen, draining, peers })
             }
             8 => Ok(ReplyBody::Published { created: bool_flag(&mut r)? }),
             9 => {
@@ -508,6 +574,16 @@ impl Response {
                 }
                 Ok(ReplyBody::Libraries(rows))
             }
+            10 => Ok(ReplyBody::Migrated { node: r.str()? }),
+            11 => Ok(ReplyBody::Drain(DrainReport {
+                total: r.u64()?,
+                moved: r.u64()?,
+                ended: r.u64()?,
+                remaining: r.u64()?,
+                failed: pairs(&mut r)?,
+                stalled: r.opt()?,
+                done: bool_flag(&mut r)?,
+            })),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -553,14 +629,20 @@ impl PeerTable {
         LinkStatus(flag)
     }
 
-    pub fn rows(&self) -> Vec<PeerRow> {
+    /// The peers, with their loads as `placement` last heard them.
+    pub fn rows(&self, placement: &Placement) -> Vec<PeerRow> {
         let peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
         peers
             .iter()
-            .map(|(name, (addr, up))| PeerRow {
-                name: name.clone(),
-                addr: addr.to_string(),
-                connected: up.load(Ordering::Relaxed),
+            .map(|(name, (addr, up))| {
+                let report = placement.loads.get(name);
+                PeerRow {
+                    name: name.clone(),
+                    addr: addr.to_string(),
+                    connected: up.load(Ordering::Relaxed),
+                    load: report.as_ref().map(|p| (p.load.runnable as u64, p.load.agents as u64)),
+                    draining: report.is_some_and(|p| p.draining),
+                }
             })
             .collect()
     }
@@ -572,6 +654,7 @@ pub struct NodeView<'a> {
     pub listen: Option<SocketAddr>,
     pub peers: &'a PeerTable,
     pub libraries: Arc<Libraries>,
+    pub placement: &'a Placement,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -604,6 +687,9 @@ pub async fn serve_client(
                 return Err(format!("client sent a frame of kind {}, not a request", frame.kind));
             }
             let response = match Request::decode(&frame.payload) {
+                Ok(Request { id, body: RequestBody::Migrate { id: agent_id, node: dest } }) => {
+                    Response { id, result: migrate(&node, &agent_id, &dest).await }
+                }
                 Ok(req) => Response { id: req.id, result: handle_async(&node, req.body).await },
                 Err(e) => match Request::peek_id(&frame.payload) {
                     Some(id) => Response { id, result: Err(format!("bad request: {}", e.0)) },
@@ -664,6 +750,27 @@ async fn handle_async(node: &NodeView<'_>, body: RequestBody) -> Result<ReplyBod
             Ok(ReplyBody::Published { created })
         }
         other => handle(node, other),
+    }
+}
+
+/// `Migrate`: starts the move and waits (at most `MIGRATE_WAIT`) until
+/// it is settled.
+async fn migrate(node: &NodeView<'_>, id_or_name: &str, dest: &str) -> Result<ReplyBody, String> {
+    let rt = node.runtime;
+    let id = agent(rt, id_or_name)?;
+    rt.migrate(&id, dest)?;
+    let deadline = tokio::time::Instant::now() + MIGRATE_WAIT;
+    loop {
+        match rt.move_status(&id) {
+            MoveStatus::Moved(node) => return Ok(ReplyBody::Migrated { node }),
+            MoveStatus::Refused(why) => return Err(format!("agent {id} stays on node {}: {why}", rt.node())),
+            MoveStatus::Ended => return Err(format!("agent {id} ended before it could move")),
+            MoveStatus::Unknown => return Err(format!("no agent \"{id}\"")),
+            MoveStatus::Pending if tokio::time::Instant::now() >= deadline => {
+                return Err(format!("agent {id}: the move to {dest} is not settled after {MIGRATE_WAIT:?}"))
+            }
+            MoveStatus::Pending => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
     }
 }
 
@@ -737,12 +844,26 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         RequestBody::Nodes => Ok(ReplyBody::Nodes {
             node: rt.node().to_owned(),
             listen: node.listen.map(|a| a.to_string()).unwrap_or_default(),
-            peers: node.peers.rows(),
+            draining: rt.is_draining(),
+            peers: node.peers.rows(node.placement),
         }),
         RequestBody::LibPublish { name, version, script } => {
             node.libraries.publish(&name, &version, script).map(|created| ReplyBody::Published { created })
         }
         RequestBody::LibList => Ok(ReplyBody::Libraries(node.libraries.rows())),
+        RequestBody::Migrate { .. } => Err("migrate is served by the connection".into()),
+        RequestBody::Drain => {
+            node.placement.start_drain(rt);
+            Ok(ReplyBody::Drain(node.placement.drain_report(rt)))
+        }
+        RequestBody::DrainStatus => match rt.is_draining() {
+            true => Ok(ReplyBody::Drain(node.placement.drain_report(rt))),
+            false => Err(format!("node {} is not draining", rt.node())),
+        },
+        RequestBody::Undrain => {
+            node.placement.stop_drain(rt);
+            Ok(ReplyBody::Done)
+        }
     }
 }
 
@@ -775,6 +896,10 @@ mod tests {
             RequestBody::Nodes,
             RequestBody::LibPublish { name: "geo".into(), version: "1.2".into(), script: "proc a {} {}".into() },
             RequestBody::LibList,
+            RequestBody::Migrate { id: "4@t".into(), node: "u".into() },
+            RequestBody::Drain,
+            RequestBody::DrainStatus,
+            RequestBody::Undrain,
         ];
         bodies.into_iter().enumerate().map(|(i, body)| Request { id: i as u64 * 0x0101_0101_0101, body }).collect()
     }
@@ -807,7 +932,17 @@ mod tests {
             Ok(ReplyBody::Nodes {
                 node: "t".into(),
                 listen: "127.0.0.1:1".into(),
-                peers: vec![PeerRow { name: "u".into(), addr: "127.0.0.1:2".into(), connected: true }],
+                draining: true,
+                peers: vec![
+                    PeerRow {
+                        name: "u".into(),
+                        addr: "127.0.0.1:2".into(),
+                        connected: true,
+                        load: Some((3, u64::MAX)),
+                        draining: false,
+                    },
+                    PeerRow { name: "v".into(), addr: String::new(), connected: false, load: None, draining: true },
+                ],
             }),
             Ok(ReplyBody::Published { created: true }),
             Ok(ReplyBody::Published { created: false }),
@@ -816,6 +951,17 @@ mod tests {
                 LibraryRow { name: "util".into(), version: "2".into(), bytes: 0, published: false },
             ])),
             Ok(ReplyBody::Libraries(vec![])),
+            Ok(ReplyBody::Migrated { node: "u".into() }),
+            Ok(ReplyBody::Drain(DrainReport {
+                total: 5,
+                moved: 3,
+                ended: 1,
+                remaining: 1,
+                failed: pairs(&[("2@t", "node u is draining")]),
+                stalled: Some("no peer takes agents".into()),
+                done: true,
+            })),
+            Ok(ReplyBody::Drain(DrainReport::default())),
         ];
         results.into_iter().enumerate().map(|(i, result)| Response { id: i as u64, result }).collect()
     }

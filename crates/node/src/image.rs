@@ -10,9 +10,11 @@ use itinerant_core::AgentImage;
 use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader};
 
 const MAGIC: &[u8; 4] = b"ITAI";
-/// Version 2 added resource bindings and carried resource data (version
-/// 1 images are still read: no bindings).
+/// Version 2 added `moving_to` (a platform move under way), resource
+/// bindings and carried resource data; version 1 images are still read
+/// (none of them).
 const VERSION: u16 = 2;
+const VERSION_1: u16 = 1;
 
 /// Largest image accepted (the interpreter snapshot dominates).
 pub const MAX_IMAGE_BYTES: usize = 256 << 20;
@@ -33,6 +35,7 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
         None => out.push(0),
     }
     put_str(&mut out, &image.console);
+    put_opt(&mut out, image.moving_to.as_deref());
     out.extend_from_slice(&(image.services.len() as u32).to_be_bytes());
     for s in &image.services {
         put_pairs(&mut out, s.iter());
@@ -102,7 +105,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         return Err(DecodeError("not an agent image".into()));
     }
     let version = u16::from_be_bytes([r.byte()?, r.byte()?]);
-    if version != VERSION && version != 1 {
+    if version != VERSION && version != VERSION_1 {
         return Err(DecodeError(format!("agent image version {version} (this node reads {VERSION})")));
     }
     let id = r.agent_id()?;
@@ -119,6 +122,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         f => return Err(DecodeError(format!("bad flag {f}"))),
     };
     let console = r.str()?;
+    let moving_to = if version >= 2 { r.opt()? } else { None };
     // A service is at least its 4-byte count; a message at least 14 bytes.
     let services =
         (0..r.count(4)?).map(|_| Ok(r.pairs()?.into_iter().collect())).collect::<Result<Vec<_>, DecodeError>>()?;
@@ -140,7 +144,20 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
     if r.left() != 0 {
         return Err(DecodeError(format!("{} bytes after the image", r.left())));
     }
-    Ok(AgentImage { id, name, snapshot, mailbox, suspended, wake_at_ms, console, services, epoch, resources, carried })
+    Ok(AgentImage {
+        id,
+        name,
+        snapshot,
+        mailbox,
+        suspended,
+        wake_at_ms,
+        console,
+        services,
+        epoch,
+        moving_to,
+        resources,
+        carried,
+    })
 }
 
 #[cfg(test)]
@@ -171,6 +188,7 @@ mod tests {
             wake_at_ms: Some(1_800_000_000_000),
             console: "line 1\n".into(),
             epoch: 3,
+            moving_to: Some("beta".into()),
             services: vec![[("name".to_string(), "s".to_string()), ("type".into(), "t".into())].into_iter().collect()],
             resources: vec![
                 Resource::new("file1".into(), Kind::File, "a/b.txt".into(), By::Value, None, None, "alpha").unwrap(),
@@ -190,11 +208,14 @@ mod tests {
     }
 
     #[test]
-    fn version_1_images_are_read_without_bindings() {
-        let image = AgentImage { resources: Vec::new(), carried: Vec::new(), ..sample() };
+    fn a_version_1_image_is_read_without_the_version_2_fields() {
+        let image = AgentImage { moving_to: None, resources: Vec::new(), carried: Vec::new(), ..sample() };
         let mut bytes = encode(&image);
-        bytes.truncate(bytes.len() - 8); // the two empty counts of version 2
-        bytes[4..6].copy_from_slice(&1u16.to_be_bytes());
+        bytes[5] = 1;
+        // Version 1 has no moving_to flag: cut it out after the console.
+        let at = 4 + 2 + 4 + 7 + 8 + (1 + 4 + 6) + 1 + 9 + (4 + 7);
+        assert_eq!(bytes.remove(at), 0);
+        bytes.truncate(bytes.len() - 8); // the two empty counts of bindings and carried data
         assert_eq!(decode(&bytes).unwrap(), image);
     }
 

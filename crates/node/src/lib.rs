@@ -17,5 +17,6 @@ mod kv;
 pub mod libraries;
 pub mod net;
 pub mod node;
+pub mod placement;
 pub mod proto;
 pub mod store;

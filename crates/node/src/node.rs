@@ -13,6 +13,10 @@
 //! clean stop, and brought back when the node starts again on the same
 //! directory (after a crash, from each agent's last checkpoint).
 //!
+//! A placement task tells every peer this node's load twice a second and
+//! drives a drain or, with `NodeConfig::balance`, load balancing
+//! (`placement.rs`); both move agents with `Runtime::migrate`.
+//!
 //! Not yet: TLS, the urgent lane's own queue, reconnection with
 //! redelivery (messages queued for a peer that is down are dropped after
 //! the connection attempts fail, and the sender is not told).
@@ -36,6 +40,7 @@ use crate::control;
 use crate::handoff::{self, Fence, MemoryFences, Verdict};
 use crate::libraries::{FetchStep, Fetches, Libraries};
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
+use crate::placement::{DrainReport, Placement, BALANCE_PERIOD, LOAD_PERIOD};
 use crate::proto::Wire;
 use crate::store::Store;
 
@@ -58,6 +63,8 @@ pub struct NodeConfig {
     pub max_frame: usize,
     /// Where the node keeps its agents; none: in memory only.
     pub data: Option<PathBuf>,
+    /// Move agents to less loaded peers (`placement.rs`); off by default.
+    pub balance: bool,
 }
 
 impl NodeConfig {
@@ -68,6 +75,7 @@ impl NodeConfig {
             runtime: RuntimeConfig::for_node(name),
             max_frame: DEFAULT_MAX_PAYLOAD,
             data: None,
+            balance: false,
         }
     }
 }
@@ -79,6 +87,7 @@ pub struct Node {
     addr: SocketAddr,
     accept_task: tokio::task::JoinHandle<()>,
     retry_task: tokio::task::JoinHandle<()>,
+    placement_task: tokio::task::JoinHandle<()>,
     store: Option<Arc<Store>>,
     /// The agents brought back from the store at start.
     resumed: Vec<AgentId>,
@@ -105,6 +114,8 @@ struct Links {
     libraries: Arc<Libraries>,
     /// Library fetches under way for this node's agents.
     fetches: Mutex<Fetches>,
+    /// Peers' loads, drain and balancing.
+    placement: Placement,
 }
 
 impl Links {
@@ -165,6 +176,16 @@ impl Links {
         match &self.store {
             Some(store) => store.fence(key),
             None => Ok(self.fences.get(key)),
+        }
+    }
+
+    /// Tells every peer this node's load.
+    fn send_load(&self, rt: &Runtime) {
+        let load = rt.load();
+        let w = Wire::Load { runnable: load.runnable as u64, agents: load.agents as u64, draining: rt.is_draining() };
+        let frame = wire_frame(&w);
+        for tx in self.queues.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            let _ = tx.try_send(frame.clone());
         }
     }
 
@@ -312,6 +333,7 @@ impl Node {
             next_call: std::sync::atomic::AtomicU64::new(0),
             libraries: Arc::new(Libraries::open(opened.as_ref().map(|o| o.store.clone()))?),
             fetches: Mutex::new(Fetches::default()),
+            placement: Placement::new(config.balance),
         });
         runtime.set_router(links.clone());
         let rt = runtime.clone();
@@ -345,9 +367,10 @@ impl Node {
                 retrying.fetches.lock().unwrap_or_else(|e| e.into_inner()).expire(std::time::Instant::now());
             }
         });
+        let placement_task = tokio::spawn(placement_loop(runtime.clone(), links.clone()));
         let mut resumed = Vec::new();
         let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
-        Ok(Node { runtime, links, addr, accept_task, retry_task, store, resumed })
+        Ok(Node { runtime, links, addr, accept_task, retry_task, placement_task, store, resumed })
     }
 
     /// The address the node listens on.
@@ -369,12 +392,28 @@ impl Node {
     pub fn stop(&self) {
         self.accept_task.abort();
         self.retry_task.abort();
+        self.placement_task.abort();
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
                 eprintln!("[{}] {e}", self.runtime.node());
             }
         }
+    }
+
+    /// Starts draining: the node refuses new agents and moves its own to
+    /// its peers (`placement.rs`); `drain_report` tells how far it got.
+    pub fn start_drain(&self) {
+        self.links.placement.start_drain(&self.runtime);
+    }
+
+    pub fn drain_report(&self) -> DrainReport {
+        self.links.placement.drain_report(&self.runtime)
+    }
+
+    /// The node takes new agents again.
+    pub fn stop_drain(&self) {
+        self.links.placement.stop_drain(&self.runtime);
     }
 
     /// The agents brought back from the store when the node started.
@@ -390,6 +429,25 @@ impl Node {
     /// The node's store, if it has a data directory.
     pub fn store(&self) -> Option<&Arc<Store>> {
         self.store.as_ref()
+    }
+}
+
+/// Tells peers this node's load every `LOAD_PERIOD`; drives a drain
+/// (every tick) or balancing (every `BALANCE_PERIOD`).
+async fn placement_loop(rt: Arc<Runtime>, links: Arc<Links>) {
+    const TICK: Duration = Duration::from_millis(250);
+    let load_every = (LOAD_PERIOD.as_millis() / TICK.as_millis()).max(1) as u64;
+    let balance_every = (BALANCE_PERIOD.as_millis() / TICK.as_millis()).max(1) as u64;
+    for tick in 1u64.. {
+        tokio::time::sleep(TICK).await;
+        if tick % load_every == 0 {
+            links.send_load(&rt);
+        }
+        if rt.is_draining() {
+            links.placement.drain_round(&rt);
+        } else if tick % balance_every == 0 {
+            links.placement.balance_round(&rt);
+        }
     }
 }
 
@@ -539,8 +597,13 @@ async fn serve_inbound(
         let frames = decoder.push(&buf[..n]).map_err(|e| e.to_string())?;
         if peer.is_none() && frames.first().is_some_and(|f| f.kind == control::KIND_CLIENT_HELLO) {
             let listen = *links.listen.lock().unwrap_or_else(|e| e.into_inner());
-            let view =
-                control::NodeView { runtime: rt, listen, peers: &links.peers, libraries: links.libraries.clone() };
+            let view = control::NodeView {
+                runtime: rt,
+                listen,
+                peers: &links.peers,
+                libraries: links.libraries.clone(),
+                placement: &links.placement,
+            };
             return control::serve_client(stream, decoder, frames, view).await;
         }
         // The agent messages of this read go to the runtime together (one
@@ -624,6 +687,10 @@ async fn serve_inbound(
                     if let Some(tx) = links.calls.lock().unwrap_or_else(|e| e.into_inner()).remove(&call) {
                         let _ = tx.try_send(result);
                     }
+                }
+                (Some(from), Wire::Load { runnable, agents, draining }) => {
+                    let load = itinerant_core::Load { runnable: runnable as usize, agents: agents as usize };
+                    links.placement.loads.record(from, load, draining);
                 }
                 (Some(from), Wire::Location { agent, node, epoch }) => {
                     deliver(rt, links, from, std::mem::take(&mut batch));

@@ -18,8 +18,9 @@ pub const KIND_LIBRARY_REQUEST: u8 = 7;
 pub const KIND_LIBRARY_REPLY: u8 = 8;
 pub const KIND_RESOURCE_CALL: u8 = 9;
 pub const KIND_RESOURCE_REPLY: u8 = 10;
+pub const KIND_LOAD: u8 = 11;
 /// One past the highest kind (fuzzing and tests cover `0..KIND_END`).
-pub const KIND_END: u8 = 11;
+pub const KIND_END: u8 = 12;
 /// Most words in a resource operation.
 const MAX_RESOURCE_WORDS: usize = 8;
 
@@ -58,6 +59,10 @@ pub enum Wire {
     /// The answer to the request `ticket`: the version and script of the
     /// best such library the sender has, or none.
     LibraryReply { ticket: u64, name: String, found: Option<(String, String)> },
+    /// The sending node's load (sent to every peer periodically, for
+    /// drain and balancing): agents wanting a worker, agents living there,
+    /// and whether it refuses new agents.
+    Load { runnable: u64, agents: u64, draining: bool },
 }
 
 /// Why a payload was refused.
@@ -111,6 +116,7 @@ impl Wire {
             Wire::ResourceReply { .. } => KIND_RESOURCE_REPLY,
             Wire::LibraryRequest { .. } => KIND_LIBRARY_REQUEST,
             Wire::LibraryReply { .. } => KIND_LIBRARY_REPLY,
+            Wire::Load { .. } => KIND_LOAD,
         }
     }
 
@@ -179,6 +185,11 @@ impl Wire {
                     None => out.push(0),
                 }
             }
+            Wire::Load { runnable, agents, draining } => {
+                out.extend_from_slice(&runnable.to_be_bytes());
+                out.extend_from_slice(&agents.to_be_bytes());
+                out.push(u8::from(*draining));
+            }
         }
         out
     }
@@ -235,6 +246,15 @@ impl Wire {
                 };
                 Wire::LibraryReply { ticket, name, found }
             }
+            KIND_LOAD => Wire::Load {
+                runnable: r.u64()?,
+                agents: r.u64()?,
+                draining: match r.byte()? {
+                    0 => false,
+                    1 => true,
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                },
+            },
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
         if r.left() != 0 {
@@ -460,6 +480,19 @@ mod tests {
         let mut bad_flag = Wire::LibraryReply { ticket: 1, name: "g".into(), found: None }.encode();
         *bad_flag.last_mut().unwrap() = 2;
         assert!(Wire::decode(KIND_LIBRARY_REPLY, &bad_flag).is_err());
+    }
+
+    #[test]
+    fn load_roundtrip_and_bad_flag() {
+        let w = Wire::Load { runnable: 7, agents: u64::MAX, draining: true };
+        let bytes = w.encode();
+        assert_eq!(Wire::decode(KIND_LOAD, &bytes), Ok(w));
+        for cut in 0..bytes.len() {
+            assert!(Wire::decode(KIND_LOAD, &bytes[..cut]).is_err());
+        }
+        let mut bad = bytes.clone();
+        *bad.last_mut().unwrap() = 2;
+        assert!(Wire::decode(KIND_LOAD, &bad).unwrap_err().0.contains("bad flag"));
     }
 
     proptest! {

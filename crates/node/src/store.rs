@@ -358,6 +358,7 @@ mod tests {
             epoch: 0,
             resources: Vec::new(),
             carried: Vec::new(),
+            moving_to: None,
         }
     }
 

@@ -9,14 +9,29 @@
 //! agent's epoch; the pair (agent id, epoch) names the transfer, so the
 //! destination recognises a repeated one. A frozen agent's checkpoint keeps
 //! its pending request, and a restore sends the same transfer again.
+//!
+//! A platform-initiated move ([`Runtime::migrate`]: `itin agent migrate`,
+//! drain, balancing) takes the same path as a jump, as `DepartureKind::Move`,
+//! whatever the agent is doing: one at rest (parked in a receive or
+//! `after`, or held suspended) is frozen at once; one queued, running or
+//! in `exec` is marked (`Slot::move_to`) and frozen where it next rests
+//! (end of its slice, parking, return from exec). Its pending request, if
+//! any, is not the move's: the destination serves it again (the receive
+//! waits on with the time left), and a refused move puts the agent back
+//! where it was, its code none the wiser. The freeze happens under the
+//! registry lock, so the transfer waits in `Shared::outbox` until the lock
+//! is released (`send_departures`).
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use itinerant_tcl::Interp;
 
-use super::{lock, Agent, AgentId, AgentImage, AgentState, Runtime, Shared, Slot, WaitRequest};
-use crate::resources::{Carried, Resource};
+use super::{
+    live_slot, lock, wall_clock_ms, Agent, AgentId, AgentImage, AgentState, Parked, Runtime, Shared, Slot, WaitRequest,
+};
+use crate::resources::{plan_departure, Carried, Resource};
 
 /// Why an agent, or a new agent made from it, leaves this node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +42,9 @@ pub enum DepartureKind {
     Fork,
     /// A new agent runs a script built from the parent's procs and vars.
     Submit,
+    /// The platform moves the agent (`Runtime::migrate`): like a jump, but
+    /// the agent did not ask; it goes on with whatever it was doing.
+    Move,
 }
 
 impl DepartureKind {
@@ -35,6 +53,7 @@ impl DepartureKind {
             DepartureKind::Jump => "jump",
             DepartureKind::Fork => "fork",
             DepartureKind::Submit => "submit",
+            DepartureKind::Move => "move",
         }
     }
 
@@ -43,17 +62,60 @@ impl DepartureKind {
             "jump" => Some(DepartureKind::Jump),
             "fork" => Some(DepartureKind::Fork),
             "submit" => Some(DepartureKind::Submit),
+            "move" => Some(DepartureKind::Move),
             _ => None,
         }
     }
 
-    fn request(self) -> &'static str {
+    /// The agent's own request that makes this departure (none for a move).
+    fn request(self) -> Option<&'static str> {
         match self {
-            DepartureKind::Jump => "agent_jump",
-            DepartureKind::Fork => "agent_fork",
-            DepartureKind::Submit => "agent_submit",
+            DepartureKind::Jump => Some("agent_jump"),
+            DepartureKind::Fork => Some("agent_fork"),
+            DepartureKind::Submit => Some("agent_submit"),
+            DepartureKind::Move => None,
         }
     }
+
+    /// The agent itself leaves (not a copy, not a child).
+    fn moves_the_agent(self) -> bool {
+        matches!(self, DepartureKind::Jump | DepartureKind::Move)
+    }
+}
+
+/// Where a platform-initiated move of an agent stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveStatus {
+    /// Asked, not yet settled (or never asked).
+    Pending,
+    /// The agent is on that node now.
+    Moved(String),
+    /// The move did not happen (the agent carries on here).
+    Refused(String),
+    /// It ended here before it could move.
+    Ended,
+    /// This node knows no such agent.
+    Unknown,
+}
+
+/// A node's load as shared with its peers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Load {
+    /// Agents that want a worker (queued or running).
+    pub runnable: usize,
+    /// Agents living here.
+    pub agents: usize,
+}
+
+/// An agent the platform may move now (none of its own or a platform
+/// departure under way).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Movable {
+    pub id: AgentId,
+    /// Queued or running (not waiting, not suspended).
+    pub runnable: bool,
+    /// Time since it last arrived here from another node.
+    pub since_arrival: Option<Duration>,
 }
 
 /// A transfer to another node. `image.id` and `image.epoch` name it: for
@@ -65,6 +127,9 @@ pub struct Departure {
     pub kind: DepartureKind,
     pub dest: String,
     pub image: AgentImage,
+    /// Bindings whose data is read into `image.carried` just before the
+    /// transfer is handed to the router.
+    carry: Vec<Resource>,
 }
 
 /// What the destination answered.
@@ -83,10 +148,13 @@ pub(super) struct Departing {
     kind: DepartureKind,
     dest: String,
     epoch: u64,
-    /// Messages of the mailbox that went with the image (a jump).
+    /// Messages of the mailbox that went with the image (a jump, a move).
     mailbox_sent: usize,
     /// Resources that moved along: deleted here once the agent arrived.
     moved_resources: Vec<Resource>,
+    /// A moved agent's timed wait (to wait on with the time left if the
+    /// move is refused).
+    wake_at_ms: Option<u64>,
 }
 
 /// An arriving or recovered agent, restored but not yet running (the node
@@ -97,6 +165,8 @@ pub struct Prepared {
     wait: Option<Result<WaitRequest, String>>,
     /// Data of resources carried along, written here on admission.
     carried: Vec<Carried>,
+    /// It comes from another node (not from this node's store).
+    arrived: bool,
 }
 
 impl Prepared {
@@ -116,12 +186,14 @@ impl Runtime {
     /// own id and identity here), without starting it.
     pub fn prepare_arrival(&self, kind: DepartureKind, image: AgentImage) -> Result<Prepared, String> {
         let s = &self.shared;
+        s.refuse_if_draining()?;
         let mut interp = itinerant_tcl::snapshot::restore(&image.snapshot)
             .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let node = s.config.node.clone();
         let mut image = image;
+        image.moving_to = None;
         let id = match kind {
-            DepartureKind::Jump => image.id.clone(),
+            DepartureKind::Jump | DepartureKind::Move => image.id.clone(),
             DepartureKind::Fork | DepartureKind::Submit => {
                 let id = s.new_id();
                 interp.set_var("agent(local)", id.as_str())?;
@@ -134,26 +206,123 @@ impl Runtime {
                     console: String::new(),
                     services: Vec::new(),
                     epoch: 0,
+                    wake_at_ms: None,
                     ..image
                 };
                 id
             }
         };
         interp.set_var("agent(node)", &node)?;
-        if kind != DepartureKind::Submit {
+        if let Some(request) = kind.request().filter(|_| kind != DepartureKind::Submit) {
             // The jump or fork returns "" where the agent now runs.
             match interp.pending_request() {
-                Some(req) if req.command == kind.request() => {
+                Some(req) if req.command == request => {
                     let _ = interp.resume(Ok(String::new()));
                 }
-                _ => return Err(format!("agent {id}: the image is not at an {}", kind.request())),
+                _ => return Err(format!("agent {id}: the image is not at an {request}")),
             }
         }
         image.snapshot = itinerant_tcl::snapshot::save(&interp).map_err(|e| e.to_string())?;
+        // A moved agent waits on here in the receive or `after` it was in.
+        let wait = match kind {
+            DepartureKind::Move => {
+                interp.pending_request().cloned().map(|req| WaitRequest::parse(req, image.wake_at_ms))
+            }
+            _ => None,
+        };
         let carried = std::mem::take(&mut image.carried);
-        let mut prepared = s.prepare(interp, image, None)?;
+        let mut prepared = s.prepare(interp, image, wait)?;
+        prepared.arrived = true;
         prepared.carried = carried;
         Ok(prepared)
+    }
+
+    /// Moves an agent to `dest` from outside (drain, balancing, the CLI),
+    /// whatever it is doing; see the module documentation. Returns once the
+    /// move is under way; [`Runtime::move_status`] tells how it ended.
+    pub fn migrate(&self, id: &AgentId, dest: &str) -> Result<(), String> {
+        let s = &self.shared;
+        if dest == s.config.node {
+            return Err(format!("agent {id} is already on node {dest}"));
+        }
+        if s.router().is_none() {
+            return Err(format!("cannot move agent {id}: no network"));
+        }
+        {
+            let mut slots = lock(&s.slots);
+            let slot = live_slot(&mut slots, id)?;
+            if slot.departing.is_some() {
+                return Err(format!("agent {id} is already leaving"));
+            }
+            slot.last_move = None;
+            let no_image = || format!("cannot move agent {id}: cannot take its image");
+            if let Some(Parked { agent, wait, deadline, generation }) = slot.parked.take() {
+                if let Err(agent) = s.freeze_for_move(slot, agent, dest.to_owned(), deadline.map(wall_clock_ms), None) {
+                    slot.parked = Some(Parked { agent, wait, deadline, generation });
+                    return Err(no_image());
+                }
+            } else if let Some(agent) = slot.held.take() {
+                if let Err(agent) = s.freeze_for_move(slot, agent, dest.to_owned(), None, None) {
+                    slot.held = Some(agent);
+                    return Err(no_image());
+                }
+            } else {
+                // Queued, running or in exec: frozen where it next rests.
+                slot.move_to = Some(dest.to_owned());
+            }
+        }
+        s.send_departures();
+        Ok(())
+    }
+
+    /// How the latest platform-initiated move of `id` stands.
+    pub fn move_status(&self, id: &AgentId) -> MoveStatus {
+        let slots = lock(&self.shared.slots);
+        let Some(slot) = slots.get(id) else { return MoveStatus::Unknown };
+        match (slot.state, &slot.last_move) {
+            (AgentState::Moved, _) => MoveStatus::Moved(slot.moved_to.clone().unwrap_or_default()),
+            (AgentState::Deleted, _) => MoveStatus::Ended,
+            (_, Some(Err(why))) => MoveStatus::Refused(why.clone()),
+            _ => MoveStatus::Pending,
+        }
+    }
+
+    /// Agents here and how many want a worker.
+    pub fn load(&self) -> Load {
+        let slots = lock(&self.shared.slots);
+        let mut load = Load::default();
+        for slot in slots.values().filter(|s| s.is_here()) {
+            load.agents += 1;
+            if matches!(slot.state, AgentState::Active | AgentState::Initiated) {
+                load.runnable += 1;
+            }
+        }
+        load
+    }
+
+    /// The agents the platform may move now, by id.
+    pub fn movable(&self) -> Vec<Movable> {
+        let slots = lock(&self.shared.slots);
+        let mut out: Vec<Movable> = slots
+            .iter()
+            .filter(|(_, s)| s.is_here() && s.departing.is_none() && s.move_to.is_none() && !s.kill)
+            .map(|(id, s)| Movable {
+                id: id.clone(),
+                runnable: matches!(s.state, AgentState::Active | AgentState::Initiated),
+                since_arrival: s.arrived_at.map(|t| t.elapsed()),
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// A draining node refuses new agents: spawns and arrivals.
+    pub fn set_draining(&self, draining: bool) {
+        self.shared.draining.store(draining, Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.shared.draining.load(Ordering::SeqCst)
     }
 
     /// Starts a prepared agent (after the node stored it).
@@ -204,11 +373,18 @@ impl Shared {
         let mut agent = Agent::new(image.id.clone(), interp);
         agent.checkpointed_at = Some(Instant::now());
         agent.dirty = false;
-        Ok(Prepared { agent, image, wait, carried: Vec::new() })
+        Ok(Prepared { agent, image, wait, carried: Vec::new(), arrived: false })
+    }
+
+    pub(super) fn refuse_if_draining(&self) -> Result<(), String> {
+        match self.draining.load(Ordering::SeqCst) {
+            true => Err(format!("node {} is draining", self.config.node)),
+            false => Ok(()),
+        }
     }
 
     pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
-        let Prepared { agent, image, wait, carried } = prepared;
+        let Prepared { agent, image, wait, carried, arrived } = prepared;
         let id = image.id.clone();
         self.unpack(&id, carried);
         {
@@ -222,6 +398,7 @@ impl Shared {
             slot.suspend = image.suspended;
             slot.epoch = image.epoch;
             slot.resources = image.resources;
+            slot.arrived_at = arrived.then(Instant::now);
             slots.insert(id.clone(), Box::new(slot));
         }
         if !image.services.is_empty() {
@@ -233,16 +410,36 @@ impl Shared {
                 r.location_changed(&id, image.epoch);
             }
         }
+        let mut agent = agent;
+        if let Some(dest) = image.moving_to {
+            // A move that was under way when the checkpoint was taken: the
+            // same transfer again.
+            let mut slots = lock(&self.slots);
+            let Some(slot) = slots.get_mut(&id) else { return Ok(()) };
+            match self.freeze_for_move(slot, agent, dest, image.wake_at_ms, Some(image.epoch)) {
+                Ok(()) => {
+                    drop(slots);
+                    self.send_departures();
+                    return Ok(());
+                }
+                Err(back) => agent = back,
+            }
+        }
+        self.carry_on(agent, wait, image.epoch);
+        Ok(())
+    }
+
+    /// Lets an agent go on from where it stands: waiting again in the
+    /// receive or `after` of its pending request (`wait`), or runnable (held
+    /// if suspended). A departure under way when its checkpoint was taken
+    /// is sent again at `epoch`.
+    fn carry_on(&self, mut agent: Box<Agent>, wait: Option<Result<WaitRequest, String>>, epoch: u64) {
+        let id = agent.id.clone();
         let runnable = match wait {
             None => Some(agent),
-            // A departure that was under way when the checkpoint was taken:
-            // the same transfer again.
-            Some(Ok(WaitRequest::Depart { kind, dest, script })) => {
-                self.depart(agent, kind, dest, script, Some(image.epoch))
-            }
+            Some(Ok(WaitRequest::Depart { kind, dest, script })) => self.depart(agent, kind, dest, script, Some(epoch)),
             Some(Ok(w)) => self.wait(agent, w),
             Some(Err(why)) => {
-                let mut agent = agent;
                 let _ = agent.interp.resume(Err(why));
                 Some(agent)
             }
@@ -253,13 +450,12 @@ impl Shared {
                 self.make_runnable(slot, agent);
             }
         }
-        Ok(())
     }
 
     /// `agent_jump`, `agent_fork`, `agent_submit`: builds the transfer,
-    /// freezes the agent (checkpointed with its pending request) and hands
-    /// the transfer to the router. `epoch`: the transfer's epoch when it is
-    /// sent again after a restore (otherwise the agent's epoch is raised).
+    /// freezes the agent (`freeze`) and hands the transfer to the router.
+    /// `epoch`: the transfer's epoch when it is sent again after a restore
+    /// (otherwise the agent's epoch is raised).
     pub(super) fn depart(
         &self,
         mut agent: Box<Agent>,
@@ -276,69 +472,143 @@ impl Shared {
             let _ = agent.interp.resume(Err(format!("cannot {} to node \"{dest}\": no network", kind.name())));
             return Some(agent);
         };
-        // What the agent's resources become there (data read before the
-        // registry is locked: files and the store may be slow).
-        let resources = lock(&self.slots).get(&agent.id).map(|s| s.resources.clone()).unwrap_or_default();
-        let (arrived, carried, moved_resources) = if kind == DepartureKind::Submit || resources.is_empty() {
-            (Vec::new(), Vec::new(), Vec::new())
-        } else {
-            match self.carry(&resources, &dest, kind == DepartureKind::Fork) {
-                Ok(plan) => plan,
-                Err(why) => {
-                    let _ = agent.interp.resume(Err(format!("cannot {} to node \"{dest}\": {why}", kind.name())));
-                    return Some(agent);
-                }
-            }
-        };
-        let departure = {
+        let mut departure = {
             let mut slots = lock(&self.slots);
             let Some(slot) = slots.get_mut(&agent.id) else { return Some(agent) };
-            slot.epoch = epoch.unwrap_or(slot.epoch + 1);
-            let Some(mut image) = self.image(&agent, slot, None) else {
-                let _ = agent.interp.resume(Err("cannot take the agent's image".into()));
-                return Some(agent);
-            };
-            image.epoch = slot.epoch;
-            let mailbox_sent = match kind {
-                DepartureKind::Jump => image.mailbox.len(),
-                _ => 0,
-            };
-            // The frozen agent is checkpointed with its pending request:
-            // after a crash the same transfer is sent again.
-            if let Some(p) = self.persist.get() {
-                p.save(image.clone());
-                agent.checkpointed_at = Some(Instant::now());
-                agent.dirty = false;
+            match self.freeze(slot, agent, kind, dest, script, epoch, None) {
+                Ok(departure) => departure,
+                Err(agent) => return Some(agent),
             }
-            image.resources = arrived;
-            image.carried = carried;
-            match kind {
-                DepartureKind::Jump => slot.state = AgentState::Transit,
-                DepartureKind::Fork => {
-                    image.mailbox.clear();
-                    image.console.clear();
-                }
-                DepartureKind::Submit => match self.child_image(&agent, script.unwrap_or_default(), slot.epoch) {
-                    Ok(child) => image = child,
-                    Err(why) => {
-                        let _ = agent.interp.resume(Err(why));
-                        return Some(agent);
-                    }
-                },
-            }
-            if kind != DepartureKind::Jump {
-                slot.state = AgentState::Waiting;
-            }
-            let epoch = slot.epoch;
-            let moved_resources = if kind == DepartureKind::Jump { moved_resources } else { Vec::new() };
-            slot.departing = Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent, moved_resources });
-            Departure { kind, dest, image }
         };
         let (id, epoch) = (departure.image.id.clone(), departure.image.epoch);
-        if let Err(why) = router.depart(departure) {
+        if let Err(why) = self.load_carried(&mut departure).and_then(|()| router.depart(departure)) {
             self.departure_done(&id, epoch, DepartureOutcome::Refused(why));
         }
         None
+    }
+
+    /// Reads the data of the bindings that go along with a departure
+    /// (outside the registry lock: files and the store may be slow).
+    fn load_carried(&self, departure: &mut Departure) -> Result<(), String> {
+        let carry = std::mem::take(&mut departure.carry);
+        if !carry.is_empty() {
+            departure.image.carried = self.read_carried(&carry)?;
+        }
+        Ok(())
+    }
+
+    /// A platform-initiated move of the agent of `slot` (locked by the
+    /// caller): frozen now, its transfer queued in the outbox for
+    /// `send_departures`. `wake_at_ms`: its timed wait, if parked on one.
+    /// The agent back if it cannot be frozen (it carries on unchanged).
+    pub(super) fn freeze_for_move(
+        &self,
+        slot: &mut Slot,
+        agent: Box<Agent>,
+        dest: String,
+        wake_at_ms: Option<u64>,
+        epoch: Option<u64>,
+    ) -> Result<(), Box<Agent>> {
+        match self.freeze(slot, agent, DepartureKind::Move, dest, None, epoch, wake_at_ms) {
+            Ok(departure) => {
+                lock(&self.outbox).push(departure);
+                // The timer thread sends it if nobody else does first.
+                self.timer_cv.notify_one();
+                Ok(())
+            }
+            Err(agent) => {
+                slot.last_move = Some(Err("cannot take the agent's image".into()));
+                Err(agent)
+            }
+        }
+    }
+
+    /// Hands the transfers frozen under the registry lock to the router.
+    pub(super) fn send_departures(&self) {
+        let departures = std::mem::take(&mut *lock(&self.outbox));
+        if departures.is_empty() {
+            return;
+        }
+        let router = self.router();
+        for mut departure in departures {
+            let (id, epoch) = (departure.image.id.clone(), departure.image.epoch);
+            let sent = match &router {
+                Some(r) => self.load_carried(&mut departure).and_then(|()| r.depart(departure)),
+                None => Err("no network".into()),
+            };
+            if let Err(why) = sent {
+                self.departure_done(&id, epoch, DepartureOutcome::Refused(why));
+            }
+        }
+    }
+
+    /// Freezes `agent` for a departure (the registry is locked by the
+    /// caller; `slot` is its entry): raises its epoch, takes its image and
+    /// checkpoints it with its pending request (and, for a move, where it
+    /// goes), so that after a crash the same transfer is sent again. The
+    /// agent back if it cannot leave (for its own departures, with the
+    /// error already given to its request).
+    #[allow(clippy::too_many_arguments)]
+    fn freeze(
+        &self,
+        slot: &mut Slot,
+        mut agent: Box<Agent>,
+        kind: DepartureKind,
+        dest: String,
+        script: Option<String>,
+        epoch: Option<u64>,
+        wake_at_ms: Option<u64>,
+    ) -> Result<Departure, Box<Agent>> {
+        let epoch = epoch.unwrap_or(slot.epoch + 1);
+        let Some(mut image) = self.image(&agent, slot, None) else {
+            if kind != DepartureKind::Move {
+                let _ = agent.interp.resume(Err("cannot take the agent's image".into()));
+            }
+            return Err(agent);
+        };
+        slot.epoch = epoch;
+        image.epoch = epoch;
+        image.wake_at_ms = wake_at_ms;
+        let mailbox_sent = if kind.moves_the_agent() { image.mailbox.len() } else { 0 };
+        if let Some(p) = self.persist.get() {
+            let mut checkpoint = image.clone();
+            if kind == DepartureKind::Move {
+                checkpoint.moving_to = Some(dest.clone());
+            }
+            p.save(checkpoint);
+            agent.checkpointed_at = Some(Instant::now());
+            agent.dirty = false;
+        }
+        match kind {
+            DepartureKind::Jump | DepartureKind::Move => slot.state = AgentState::Transit,
+            DepartureKind::Fork => {
+                image.mailbox.clear();
+                image.console.clear();
+            }
+            DepartureKind::Submit => match self.child_image(&agent, script.unwrap_or_default(), epoch) {
+                Ok(child) => image = child,
+                Err(why) => {
+                    let _ = agent.interp.resume(Err(why));
+                    return Err(agent);
+                }
+            },
+        }
+        if !kind.moves_the_agent() {
+            slot.state = AgentState::Waiting;
+        }
+        // The bindings as they will be there; the data that goes along is
+        // read later, outside the registry lock.
+        let plan = match kind {
+            DepartureKind::Submit => Default::default(),
+            _ => plan_departure(&slot.resources, &self.config.node, &dest, kind == DepartureKind::Fork),
+        };
+        if kind != DepartureKind::Submit {
+            image.resources = plan.arrived;
+        }
+        let moved_resources = if kind.moves_the_agent() { plan.delete_after } else { Vec::new() };
+        slot.departing =
+            Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent, wake_at_ms, moved_resources });
+        Ok(Departure { kind, dest, image, carry: plan.carry })
     }
 
     /// The image of a new agent that runs `script` from the start, with the
@@ -373,12 +643,14 @@ impl Shared {
             epoch,
             resources: Vec::new(),
             carried: Vec::new(),
+            moving_to: None,
         })
     }
 
     pub(super) fn departure_done(&self, id: &AgentId, epoch: u64, outcome: DepartureOutcome) {
         let mut forward = Vec::new();
         let mut moved_resources = Vec::new();
+        let mut stays = None;
         let dest;
         {
             let mut slots = lock(&self.slots);
@@ -387,20 +659,32 @@ impl Shared {
                 return; // an answer to a transfer already settled
             }
             let Some(departing) = slot.departing.take() else { return };
-            let Departing { mut agent, kind, dest: to, mailbox_sent, moved_resources: moved, .. } = departing;
+            let Departing { mut agent, kind, dest: to, mailbox_sent, wake_at_ms, moved_resources: moved, .. } =
+                departing;
             dest = to;
             match (kind, outcome) {
-                (DepartureKind::Jump, DepartureOutcome::Accepted(_)) => {
+                (DepartureKind::Jump | DepartureKind::Move, DepartureOutcome::Accepted(_)) => {
                     forward = slot.mailbox.drain(..).skip(mailbox_sent).collect();
                     moved_resources = moved;
                     slot.resources.clear();
                     slot.state = AgentState::Moved;
                     slot.moved_to = Some(dest.clone());
+                    slot.move_to = None;
+                    if kind == DepartureKind::Move {
+                        slot.last_move = Some(Ok(dest.clone()));
+                    }
                     if let Some(p) = self.persist.get() {
                         p.forget(id);
                     }
                     lock(&self.directory).forget(id);
                     self.notify_done();
+                }
+                (DepartureKind::Move, DepartureOutcome::Refused(why)) => {
+                    // Not its request: nothing to answer; it goes on below.
+                    slot.last_move = Some(Err(why));
+                    agent.dirty = true;
+                    let wait = agent.interp.pending_request().cloned().map(|req| WaitRequest::parse(req, wake_at_ms));
+                    stays = Some((agent, wait, slot.epoch));
                 }
                 (_, DepartureOutcome::Accepted(new_id)) => {
                     let _ = agent.interp.resume(Ok(new_id.to_string()));
@@ -415,6 +699,9 @@ impl Shared {
             }
         }
         self.remove_moved(id, &moved_resources);
+        if let Some((agent, wait, epoch)) = stays {
+            self.carry_on(agent, wait, epoch);
+        }
         if let Some(r) = self.router() {
             for m in forward {
                 let _ = r.route_to_node(&dest, id, m);

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::{lock, AgentId, Shared};
-use crate::resources::{check_path, departure_step, Carried, Kind, Resource, Step, MAX_CARRIED_BYTES};
+use crate::resources::{check_path, Carried, Kind, Resource, MAX_CARRIED_BYTES};
 
 /// Largest file an agent reads or writes at once, and largest store value.
 pub const MAX_FILE_BYTES: usize = 8 << 20;
@@ -57,11 +57,6 @@ impl KeyValue for MemoryKeyValue {
             .collect())
     }
 }
-
-/// A departure's resources: the bindings as they will be at the
-/// destination, the data carried along, the bindings to delete here once
-/// the agent arrived.
-pub(super) type CarryPlan = (Vec<Resource>, Vec<Carried>, Vec<Resource>);
 
 fn arg(args: &[String], i: usize) -> Result<&str, String> {
     args.get(i).map(String::as_str).ok_or_else(|| format!("resource operation {:?}: missing argument", args.first()))
@@ -182,47 +177,39 @@ impl Shared {
         }
     }
 
-    /// The data to carry for the bindings of an agent leaving for `dest`,
-    /// the bindings as they will be there, and the files/keys to delete
-    /// here once it has arrived. `clone`: the agent stays as well (fork).
-    pub(super) fn carry(&self, resources: &[Resource], dest: &str, clone: bool) -> Result<CarryPlan, String> {
-        let (mut arrived, mut carried, mut delete_after) = (Vec::new(), Vec::new(), Vec::new());
+    /// Reads the data of the bindings a departing agent carries along
+    /// (`DeparturePlan::carry`), within `MAX_CARRIED_BYTES`.
+    pub(super) fn read_carried(&self, carry: &[Resource]) -> Result<Vec<Carried>, String> {
+        let mut carried = Vec::new();
         let mut bytes = 0usize;
-        for r in resources {
-            let step = departure_step(r, &self.config.node, clone);
-            if let Step::Carry { delete_after: delete } = step {
-                let data = match r.kind {
-                    Kind::File => {
-                        let path = self.sandbox_path(&r.target)?;
-                        let data = if path.exists() { read_file(&path)? } else { String::new() };
-                        bytes += data.len();
-                        Carried::File { path: r.target.clone(), data }
-                    }
-                    Kind::Store => {
-                        let mut entries = Vec::new();
-                        for k in self.kv().keys(&r.target, MAX_KEYS_LISTED)? {
-                            if let Some(v) = self.kv().get(&k)? {
-                                bytes += k.len() + v.len();
-                                entries.push((k, v));
-                            }
+        for r in carry {
+            let data = match r.kind {
+                Kind::File => {
+                    let path = self.sandbox_path(&r.target)?;
+                    let data = if path.exists() { read_file(&path)? } else { String::new() };
+                    bytes += data.len();
+                    Carried::File { path: r.target.clone(), data }
+                }
+                Kind::Store => {
+                    let mut entries = Vec::new();
+                    for k in self.kv().keys(&r.target, MAX_KEYS_LISTED)? {
+                        if let Some(v) = self.kv().get(&k)? {
+                            bytes += k.len() + v.len();
+                            entries.push((k, v));
                         }
-                        Carried::Store { prefix: r.target.clone(), entries }
                     }
-                    Kind::Console => continue,
-                };
-                if bytes > MAX_CARRIED_BYTES {
-                    return Err(format!(
-                        "the resources to carry exceed {MAX_CARRIED_BYTES} bytes (bind big ones as fastened or by reference)"
-                    ));
+                    Carried::Store { prefix: r.target.clone(), entries }
                 }
-                carried.push(data);
-                if delete {
-                    delete_after.push(r.clone());
-                }
+                Kind::Console => continue,
+            };
+            if bytes > MAX_CARRIED_BYTES {
+                return Err(format!(
+                    "the resources to carry exceed {MAX_CARRIED_BYTES} bytes (bind big ones as fastened or by reference)"
+                ));
             }
-            arrived.push(crate::resources::arrive(r, &step, dest));
+            carried.push(data);
         }
-        Ok((arrived, carried, delete_after))
+        Ok(carried)
     }
 
     /// Writes what an arriving agent carried into this node's sandbox and
