@@ -202,6 +202,15 @@ impl Shared {
     pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
         let Prepared { agent, image, wait } = prepared;
         let id = image.id.clone();
+        // Back here at a later epoch before the answer to its jump from
+        // here came (a tour of three nodes can outrun that answer): the
+        // arrival proves that jump was accepted.
+        let outrun = lock(&self.slots).get(&id).and_then(|slot| {
+            slot.departing.as_ref().filter(|d| d.kind == DepartureKind::Jump && d.epoch < image.epoch).map(|d| d.epoch)
+        });
+        if let Some(epoch) = outrun {
+            self.departure_done(&id, epoch, DepartureOutcome::Accepted(id.clone()));
+        }
         {
             let mut slots = lock(&self.slots);
             if slots.get(&id).is_some_and(|slot| slot.is_here()) {
