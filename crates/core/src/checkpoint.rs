@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use crate::df::Description;
+use crate::ordering::OrderingState;
 use crate::runtime::{AgentId, Message};
 
 /// Parks closer together than this share one checkpoint (a ping-pong
@@ -43,6 +44,9 @@ pub struct AgentImage {
     /// Counts the agent's departures (jump, fork, submit): a transfer is
     /// known by (agent id, epoch), so a repeated or late one is recognised.
     pub epoch: u64,
+    /// The numbers of the messages it sent and the streams it receives
+    /// (`ordering.rs`).
+    pub ordering: OrderingState,
 }
 
 /// Durable storage for agent images (implemented by the node).

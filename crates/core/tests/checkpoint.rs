@@ -176,6 +176,7 @@ fn a_bad_image_is_refused_with_a_reason() {
         console: String::new(),
         services: Vec::new(),
         epoch: 0,
+        ordering: Default::default(),
     };
     let err = rt.restore(image).unwrap_err();
     assert!(err.contains("bad snapshot"), "{err}");

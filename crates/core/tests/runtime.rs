@@ -406,7 +406,7 @@ fn send_many_keeps_order_and_reports_each_failure() {
         .spawn("agent_receive c go; set got {}; for {set i 0} {$i < 5} {incr i} { agent_receive c b; lappend got $c:$b }; set got", None)
         .unwrap();
     assert!(wait_state(&rt, &sink, AgentState::Waiting));
-    let msg = |code: i64, body: &str| Message { from: None, code, body: body.into(), acl: None, hops: 0 };
+    let msg = |code: i64, body: &str| Message { from: None, code, body: body.into(), acl: None, hops: 0, seq: None };
     let nobody = AgentId::parse("999@alpha").unwrap();
     let elsewhere = AgentId::parse("1@beta").unwrap();
     let mut batch = vec![(sink.clone(), msg(0, "go"))];

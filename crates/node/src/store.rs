@@ -305,6 +305,7 @@ mod tests {
             console: String::new(),
             services: Vec::new(),
             epoch: 0,
+            ordering: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ use std::time::Instant;
 use itinerant_tcl::Interp;
 
 use super::{lock, Agent, AgentId, AgentImage, AgentState, Runtime, Shared, Slot, WaitRequest};
+use crate::ordering::{OrderingState, Sequencer};
 
 /// Why an agent, or a new agent made from it, leaves this node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +130,7 @@ impl Runtime {
                     console: String::new(),
                     services: Vec::new(),
                     epoch: 0,
+                    ordering: OrderingState::default(),
                     ..image
                 };
                 id
@@ -221,6 +223,7 @@ impl Shared {
             slot.console = image.console;
             slot.suspend = image.suspended;
             slot.epoch = image.epoch;
+            self.restore_ordering(&id, &mut slot, image.ordering);
             slots.insert(id.clone(), Box::new(slot));
         }
         if !image.services.is_empty() {
@@ -300,6 +303,7 @@ impl Shared {
                 DepartureKind::Fork => {
                     image.mailbox.clear();
                     image.console.clear();
+                    image.ordering = OrderingState::default();
                 }
                 DepartureKind::Submit => match self.child_image(&agent, script.unwrap_or_default(), slot.epoch) {
                     Ok(child) => image = child,
@@ -353,6 +357,7 @@ impl Shared {
             console: String::new(),
             services: Vec::new(),
             epoch,
+            ordering: OrderingState::default(),
         })
     }
 
@@ -370,7 +375,12 @@ impl Shared {
             dest = to;
             match (kind, outcome) {
                 (DepartureKind::Jump, DepartureOutcome::Accepted(_)) => {
+                    // What came after the image (the image has the held-back
+                    // messages too: repeats are dropped there).
                     forward = slot.mailbox.drain(..).skip(mailbox_sent).collect();
+                    let held = std::mem::take(&mut slot.reorder).state().into_iter().flat_map(|s| s.held);
+                    forward.extend(held);
+                    slot.sequencer = Sequencer::default();
                     slot.state = AgentState::Moved;
                     slot.moved_to = Some(dest.clone());
                     if let Some(p) = self.persist.get() {
