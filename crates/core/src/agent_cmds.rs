@@ -185,9 +185,10 @@ fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
     };
     let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
     let target = args[1].as_str();
-    match s.send_named(
+    match s.send_from_agent(
+        me,
         &target,
-        Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None, hops: 0 },
+        Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None, hops: 0, seq: None },
     ) {
         Ok(()) => HostResult::Done(Value::empty()),
         // A name that names no agent (an id gets the runtime's message).
@@ -415,7 +416,8 @@ fn acl_send(shared: &Weak<Shared>, me: &AgentId, mut acl: Acl) -> HostResult {
     acl.set("sender", me.as_str());
     acl.set("receiver", to.as_str());
     let body = acl.get("content").unwrap_or("").to_owned();
-    match s.send(&to, Message { from: Some(me.clone()), code: 0, body, acl: Some(Box::new(acl)), hops: 0 }) {
+    let msg = Message { from: Some(me.clone()), code: 0, body, acl: Some(Box::new(acl)), hops: 0, seq: None };
+    match s.send_from_agent(me, to.as_str(), msg) {
         Ok(()) => HostResult::Done(Value::empty()),
         Err(e) => err(e.to_string()),
     }

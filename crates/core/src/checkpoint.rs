@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use crate::df::Description;
+use crate::ordering::OrderingState;
 use crate::runtime::{AgentId, Message};
 
 /// Parks closer together than this share one checkpoint (a ping-pong
@@ -53,6 +54,9 @@ pub struct AgentImage {
     /// transfer is sent again (a jump's keeps its pending `agent_jump`
     /// instead). Never set on the image that travels.
     pub moving_to: Option<String>,
+    /// The numbers of the messages it sent and the streams it receives
+    /// (`ordering.rs`).
+    pub ordering: OrderingState,
 }
 
 /// Durable storage for agent images (implemented by the node).

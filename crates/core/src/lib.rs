@@ -23,8 +23,8 @@
 //! rt.shutdown();
 //! ```
 //!
-//! Guarantees: messages from one sender to one receiver arrive in the
-//! order sent (one mailbox, FIFO). An agent runs on at most one worker at a
+//! Guarantees: messages from one sender agent to one receiver arrive once
+//! and in the order sent, also when either moves ([`ordering`]). An agent runs on at most one worker at a
 //! time. Given a store ([`Runtime::set_persist`]), agents are checkpointed
 //! ([`checkpoint`]) and [`Runtime::restore`] continues one from its image.
 //! Not guaranteed (yet): fairness beyond round-robin by budget slices.
@@ -37,6 +37,7 @@ pub mod df;
 pub mod fipa;
 pub mod inspect;
 pub mod library;
+pub mod ordering;
 mod package;
 mod resource_cmds;
 pub mod resources;

@@ -18,8 +18,10 @@ use itinerant_tcl::interp::Output;
 use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
 use crate::library::{Library, Requirement};
+use crate::ordering::{Reorder, Sequencer};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
+mod delivery;
 mod library;
 mod migrate;
 mod resource_io;
@@ -119,6 +121,9 @@ pub struct Message {
     /// Times it was passed from node to node (bounded, so a stale
     /// forwarding pointer cannot make it circle).
     pub hops: u8,
+    /// Its number in the stream from its sending agent to its receiver
+    /// (`ordering.rs`); none when no agent sent it.
+    pub seq: Option<u64>,
 }
 
 /// An agent's lifecycle state (FIPA AMS).
@@ -381,6 +386,10 @@ pub(crate) struct Slot {
     /// When it last arrived here from another node (balancing leaves
     /// recently moved agents alone).
     arrived_at: Option<Instant>,
+    /// Numbers of the messages the agent sends, per receiver.
+    sequencer: Sequencer,
+    /// Per sender: the next number to deliver, messages held back.
+    reorder: Reorder,
 }
 
 impl Slot {
@@ -406,6 +415,8 @@ impl Slot {
             move_to: None,
             last_move: None,
             arrived_at: None,
+            sequencer: Sequencer::default(),
+            reorder: Reorder::default(),
         }
     }
 
@@ -459,6 +470,9 @@ pub(crate) struct Shared {
     outbox: Mutex<Vec<Departure>>,
     /// The node refuses new agents (spawns and arrivals).
     draining: AtomicBool,
+    /// When agents' reorder tables want their gaps checked (lock order:
+    /// after `slots`).
+    gap_timers: Mutex<BinaryHeap<Reverse<(Instant, AgentId)>>>,
 }
 
 /// A running set of agents on worker threads.
@@ -507,6 +521,7 @@ impl Runtime {
             ended: Mutex::new(VecDeque::new()),
             outbox: Mutex::new(Vec::new()),
             draining: AtomicBool::new(false),
+            gap_timers: Mutex::new(BinaryHeap::new()),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -698,7 +713,8 @@ impl Runtime {
 
     /// `send` of a code and text from outside the platform (or from `from`).
     pub fn send_text(&self, to: &AgentId, from: Option<&AgentId>, code: i64, body: &str) -> Result<(), SendError> {
-        self.shared.send(to, Message { from: from.cloned(), code, body: body.to_owned(), acl: None, hops: 0 })
+        self.shared
+            .send(to, Message { from: from.cloned(), code, body: body.to_owned(), acl: None, hops: 0, seq: None })
     }
 
     /// Waits up to `timeout` for an agent to end; its outcome.
@@ -860,6 +876,7 @@ impl Shared {
             resources: slot.resources.clone(),
             carried: Vec::new(),
             moving_to: None,
+            ordering: Shared::ordering_state(slot),
         })
     }
 
@@ -936,6 +953,8 @@ impl Shared {
         slot.state = AgentState::Deleted;
         slot.outcome = Some(AgentOutcome { result });
         slot.mailbox.clear();
+        slot.reorder = Reorder::default();
+        slot.sequencer = Sequencer::default();
         slot.parked = None;
         slot.held = None;
         if let Some(p) = self.persist.get() {
@@ -1068,121 +1087,6 @@ impl Shared {
         self.router.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Delivers to an agent living here; one that moved away is followed
-    /// (its forwarding pointer, or its home's location record); one whose
-    /// home is elsewhere goes to its home node.
-    pub(crate) fn send(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
-        let mut slots = lock(&self.slots);
-        match self.deliver_here(&mut slots, to, msg) {
-            Delivery::Done(r) => r,
-            Delivery::Elsewhere(msg, moved_to) => {
-                drop(slots);
-                self.send_on(to, msg, moved_to)
-            }
-        }
-    }
-
-    /// `send` to an agent given by id or by local name (`agent_send`): the
-    /// name is resolved under the same lock as the delivery.
-    pub(crate) fn send_named(&self, to: &str, msg: Message) -> Result<(), SendError> {
-        if let Some(id) = AgentId::parse(to) {
-            return self.send(&id, msg);
-        }
-        let mut slots = lock(&self.slots);
-        let Some(id) =
-            slots.iter().find(|(_, s)| s.name.as_deref() == Some(to) && s.is_here()).map(|(id, _)| id.clone())
-        else {
-            return Err(SendError::NoSuchAgent(to.to_owned()));
-        };
-        self.deliver_locked(&mut slots, &id, msg)
-    }
-
-    /// `send` of many messages: those for agents living here are delivered
-    /// under one acquisition of the registry lock, in the order given (so
-    /// FIFO per sender and receiver holds); the others are sent on, in
-    /// order, after it. One result per message, in the order given.
-    pub(crate) fn send_many(&self, msgs: Vec<(AgentId, Message)>) -> Vec<Result<(), SendError>> {
-        let mut results: Vec<Result<(), SendError>> = Vec::with_capacity(msgs.len());
-        let mut elsewhere = Vec::new();
-        {
-            let mut slots = lock(&self.slots);
-            for (i, (to, msg)) in msgs.into_iter().enumerate() {
-                match self.deliver_here(&mut slots, &to, msg) {
-                    Delivery::Done(r) => results.push(r),
-                    Delivery::Elsewhere(msg, moved_to) => {
-                        results.push(Ok(()));
-                        elsewhere.push((i, to, msg, moved_to));
-                    }
-                }
-            }
-        }
-        for (i, to, msg, moved_to) in elsewhere {
-            results[i] = self.send_on(&to, msg, moved_to);
-        }
-        results
-    }
-
-    /// Delivers `msg` if its agent lives here (errors: a full mailbox);
-    /// otherwise gives it back to be sent on, with the agent's forwarding
-    /// pointer (read under the same lock).
-    fn deliver_here(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Delivery {
-        match slots.get(to) {
-            Some(s) if s.is_here() => Delivery::Done(self.deliver_locked(slots, to, msg)),
-            Some(s) => Delivery::Elsewhere(msg, s.moved_to.clone()),
-            None => Delivery::Elsewhere(msg, None),
-        }
-    }
-
-    /// An agent not living here: after its forwarding pointer, to its
-    /// home, or unknown.
-    fn send_on(&self, to: &AgentId, msg: Message, moved_to: Option<String>) -> Result<(), SendError> {
-        match (moved_to, self.router()) {
-            (Some(node), Some(r)) => r.route_to_node(&node, to, msg),
-            (None, Some(r)) if to.home() != self.config.node => r.route(to, msg),
-            _ => Err(SendError::NoSuchAgent(to.to_string())),
-        }
-    }
-
-    /// Puts `msg` in the mailbox of `to` (an agent living here; `slots` is
-    /// the locked registry), or hands it to its parked receiver and makes
-    /// that agent runnable (under the lock, so that a checkpoint never
-    /// misses an agent between its parking spot and the run queue).
-    fn deliver_locked(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Result<(), SendError> {
-        let slot = match slots.get_mut(to) {
-            Some(s) if s.is_here() => s,
-            _ => return Err(SendError::NoSuchAgent(to.to_string())),
-        };
-        if slot.mailbox.len() >= self.config.mailbox_limit {
-            return Err(SendError::MailboxFull(to.to_string()));
-        }
-        // The common case first: a plain receive waits on an empty mailbox
-        // and takes this message as it is.
-        let plain_waiting = slot.mailbox.is_empty()
-            && matches!(&slot.parked, Some(Parked { wait: Wait::Receive(Receiver::Plain { .. }), .. }));
-        let m = if plain_waiting {
-            msg
-        } else {
-            slot.mailbox.push_back(msg);
-            let at = match &slot.parked {
-                Some(Parked { wait: Wait::Receive(r), .. }) => r.pick(&slot.mailbox),
-                _ => None,
-            };
-            match at.and_then(|at| slot.mailbox.remove(at)) {
-                Some(m) => m,
-                None => return Ok(()),
-            }
-        };
-        // The agent is parked in a receive (checked above).
-        match slot.parked.take() {
-            Some(Parked { mut agent, wait: Wait::Receive(receiver), .. }) => {
-                receiver.deliver(&mut agent.interp, m);
-                self.make_runnable(slot, agent);
-            }
-            other => slot.parked = other,
-        }
-        Ok(())
-    }
-
     /// Serves a waiting request: the agent back if it can go on now,
     /// otherwise it is parked.
     fn wait(&self, agent: Box<Agent>, request: WaitRequest) -> Option<Box<Agent>> {
@@ -1292,29 +1196,33 @@ impl Shared {
             slot.resources.iter().find(|r| r.kind == crate::resources::Kind::Console).map(|r| r.node.clone())
         };
         match bound_at {
-            None => self.append_console(id, text),
-            Some(node) if node == self.config.node => self.console_here(id, text),
+            None => {}
+            Some(node) if node == self.config.node => return self.console_here(id, text),
             Some(node) => {
                 if let Some(r) = self.router() {
                     r.resource_post(&node, vec!["console-write".into(), id.to_string(), text.to_owned()]);
                 }
+                return;
             }
+        }
+        let mut slots = lock(&self.slots);
+        if let Some(slot) = slots.get_mut(id) {
+            self.append_console(slot, text);
         }
     }
 
-    fn append_console(&self, id: &AgentId, text: &str) {
+    /// Adds `text` to an agent's console, dropping its oldest output over
+    /// the limit.
+    fn append_console(&self, slot: &mut Slot, text: &str) {
         let limit = self.config.console_limit;
-        let mut slots = lock(&self.slots);
-        if let Some(slot) = slots.get_mut(id) {
-            slot.console.push_str(text);
-            if slot.console.len() > limit {
-                let mut cut = slot.console.len() - limit;
-                while !slot.console.is_char_boundary(cut) {
-                    cut += 1;
-                }
-                slot.console.drain(..cut);
-                slot.console_dropped += cut as u64;
+        slot.console.push_str(text);
+        if slot.console.len() > limit {
+            let mut cut = slot.console.len() - limit;
+            while !slot.console.is_char_boundary(cut) {
+                cut += 1;
             }
+            slot.console.drain(..cut);
+            slot.console_dropped += cut as u64;
         }
     }
 
@@ -1352,14 +1260,6 @@ impl Shared {
         self.park_locked(slot, agent, Wait::Receive(receiver), timeout);
         None
     }
-}
-
-/// What `deliver_here` did with a message.
-enum Delivery {
-    /// The agent lives here: delivered, or refused (mailbox full).
-    Done(Result<(), SendError>),
-    /// Not here: to be sent on (after its forwarding pointer, if any).
-    Elsewhere(Message, Option<String>),
 }
 
 /// Milliseconds since the Unix epoch at `at` (a monotonic instant).
@@ -1584,6 +1484,7 @@ fn timer_loop(s: &Arc<Shared>) {
             s.fire(&id, generation);
         }
         s.checkpoint_deferred();
+        s.expire_gaps();
         s.forget_old_outcomes();
         s.send_departures();
     }

@@ -179,6 +179,7 @@ fn a_bad_image_is_refused_with_a_reason() {
         resources: Vec::new(),
         carried: Vec::new(),
         moving_to: None,
+        ordering: Default::default(),
     };
     let err = rt.restore(image).unwrap_err();
     assert!(err.contains("bad snapshot"), "{err}");

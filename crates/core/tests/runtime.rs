@@ -406,7 +406,7 @@ fn send_many_keeps_order_and_reports_each_failure() {
         .spawn("agent_receive c go; set got {}; for {set i 0} {$i < 5} {incr i} { agent_receive c b; lappend got $c:$b }; set got", None)
         .unwrap();
     assert!(wait_state(&rt, &sink, AgentState::Waiting));
-    let msg = |code: i64, body: &str| Message { from: None, code, body: body.into(), acl: None, hops: 0 };
+    let msg = |code: i64, body: &str| Message { from: None, code, body: body.into(), acl: None, hops: 0, seq: None };
     let nobody = AgentId::parse("999@alpha").unwrap();
     let elsewhere = AgentId::parse("1@beta").unwrap();
     let mut batch = vec![(sink.clone(), msg(0, "go"))];
@@ -475,4 +475,35 @@ fn only_the_latest_ended_agents_are_remembered() {
     }
     assert_eq!(rt.wait(&ids[19], WAIT).unwrap().result, Ok("19".into()));
     rt.shutdown();
+}
+
+#[test]
+fn numbered_messages_are_reordered_repeats_dropped_and_a_lost_one_skipped() {
+    use itinerant_core::{AgentId, Message};
+    let rt = runtime(1);
+    let sink = rt
+        .spawn("set got {}; for {set i 0} {$i < 6} {incr i} { agent_receive c b; lappend got $b }; set got", None)
+        .unwrap();
+    let far = AgentId::parse("5@beta").unwrap();
+    let numbered = |seq: u64| Message {
+        from: Some(far.clone()),
+        code: 0,
+        body: format!("n{seq}"),
+        acl: None,
+        hops: 0,
+        seq: Some(seq),
+    };
+    let started = Instant::now();
+    // 3 and 2 early, a repeat of 2, then 1 fills the gap; 4 never comes.
+    for seq in [3, 2, 2, 1, 1, 5] {
+        rt.send(&sink, numbered(seq)).unwrap();
+    }
+    // Unnumbered: delivered at once, ahead of the held-back 5.
+    rt.send_text(&sink, Some(&far), 0, "plain").unwrap();
+    rt.send(&sink, numbered(6)).unwrap();
+    let got = rt.wait(&sink, WAIT).unwrap().result;
+    assert_eq!(got, Ok("n1 n2 n3 plain n5 n6".into()));
+    assert!(started.elapsed() >= itinerant_core::ordering::GAP_TIMEOUT, "5 waited for 4");
+    let console = rt.console(&sink).unwrap();
+    assert!(console.contains("--- message 4 from 5@beta never came; skipped ---"), "{console}");
 }

@@ -834,7 +834,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
             }
             acl.set("receiver", to.as_str());
             acl.set("content", &content);
-            let msg = Message { from: None, code: 0, body: content, acl: Some(Box::new(acl)), hops: 0 };
+            let msg = Message { from: None, code: 0, body: content, acl: Some(Box::new(acl)), hops: 0, seq: None };
             rt.send(&to, msg).map(|_| ReplyBody::Done).map_err(|e| e.to_string())
         }
         RequestBody::DfSearch { properties } => {

@@ -3,18 +3,24 @@
 //! nodes. Same conventions as `proto.rs` (big-endian, every length checked
 //! against the bytes left); a magic and a version lead, so that a record
 //! from a future or foreign format is refused with a reason.
+//!
+//! Versions: 1 had no ordering tables (read as empty); 2 adds them after
+//! the mailbox: the next number per receiver, then per sender the next
+//! number expected and the held-back messages with their numbers.
 
+use itinerant_core::ordering::{OrderingState, Stream};
 use itinerant_core::resources::{Action, Attach, By, Carried, Kind, Resource};
 use itinerant_core::AgentImage;
 
 use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader};
 
 const MAGIC: &[u8; 4] = b"ITAI";
-/// Version 2 added `moving_to` (a platform move under way), resource
-/// bindings and carried resource data; version 1 images are still read
-/// (none of them).
+/// The version written: version 2 added `moving_to` (a platform move
+/// under way), the ordering tables, resource bindings and carried
+/// resource data.
 const VERSION: u16 = 2;
-const VERSION_1: u16 = 1;
+/// The oldest version read (without any of those).
+const OLDEST_VERSION: u16 = 1;
 
 /// Largest image accepted (the interpreter snapshot dominates).
 pub const MAX_IMAGE_BYTES: usize = 256 << 20;
@@ -44,6 +50,7 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
     for m in &image.mailbox {
         put_message(&mut out, m);
     }
+    put_ordering(&mut out, &image.ordering);
     out.extend_from_slice(&(image.snapshot.len() as u32).to_be_bytes());
     out.extend_from_slice(&image.snapshot);
     out.extend_from_slice(&(image.resources.len() as u32).to_be_bytes());
@@ -105,8 +112,10 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         return Err(DecodeError("not an agent image".into()));
     }
     let version = u16::from_be_bytes([r.byte()?, r.byte()?]);
-    if version != VERSION && version != VERSION_1 {
-        return Err(DecodeError(format!("agent image version {version} (this node reads {VERSION})")));
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
+        return Err(DecodeError(format!(
+            "agent image version {version} (this node reads {OLDEST_VERSION} to {VERSION})"
+        )));
     }
     let id = r.agent_id()?;
     let epoch = r.u64()?;
@@ -127,6 +136,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
     let services =
         (0..r.count(4)?).map(|_| Ok(r.pairs()?.into_iter().collect())).collect::<Result<Vec<_>, DecodeError>>()?;
     let mailbox = (0..r.count(14)?).map(|_| r.message()).collect::<Result<Vec<_>, _>>()?;
+    let ordering = if version >= 2 { read_ordering(&mut r)? } else { OrderingState::default() };
     let n = r.u32()? as usize;
     let snapshot = r.take(n)?.to_vec();
     let (mut resources, mut carried) = (Vec::new(), Vec::new());
@@ -155,9 +165,52 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         services,
         epoch,
         moving_to,
+        ordering,
         resources,
         carried,
     })
+}
+
+fn put_ordering(out: &mut Vec<u8>, ordering: &OrderingState) {
+    out.extend_from_slice(&(ordering.sent.len() as u32).to_be_bytes());
+    for (to, next) in &ordering.sent {
+        put_str(out, to.as_str());
+        out.extend_from_slice(&next.to_be_bytes());
+    }
+    out.extend_from_slice(&(ordering.received.len() as u32).to_be_bytes());
+    for s in &ordering.received {
+        put_str(out, s.sender.as_str());
+        out.extend_from_slice(&s.expected.to_be_bytes());
+        out.extend_from_slice(&(s.held.len() as u32).to_be_bytes());
+        for m in &s.held {
+            out.extend_from_slice(&m.seq.unwrap_or(0).to_be_bytes());
+            put_message(out, m);
+        }
+    }
+}
+
+/// The ordering tables; a held message must be from its stream's sender
+/// and numbered past what the stream expects.
+fn read_ordering(r: &mut Reader) -> Result<OrderingState, DecodeError> {
+    // An entry is at least a 4-byte id length and an 8-byte number.
+    let sent = (0..r.count(12)?).map(|_| Ok((r.agent_id()?, r.u64()?))).collect::<Result<Vec<_>, DecodeError>>()?;
+    let mut received = Vec::new();
+    for _ in 0..r.count(16)? {
+        let sender = r.agent_id()?;
+        let expected = r.u64()?;
+        let mut held = Vec::new();
+        for _ in 0..r.count(22)? {
+            let seq = r.u64()?;
+            let mut m = r.message()?;
+            if seq <= expected || m.from.as_ref() != Some(&sender) {
+                return Err(DecodeError(format!("held message {seq} does not belong to the stream from {sender}")));
+            }
+            m.seq = Some(seq);
+            held.push(m);
+        }
+        received.push(Stream { sender, expected, held });
+    }
+    Ok(OrderingState { sent, received })
 }
 
 #[cfg(test)]
@@ -172,7 +225,14 @@ mod tests {
             name: Some("seller".into()),
             snapshot: vec![1, 2, 3, 0, 255],
             mailbox: vec![
-                Message { from: AgentId::parse("1@beta"), code: -3, body: "héllo".into(), acl: None, hops: 0 },
+                Message {
+                    from: AgentId::parse("1@beta"),
+                    code: -3,
+                    body: "héllo".into(),
+                    acl: None,
+                    hops: 0,
+                    seq: None,
+                },
                 Message {
                     from: None,
                     code: 0,
@@ -182,6 +242,7 @@ mod tests {
                         params: vec![("content".into(), "x".into())],
                     })),
                     hops: 0,
+                    seq: None,
                 },
             ],
             suspended: true,
@@ -198,6 +259,21 @@ mod tests {
                 Carried::File { path: "a/b.txt".into(), data: "x\ny".into() },
                 Carried::Store { prefix: "p/".into(), entries: vec![("p/1".into(), "v".into())] },
             ],
+            ordering: OrderingState {
+                sent: vec![(AgentId::parse("2@gamma").unwrap(), 5)],
+                received: vec![Stream {
+                    sender: AgentId::parse("1@beta").unwrap(),
+                    expected: 3,
+                    held: vec![Message {
+                        from: AgentId::parse("1@beta"),
+                        code: 0,
+                        body: "early".into(),
+                        acl: None,
+                        hops: 0,
+                        seq: Some(5),
+                    }],
+                }],
+            },
         }
     }
 
@@ -209,14 +285,38 @@ mod tests {
 
     #[test]
     fn a_version_1_image_is_read_without_the_version_2_fields() {
-        let image = AgentImage { moving_to: None, resources: Vec::new(), carried: Vec::new(), ..sample() };
+        let image = AgentImage {
+            moving_to: None,
+            ordering: OrderingState::default(),
+            resources: Vec::new(),
+            carried: Vec::new(),
+            ..sample()
+        };
         let mut bytes = encode(&image);
-        bytes[5] = 1;
-        // Version 1 has no moving_to flag: cut it out after the console.
+        // Version 1 is the same without: the two empty counts of bindings
+        // and carried data at the end; the two empty ordering tables just
+        // before the snapshot's length and bytes; the moving_to flag after
+        // the console.
+        bytes.truncate(bytes.len() - 8);
+        let at = bytes.len() - image.snapshot.len() - 4 - 8;
+        assert_eq!(bytes.drain(at..at + 8).collect::<Vec<u8>>(), [0; 8]);
         let at = 4 + 2 + 4 + 7 + 8 + (1 + 4 + 6) + 1 + 9 + (4 + 7);
         assert_eq!(bytes.remove(at), 0);
-        bytes.truncate(bytes.len() - 8); // the two empty counts of bindings and carried data
+        bytes[4..6].copy_from_slice(&1u16.to_be_bytes());
         assert_eq!(decode(&bytes).unwrap(), image);
+        // Read as version 2, those bytes are short.
+        bytes[4..6].copy_from_slice(&2u16.to_be_bytes());
+        assert!(decode(&bytes).is_err());
+    }
+
+    #[test]
+    fn a_held_message_outside_its_stream_is_refused() {
+        let mut image = sample();
+        image.ordering.received[0].held[0].seq = Some(2);
+        assert!(decode(&encode(&image)).unwrap_err().0.contains("does not belong"));
+        let mut image = sample();
+        image.ordering.received[0].held[0].from = AgentId::parse("9@beta");
+        assert!(decode(&encode(&image)).is_err());
     }
 
     #[test]

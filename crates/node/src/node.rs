@@ -533,7 +533,7 @@ pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message 
     if let Some(r) = in_reply_to {
         acl.set("in-reply-to", &r);
     }
-    Message { from: None, code: -1, body: why.to_owned(), acl: Some(Box::new(acl)), hops: 0 }
+    Message { from: None, code: -1, body: why.to_owned(), acl: Some(Box::new(acl)), hops: 0, seq: None }
 }
 
 /// Writes the frames queued for one peer, connecting first.

@@ -37,8 +37,9 @@ pub enum Wire {
     /// left the directory).
     DfUpdate { agent: String, services: Vec<Vec<(String, String)>> },
     /// A message for an agent on (or last seen on, or at home on) the
-    /// receiving node; `hops` counts the nodes it passed already.
-    AgentMessage { to: String, from: Option<String>, code: i64, body: String, acl: Option<WireAcl>, hops: u8 },
+    /// receiving node; `hops` counts the nodes it passed already; `seq` is
+    /// its number from its sending agent (0: none, see `ordering.rs`).
+    AgentMessage { to: String, from: Option<String>, code: i64, body: String, acl: Option<WireAcl>, hops: u8, seq: u64 },
     /// An agent (jump), a clone (fork) or a child (submit) handed over:
     /// `kind` names which, `image` is its encoded image (`image.rs`).
     Transfer { kind: String, image: Vec<u8> },
@@ -87,12 +88,13 @@ impl Wire {
             body: m.body.clone(),
             acl: m.acl.as_ref().map(|a| (a.performative.clone(), a.params.clone())),
             hops: m.hops,
+            seq: m.seq.unwrap_or(0),
         }
     }
 
     /// Back to the runtime's types (the receiver and the message).
     pub fn into_message(self) -> Result<(AgentId, Message), DecodeError> {
-        let Wire::AgentMessage { to, from, code, body, acl, hops } = self else {
+        let Wire::AgentMessage { to, from, code, body, acl, hops, seq } = self else {
             return Err(DecodeError("not an agent message".into()));
         };
         let to = AgentId::parse(&to).ok_or_else(|| DecodeError(format!("bad agent id \"{to}\"")))?;
@@ -101,7 +103,7 @@ impl Wire {
             None => None,
         };
         let acl = acl.map(|(performative, params)| Box::new(Acl { performative, params }));
-        Ok((to, Message { from, code, body, acl, hops }))
+        Ok((to, Message { from, code, body, acl, hops, seq: (seq != 0).then_some(seq) }))
     }
 
     pub fn kind(&self) -> u8 {
@@ -134,13 +136,14 @@ impl Wire {
                     put_pairs(&mut out, s.iter().map(|(k, v)| (k, v)));
                 }
             }
-            Wire::AgentMessage { to, from, code, body, acl, hops } => {
+            Wire::AgentMessage { to, from, code, body, acl, hops, seq } => {
                 put_str(&mut out, to);
                 put_opt(&mut out, from.as_deref());
                 out.extend_from_slice(&code.to_be_bytes());
                 put_str(&mut out, body);
                 put_acl(&mut out, acl.as_ref().map(|(p, params)| (p.as_str(), params.as_slice())));
                 out.push(*hops);
+                out.extend_from_slice(&seq.to_be_bytes());
             }
             Wire::Transfer { kind, image } => {
                 put_str(&mut out, kind);
@@ -214,7 +217,8 @@ impl Wire {
                 let body = r.str()?;
                 let acl = r.acl()?;
                 let hops = r.byte()?;
-                Wire::AgentMessage { to, from, code, body, acl, hops }
+                let seq = r.u64()?;
+                Wire::AgentMessage { to, from, code, body, acl, hops, seq }
             }
             KIND_TRANSFER => {
                 let kind = r.str()?;
@@ -417,7 +421,7 @@ impl<'a> Reader<'a> {
         let code = self.u64()? as i64;
         let body = self.str()?;
         let acl = self.acl()?.map(|(performative, params)| Box::new(Acl { performative, params }));
-        Ok(Message { from, code, body, acl, hops: 0 })
+        Ok(Message { from, code, body, acl, hops: 0, seq: None })
     }
 }
 
@@ -435,10 +439,15 @@ mod tests {
             body: "héllo".into(),
             acl: Some(Box::new(Acl { performative: "inform".into(), params: vec![("content".into(), "x".into())] })),
             hops: 2,
+            seq: Some(17),
         };
         let w = Wire::from_message(&to, &m);
         let back = Wire::decode(w.kind(), &w.encode()).unwrap();
-        assert_eq!(back.into_message().unwrap(), (to, m));
+        assert_eq!(back.into_message().unwrap(), (to.clone(), m.clone()));
+        let unnumbered = Message { seq: None, ..m };
+        let w = Wire::from_message(&to, &unnumbered);
+        assert!(matches!(w, Wire::AgentMessage { seq: 0, .. }));
+        assert_eq!(Wire::decode(w.kind(), &w.encode()).unwrap().into_message().unwrap(), (to, unnumbered));
     }
 
     #[test]

@@ -359,6 +359,7 @@ mod tests {
             resources: Vec::new(),
             carried: Vec::new(),
             moving_to: None,
+            ordering: Default::default(),
         }
     }
 

@@ -31,6 +31,7 @@ use itinerant_tcl::Interp;
 use super::{
     live_slot, lock, wall_clock_ms, Agent, AgentId, AgentImage, AgentState, Parked, Runtime, Shared, Slot, WaitRequest,
 };
+use crate::ordering::{OrderingState, Sequencer};
 use crate::resources::{plan_departure, Carried, Resource};
 
 /// Why an agent, or a new agent made from it, leaves this node.
@@ -207,6 +208,7 @@ impl Runtime {
                     services: Vec::new(),
                     epoch: 0,
                     wake_at_ms: None,
+                    ordering: OrderingState::default(),
                     ..image
                 };
                 id
@@ -386,6 +388,15 @@ impl Shared {
     pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
         let Prepared { agent, image, wait, carried, arrived } = prepared;
         let id = image.id.clone();
+        // Back here at a later epoch before the answer to its jump (or
+        // move) from here came (a tour of three nodes can outrun that
+        // answer): the arrival proves that departure was accepted.
+        let outrun = lock(&self.slots).get(&id).and_then(|slot| {
+            slot.departing.as_ref().filter(|d| d.kind.moves_the_agent() && d.epoch < image.epoch).map(|d| d.epoch)
+        });
+        if let Some(epoch) = outrun {
+            self.departure_done(&id, epoch, DepartureOutcome::Accepted(id.clone()));
+        }
         self.unpack(&id, carried);
         {
             let mut slots = lock(&self.slots);
@@ -399,6 +410,7 @@ impl Shared {
             slot.epoch = image.epoch;
             slot.resources = image.resources;
             slot.arrived_at = arrived.then(Instant::now);
+            self.restore_ordering(&id, &mut slot, image.ordering);
             slots.insert(id.clone(), Box::new(slot));
         }
         if !image.services.is_empty() {
@@ -584,6 +596,7 @@ impl Shared {
             DepartureKind::Fork => {
                 image.mailbox.clear();
                 image.console.clear();
+                image.ordering = OrderingState::default();
             }
             DepartureKind::Submit => match self.child_image(&agent, script.unwrap_or_default(), epoch) {
                 Ok(child) => image = child,
@@ -644,6 +657,7 @@ impl Shared {
             resources: Vec::new(),
             carried: Vec::new(),
             moving_to: None,
+            ordering: OrderingState::default(),
         })
     }
 
@@ -664,7 +678,12 @@ impl Shared {
             dest = to;
             match (kind, outcome) {
                 (DepartureKind::Jump | DepartureKind::Move, DepartureOutcome::Accepted(_)) => {
+                    // What came after the image (the image has the held-back
+                    // messages too: repeats are dropped there).
                     forward = slot.mailbox.drain(..).skip(mailbox_sent).collect();
+                    let held = std::mem::take(&mut slot.reorder).state().into_iter().flat_map(|s| s.held);
+                    forward.extend(held);
+                    slot.sequencer = Sequencer::default();
                     moved_resources = moved;
                     slot.resources.clear();
                     slot.state = AgentState::Moved;

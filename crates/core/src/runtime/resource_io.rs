@@ -171,7 +171,9 @@ impl Shared {
     /// Output of an agent whose console is bound here: kept with the agent
     /// (also one that moved on) and written to the node's log.
     pub(super) fn console_here(&self, id: &AgentId, text: &str) {
-        self.append_console(id, text);
+        if let Some(slot) = lock(&self.slots).get_mut(id) {
+            self.append_console(slot, text);
+        }
         for line in text.lines() {
             eprintln!("[{}] agent {id}: {line}", self.config.node);
         }
