@@ -151,9 +151,12 @@ fn df_frame(agent: &AgentId, services: &[Description]) -> Frame {
     Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() }
 }
 
-/// Messages are passed from node to node at most this often (a stale
-/// forwarding pointer cannot make one circle).
-const MAX_HOPS: u8 = 8;
+/// Messages are passed from node to node at most this often. Forwarding
+/// pointers lead along the agent's own path, forward in time, so a message
+/// chasing an agent takes one hop per jump the agent makes meanwhile (with a
+/// limit of 8, a quick 24-jump tour in the ordering test lost the first
+/// messages sent to it); the limit only guards against a bug that would make one circle.
+const MAX_HOPS: u8 = 64;
 /// How often unanswered transfers are sent again.
 const TRANSFER_RETRY: Duration = Duration::from_secs(1);
 /// Longest wait for the answer to a resource call on another node.

@@ -2,49 +2,14 @@
 //! (`agent_submit`), strong (`agent_jump`) and cloning (`agent_fork`), and
 //! messages that follow a moving agent.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use itinerant_core::AgentState;
 
-use itinerant_core::{AgentId, AgentState};
-use itinerant_node::node::{Node, NodeConfig};
-
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn three() -> Vec<Arc<Node>> {
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let mut nodes = Vec::new();
-    for name in ["alpha", "beta", "gamma"] {
-        let mut c = NodeConfig::new(name, any);
-        c.runtime.workers = 1;
-        c.runtime.exec_allow = vec!["echo".into()];
-        nodes.push(Arc::new(Node::start(c).await.unwrap()));
-    }
-    for a in &nodes {
-        for b in &nodes {
-            if a.runtime().node() != b.runtime().node() {
-                a.add_peer(b.runtime().node(), b.addr());
-            }
-        }
-    }
-    nodes
-}
-
-/// Waits for an agent to end on `node` (it may be away meanwhile).
-async fn result(node: &Arc<Node>, id: &AgentId) -> Result<String, String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(out) = node.runtime().wait(id, Duration::ZERO) {
-            return out.result;
-        }
-        assert!(Instant::now() < deadline, "agent {id} did not end on {}", node.runtime().node());
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
+mod common;
+use common::{peered, result_on};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seeds_factorial_by_agent_submit() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
     let script = r#"
         proc factorial n {
             if {$n <= 1} { return 1 }
@@ -59,12 +24,12 @@ async fn the_seeds_factorial_by_agent_submit() {
         set result
     "#;
     let id = nodes[0].runtime().spawn(script, None).unwrap();
-    assert_eq!(result(&nodes[0], &id).await, Ok("3628800".into()));
+    assert_eq!(result_on(&nodes[0], &id).await, Ok("3628800".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tour_by_agent_jump_keeps_the_whole_state() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
     let script = r#"
         proc all_users machines {
             set list ""
@@ -79,21 +44,21 @@ async fn a_tour_by_agent_jump_keeps_the_whole_state() {
         list $r [array get seen] $agent(node)
     "#;
     let id = nodes[0].runtime().spawn(script, None).unwrap();
-    let r = result(&nodes[0], &id).await.unwrap();
+    let r = result_on(&nodes[0], &id).await.unwrap();
     assert_eq!(r, "{beta: beta\ngamma: gamma\nalpha: alpha\n} {start 1} alpha");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_jump_to_an_unknown_node_is_an_error_and_the_agent_stays() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
     let id = nodes[0].runtime().spawn("set x 5; catch {agent_jump nowhere} e; list $x $e $agent(node)", None).unwrap();
-    let r = result(&nodes[0], &id).await.unwrap();
+    let r = result_on(&nodes[0], &id).await.unwrap();
     assert_eq!(r, "5 {cannot jump to node \"nowhere\": no link to node \"nowhere\"} alpha");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fork_gives_the_parent_the_clones_id_and_the_clone_nothing() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
     let script = r#"
         set n 41
         set child [agent_fork gamma]
@@ -105,13 +70,13 @@ async fn a_fork_gives_the_parent_the_clones_id_and_the_clone_nothing() {
         list $child $b
     "#;
     let id = nodes[0].runtime().spawn(script, None).unwrap();
-    let r = result(&nodes[0], &id).await.unwrap();
+    let r = result_on(&nodes[0], &id).await.unwrap();
     assert!(r.ends_with("@gamma {clone on gamma has 42}"), "{r}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_follow_a_moving_agent_none_lost() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
     // The mover collects messages while it tours; the sender on alpha
     // keeps sending to its id (home alpha) all along.
     let mover = nodes[0]
@@ -134,8 +99,8 @@ async fn messages_follow_a_moving_agent_none_lost() {
         .runtime()
         .spawn(&format!("for {{set i 0}} {{$i < 100}} {{incr i}} {{ agent_send {mover} 0 $i; after 1 }}"), None)
         .unwrap();
-    assert_eq!(result(&nodes[0], &sender).await, Ok(String::new()));
-    let r = result(&nodes[2], &mover).await.unwrap();
+    assert_eq!(result_on(&nodes[0], &sender).await, Ok(String::new()));
+    let r = result_on(&nodes[2], &mover).await.unwrap();
     let expected: Vec<String> = (0..100).map(|i| i.to_string()).collect();
     assert_eq!(r, format!("100 {{{}}} gamma", expected.join(" ")));
     assert_eq!(nodes[0].runtime().state(&mover), Some(AgentState::Moved));
@@ -145,10 +110,10 @@ async fn messages_follow_a_moving_agent_none_lost() {
 async fn an_agent_bouncing_fast_between_two_nodes_is_never_lost() {
     // The answer to a jump must reach the source before the agent, which
     // may jump straight back, arrives there again.
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
     let script =
         "set n 0; for {set i 0} {$i < 200} {incr i} { agent_jump [expr {$i % 2 ? {alpha} : {beta}}]; incr n }; \
                   list $n $agent(node)";
     let id = nodes[0].runtime().spawn(script, None).unwrap();
-    assert_eq!(result(&nodes[0], &id).await, Ok("200 alpha".into()));
+    assert_eq!(result_on(&nodes[0], &id).await, Ok("200 alpha".into()));
 }

@@ -2,46 +2,8 @@
 //! agents, across three real nodes on loopback in one process (DESIGN.md,
 //! "Mobility": per-sender sequence numbers).
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use itinerant_core::AgentId;
-use itinerant_node::node::{Node, NodeConfig};
-
-const WAIT: Duration = Duration::from_secs(60);
-
-async fn three() -> Vec<Arc<Node>> {
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let mut nodes = Vec::new();
-    for name in ["alpha", "beta", "gamma"] {
-        let mut c = NodeConfig::new(name, any);
-        c.runtime.workers = 2;
-        nodes.push(Arc::new(Node::start(c).await.unwrap()));
-    }
-    for a in &nodes {
-        for b in &nodes {
-            if a.runtime().node() != b.runtime().node() {
-                a.add_peer(b.runtime().node(), b.addr());
-            }
-        }
-    }
-    nodes
-}
-
-/// Waits for an agent to end on any of `nodes` (it may move meanwhile).
-async fn result(nodes: &[Arc<Node>], id: &AgentId) -> Result<String, String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        for node in nodes {
-            if let Some(out) = node.runtime().wait(id, Duration::ZERO) {
-                return out.result;
-            }
-        }
-        assert!(Instant::now() < deadline, "agent {id} did not end");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
+mod common;
+use common::{peered, result};
 
 /// The numbers 0..n as a Tcl list.
 fn numbers(n: usize) -> String {
@@ -72,7 +34,7 @@ fn mover_script(tour: &str, count: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_to_an_agent_jumping_among_three_nodes_arrives_once_in_order() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.workers = 2).await;
     const COUNT: usize = 400;
     let tour = ["beta", "gamma", "alpha"].repeat(8).join(" ");
     let mover = nodes[0].runtime().spawn(&mover_script(&tour, COUNT), None).unwrap();
@@ -87,7 +49,7 @@ async fn a_stream_to_an_agent_jumping_among_three_nodes_arrives_once_in_order() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_on_another_node_streams_to_a_mover_in_order() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.workers = 2).await;
     const COUNT: usize = 400;
     let tour = ["gamma", "alpha", "beta"].repeat(8).join(" ");
     let mover = nodes[0].runtime().spawn(&mover_script(&tour, COUNT), None).unwrap();
@@ -100,7 +62,7 @@ async fn a_sender_on_another_node_streams_to_a_mover_in_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_that_jumps_while_sending_is_received_once_in_order() {
-    let nodes = three().await;
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.workers = 2).await;
     const COUNT: usize = 120;
     // The receiver moves too; the sender jumps after every few sends, so
     // its messages leave from every node.

@@ -4,33 +4,21 @@
 //! balancing over three nodes. Every agent's result proves that no
 //! iteration was lost or repeated by the moves.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use itinerant_core::{AgentId, AgentState, MoveStatus};
-use itinerant_node::node::{Node, NodeConfig};
+use itinerant_node::node::Node;
 
-const WAIT: Duration = Duration::from_secs(60);
+mod common;
+use common::{peered, result, WAIT};
 
 async fn nodes(names: &[&str], balance: bool) -> Vec<Arc<Node>> {
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let mut nodes = Vec::new();
-    for name in names {
-        let mut c = NodeConfig::new(name, any);
-        c.runtime.workers = 1;
+    peered(names, |c| {
         c.balance = balance;
         c.runtime.exec_allow = vec!["sleep".into()];
-        nodes.push(Arc::new(Node::start(c).await.unwrap()));
-    }
-    for a in &nodes {
-        for b in &nodes {
-            if a.runtime().node() != b.runtime().node() {
-                a.add_peer(b.runtime().node(), b.addr());
-            }
-        }
-    }
-    nodes
+    })
+    .await
 }
 
 /// Waits until `done` holds (checked every 10 ms), failing after `WAIT`.
@@ -38,20 +26,6 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + WAIT;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-/// The outcome of an agent, on whichever node it ended.
-async fn result(nodes: &[Arc<Node>], id: &AgentId) -> Result<String, String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        for n in nodes {
-            if let Some(out) = n.runtime().wait(id, Duration::ZERO) {
-                return out.result;
-            }
-        }
-        assert!(Instant::now() < deadline, "agent {id} did not end");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -3,15 +3,15 @@
 //! fastened store, fixed console) and the alternatives an agent may ask
 //! for, checked on the nodes' sandboxes, stores and consoles.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use itinerant_core::{AgentId, KeyValue};
-use itinerant_node::node::{Node, NodeConfig};
+use itinerant_node::node::Node;
 
-const WAIT: Duration = Duration::from_secs(20);
+mod common;
+use common::{peered, result_on, WAIT};
 
 struct Cluster {
     nodes: Vec<Arc<Node>>,
@@ -40,33 +40,8 @@ impl Cluster {
 async fn three(test: &str) -> Cluster {
     let dir = std::env::temp_dir().join(format!("itin-res-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let mut nodes = Vec::new();
-    for name in ["alpha", "beta", "gamma"] {
-        let mut c = NodeConfig::new(name, any);
-        c.runtime.workers = 1;
-        c.data = Some(dir.join(name));
-        nodes.push(Arc::new(Node::start(c).await.unwrap()));
-    }
-    for a in &nodes {
-        for b in &nodes {
-            if a.runtime().node() != b.runtime().node() {
-                a.add_peer(b.runtime().node(), b.addr());
-            }
-        }
-    }
+    let nodes = peered(&["alpha", "beta", "gamma"], |c| c.data = Some(dir.join(&c.name))).await;
     Cluster { nodes, dir }
-}
-
-async fn result(node: &Arc<Node>, id: &AgentId) -> Result<String, String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(out) = node.runtime().wait(id, Duration::ZERO) {
-            return out.result;
-        }
-        assert!(Instant::now() < deadline, "agent {id} did not end on {}", node.runtime().node());
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 fn read(path: PathBuf) -> Option<String> {
@@ -95,7 +70,7 @@ async fn an_unattached_file_is_moved_copied_rebound_or_referenced() {
             [dict get [resource info $moved] node] [dict get [resource info $remote] node] [resource list]
     "#;
     let id = c.nodes[0].runtime().spawn(script, None).unwrap();
-    let got = result(&c.nodes[1], &id).await.unwrap();
+    let got = result_on(&c.nodes[1], &id).await.unwrap();
     assert_eq!(
         got, "{moved from alpha} {v1 v2} {beta's scratch} ab beta alpha {file1 file2 file3 file4}",
         "as the agent saw them on beta"
@@ -132,7 +107,7 @@ async fn the_fastened_store_is_referenced_copied_moved_or_rebound() {
             [store -handle $moving get m] [store -handle $cache keys] [store exists nope]
     "#;
     let id = c.nodes[0].runtime().spawn(script, None).unwrap();
-    let got = result(&c.nodes[2], &id).await.unwrap();
+    let got = result_on(&c.nodes[2], &id).await.unwrap();
     assert_eq!(got, "v1 blue {gamma's x} 42 {a b} 0");
     let (alpha, gamma) = (c.kv(0), c.kv(2));
     // By identifier (GR): the agent on gamma wrote alpha's store.
@@ -178,14 +153,14 @@ async fn the_fixed_console_streams_home_or_is_rebound() {
     // By identifier and by value (GR): output keeps going to alpha.
     for binding in ["id", "value"] {
         let id = c.nodes[0].runtime().spawn(&by(binding), None).unwrap();
-        assert_eq!(result(&c.nodes[1], &id).await.unwrap(), "alpha", "{binding}");
+        assert_eq!(result_on(&c.nodes[1], &id).await.unwrap(), "alpha", "{binding}");
         let home = console_shows(&c.nodes[0], &id, "after the jump").await;
         assert!(home.contains("before the jump\nafter the jump"), "{binding}: alpha shows {home:?}");
         assert!(!c.nodes[1].runtime().console(&id).unwrap_or_default().contains("after"), "{binding}");
     }
     // By type (RB): the console is beta's from the jump on.
     let id = c.nodes[0].runtime().spawn(&by("type"), None).unwrap();
-    assert_eq!(result(&c.nodes[1], &id).await.unwrap(), "beta");
+    assert_eq!(result_on(&c.nodes[1], &id).await.unwrap(), "beta");
     let beta = c.nodes[1].runtime().console(&id).unwrap_or_default();
     assert!(beta.contains("after the jump"), "beta shows {beta:?}");
     assert!(!c.nodes[0].runtime().console(&id).unwrap_or_default().contains("after the jump"));
@@ -208,7 +183,7 @@ async fn bad_bindings_and_operations_get_clear_errors() {
     ];
     for (script, want) in cases {
         let id = c.nodes[0].runtime().spawn(script, None).unwrap();
-        let got = result(&c.nodes[0], &id).await.unwrap_err();
+        let got = result_on(&c.nodes[0], &id).await.unwrap_err();
         assert!(want.split('|').any(|w| got.contains(w)), "{script}: {got}");
     }
     // A global reference to a node that went away: an error, not a hang.
@@ -218,7 +193,7 @@ async fn bad_bindings_and_operations_get_clear_errors() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(150)).await;
     c.nodes[0].stop();
-    let got = result(&c.nodes[1], &id).await.unwrap_err();
+    let got = result_on(&c.nodes[1], &id).await.unwrap_err();
     assert!(got.contains("alpha"), "{got}");
 }
 
@@ -238,7 +213,7 @@ async fn a_fork_copies_what_a_jump_would_move() {
         list $reply [resource read $f]
     "#;
     let id = c.nodes[0].runtime().spawn(script, None).unwrap();
-    let got = result(&c.nodes[0], &id).await.unwrap();
+    let got = result_on(&c.nodes[0], &id).await.unwrap();
     assert_eq!(got, "{{parent's + clone's} gamma} parent's");
     assert_eq!(read(c.sandbox(0).join("mine.txt")).as_deref(), Some("parent's"));
     assert_eq!(read(c.sandbox(2).join("mine.txt")).as_deref(), Some("parent's + clone's"));

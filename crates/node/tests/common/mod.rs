@@ -1,0 +1,55 @@
+//! What the node integration tests share: nodes started in this process on
+//! loopback (port 0), every one a peer of every other, and waiting for an
+//! agent's outcome.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use itinerant_core::AgentId;
+use itinerant_node::node::{Node, NodeConfig};
+
+/// Longest a test waits for an agent to end.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// Starts nodes named `names` (one worker each unless `configure` says
+/// otherwise) and makes each a peer of the others.
+pub async fn peered(names: &[&str], configure: impl Fn(&mut NodeConfig)) -> Vec<Arc<Node>> {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let mut nodes = Vec::new();
+    for name in names {
+        let mut c = NodeConfig::new(name, any);
+        c.runtime.workers = 1;
+        configure(&mut c);
+        nodes.push(Arc::new(Node::start(c).await.unwrap()));
+    }
+    for a in &nodes {
+        for b in &nodes {
+            if a.runtime().node() != b.runtime().node() {
+                a.add_peer(b.runtime().node(), b.addr());
+            }
+        }
+    }
+    nodes
+}
+
+/// The outcome of agent `id` on whichever of `nodes` it ended (it may move
+/// meanwhile), failing after `WAIT`.
+pub async fn result(nodes: &[Arc<Node>], id: &AgentId) -> Result<String, String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        for node in nodes {
+            if let Some(out) = node.runtime().wait(id, Duration::ZERO) {
+                return out.result;
+            }
+        }
+        assert!(Instant::now() < deadline, "agent {id} did not end");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The outcome of agent `id` on `node`.
+pub async fn result_on(node: &Arc<Node>, id: &AgentId) -> Result<String, String> {
+    result(std::slice::from_ref(node), id).await
+}
