@@ -481,6 +481,10 @@ impl LinkStatus {
     pub fn set_connected(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
+
+    pub fn set_disconnected(&self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
 }
 
 impl Drop for LinkStatus {

@@ -64,6 +64,10 @@ pub struct Departure {
     pub kind: DepartureKind,
     pub dest: String,
     pub image: AgentImage,
+    /// Sent before (a frozen agent restored after a restart): it may
+    /// already have been accepted, so only the destination may refuse it;
+    /// the router keeps it until it can be sent (no link yet, peer down).
+    pub resend: bool,
 }
 
 /// What the destination answered.
@@ -266,6 +270,7 @@ impl Shared {
             let _ = agent.interp.resume(Err(format!("cannot {} to node \"{dest}\": no network", kind.name())));
             return Some(agent);
         };
+        let resend = epoch.is_some();
         let departure = {
             let mut slots = lock(&self.slots);
             let Some(slot) = slots.get_mut(&agent.id) else { return Some(agent) };
@@ -305,7 +310,7 @@ impl Shared {
             }
             let epoch = slot.epoch;
             slot.departing = Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent });
-            Departure { kind, dest, image }
+            Departure { kind, dest, image, resend }
         };
         let (id, epoch) = (departure.image.id.clone(), departure.image.epoch);
         if let Err(why) = router.depart(departure) {
