@@ -3,8 +3,7 @@
 //! logs, send, df search, nodes. Every wait polls with a deadline; the node
 //! process is killed when a test ends, also when it fails.
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -82,36 +81,9 @@ impl Drop for NodeProc {
     }
 }
 
-/// Runs the `itin` binary, killing it if it takes longer than `WAIT`.
+/// Runs the `itin` binary against `node`; exit code, stdout, stderr.
 fn run(args: &[&str], node: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itin"));
-    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("ITIN_NODE");
-    if let Some(addr) = node {
-        cmd.env("ITIN_NODE", addr);
-    }
-    let mut child = cmd.spawn().expect("run itin");
-    let pipe = |r: Option<Box<dyn Read + Send>>| {
-        let mut r = r.expect("piped");
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let out = pipe(child.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>));
-    let err = pipe(child.stderr.take().map(|e| Box::new(e) as Box<dyn Read + Send>));
-    let deadline = Instant::now() + WAIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for itin") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("itin {args:?} did not finish within {WAIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    (status.code().unwrap_or(-1), out.join().unwrap(), err.join().unwrap())
+    common::run_itin(args, node, WAIT)
 }
 
 #[test]

@@ -550,6 +550,14 @@ impl Runtime {
         s.admit(prepared)
     }
 
+    /// Waits until every checkpoint issued so far is durable (at once
+    /// without a store).
+    pub fn flush_store(&self) {
+        if let Some(p) = self.shared.persist.get() {
+            p.flush();
+        }
+    }
+
     /// Brings back the outcome of an agent that ended here before a
     /// restart (from the store), so that `wait` and the CLI still report
     /// it; an agent the registry already has is left alone.

@@ -28,8 +28,8 @@ use std::time::Duration;
 
 use itinerant_core::df::Description;
 use itinerant_core::{
-    Acl, AgentId, AgentOutcome, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime, RuntimeConfig,
-    SendError,
+    Acl, AgentId, AgentOutcome, Departure, DepartureKind, DepartureOutcome, Message, Prepared, Router, Runtime,
+    RuntimeConfig, SendError,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -374,6 +374,9 @@ async fn accept_transfer(
     let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch) {
         Verdict::Answer(a) => a,
         Verdict::Decide => {
+            if kind == DepartureKind::Jump && rt.settle_overtaken_jump(&image.id, epoch) {
+                eprintln!("[{}] agent {key} came back at epoch {epoch}: its older jump from here succeeded", rt.node());
+            }
             let prepared = rt.prepare_arrival(kind, image);
             let fence = Fence { epoch, outcome: prepared.as_ref().map(|p| p.id().to_string()).map_err(Clone::clone) };
             match &links.store {

@@ -489,7 +489,11 @@ mod tests {
         // The oldest (1) was dropped: three kept, oldest first.
         assert_eq!(
             ended,
-            [("2@alpha".into(), Err("e2".into())), ("3@alpha".into(), Err("e3".into())), ("4@alpha".into(), Err("e4".into()))]
+            [
+                ("2@alpha".into(), Err("e2".into())),
+                ("3@alpha".into(), Err("e3".into())),
+                ("4@alpha".into(), Err("e4".into()))
+            ]
         );
         assert!(opened.ended.iter().all(|e| e.ended_at_ms > 0));
         let _ = std::fs::remove_dir_all(&dir);

@@ -1,18 +1,32 @@
-//! Shared by the tests that run `itin node start` as a separate process.
+//! Shared by the tests that run `itin node start` (and client commands)
+//! as separate processes. Not every test uses every helper.
+#![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// Starts `itin node start ARGS`; its stdout lines arrive on the channel
 /// (read by a thread of their own, so the node never blocks on the pipe).
 pub fn start_node(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    spawn_node(args, Stdio::null())
+}
+
+/// `start_node`, with the node's stderr (its log) appended to `log`.
+pub fn start_node_logged(args: &[&str], log: &Path) -> (Child, mpsc::Receiver<String>) {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("open the node's log");
+    spawn_node(args, Stdio::from(file))
+}
+
+fn spawn_node(args: &[&str], stderr: Stdio) -> (Child, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_itin"))
         .args(["node", "start"])
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("start itin node");
     let out = child.stdout.take().expect("piped stdout");
@@ -25,4 +39,37 @@ pub fn start_node(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
         }
     });
     (child, lines)
+}
+
+/// Runs `itin ARGS` against the node at `node` (through ITIN_NODE),
+/// killing it if it takes longer than `limit`; exit code, stdout, stderr.
+pub fn run_itin(args: &[&str], node: Option<&str>, limit: Duration) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itin"));
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("ITIN_NODE");
+    if let Some(addr) = node {
+        cmd.env("ITIN_NODE", addr);
+    }
+    let mut child = cmd.spawn().expect("run itin");
+    let pipe = |r: Option<Box<dyn Read + Send>>| {
+        let mut r = r.expect("piped");
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = pipe(child.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>));
+    let err = pipe(child.stderr.take().map(|e| Box::new(e) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for itin") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("itin {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (status.code().unwrap_or(-1), out.join().unwrap(), err.join().unwrap())
 }

@@ -164,6 +164,27 @@ impl Runtime {
         self.shared.departure_done(id, epoch, outcome)
     }
 
+    /// An agent arrives by a jump at `epoch` while this node still holds
+    /// it frozen in an older jump of its own (the node restarted before it
+    /// heard that jump's answer, and the agent came back meanwhile). It
+    /// can only have reached `epoch` through that jump's acceptance, so the
+    /// old departure is settled as accepted now: its image is forgotten
+    /// before the arrival is stored, and the arrival finds no copy here.
+    /// Returns whether there was one to settle.
+    pub fn settle_overtaken_jump(&self, id: &AgentId, epoch: u64) -> bool {
+        let frozen = {
+            let slots = lock(&self.shared.slots);
+            slots.get(id).and_then(|slot| slot.departing.as_ref()).map(|d| (d.kind, d.epoch))
+        };
+        match frozen {
+            Some((DepartureKind::Jump, frozen)) if epoch > frozen => {
+                self.shared.departure_done(id, frozen, DepartureOutcome::Accepted(id.clone()));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The home node learns where one of its agents now is.
     pub fn location_update(&self, id: &AgentId, node: &str, epoch: u64) {
         let s = &self.shared;
@@ -392,5 +413,65 @@ impl Shared {
                 let _ = r.route_to_node(&dest, id, m);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Message, RuntimeConfig, SendError};
+
+    /// Keeps departures; never answers (the test plays the network).
+    #[derive(Default)]
+    struct Held(Mutex<Vec<Departure>>);
+
+    impl crate::Router for Held {
+        fn route(&self, to: &AgentId, _msg: Message) -> Result<(), SendError> {
+            Err(SendError::Unreachable(to.to_string()))
+        }
+
+        fn depart(&self, departure: Departure) -> Result<(), String> {
+            self.0.lock().unwrap().push(departure);
+            Ok(())
+        }
+    }
+
+    /// The crash test's lost agent: alpha froze an agent in a jump to beta
+    /// and restarted before the answer came; beta had accepted, the agent
+    /// jumped back to alpha at a later epoch. The arrival must settle the
+    /// frozen copy (not be refused as "already here", and not be forgotten
+    /// by the late answer to the old jump).
+    #[test]
+    fn an_agent_coming_back_settles_its_frozen_older_jump() {
+        let mut config = RuntimeConfig::for_node("alpha");
+        config.workers = 1;
+        let rt = Runtime::new(config);
+        let router = Arc::new(Held::default());
+        rt.set_router(router.clone());
+        let id = rt.spawn("agent_jump beta; set where $agent(node)", None).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let departure = loop {
+            if let Some(d) = router.0.lock().unwrap().pop() {
+                break d;
+            }
+            assert!(std::time::Instant::now() < deadline, "no departure");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(rt.state(&id), Some(AgentState::Transit));
+        let mut back = departure.image.clone();
+        back.epoch = departure.image.epoch + 1;
+        // Not overtaken by an arrival at the same or an older epoch.
+        assert!(!rt.settle_overtaken_jump(&id, departure.image.epoch));
+        assert!(rt.settle_overtaken_jump(&id, back.epoch));
+        assert_eq!(rt.state(&id), Some(AgentState::Moved));
+        let prepared = rt.prepare_arrival(DepartureKind::Jump, back.clone()).unwrap();
+        rt.admit(prepared).unwrap();
+        // The late answer to the old jump changes nothing.
+        rt.departure_done(&id, departure.image.epoch, DepartureOutcome::Accepted(id.clone()));
+        let out = rt.wait(&id, Duration::from_secs(10)).expect("the agent ends here");
+        assert_eq!(out.result, Ok("alpha".into()));
     }
 }
