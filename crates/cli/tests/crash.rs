@@ -10,7 +10,8 @@
 //! Parameters (environment; `scripts/crash-long.sh` runs the long version):
 //! `ITIN_CRASH_SEED` (default: from the clock; always printed),
 //! `ITIN_CRASH_HOPS` (hops of all agents together, default 240),
-//! `ITIN_CRASH_AGENTS` (default 6), `ITIN_CRASH_SECS` (time limit, default
+//! `ITIN_CRASH_AGENTS` (default 6), `ITIN_CRASH_PAUSE_MS` (an agent's mean
+//! pause after a hop, default 150), `ITIN_CRASH_SECS` (time limit, default
 //! 120, or 60 + hops / 10 with `ITIN_CRASH_HOPS`).
 
 use std::collections::BTreeMap;
@@ -29,7 +30,8 @@ const WAIT: Duration = Duration::from_secs(30);
 const BIG_LEN: usize = 20_000;
 
 /// The agent: `hops` jumps to pseudo-random other nodes (an LCG seeded by
-/// `seed`), a refused jump tried again; its result says where it went.
+/// `seed`) with a pause after each, a refused jump tried again; its result
+/// says where it went.
 const AGENT: &str = r#"
 set x [expr {$seed % 2147483648}]
 set visited [list $agent(node)]
@@ -47,6 +49,8 @@ for {set n 1} {$n <= $hops} {incr n} {
         after 200
     }
     lappend visited $agent(node)
+    # A pause of 0 to 2 x pause ms: kills land on transfers and on waits.
+    after [expr {$x % (2 * $pause + 1)}]
     set sum [expr {($sum * 31 + $n * [string length $agent(node)] + [string length $big]) % 1000000007}]
 }
 list $hops $sum [llength $visited] [string length $big] $visited
@@ -93,6 +97,7 @@ struct Params {
     seed: u64,
     hops: u64,
     agents: u64,
+    pause_ms: u64,
     limit: Duration,
 }
 
@@ -112,7 +117,8 @@ impl Params {
             Some(h) => 60 + h / 10,
             None => 120,
         });
-        Params { seed, hops: hops.unwrap_or(240), agents, limit: Duration::from_secs(limit) }
+        let pause_ms = env_u64("ITIN_CRASH_PAUSE_MS").unwrap_or(150);
+        Params { seed, hops: hops.unwrap_or(240), agents, pause_ms, limit: Duration::from_secs(limit) }
     }
 }
 
@@ -267,8 +273,8 @@ fn agents_hopping_among_crashing_nodes_each_finish_exactly_once() {
     let p = Params::from_env();
     let hops_each = p.hops.div_ceil(p.agents);
     eprintln!(
-        "crash test: seed {} (ITIN_CRASH_SEED), {} agents x {hops_each} hops, limit {:?}",
-        p.seed, p.agents, p.limit
+        "crash test: seed {} (ITIN_CRASH_SEED), {} agents x {hops_each} hops, pause {} ms, limit {:?}",
+        p.seed, p.agents, p.pause_ms, p.limit
     );
     let mut rng = Rng(p.seed);
     let dir = std::env::temp_dir().join(format!("itin-crashtest-{}", std::process::id()));
@@ -298,7 +304,12 @@ fn agents_hopping_among_crashing_nodes_each_finish_exactly_once() {
     for i in 0..p.agents {
         let start = (i % NODES.len() as u64) as usize;
         let seed = rng.next() % 2_147_483_648;
-        let vars = [format!("hops={hops_each}"), format!("seed={seed}"), format!("nodes={}", NODES.join(" "))];
+        let vars = [
+            format!("hops={hops_each}"),
+            format!("seed={seed}"),
+            format!("pause={}", p.pause_ms),
+            format!("nodes={}", NODES.join(" ")),
+        ];
         let mut args = vec!["submit"];
         for v in &vars {
             args.extend(["--var", v.as_str()]);
@@ -336,7 +347,7 @@ fn agents_hopping_among_crashing_nodes_each_finish_exactly_once() {
         if Instant::now() > deadline {
             fail(&nodes, format!("not every agent ended within {:?} ({kills} kills)", p.limit), &found);
         }
-        std::thread::sleep(rng.millis(100, 1200));
+        std::thread::sleep(rng.millis(50, 800));
         let victim = rng.below(nodes.len() as u64) as usize;
         nodes[victim].kill();
         kills += 1;

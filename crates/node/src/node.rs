@@ -371,7 +371,8 @@ async fn accept_transfer(
     let image = crate::image::decode(bytes).map_err(|e| e.to_string())?;
     let (key, epoch) = (image.id.to_string(), image.epoch);
     let mut arrived = None;
-    let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch) {
+    let jump = (kind == DepartureKind::Jump).then_some(key.as_str());
+    let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch, jump) {
         Verdict::Answer(a) => a,
         Verdict::Decide => {
             if kind == DepartureKind::Jump && rt.settle_overtaken_jump(&image.id, epoch) {
