@@ -210,6 +210,14 @@ impl Router for Links {
         if !departure.resend && !self.has(&departure.dest) {
             return Err(format!("no link to node \"{}\"", departure.dest));
         }
+        // The agent's frozen image (queued by the runtime) must be durable
+        // before the transfer leaves: otherwise a crash here could bring
+        // back the agent from before its jump while the destination runs
+        // it (exactly once holds only for an agent that replays the same
+        // jump; one that chose differently would run twice).
+        if let Some(store) = &self.store {
+            itinerant_core::Persist::flush(store.as_ref());
+        }
         self.unanswered.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (departure.dest.clone(), frame.clone()));
         // A full queue is no answer: the retry sends it again.
         let _ = self.send_frame(&departure.dest, frame);
