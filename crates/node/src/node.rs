@@ -100,6 +100,10 @@ struct Links {
     /// Durable transfer verdicts live in the store; without one, here.
     store: Option<Arc<Store>>,
     fences: MemoryFences,
+    /// Held while a transfer is judged and recorded: a repeat of the same
+    /// transfer on another connection (its source restarted and sent it
+    /// again) waits, then finds the fence, instead of being decided twice.
+    judging: tokio::sync::Mutex<()>,
     /// Transfers sent and not yet answered, by (agent, epoch): sent again
     /// until answered (the destination answers a repeat as the first).
     unanswered: Mutex<HashMap<(String, u64), (String, Frame)>>,
@@ -249,6 +253,7 @@ impl Node {
             peers: control::PeerTable::default(),
             store: opened.as_ref().map(|o| o.store.clone()),
             fences: MemoryFences::default(),
+            judging: tokio::sync::Mutex::new(()),
             unanswered: Mutex::new(HashMap::new()),
         });
         runtime.set_router(links.clone());
@@ -379,6 +384,7 @@ async fn accept_transfer(
     let image = crate::image::decode(bytes).map_err(|e| e.to_string())?;
     let (key, epoch) = (image.id.to_string(), image.epoch);
     let mut arrived = None;
+    let _judging = links.judging.lock().await;
     let jump = (kind == DepartureKind::Jump).then_some(key.as_str());
     let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch, jump) {
         Verdict::Answer(a) => a,
