@@ -280,23 +280,23 @@ mod tests {
         /// One schedule; `chaos` false: no more crashes or losses (the end).
         fn step(nodes: &mut [Node], wire: &mut Vec<Msg>, rng: &mut Rng, chaos: bool) -> bool {
             let mut moved = false;
-            for n in 0..nodes.len() {
-                if nodes[n].down > 0 {
-                    nodes[n].down -= 1;
+            for (n, node) in nodes.iter_mut().enumerate() {
+                if node.down > 0 {
+                    node.down -= 1;
                     continue;
                 }
                 if chaos && rng.below(12) == 0 {
                     // Crash: what was in flight to or from it is lost.
                     wire.retain(|m| !matches!(m, Msg::Transfer { to, from, .. } if *to == n || *from == n));
                     wire.retain(|m| !matches!(m, Msg::Reply { to, .. } if *to == n));
-                    nodes[n].down = rng.below(6) as u32;
+                    node.down = rng.below(6) as u32;
                     continue;
                 }
-                match nodes[n].agent {
+                match node.agent {
                     // The agent runs and asks for its next hop.
                     Some(c) if c.frozen.is_none() && c.hops < ROUTE.len() && rng.below(2) == 0 => {
                         let dest = ROUTE[c.hops];
-                        nodes[n].agent = Some(Copy { epoch: c.epoch + 1, frozen: Some(dest), ..c });
+                        node.agent = Some(Copy { epoch: c.epoch + 1, frozen: Some(dest), ..c });
                         moved = true;
                     }
                     // A frozen copy sends its transfer (again).
