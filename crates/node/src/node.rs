@@ -257,6 +257,12 @@ impl Node {
             unanswered: Mutex::new(HashMap::new()),
         });
         runtime.set_router(links.clone());
+        // The store and the stored agents come back before the first
+        // connection is accepted: an agent arriving earlier would run
+        // without a store (its departure or end never recorded, its
+        // arrival image resumed after the next crash beside the agent).
+        let mut resumed = Vec::new();
+        let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
         let rt = runtime.clone();
         let (name, max_frame) = (config.name.clone(), config.max_frame);
         let failures = links.clone();
@@ -287,8 +293,6 @@ impl Node {
                 retrying.resend_transfers();
             }
         });
-        let mut resumed = Vec::new();
-        let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
         Ok(Node { runtime, links, addr, accept_task, retry_task, store, resumed })
     }
 
