@@ -81,6 +81,7 @@ impl Drop for NodeProc {
     }
 }
 
+/// Runs the `itin` binary against `node`; exit code, stdout, stderr.
 fn run(args: &[&str], node: Option<&str>) -> (i32, String, String) {
     common::run_itin(args, node, WAIT)
 }

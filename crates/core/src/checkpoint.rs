@@ -7,15 +7,15 @@
 //! [`PARK_CHECKPOINT_GAP`], later ones deferred to the checkpoint thread);
 //! at a slice boundary when the last checkpoint is older than the
 //! configured interval; when a suspend takes effect; and for every agent at
-//! a clean stop. Every `save` and `forget` is issued under the registry
-//! lock, so the store sees them in the order the agent lived them (a late
+//! a clean stop. Every `save`, `forget` and `ended` is issued under the
+//! registry lock, so the store sees them in the order the agent lived them (a late
 //! image can never resurrect an agent that ended).
 
 use std::time::Duration;
 
 use crate::df::Description;
 use crate::ordering::OrderingState;
-use crate::runtime::{AgentId, Message};
+use crate::runtime::{AgentId, AgentOutcome, Message};
 
 /// Parks closer together than this share one checkpoint (a ping-pong
 /// agent parks at every message; it is checkpointed at most this often).
@@ -65,8 +65,17 @@ pub trait Persist: Send + Sync {
     /// for long: it is called with the registry locked.
     fn save(&self, image: AgentImage);
 
-    /// The agent ended: its image goes. Same rule as `save`.
+    /// The agent left this node: its image goes. Same rule as `save`.
     fn forget(&self, id: &AgentId);
+
+    /// The agent ended here: its image goes and its outcome is kept, in
+    /// one durable write (after a crash it is either still to run or ended
+    /// with this outcome, never both, never neither). Same rule as `save`.
+    /// A store that keeps no outcomes only forgets the image.
+    fn ended(&self, id: &AgentId, outcome: &AgentOutcome) {
+        let _ = outcome;
+        self.forget(id);
+    }
 
     /// Records durably that agent numbers below `upto` may be in use, so
     /// that a restarted node never gives an id twice. Called rarely (once

@@ -644,6 +644,28 @@ impl Runtime {
         s.admit(prepared)
     }
 
+    /// Waits until every checkpoint issued so far is durable (at once
+    /// without a store).
+    pub fn flush_store(&self) {
+        if let Some(p) = self.shared.persist.get() {
+            p.flush();
+        }
+    }
+
+    /// Brings back the outcome of an agent that ended here before a
+    /// restart (from the store), so that `wait` and the CLI still report
+    /// it; an agent the registry already has is left alone.
+    pub fn restore_ended(&self, id: AgentId, outcome: AgentOutcome) {
+        let mut slots = lock(&self.shared.slots);
+        if slots.contains_key(&id) {
+            return;
+        }
+        let mut slot = Slot::new(None, AgentState::Deleted);
+        slot.outcome = Some(outcome);
+        slots.insert(id.clone(), Box::new(slot));
+        lock(&self.shared.ended).push_back(id);
+    }
+
     /// A clean stop: stops the workers and the timer thread, checkpoints
     /// every agent still alive, and waits until the store has them all.
     pub fn checkpoint_and_stop(&self) {
@@ -951,15 +973,16 @@ impl Shared {
     fn end(&self, id: &AgentId, slot: &mut Slot, result: Result<String, String>) {
         lock(&self.ended).push_back(id.clone());
         slot.state = AgentState::Deleted;
-        slot.outcome = Some(AgentOutcome { result });
+        let outcome = AgentOutcome { result };
+        if let Some(p) = self.persist.get() {
+            p.ended(id, &outcome);
+        }
+        slot.outcome = Some(outcome);
         slot.mailbox.clear();
         slot.reorder = Reorder::default();
         slot.sequencer = Sequencer::default();
         slot.parked = None;
         slot.held = None;
-        if let Some(p) = self.persist.get() {
-            p.forget(id);
-        }
         let had_services = {
             let mut d = lock(&self.directory);
             let had = !d.services_of(id).is_empty();

@@ -611,6 +611,10 @@ impl LinkStatus {
     pub fn set_connected(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
+
+    pub fn set_disconnected(&self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
 }
 
 impl Drop for LinkStatus {
@@ -794,6 +798,9 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
                 }
             }
             let id = rt.spawn_with(&script, name.as_deref(), &vars)?;
+            // The id is an acknowledgement: the agent must survive a crash
+            // from now on (one short store commit; the client waits anyway).
+            rt.flush_store();
             Ok(ReplyBody::Submitted { id: id.to_string() })
         }
         RequestBody::Agents => Ok(ReplyBody::Agents(rt.agents().iter().map(row_of).collect())),

@@ -65,14 +65,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("itin-kv-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         {
-            let store = Store::open(&dir, "alpha").unwrap().store;
+            let store = Store::open(&dir, "alpha", 100).unwrap().store;
             assert_eq!(store.get("a/1").unwrap(), None);
             store.set("a/1", "one").unwrap();
             store.set("a/2", "two").unwrap();
             store.set("b/1", "other").unwrap();
             store.unset("a/2").unwrap();
         }
-        let store = Store::open(&dir, "alpha").unwrap().store;
+        let store = Store::open(&dir, "alpha", 100).unwrap().store;
         assert_eq!(store.get("a/1").unwrap().as_deref(), Some("one"));
         assert_eq!(store.keys("a/", 10).unwrap(), vec!["a/1"]);
         assert_eq!(store.keys("", 10).unwrap().len(), 2);

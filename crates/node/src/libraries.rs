@@ -286,7 +286,7 @@ mod tests {
     #[test]
     fn published_libraries_are_durable_and_immutable() {
         let dir = temp_dir("durable");
-        let opened = crate::store::Store::open(&dir, "alpha").unwrap();
+        let opened = crate::store::Store::open(&dir, "alpha", 100).unwrap();
         let libs = Libraries::open(Some(opened.store.clone())).unwrap();
         assert_eq!(libs.publish("geo", "1.0", "proc a {} {}".into()), Ok(true));
         assert_eq!(libs.publish("geo", "1.0", "proc a {} {}".into()), Ok(false), "same content again: fine");
@@ -300,7 +300,7 @@ mod tests {
         drop(libs);
         drop(opened);
 
-        let opened = crate::store::Store::open(&dir, "alpha").unwrap();
+        let opened = crate::store::Store::open(&dir, "alpha", 100).unwrap();
         let libs = Libraries::open(Some(opened.store.clone())).unwrap();
         let rows: Vec<(String, String, bool)> =
             libs.rows().into_iter().map(|r| (r.name, r.version, r.published)).collect();

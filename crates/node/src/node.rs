@@ -17,9 +17,12 @@
 //! drives a drain or, with `NodeConfig::balance`, load balancing
 //! (`placement.rs`); both move agents with `Runtime::migrate`.
 //!
-//! Not yet: TLS, the urgent lane's own queue, reconnection with
-//! redelivery (messages queued for a peer that is down are dropped after
-//! the connection attempts fail, and the sender is not told).
+//! A link whose peer goes away (crash, stop) connects again, for as long
+//! as the node runs; frames queued meanwhile wait (up to the queue's
+//! bound), but those of a write that failed are lost: transfers are sent
+//! again until answered, agent messages are best effort.
+//!
+//! Not yet: TLS, the urgent lane's own queue, redelivery of messages.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,8 +32,8 @@ use std::time::Duration;
 
 use itinerant_core::df::Description;
 use itinerant_core::{
-    Acl, AgentId, Departure, DepartureKind, DepartureOutcome, Library, Message, Prepared, Requirement, Router, Runtime,
-    RuntimeConfig, SendError,
+    Acl, AgentId, AgentOutcome, Departure, DepartureKind, DepartureOutcome, Library, Message, Prepared, Requirement,
+    Router, Runtime, RuntimeConfig, SendError,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -46,8 +49,11 @@ use crate::store::Store;
 
 /// Frames queued for one peer before sends to it are refused.
 const PEER_QUEUE: usize = 4096;
-/// Connection attempts to a peer before queued frames are dropped.
+/// Failed connection attempts to a peer before it is logged as
+/// unreachable (the link keeps trying).
 const CONNECT_ATTEMPTS: u32 = 20;
+/// Longest wait for one write to a peer before its link is reset.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for a connection attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long an inbound connection may stay silent before it is closed.
@@ -104,6 +110,10 @@ struct Links {
     /// Durable transfer verdicts live in the store; without one, here.
     store: Option<Arc<Store>>,
     fences: MemoryFences,
+    /// Held while a transfer is judged and recorded: a repeat of the same
+    /// transfer on another connection (its source restarted and sent it
+    /// again) waits, then finds the fence, instead of being decided twice.
+    judging: tokio::sync::Mutex<()>,
     /// Transfers sent and not yet answered, by (agent, epoch): sent again
     /// until answered (the destination answers a repeat as the first).
     unanswered: Mutex<HashMap<(String, u64), (String, Frame)>>,
@@ -232,8 +242,19 @@ impl Router for Links {
             kind: departure.kind.name().to_owned(),
             image: crate::image::encode(&departure.image),
         });
-        if !self.queues.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&departure.dest) {
+        // A fresh transfer to no known node is refused here (nothing was
+        // sent). A resent one is kept: the peer's link may come later (the
+        // node adds its peers after it resumes its agents).
+        if !departure.resend && !self.has(&departure.dest) {
             return Err(format!("no link to node \"{}\"", departure.dest));
+        }
+        // The agent's frozen image (queued by the runtime) must be durable
+        // before the transfer leaves: otherwise a crash here could bring
+        // back the agent from before its jump while the destination runs
+        // it (exactly once holds only for an agent that replays the same
+        // jump; one that chose differently would run twice).
+        if let Some(store) = &self.store {
+            itinerant_core::Persist::flush(store.as_ref());
         }
         self.unanswered.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (departure.dest.clone(), frame.clone()));
         // A full queue is no answer: the retry sends it again.
@@ -310,7 +331,7 @@ impl Node {
     /// and brings back the stored agents. Call from a tokio runtime.
     pub async fn start(config: NodeConfig) -> Result<Node, String> {
         let opened = match &config.data {
-            Some(dir) => Some(Store::open(dir, &config.name)?),
+            Some(dir) => Some(Store::open(dir, &config.name, config.runtime.ended_kept)?),
             None => None,
         };
         let listener =
@@ -331,6 +352,7 @@ impl Node {
             peers: control::PeerTable::default(),
             store: opened.as_ref().map(|o| o.store.clone()),
             fences: MemoryFences::default(),
+            judging: tokio::sync::Mutex::new(()),
             unanswered: Mutex::new(HashMap::new()),
             calls: Mutex::new(HashMap::new()),
             next_call: std::sync::atomic::AtomicU64::new(0),
@@ -339,6 +361,12 @@ impl Node {
             placement: Placement::new(config.balance),
         });
         runtime.set_router(links.clone());
+        // The store and the stored agents come back before the first
+        // connection is accepted: an agent arriving earlier would run
+        // without a store (its departure or end never recorded, its
+        // arrival image resumed after the next crash beside the agent).
+        let mut resumed = Vec::new();
+        let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
         let rt = runtime.clone();
         let (name, max_frame) = (config.name.clone(), config.max_frame);
         let failures = links.clone();
@@ -371,8 +399,6 @@ impl Node {
             }
         });
         let placement_task = tokio::spawn(placement_loop(runtime.clone(), links.clone()));
-        let mut resumed = Vec::new();
-        let store = opened.map(|opened| resume_agents(&config.name, &runtime, opened, &mut resumed));
         Ok(Node { runtime, links, addr, accept_task, retry_task, placement_task, store, resumed })
     }
 
@@ -469,6 +495,9 @@ fn resume_agents(
     } else {
         "where it was at the clean stop"
     };
+    for ended in opened.ended {
+        runtime.restore_ended(ended.id, AgentOutcome { result: ended.result });
+    }
     let count = opened.images.len();
     for mut image in opened.images {
         let id = image.id.clone();
@@ -505,9 +534,15 @@ async fn accept_transfer(
     let image = crate::image::decode(bytes).map_err(|e| e.to_string())?;
     let (key, epoch) = (image.id.to_string(), image.epoch);
     let mut arrived = None;
-    let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch) {
+    let _judging = links.judging.lock().await;
+    // The agent itself (a jump or a platform move), not a copy or a child.
+    let jump = kind.moves_the_agent().then_some(key.as_str());
+    let answer = match handoff::judge(links.fence(&key)?.as_ref(), epoch, jump) {
         Verdict::Answer(a) => a,
         Verdict::Decide => {
+            if kind.moves_the_agent() && rt.settle_overtaken_jump(&image.id, epoch) {
+                eprintln!("[{}] agent {key} came back at epoch {epoch}: its older jump from here succeeded", rt.node());
+            }
             let prepared = rt.prepare_arrival(kind, image);
             let fence = Fence { epoch, outcome: prepared.as_ref().map(|p| p.id().to_string()).map_err(Clone::clone) };
             match &links.store {
@@ -539,7 +574,11 @@ pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message 
     Message { from: None, code: -1, body: why.to_owned(), acl: Some(Box::new(acl)), hops: 0, seq: None }
 }
 
-/// Writes the frames queued for one peer, connecting first.
+/// Writes the frames queued for one peer, for as long as its queue
+/// exists: connects, says hello, writes; when the connection breaks (the
+/// peer crashed or stopped), connects again. The frames of a write that
+/// failed are lost: transfers are sent again until answered, messages are
+/// best effort. Ends when the queue is dropped (the link was replaced).
 async fn serve_outbound(
     me: &str,
     listen: &str,
@@ -547,24 +586,70 @@ async fn serve_outbound(
     mut rx: mpsc::Receiver<Frame>,
     status: control::LinkStatus,
 ) -> Result<(), String> {
-    let mut stream = None;
-    for attempt in 0..CONNECT_ATTEMPTS {
-        match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => {
-                stream = Some(s);
-                break;
+    let mut failures = 0u32;
+    loop {
+        let mut stream = match connect(me, listen, addr).await {
+            Ok(s) => {
+                failures = 0;
+                s
             }
-            _ => tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await,
+            Err(why) => {
+                if rx.is_closed() {
+                    return Ok(());
+                }
+                failures += 1;
+                if failures == CONNECT_ATTEMPTS {
+                    eprintln!("[{me}] cannot reach {addr} ({why}); still trying");
+                }
+                tokio::time::sleep(Duration::from_millis(50 << failures.min(4))).await;
+                continue;
+            }
+        };
+        status.set_connected();
+        let ended = write_frames(&mut stream, &mut rx).await;
+        status.set_disconnected();
+        match ended {
+            Ok(()) => return Ok(()),
+            Err(why) => eprintln!("[{me}] link to {addr} broke ({why}); reconnecting"),
         }
     }
-    let mut stream = stream.ok_or_else(|| format!("could not connect after {CONNECT_ATTEMPTS} attempts"))?;
+}
+
+/// Connects to a peer and says hello.
+async fn connect(me: &str, listen: &str, addr: SocketAddr) -> Result<TcpStream, String> {
+    let mut stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return Err(e.to_string()),
+        Err(_) => return Err("connection timed out".into()),
+    };
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     let hello = Wire::Hello { node: me.to_owned(), listen: listen.to_owned() };
     let frame = Frame { lane: Lane::Urgent, kind: hello.kind(), payload: hello.encode() };
-    stream.write_all(&frame.encode()).await.map_err(|e| e.to_string())?;
-    status.set_connected();
+    tokio::time::timeout(CONNECT_TIMEOUT, stream.write_all(&frame.encode()))
+        .await
+        .map_err(|_| "hello timed out".to_string())?
+        .map_err(|e| e.to_string())?;
+    Ok(stream)
+}
+
+/// Writes queued frames to `stream` until the queue is dropped (`Ok`) or
+/// the connection breaks. The peer never writes on this connection, so a
+/// readable end means it closed: noticed at once, not at the next write.
+async fn write_frames(stream: &mut TcpStream, rx: &mut mpsc::Receiver<Frame>) -> Result<(), String> {
     let mut batch = Vec::new();
-    while let Some(frame) = rx.recv().await {
+    let mut probe = [0u8; 64];
+    loop {
+        let frame = tokio::select! {
+            f = rx.recv() => match f {
+                Some(f) => f,
+                None => return Ok(()),
+            },
+            r = stream.read(&mut probe) => return Err(match r {
+                Ok(0) => "closed by the peer".into(),
+                Ok(_) => "the peer wrote on an outbound link".into(),
+                Err(e) => e.to_string(),
+            }),
+        };
         batch.clear();
         batch.extend(frame.encode());
         // Coalesce what is already queued into one write.
@@ -574,9 +659,12 @@ async fn serve_outbound(
                 Err(_) => break,
             }
         }
-        stream.write_all(&batch).await.map_err(|e| e.to_string())?;
+        match tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(&batch)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err(format!("a write took longer than {WRITE_TIMEOUT:?}")),
+        }
     }
-    Ok(())
 }
 
 /// Reads one inbound connection and delivers its messages.

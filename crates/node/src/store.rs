@@ -9,14 +9,19 @@
 //! `unreadable_agents` with a log line, never dropped. Published and
 //! cached libraries (code on demand) are written at once, one transaction
 //! each (they are rare and the publisher waits for durability).
+//!
+//! An agent that ends here leaves its outcome (result or error, when) in
+//! `ended`, written in the same transaction that removes its image, so a
+//! crash never loses a finished agent's result nor runs it twice; only the
+//! latest `ended_kept` outcomes are kept (`ended_order` ranks them).
 
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use itinerant_core::{AgentId, AgentImage, Persist};
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use itinerant_core::{AgentId, AgentImage, AgentOutcome, Persist};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use crate::handoff::Fence;
 use crate::image;
@@ -31,10 +36,18 @@ const FENCES: TableDefinition<&str, &[u8]> = TableDefinition::new("fences");
 /// Libraries by (name, version): a flag (1 published here, 0 cached from
 /// another node), then the script (see `libraries.rs`).
 const LIBRARIES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("libraries");
+/// Outcomes of agents that ended here, by id (`EndedRecord`'s bytes).
+const ENDED: TableDefinition<&str, &[u8]> = TableDefinition::new("ended");
+/// The same agents by the sequence number of their end, oldest first.
+const ENDED_ORDER: TableDefinition<u64, &str> = TableDefinition::new("ended_order");
 
 /// `META` keys.
 const CLEAN_STOP: &str = "clean_stop";
 const IDS_RESERVED: &str = "ids_reserved";
+/// The sequence number the next ended agent gets.
+const ENDED_SEQ: &str = "ended_seq";
+/// Bytes of an ended agent's result or error kept (the rest is cut).
+const MAX_ENDED_TEXT: usize = 64 * 1024;
 /// Operations committed in one transaction at most.
 const MAX_BATCH: usize = 4096;
 /// Longest wait for the writer to make earlier operations durable.
@@ -43,6 +56,7 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(60);
 enum Op {
     Save(Box<AgentImage>),
     Forget(AgentId),
+    End(AgentId, Result<String, String>),
     Flush(mpsc::SyncSender<()>),
 }
 
@@ -55,6 +69,15 @@ pub struct Store {
     node: String,
 }
 
+/// The outcome of an agent that ended on this node, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndedRecord {
+    pub id: AgentId,
+    pub result: Result<String, String>,
+    /// When it ended, in milliseconds since the Unix epoch.
+    pub ended_at_ms: u64,
+}
+
 /// What a node finds in its store when it starts.
 pub struct Opened {
     pub store: Arc<Store>,
@@ -65,6 +88,8 @@ pub struct Opened {
     pub after_crash: bool,
     /// The first agent number this run may give.
     pub first_id: u64,
+    /// The agents that ended here (the latest `ended_kept`), oldest first.
+    pub ended: Vec<EndedRecord>,
 }
 
 fn db_err(what: &str, e: impl std::fmt::Display) -> String {
@@ -72,9 +97,10 @@ fn db_err(what: &str, e: impl std::fmt::Display) -> String {
 }
 
 impl Store {
-    /// Opens (or creates) the store of node `node` in `dir`. A directory
-    /// that belongs to another node is refused.
-    pub fn open(dir: &Path, node: &str) -> Result<Opened, String> {
+    /// Opens (or creates) the store of node `node` in `dir`, which keeps
+    /// the outcomes of the latest `ended_kept` agents that ended here. A
+    /// directory that belongs to another node is refused.
+    pub fn open(dir: &Path, node: &str, ended_kept: usize) -> Result<Opened, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
         let path = dir.join("node.redb");
         let db = Database::create(&path).map_err(|e| db_err(&format!("cannot open {}", path.display()), e))?;
@@ -123,6 +149,7 @@ impl Store {
             }
             (images, after_crash, first_id)
         };
+        let ended = read_ended(&txn, node)?;
         txn.commit().map_err(|e| db_err("commit", e))?;
 
         let db = Arc::new(db);
@@ -131,10 +158,10 @@ impl Store {
         let writer_node = node.to_owned();
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || write_loop(&writer_db, &writer_node, rx))
+            .spawn(move || write_loop(&writer_db, &writer_node, ended_kept, rx))
             .map_err(|e| format!("cannot start the store writer: {e}"))?;
         let store = Arc::new(Store { db, ops: Some(ops), writer: Some(writer), node: node.to_owned() });
-        Ok(Opened { store, images, after_crash, first_id })
+        Ok(Opened { store, images, after_crash, first_id, ended })
     }
 
     /// Records that the node stopped cleanly (after every agent was
@@ -251,6 +278,10 @@ impl Persist for Store {
         self.send(Op::Forget(id.clone()));
     }
 
+    fn ended(&self, id: &AgentId, outcome: &AgentOutcome) {
+        self.send(Op::End(id.clone(), outcome.result.clone()));
+    }
+
     fn reserve_ids(&self, upto: u64) {
         if let Err(e) = self.write_meta(IDS_RESERVED, upto) {
             eprintln!("[{}] cannot reserve agent ids: {e}", self.node);
@@ -290,6 +321,63 @@ fn decode_fence(b: &[u8]) -> Result<Fence, String> {
     Ok(Fence { epoch, outcome })
 }
 
+/// `ENDED` value: sequence number, end time (ms), 1 and the result or 0
+/// and the error.
+fn encode_ended(seq: u64, ended_at_ms: u64, result: &Result<String, String>) -> Vec<u8> {
+    let (flag, text) = match result {
+        Ok(r) => (1, r),
+        Err(e) => (0, e),
+    };
+    let mut cut = text.len().min(MAX_ENDED_TEXT);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut out = Vec::with_capacity(17 + cut);
+    out.extend_from_slice(&seq.to_be_bytes());
+    out.extend_from_slice(&ended_at_ms.to_be_bytes());
+    out.push(flag);
+    out.extend_from_slice(&text.as_bytes()[..cut]);
+    out
+}
+
+/// The sequence number, end time and outcome of an `ENDED` value.
+fn decode_ended(b: &[u8]) -> Result<(u64, u64, Result<String, String>), String> {
+    if b.len() < 17 {
+        return Err("store: ended record too short".into());
+    }
+    let seq = u64::from_be_bytes(b[0..8].try_into().map_err(|_| "store: ended record")?);
+    let at = u64::from_be_bytes(b[8..16].try_into().map_err(|_| "store: ended record")?);
+    let text = String::from_utf8(b[17..].to_vec()).map_err(|_| "store: ended record is not UTF-8".to_string())?;
+    let result = match b[16] {
+        1 => Ok(text),
+        0 => Err(text),
+        f => return Err(format!("store: bad ended flag {f}")),
+    };
+    Ok((seq, at, result))
+}
+
+/// The stored outcomes, oldest first (an unreadable one is logged and
+/// skipped: it stays in the table).
+fn read_ended(txn: &redb::WriteTransaction, node: &str) -> Result<Vec<EndedRecord>, String> {
+    let table = txn.open_table(ENDED).map_err(|e| db_err("ended", e))?;
+    let mut ended = Vec::new();
+    for entry in table.iter().map_err(|e| db_err("ended", e))? {
+        let (key, value) = entry.map_err(|e| db_err("ended", e))?;
+        let id = AgentId::parse(key.value());
+        match (id, decode_ended(value.value())) {
+            (Some(id), Ok((seq, ended_at_ms, result))) => ended.push((seq, EndedRecord { id, result, ended_at_ms })),
+            (_, Err(why)) => eprintln!("[{node}] outcome of agent {} is unreadable: {why}", key.value()),
+            (None, _) => eprintln!("[{node}] outcome of a bad agent id \"{}\"", key.value()),
+        }
+    }
+    ended.sort_by_key(|(seq, _)| *seq);
+    Ok(ended.into_iter().map(|(_, r)| r).collect())
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
 impl Drop for Store {
     /// Lets the writer commit what is queued, and waits for it (the
     /// database file stays locked until then).
@@ -302,7 +390,7 @@ impl Drop for Store {
 }
 
 /// Commits queued operations in batches until every sender is gone.
-fn write_loop(db: &Database, node: &str, rx: mpsc::Receiver<Op>) {
+fn write_loop(db: &Database, node: &str, ended_kept: usize, rx: mpsc::Receiver<Op>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -312,7 +400,7 @@ fn write_loop(db: &Database, node: &str, rx: mpsc::Receiver<Op>) {
             }
         }
         let mut flushed = Vec::new();
-        if let Err(e) = apply(db, batch, &mut flushed) {
+        if let Err(e) = apply(db, batch, ended_kept, &mut flushed) {
             eprintln!("[{node}] checkpoints not written: {e}");
         }
         for done in flushed {
@@ -321,10 +409,20 @@ fn write_loop(db: &Database, node: &str, rx: mpsc::Receiver<Op>) {
     }
 }
 
-fn apply(db: &Database, batch: Vec<Op>, flushed: &mut Vec<mpsc::SyncSender<()>>) -> Result<(), String> {
+fn apply(
+    db: &Database,
+    batch: Vec<Op>,
+    ended_kept: usize,
+    flushed: &mut Vec<mpsc::SyncSender<()>>,
+) -> Result<(), String> {
     let txn = db.begin_write().map_err(|e| db_err("begin", e))?;
     {
         let mut agents = txn.open_table(AGENTS).map_err(|e| db_err("agents", e))?;
+        let mut ended = txn.open_table(ENDED).map_err(|e| db_err("ended", e))?;
+        let mut order = txn.open_table(ENDED_ORDER).map_err(|e| db_err("ended", e))?;
+        let mut meta = txn.open_table(META).map_err(|e| db_err("meta", e))?;
+        let mut seq = meta.get(ENDED_SEQ).map_err(|e| db_err("meta", e))?.map(|v| v.value()).unwrap_or(0);
+        let first_seq = seq;
         for op in batch {
             match op {
                 Op::Save(image) => {
@@ -334,11 +432,40 @@ fn apply(db: &Database, batch: Vec<Op>, flushed: &mut Vec<mpsc::SyncSender<()>>)
                 Op::Forget(id) => {
                     agents.remove(id.as_str()).map_err(|e| db_err("forget", e))?;
                 }
+                Op::End(id, result) => {
+                    agents.remove(id.as_str()).map_err(|e| db_err("forget", e))?;
+                    let record = encode_ended(seq, now_ms(), &result);
+                    ended.insert(id.as_str(), record.as_slice()).map_err(|e| db_err("ended", e))?;
+                    order.insert(seq, id.as_str()).map_err(|e| db_err("ended", e))?;
+                    seq += 1;
+                }
                 Op::Flush(done) => flushed.push(done),
             }
         }
+        if seq != first_seq {
+            meta.insert(ENDED_SEQ, seq).map_err(|e| db_err("meta", e))?;
+            trim_ended(&mut ended, &mut order, ended_kept)?;
+        }
     }
     txn.commit().map_err(|e| db_err("commit", e))
+}
+
+/// Drops the oldest outcomes beyond `kept`. An id's `ENDED` entry goes
+/// only with its latest rank (an id that ended twice has two).
+fn trim_ended(
+    ended: &mut redb::Table<&str, &[u8]>,
+    order: &mut redb::Table<u64, &str>,
+    kept: usize,
+) -> Result<(), String> {
+    while order.len().map_err(|e| db_err("ended", e))? > kept as u64 {
+        let Some((seq, id)) = order.pop_first().map_err(|e| db_err("ended", e))? else { break };
+        let (seq, id) = (seq.value(), id.value().to_owned());
+        let current = ended.get(id.as_str()).map_err(|e| db_err("ended", e))?.map(|v| decode_ended(v.value()));
+        if matches!(current, Some(Ok((s, _, _))) if s == seq) {
+            ended.remove(id.as_str()).map_err(|e| db_err("ended", e))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -372,7 +499,7 @@ mod tests {
     #[test]
     fn saves_survive_reopening_and_forget_removes() {
         let dir = temp_dir("reopen");
-        let opened = Store::open(&dir, "alpha").unwrap();
+        let opened = Store::open(&dir, "alpha", 100).unwrap();
         assert!(!opened.after_crash && opened.images.is_empty());
         let store = opened.store;
         for n in 1..=3 {
@@ -383,7 +510,7 @@ mod tests {
         store.flush();
         drop(store);
         // Not marked clean: the next open reports a crash.
-        let opened = Store::open(&dir, "alpha").unwrap();
+        let opened = Store::open(&dir, "alpha", 100).unwrap();
         assert!(opened.after_crash);
         assert_eq!(opened.first_id, 1000);
         let mut ids: Vec<_> = opened.images.iter().map(|i| i.id.to_string()).collect();
@@ -391,15 +518,58 @@ mod tests {
         assert_eq!(ids, ["1@alpha", "3@alpha"]);
         opened.store.mark_clean_stop().unwrap();
         drop(opened);
-        assert!(!Store::open(&dir, "alpha").unwrap().after_crash);
+        assert!(!Store::open(&dir, "alpha", 100).unwrap().after_crash);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn ended_outcomes_replace_the_image_durably_and_only_the_latest_are_kept() {
+        let dir = temp_dir("ended");
+        let store = Store::open(&dir, "alpha", 3).unwrap().store;
+        for n in 1..=5 {
+            store.save(image(n));
+        }
+        let id = |n: u64| AgentId::parse(&format!("{n}@alpha")).unwrap();
+        store.ended(&id(1), &AgentOutcome { result: Ok("one".into()) });
+        store.flush();
+        for n in 2..=4 {
+            store.ended(&id(n), &AgentOutcome { result: Err(format!("e{n}")) });
+        }
+        store.flush();
+        drop(store);
+        let opened = Store::open(&dir, "alpha", 3).unwrap();
+        let ids: Vec<_> = opened.images.iter().map(|i| i.id.to_string()).collect();
+        assert_eq!(ids, ["5@alpha"], "an ended agent's image is gone");
+        let ended: Vec<_> = opened.ended.iter().map(|e| (e.id.to_string(), e.result.clone())).collect();
+        // The oldest (1) was dropped: three kept, oldest first.
+        assert_eq!(
+            ended,
+            [
+                ("2@alpha".into(), Err("e2".into())),
+                ("3@alpha".into(), Err("e3".into())),
+                ("4@alpha".into(), Err("e4".into()))
+            ]
+        );
+        assert!(opened.ended.iter().all(|e| e.ended_at_ms > 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn ended_records_round_trip_and_refuse_garbage() {
+        let long = "é".repeat(MAX_ENDED_TEXT);
+        let (seq, at, r) = decode_ended(&encode_ended(7, 9, &Ok(long))).unwrap();
+        assert_eq!((seq, at), (7, 9));
+        assert!(r.unwrap().len() <= MAX_ENDED_TEXT, "cut at a character boundary");
+        assert_eq!(decode_ended(&encode_ended(1, 2, &Err("x".into()))).unwrap().2, Err("x".into()));
+        assert!(decode_ended(&[0; 16]).is_err());
+        assert!(decode_ended(&[[0; 16].as_slice(), &[7]].concat()).is_err());
     }
 
     #[test]
     fn another_nodes_directory_is_refused() {
         let dir = temp_dir("owner");
-        drop(Store::open(&dir, "alpha").unwrap());
-        let err = Store::open(&dir, "beta").err().unwrap();
+        drop(Store::open(&dir, "alpha", 100).unwrap());
+        let err = Store::open(&dir, "beta", 100).err().unwrap();
         assert!(err.contains("belongs to node \"alpha\""), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -407,7 +577,7 @@ mod tests {
     #[test]
     fn unreadable_records_are_set_aside() {
         let dir = temp_dir("bad");
-        let opened = Store::open(&dir, "alpha").unwrap();
+        let opened = Store::open(&dir, "alpha", 100).unwrap();
         opened.store.save(image(1));
         opened.store.flush();
         {
@@ -416,7 +586,7 @@ mod tests {
             txn.commit().unwrap();
         }
         drop(opened);
-        let opened = Store::open(&dir, "alpha").unwrap();
+        let opened = Store::open(&dir, "alpha", 100).unwrap();
         assert_eq!(opened.images.len(), 1);
         let txn = opened.store.db.begin_read().unwrap();
         assert!(txn.open_table(UNREADABLE).unwrap().get("9@alpha").unwrap().is_some());

@@ -1,6 +1,9 @@
-//! Shared by the tests that run `itin node start` as a separate process.
+//! Shared by the tests that run `itin node start` (and client commands)
+//! as separate processes. Not every test uses every helper.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -8,12 +11,22 @@ use std::time::{Duration, Instant};
 /// Starts `itin node start ARGS`; its stdout lines arrive on the channel
 /// (read by a thread of their own, so the node never blocks on the pipe).
 pub fn start_node(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    spawn_node(args, Stdio::null())
+}
+
+/// `start_node`, with the node's stderr (its log) appended to `log`.
+pub fn start_node_logged(args: &[&str], log: &Path) -> (Child, mpsc::Receiver<String>) {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("open the node's log");
+    spawn_node(args, Stdio::from(file))
+}
+
+fn spawn_node(args: &[&str], stderr: Stdio) -> (Child, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_itin"))
         .args(["node", "start"])
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("start itin node");
     let out = child.stdout.take().expect("piped stdout");

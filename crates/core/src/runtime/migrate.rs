@@ -79,7 +79,7 @@ impl DepartureKind {
     }
 
     /// The agent itself leaves (not a copy, not a child).
-    fn moves_the_agent(self) -> bool {
+    pub fn moves_the_agent(self) -> bool {
         matches!(self, DepartureKind::Jump | DepartureKind::Move)
     }
 }
@@ -131,6 +131,10 @@ pub struct Departure {
     /// Bindings whose data is read into `image.carried` just before the
     /// transfer is handed to the router.
     carry: Vec<Resource>,
+    /// Sent before (a frozen agent restored after a restart): it may
+    /// already have been accepted, so only the destination may refuse it;
+    /// the router keeps it until it can be sent (no link yet, peer down).
+    pub resend: bool,
 }
 
 /// What the destination answered.
@@ -339,6 +343,17 @@ impl Runtime {
         self.shared.departure_done(id, epoch, outcome)
     }
 
+    /// An agent arrives by a jump at `epoch` while this node still holds
+    /// it frozen in an older jump of its own (the node restarted before it
+    /// heard that jump's answer, and the agent came back meanwhile). It
+    /// can only have reached `epoch` through that jump's acceptance, so the
+    /// old departure is settled as accepted now: its image is forgotten
+    /// before the arrival is stored, and the arrival finds no copy here.
+    /// Returns whether there was one to settle.
+    pub fn settle_overtaken_jump(&self, id: &AgentId, epoch: u64) -> bool {
+        self.shared.settle_overtaken_jump(id, epoch)
+    }
+
     /// The home node learns where one of its agents now is.
     pub fn location_update(&self, id: &AgentId, node: &str, epoch: u64) {
         let s = &self.shared;
@@ -378,6 +393,22 @@ impl Shared {
         Ok(Prepared { agent, image, wait, carried: Vec::new(), arrived: false })
     }
 
+    /// See `Runtime::settle_overtaken_jump` (a jump or a platform move).
+    fn settle_overtaken_jump(&self, id: &AgentId, epoch: u64) -> bool {
+        let frozen = lock(&self.slots)
+            .get(id)
+            .and_then(|slot| slot.departing.as_ref())
+            .filter(|d| d.kind.moves_the_agent() && d.epoch < epoch)
+            .map(|d| d.epoch);
+        match frozen {
+            Some(frozen) => {
+                self.departure_done(id, frozen, DepartureOutcome::Accepted(id.clone()));
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(super) fn refuse_if_draining(&self) -> Result<(), String> {
         match self.draining.load(Ordering::SeqCst) {
             true => Err(format!("node {} is draining", self.config.node)),
@@ -388,15 +419,9 @@ impl Shared {
     pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
         let Prepared { agent, image, wait, carried, arrived } = prepared;
         let id = image.id.clone();
-        // Back here at a later epoch before the answer to its jump (or
-        // move) from here came (a tour of three nodes can outrun that
-        // answer): the arrival proves that departure was accepted.
-        let outrun = lock(&self.slots).get(&id).and_then(|slot| {
-            slot.departing.as_ref().filter(|d| d.kind.moves_the_agent() && d.epoch < image.epoch).map(|d| d.epoch)
-        });
-        if let Some(epoch) = outrun {
-            self.departure_done(&id, epoch, DepartureOutcome::Accepted(id.clone()));
-        }
+        // Back here at a later epoch before the answer to its jump from
+        // here came (a tour of three nodes can outrun that answer).
+        self.settle_overtaken_jump(&id, image.epoch);
         self.unpack(&id, carried);
         {
             let mut slots = lock(&self.slots);
@@ -571,6 +596,8 @@ impl Shared {
         epoch: Option<u64>,
         wake_at_ms: Option<u64>,
     ) -> Result<Departure, Box<Agent>> {
+        // A given epoch: the transfer is sent again (a restore).
+        let resend = epoch.is_some();
         let epoch = epoch.unwrap_or(slot.epoch + 1);
         let Some(mut image) = self.image(&agent, slot, None) else {
             if kind != DepartureKind::Move {
@@ -621,7 +648,7 @@ impl Shared {
         let moved_resources = if kind.moves_the_agent() { plan.delete_after } else { Vec::new() };
         slot.departing =
             Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent, wake_at_ms, moved_resources });
-        Ok(Departure { kind, dest, image, carry: plan.carry })
+        Ok(Departure { kind, dest, image, resend, carry: plan.carry })
     }
 
     /// The image of a new agent that runs `script` from the start, with the
@@ -726,5 +753,65 @@ impl Shared {
                 let _ = r.route_to_node(&dest, id, m);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Message, RuntimeConfig, SendError};
+
+    /// Keeps departures; never answers (the test plays the network).
+    #[derive(Default)]
+    struct Held(Mutex<Vec<Departure>>);
+
+    impl crate::Router for Held {
+        fn route(&self, to: &AgentId, _msg: Message) -> Result<(), SendError> {
+            Err(SendError::Unreachable(to.to_string()))
+        }
+
+        fn depart(&self, departure: Departure) -> Result<(), String> {
+            self.0.lock().unwrap().push(departure);
+            Ok(())
+        }
+    }
+
+    /// The crash test's lost agent: alpha froze an agent in a jump to beta
+    /// and restarted before the answer came; beta had accepted, the agent
+    /// jumped back to alpha at a later epoch. The arrival must settle the
+    /// frozen copy (not be refused as "already here", and not be forgotten
+    /// by the late answer to the old jump).
+    #[test]
+    fn an_agent_coming_back_settles_its_frozen_older_jump() {
+        let mut config = RuntimeConfig::for_node("alpha");
+        config.workers = 1;
+        let rt = Runtime::new(config);
+        let router = Arc::new(Held::default());
+        rt.set_router(router.clone());
+        let id = rt.spawn("agent_jump beta; set where $agent(node)", None).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let departure = loop {
+            if let Some(d) = router.0.lock().unwrap().pop() {
+                break d;
+            }
+            assert!(std::time::Instant::now() < deadline, "no departure");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(rt.state(&id), Some(AgentState::Transit));
+        let mut back = departure.image.clone();
+        back.epoch = departure.image.epoch + 1;
+        // Not overtaken by an arrival at the same or an older epoch.
+        assert!(!rt.settle_overtaken_jump(&id, departure.image.epoch));
+        assert!(rt.settle_overtaken_jump(&id, back.epoch));
+        assert_eq!(rt.state(&id), Some(AgentState::Moved));
+        let prepared = rt.prepare_arrival(DepartureKind::Jump, back.clone()).unwrap();
+        rt.admit(prepared).unwrap();
+        // The late answer to the old jump changes nothing.
+        rt.departure_done(&id, departure.image.epoch, DepartureOutcome::Accepted(id.clone()));
+        let out = rt.wait(&id, Duration::from_secs(10)).expect("the agent ends here");
+        assert_eq!(out.result, Ok("alpha".into()));
     }
 }
