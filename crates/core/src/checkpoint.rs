@@ -59,6 +59,29 @@ pub struct AgentImage {
     pub ordering: OrderingState,
 }
 
+impl AgentImage {
+    /// The image of an agent that has only its interpreter: no mailbox,
+    /// console, services, bindings or history (a child about to start, a
+    /// test fixture).
+    pub fn fresh(id: AgentId, snapshot: Vec<u8>, epoch: u64) -> AgentImage {
+        AgentImage {
+            id,
+            name: None,
+            snapshot,
+            mailbox: Vec::new(),
+            suspended: false,
+            wake_at_ms: None,
+            console: String::new(),
+            services: Vec::new(),
+            epoch,
+            resources: Vec::new(),
+            carried: Vec::new(),
+            moving_to: None,
+            ordering: OrderingState::default(),
+        }
+    }
+}
+
 /// Durable storage for agent images (implemented by the node).
 pub trait Persist: Send + Sync {
     /// Stores `image`, replacing the agent's earlier one. Must not block

@@ -166,21 +166,7 @@ fn a_timed_wait_keeps_its_deadline_across_a_restore() {
 fn a_bad_image_is_refused_with_a_reason() {
     let store = Arc::new(MemoryStore::default());
     let rt = runtime(&store);
-    let image = AgentImage {
-        id: AgentId::parse("5@alpha").unwrap(),
-        name: None,
-        snapshot: b"garbage".to_vec(),
-        mailbox: Vec::new(),
-        suspended: false,
-        wake_at_ms: None,
-        console: String::new(),
-        services: Vec::new(),
-        epoch: 0,
-        resources: Vec::new(),
-        carried: Vec::new(),
-        moving_to: None,
-        ordering: Default::default(),
-    };
+    let image = AgentImage::fresh(AgentId::parse("5@alpha").unwrap(), b"garbage".to_vec(), 0);
     let err = rt.restore(image).unwrap_err();
     assert!(err.contains("bad snapshot"), "{err}");
     rt.shutdown();

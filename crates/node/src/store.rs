@@ -473,21 +473,7 @@ mod tests {
     use super::*;
 
     fn image(n: u64) -> AgentImage {
-        AgentImage {
-            id: AgentId::parse(&format!("{n}@alpha")).unwrap(),
-            name: None,
-            snapshot: vec![n as u8; 10],
-            mailbox: Vec::new(),
-            suspended: false,
-            wake_at_ms: None,
-            console: String::new(),
-            services: Vec::new(),
-            epoch: 0,
-            resources: Vec::new(),
-            carried: Vec::new(),
-            moving_to: None,
-            ordering: Default::default(),
-        }
+        AgentImage::fresh(AgentId::parse(&format!("{n}@alpha")).unwrap(), vec![n as u8; 10], 0)
     }
 
     fn temp_dir(tag: &str) -> std::path::PathBuf {

@@ -671,21 +671,8 @@ impl Shared {
             child.set_var(&format!("agent({k})"), v)?;
         }
         child.start(&script, None);
-        Ok(AgentImage {
-            id: parent.id.clone(),
-            name: None,
-            snapshot: itinerant_tcl::snapshot::save(&child).map_err(|e| e.to_string())?,
-            mailbox: Vec::new(),
-            suspended: false,
-            wake_at_ms: None,
-            console: String::new(),
-            services: Vec::new(),
-            epoch,
-            resources: Vec::new(),
-            carried: Vec::new(),
-            moving_to: None,
-            ordering: OrderingState::default(),
-        })
+        let snapshot = itinerant_tcl::snapshot::save(&child).map_err(|e| e.to_string())?;
+        Ok(AgentImage::fresh(parent.id.clone(), snapshot, epoch))
     }
 
     pub(super) fn departure_done(&self, id: &AgentId, epoch: u64, outcome: DepartureOutcome) {
