@@ -10,21 +10,11 @@ use common::{peered, result_on};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seeds_factorial_by_agent_submit() {
     let nodes = peered(&["alpha", "beta", "gamma"], |c| c.runtime.exec_allow = vec!["echo".into()]).await;
-    let script = r#"
-        proc factorial n {
-            if {$n <= 1} { return 1 }
-            expr {$n * [factorial [expr {$n - 1}]]}
-        }
-        set number 10
-        set machine beta
-        agent_submit $machine -procs factorial -vars number -script {
-            agent_send $agent(root) 0 [factorial $number]
-        }
-        agent_receive code result -blocking
-        set result
-    "#;
+    // The example file itself, as a user runs it.
+    let script = include_str!("../../../examples/factorial.tcl");
     let id = nodes[0].runtime().spawn(script, None).unwrap();
-    assert_eq!(result_on(&nodes[0], &id).await, Ok("3628800".into()));
+    assert_eq!(result_on(&nodes[0], &id).await, Ok(String::new()));
+    assert_eq!(nodes[0].runtime().console(&id).as_deref(), Some("10! = 3628800\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
