@@ -198,6 +198,21 @@ struct Drain {
     stalled: Option<String>,
 }
 
+impl Drain {
+    /// Records how the moves under way ended, if they have.
+    fn settle_moves(&mut self, rt: &Runtime) {
+        for (id, entry) in self.entries.iter_mut().filter(|(_, e)| e.state == DrainState::Moving) {
+            entry.state = match rt.move_status(id) {
+                MoveStatus::Pending => continue,
+                MoveStatus::Moved(node) => DrainState::Moved(node),
+                MoveStatus::Ended | MoveStatus::Unknown => DrainState::Ended,
+                MoveStatus::Refused(why) if entry.attempts >= DRAIN_ATTEMPTS => DrainState::Failed(why),
+                MoveStatus::Refused(why) => DrainState::Retry(why),
+            };
+        }
+    }
+}
+
 impl Placement {
     pub fn new(balance: bool) -> Placement {
         Placement { balance, policy: BalancePolicy::default(), loads: PeerLoads::default(), drain: Mutex::default() }
@@ -226,15 +241,7 @@ impl Placement {
     /// agent that may move now.
     pub fn drain_round(&self, rt: &Runtime) {
         let mut drain = self.drain();
-        for (id, entry) in drain.entries.iter_mut().filter(|(_, e)| e.state == DrainState::Moving) {
-            entry.state = match rt.move_status(id) {
-                MoveStatus::Pending => continue,
-                MoveStatus::Moved(node) => DrainState::Moved(node),
-                MoveStatus::Ended | MoveStatus::Unknown => DrainState::Ended,
-                MoveStatus::Refused(why) if entry.attempts >= DRAIN_ATTEMPTS => DrainState::Failed(why),
-                MoveStatus::Refused(why) => DrainState::Retry(why),
-            };
-        }
+        drain.settle_moves(rt);
         let waiting: Vec<AgentId> = rt
             .movable()
             .into_iter()
@@ -259,7 +266,10 @@ impl Placement {
     }
 
     pub fn drain_report(&self, rt: &Runtime) -> DrainReport {
-        let drain = self.drain();
+        let mut drain = self.drain();
+        // Settled here too, not only in the next round: a report that sees
+        // the node empty must also count the move that emptied it.
+        drain.settle_moves(rt);
         let mut report = DrainReport {
             total: drain.entries.len() as u64,
             remaining: rt.load().agents as u64,
@@ -274,7 +284,8 @@ impl Placement {
                 DrainState::Moving | DrainState::Retry(_) => {}
             }
         }
-        report.done = rt.is_draining() && report.remaining <= report.failed.len() as u64;
+        let moving = drain.entries.values().any(|e| e.state == DrainState::Moving);
+        report.done = rt.is_draining() && !moving && report.remaining <= report.failed.len() as u64;
         report
     }
 
