@@ -48,6 +48,6 @@ pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use library::{Library, Requirement};
 pub use runtime::{
-    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, KeyValue, Load, MemoryKeyValue,
-    Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,
+    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Endpoints, KeyValue, Load,
+    MemoryKeyValue, Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,
 };

@@ -1,5 +1,5 @@
 //! The Tcl side of resource bindings: `resource` (bind, inspect, release,
-//! and file operations on a handle) and `store` (the node's key-value
+//! file operations on a handle, listening endpoints) and `store` (the node's key-value
 //! store through the agent's store binding). Binding changes act at once;
 //! operations that touch a file or the store suspend the VM with a
 //! `resource_io` request served on the blocking pool, at the node that
@@ -10,7 +10,7 @@ use std::sync::Weak;
 use itinerant_tcl::{Exception, HostRequest, HostResult, Value};
 
 use crate::resources::{Action, Attach, By, Kind, Resource};
-use crate::runtime::{lock, AgentId, Shared};
+use crate::runtime::{lock, parse_port, AgentId, Shared};
 
 /// Most bindings one agent holds.
 const MAX_BINDINGS: usize = 64;
@@ -55,11 +55,12 @@ pub(crate) fn resource_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) 
     let sub = w.get(1).map(String::as_str).unwrap_or("");
     match sub {
         "file" | "store" | "console" => bind(shared, me, &w[1..]),
+        "listen" => listen(shared, me, &w[2..]),
         "list" => match with_bindings(shared, me, |b, _| Ok(b.iter().map(|r| Value::from(r.handle.as_str())).collect())) {
             Ok(handles) => HostResult::Done(Value::list(handles)),
             Err(e) => err(e),
         },
-        "info" | "release" | "read" | "write" | "append" | "exists" | "size" | "delete" => {
+        "info" | "release" | "read" | "write" | "append" | "exists" | "size" | "delete" | "address" => {
             let Some(handle) = w.get(2) else { return err(format!("wrong # args: should be \"resource {sub} handle ...\"")) };
             let found = with_bindings(shared, me, |b, _| {
                 let r = find(b, handle)?.clone();
@@ -73,11 +74,14 @@ pub(crate) fn resource_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) 
                 Err(e) => return err(e),
             };
             match sub {
+                "release" if r.kind == Kind::Endpoint => io(&r, "endpoint-close", &[&me.to_string(), handle]),
                 "release" => HostResult::Done(Value::empty()),
                 "info" => {
                     let items = r.describe().into_iter().flat_map(|(k, v)| [Value::from(k), Value::from(v)]).collect();
                     HostResult::Done(Value::list(items))
                 }
+                "address" | "write" if r.kind == Kind::Endpoint => endpoint_io(&r, me, &w[1..]),
+                "address" => err(format!("resource \"{handle}\" is a {}, not an endpoint", r.kind.name())),
                 _ if r.kind != Kind::File => err(format!("resource \"{handle}\" is a {}, not a file", r.kind.name())),
                 "write" | "append" => match w.get(3) {
                     Some(data) if w.len() == 4 => io(&r, &format!("file-{sub}"), &[&r.target, data]),
@@ -88,7 +92,7 @@ pub(crate) fn resource_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) 
             }
         }
         _ => err(format!(
-            "bad option \"{sub}\": must be file, store, console, list, info, release, read, write, append, exists, size or delete"
+            "bad option \"{sub}\": must be file, store, console, listen, list, info, release, read, write, append, exists, size, delete or address"
         )),
     }
 }
@@ -117,6 +121,16 @@ fn bind(shared: &Weak<Shared>, me: &AgentId, w: &[String]) -> HostResult {
             _ => String::new(),
         },
         Kind::Console => String::new(),
+        Kind::Endpoint => match rest.split_first() {
+            Some((port, more)) if !port.starts_with('-') => {
+                if let Err(e) = parse_port(port) {
+                    return err(e);
+                }
+                rest = more;
+                port.clone()
+            }
+            _ => "0".to_owned(),
+        },
     };
     let (mut by, mut attach, mut action) = (By::Identifier, None, None);
     for pair in rest.chunks(2) {
@@ -157,6 +171,46 @@ fn bind(shared: &Weak<Shared>, me: &AgentId, w: &[String]) -> HostResult {
     match bound {
         Ok(handle) => HostResult::Done(Value::from(handle)),
         Err(e) => err(e),
+    }
+}
+
+/// `resource listen ?PORT? ?-by id|type? ?-on-move ref|rebind?`: binds a
+/// new endpoint and opens it here at once (binding a socket does not
+/// block); one that cannot open is no binding.
+fn listen(shared: &Weak<Shared>, me: &AgentId, w: &[String]) -> HostResult {
+    let mut words = vec![Kind::Endpoint.name().to_owned()];
+    words.extend_from_slice(w);
+    let handle = match bind(shared, me, &words) {
+        HostResult::Done(h) => h.as_str().into_owned(),
+        other => return other,
+    };
+    let opened = with_bindings(shared, me, |b, _| Ok(find(b, &handle)?.clone()))
+        .and_then(|r| shared.upgrade().ok_or("the runtime is shutting down".into()).map(|s| (s, r)))
+        .and_then(|(s, r)| s.open_endpoint(me, &r));
+    match opened {
+        Ok(_) => HostResult::Done(Value::from(handle)),
+        Err(e) => {
+            let _ = with_bindings(shared, me, |b, _| {
+                b.retain(|r| r.handle != handle);
+                Ok(())
+            });
+            err(format!("cannot listen: {e}"))
+        }
+    }
+}
+
+/// `resource address H` and `resource write H CONN LINE` on an endpoint,
+/// run on the node that holds it.
+fn endpoint_io(r: &Resource, me: &AgentId, w: &[String]) -> HostResult {
+    let me = me.to_string();
+    match (w[0].as_str(), w.len()) {
+        ("address", 2) => io(r, "endpoint-address", &[&me, &r.handle]),
+        ("write", 4) => match w[2].parse::<u64>() {
+            Ok(_) => io(r, "endpoint-write", &[&me, &r.handle, &w[2], &w[3]]),
+            Err(_) => err(format!("bad connection \"{}\": must be the number a line came with", w[2])),
+        },
+        ("address", _) => err("wrong # args: should be \"resource address handle\""),
+        _ => err("wrong # args: should be \"resource write handle connection line\""),
     }
 }
 

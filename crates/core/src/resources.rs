@@ -23,6 +23,9 @@ pub enum Kind {
     Store,
     /// The agent's console: its output lines and the node's log.
     Console,
+    /// A listening TCP endpoint of the node (target: the port asked for,
+    /// `0` for any): lines that arrive on its connections reach the agent.
+    Endpoint,
 }
 
 /// Binding of an agent to a resource.
@@ -77,11 +80,12 @@ impl Kind {
             Kind::File => "file",
             Kind::Store => "store",
             Kind::Console => "console",
+            Kind::Endpoint => "endpoint",
         }
     }
 
     pub fn from_name(s: &str) -> Option<Kind> {
-        [Kind::File, Kind::Store, Kind::Console].into_iter().find(|k| k.name() == s)
+        [Kind::File, Kind::Store, Kind::Console, Kind::Endpoint].into_iter().find(|k| k.name() == s)
     }
 
     /// The attachment a resource of this kind has unless the agent says
@@ -90,14 +94,15 @@ impl Kind {
         match self {
             Kind::File => Attach::Unattached,
             Kind::Store => Attach::Fastened,
-            Kind::Console => Attach::Fixed,
+            Kind::Console | Kind::Endpoint => Attach::Fixed,
         }
     }
 
     /// Whether a resource of this kind can be copied or moved at all
-    /// (the console's output lines are not data that travels).
+    /// (the console's output lines are not data that travels, nor is a
+    /// socket bound to the node's address).
     fn can_carry(self) -> bool {
-        self != Kind::Console
+        !matches!(self, Kind::Console | Kind::Endpoint)
     }
 }
 
@@ -268,7 +273,9 @@ pub struct DeparturePlan {
     pub arrived: Vec<Resource>,
     /// Bindings whose data goes along (read just before the transfer).
     pub carry: Vec<Resource>,
-    /// Bindings whose data leaves this node once the agent has arrived.
+    /// Bindings whose data leaves this node once the agent has arrived
+    /// (for an endpoint rebound at the destination: the listener here
+    /// closes).
     pub delete_after: Vec<Resource>,
 }
 
@@ -276,13 +283,17 @@ pub fn plan_departure(resources: &[Resource], here: &str, dest: &str, clone: boo
     let mut plan = DeparturePlan::default();
     for r in resources {
         let step = departure_step(r, here, clone);
-        if let Step::Carry { delete_after } = step {
-            if r.kind.can_carry() {
+        match step {
+            Step::Carry { delete_after } if r.kind.can_carry() => {
                 plan.carry.push(r.clone());
                 if delete_after {
                     plan.delete_after.push(r.clone());
                 }
             }
+            // The clone gets an endpoint of its own there; the parent keeps
+            // this one.
+            Step::Rebind if r.kind == Kind::Endpoint && r.node == here && !clone => plan.delete_after.push(r.clone()),
+            _ => {}
         }
         plan.arrived.push(arrive(r, &step, dest));
     }
@@ -366,6 +377,20 @@ mod tests {
         let console = bind(Kind::Console, By::Type, None, None).unwrap();
         let step = departure_step(&console, "alpha", false);
         assert_eq!(arrive(&console, &step, "beta").node, "beta");
+    }
+
+    #[test]
+    fn an_endpoint_stays_or_is_rebound_never_carried() {
+        let by_id = bind(Kind::Endpoint, By::Identifier, None, None).unwrap();
+        assert_eq!(by_id.action, Action::GlobalRef);
+        let plan = plan_departure(std::slice::from_ref(&by_id), "alpha", "beta", false);
+        assert_eq!((plan.carry.len(), plan.delete_after.len(), plan.arrived[0].node.as_str()), (0, 0, "alpha"));
+        let by_type = bind(Kind::Endpoint, By::Type, None, None).unwrap();
+        let plan = plan_departure(std::slice::from_ref(&by_type), "alpha", "beta", false);
+        assert_eq!((plan.carry.len(), plan.delete_after.len(), plan.arrived[0].node.as_str()), (0, 1, "beta"));
+        let fork = plan_departure(std::slice::from_ref(&by_type), "alpha", "beta", true);
+        assert!(fork.delete_after.is_empty(), "the parent keeps its endpoint");
+        assert!(bind(Kind::Endpoint, By::Value, None, Some(Action::Copy)).is_err());
     }
 
     #[test]

@@ -25,7 +25,8 @@ mod migrate;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
-pub use resource_io::{KeyValue, MemoryKeyValue};
+pub(crate) use resource_io::parse_port;
+pub use resource_io::{Endpoints, KeyValue, MemoryKeyValue};
 use threads::{blocking_loop, timer_loop, worker_loop, BlockingJob, Console};
 
 /// How a runtime runs its agents.
@@ -459,6 +460,7 @@ pub(crate) struct Shared {
     /// The node's key-value store (`store` command); in memory unless the
     /// node provides one.
     key_value: OnceLock<Arc<dyn KeyValue>>,
+    endpoints: OnceLock<Arc<dyn Endpoints>>,
     /// Agent numbers below this are reserved in the store.
     ids_reserved: Mutex<u64>,
     /// Parked agents whose checkpoint was deferred (see `checkpoint.rs`).
@@ -516,6 +518,7 @@ impl Runtime {
             shutdown: AtomicBool::new(false),
             persist: OnceLock::new(),
             key_value: OnceLock::new(),
+            endpoints: OnceLock::new(),
             ids_reserved: Mutex::new(0),
             deferred: Mutex::new(Vec::new()),
             ended: Mutex::new(VecDeque::new()),
@@ -612,6 +615,12 @@ impl Runtime {
     /// agent uses `store`; otherwise keys live in memory).
     pub fn set_key_value(&self, kv: Arc<dyn KeyValue>) {
         let _ = self.shared.key_value.set(kv);
+    }
+
+    /// Gives the runtime the node's listening endpoints (before agents
+    /// resume; without them, `resource listen` fails).
+    pub fn set_endpoints(&self, endpoints: Arc<dyn Endpoints>) {
+        let _ = self.shared.endpoints.set(endpoints);
     }
 
     /// Serves a resource operation asked by an agent on another node that
@@ -983,6 +992,7 @@ impl Shared {
         slot.sequencer = Sequencer::default();
         slot.parked = None;
         slot.held = None;
+        self.close_endpoints(id, &std::mem::take(&mut slot.resources));
         let had_services = {
             let mut d = lock(&self.directory);
             let had = !d.services_of(id).is_empty();

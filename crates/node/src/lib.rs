@@ -11,6 +11,7 @@
 //! protocol of [`control`].
 
 pub mod control;
+pub mod endpoints;
 pub mod handoff;
 pub mod image;
 mod kv;

@@ -40,6 +40,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use crate::control;
+use crate::endpoints::NodeEndpoints;
 use crate::handoff::{self, Fence, MemoryFences, Verdict};
 use crate::libraries::{FetchStep, Fetches, Libraries};
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
@@ -97,6 +98,7 @@ pub struct Node {
     store: Option<Arc<Store>>,
     /// The agents brought back from the store at start.
     resumed: Vec<AgentId>,
+    endpoints: Arc<NodeEndpoints>,
 }
 
 /// The outbound queues, by peer node name; the runtime's router.
@@ -345,6 +347,9 @@ impl Node {
         if let Some(opened) = &opened {
             runtime.set_key_value(opened.store.clone());
         }
+        let endpoints =
+            Arc::new(NodeEndpoints::new(tokio::runtime::Handle::current(), addr.ip(), Arc::downgrade(&runtime)));
+        runtime.set_endpoints(endpoints.clone());
         let links = Arc::new(Links {
             node: config.name.clone(),
             listen: Mutex::new(Some(addr)),
@@ -399,7 +404,7 @@ impl Node {
             }
         });
         let placement_task = tokio::spawn(placement_loop(runtime.clone(), links.clone()));
-        Ok(Node { runtime, links, addr, accept_task, retry_task, placement_task, store, resumed })
+        Ok(Node { runtime, links, addr, accept_task, retry_task, placement_task, store, resumed, endpoints })
     }
 
     /// The address the node listens on.
@@ -422,6 +427,7 @@ impl Node {
         self.accept_task.abort();
         self.retry_task.abort();
         self.placement_task.abort();
+        self.endpoints.close_all();
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {

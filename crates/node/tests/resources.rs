@@ -1,6 +1,6 @@
 //! Resource bindings across three real nodes on loopback: every cell of
 //! the seed's table (binding by identifier, value, type × unattached file,
-//! fastened store, fixed console) and the alternatives an agent may ask
+//! fastened store, fixed console and listening endpoint) and the alternatives an agent may ask
 //! for, checked on the nodes' sandboxes, stores and consoles.
 
 use std::path::PathBuf;
@@ -217,4 +217,84 @@ async fn a_fork_copies_what_a_jump_would_move() {
     assert_eq!(got, "{{parent's + clone's} gamma} parent's");
     assert_eq!(read(c.sandbox(0).join("mine.txt")).as_deref(), Some("parent's"));
     assert_eq!(read(c.sandbox(2).join("mine.txt")).as_deref(), Some("parent's + clone's"));
+}
+
+/// Sends `line` on a new connection to `addr` and reads the answer line.
+async fn ask(addr: &str, line: &str) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let talk = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        BufReader::new(s).read_line(&mut answer).await.unwrap();
+        answer.trim_end().to_owned()
+    };
+    tokio::time::timeout(WAIT, talk).await.expect("an answer on the endpoint")
+}
+
+/// Polls alpha's store for `key`.
+async fn stored(c: &Cluster, key: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(v) = c.kv(0).get(key).unwrap() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "no {key} in alpha's store");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixed_endpoint_is_referenced_or_rebound() {
+    let c = three("endpoint").await;
+    let script = r#"
+        set home [resource listen -by id]
+        set any [resource listen -by type]
+        store set before [list [resource address $home] [resource address $any]]
+        agent_jump beta
+        store set after [list [resource address $home] [resource address $any]]
+        set heard {}
+        foreach _ {1 2} {
+            agent_receive code msg
+            lassign $msg handle conn line
+            resource write $handle $conn "$line to $handle on $agent(node)"
+            lappend heard $line
+        }
+        after 100
+        set heard
+    "#;
+    let id = c.nodes[0].runtime().spawn(script, None).unwrap();
+    let before: Vec<String> = stored(&c, "before").await.split(' ').map(str::to_owned).collect();
+    let after: Vec<String> = stored(&c, "after").await.split(' ').map(str::to_owned).collect();
+    // By identifier (GR): the endpoint stays on alpha; what arrives there
+    // follows the agent to beta and the answer goes back through alpha.
+    assert_eq!(after[0], before[0]);
+    assert_eq!(ask(&after[0], "hello").await, "hello to endpoint1 on beta");
+    // By type (RB): a new endpoint on beta; alpha's closed once it left.
+    assert_ne!(after[1], before[1]);
+    assert_eq!(ask(&after[1], "hi").await, "hi to endpoint2 on beta");
+    assert!(tokio::net::TcpStream::connect(&before[1]).await.is_err(), "alpha's by-type endpoint closed");
+    assert_eq!(result_on(&c.nodes[1], &id).await.unwrap(), "hello hi");
+    // The agent ended: its endpoint on alpha closes too.
+    let deadline = Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(&before[0]).await.is_ok() {
+        assert!(Instant::now() < deadline, "alpha's endpoint stays open after the agent ended");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Errors: a port taken, a write to no connection, a copy asked.
+    let taken = before[0].rsplit(':').next().unwrap().to_owned();
+    let busy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let busy_port = busy.local_addr().unwrap().port();
+    let cases = [
+        (format!("resource listen {busy_port}"), "cannot listen".to_owned()),
+        ("resource listen 70000".to_owned(), "bad port".to_owned()),
+        ("resource write [resource listen] 99 x".to_owned(), "no connection 99".to_owned()),
+        ("resource listen -by value -on-move copy".to_owned(), "may not copy".to_owned()),
+        ("resource address [resource file a.txt]".to_owned(), "not an endpoint".to_owned()),
+    ];
+    for (script, want) in cases {
+        let id = c.nodes[0].runtime().spawn(&script, None).unwrap();
+        let got = result_on(&c.nodes[0], &id).await.unwrap_err();
+        assert!(got.contains(&want), "{script}: {got} (port {taken} was the agent's)");
+    }
 }

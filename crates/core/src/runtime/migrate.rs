@@ -32,7 +32,7 @@ use super::{
     live_slot, lock, wall_clock_ms, Agent, AgentId, AgentImage, AgentState, Parked, Runtime, Shared, Slot, WaitRequest,
 };
 use crate::ordering::{OrderingState, Sequencer};
-use crate::resources::{plan_departure, Carried, Resource};
+use crate::resources::{plan_departure, Carried, Kind, Resource};
 
 /// Why an agent, or a new agent made from it, leaves this node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -423,6 +423,7 @@ impl Shared {
         // here came (a tour of three nodes can outrun that answer).
         self.settle_overtaken_jump(&id, image.epoch);
         self.unpack(&id, carried);
+        let endpoints;
         {
             let mut slots = lock(&self.slots);
             if slots.get(&id).is_some_and(|slot| slot.is_here()) {
@@ -436,8 +437,10 @@ impl Shared {
             slot.resources = image.resources;
             slot.arrived_at = arrived.then(Instant::now);
             self.restore_ordering(&id, &mut slot, image.ordering);
+            endpoints = slot.resources.iter().filter(|r| r.kind == Kind::Endpoint).cloned().collect::<Vec<_>>();
             slots.insert(id.clone(), Box::new(slot));
         }
+        self.open_endpoints(&id, &endpoints);
         if !image.services.is_empty() {
             lock(&self.directory).replace(&id, image.services);
             self.directory_changed(&id);

@@ -1,7 +1,9 @@
 //! The operations on an agent's resources, run on the blocking pool (files
 //! and the store may block): locally when the resource is on this node,
 //! through the router when a binding is a global reference to another
-//! node. Also the data a migration carries for moved and copied bindings.
+//! node. Also the data a migration carries for moved and copied bindings,
+//! and the node's listening endpoints (`Endpoints`, opened where the agent
+//! binds one or arrives with one rebound).
 //!
 //! An operation is a list of strings (`file-read PATH`, `store-set KEY
 //! VALUE`...): the same form is the agent's pending request in a snapshot
@@ -29,6 +31,20 @@ pub trait KeyValue: Send + Sync {
     fn unset(&self, key: &str) -> Result<(), String>;
     /// Keys starting with `prefix`, in order, at most `limit`.
     fn keys(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String>;
+}
+
+/// The node's listening endpoints, as the runtime sees them (the node
+/// owns the sockets). Each is named by the agent and its handle; lines
+/// that arrive on an endpoint's connections go to the agent as messages
+/// `{HANDLE CONN LINE}` (`Runtime::send`, so they follow a moved agent).
+pub trait Endpoints: Send + Sync {
+    /// Opens (or finds, if already open) the endpoint on `port` (0: any);
+    /// its address `host:port`.
+    fn open(&self, agent: &AgentId, handle: &str, port: u16) -> Result<String, String>;
+    fn address(&self, agent: &AgentId, handle: &str) -> Result<String, String>;
+    /// Sends `line` (a newline is added) on connection `conn`.
+    fn write(&self, agent: &AgentId, handle: &str, conn: u64, line: &str) -> Result<(), String>;
+    fn close(&self, agent: &AgentId, handle: &str);
 }
 
 #[derive(Default)]
@@ -65,6 +81,39 @@ fn arg(args: &[String], i: usize) -> Result<&str, String> {
 impl Shared {
     fn kv(&self) -> &Arc<dyn KeyValue> {
         self.key_value.get_or_init(|| Arc::new(MemoryKeyValue::default()))
+    }
+
+    fn endpoints(&self) -> Result<&Arc<dyn Endpoints>, String> {
+        self.endpoints.get().ok_or_else(|| format!("node {} has no network endpoints", self.config.node))
+    }
+
+    /// Opens one endpoint binding of agent `id` on this node; its address.
+    pub(crate) fn open_endpoint(&self, id: &AgentId, r: &Resource) -> Result<String, String> {
+        self.endpoints()?.open(id, &r.handle, parse_port(&r.target)?)
+    }
+
+    /// Opens the endpoints an agent here is bound to (after it arrived,
+    /// or after a restart); one that cannot open is reported in its
+    /// console, and its handle answers with the error.
+    pub(super) fn open_endpoints(&self, id: &AgentId, resources: &[Resource]) {
+        for r in resources.iter().filter(|r| r.kind == Kind::Endpoint && r.node == self.config.node) {
+            if let Err(e) = self.open_endpoint(id, r) {
+                self.console_here(id, &format!("endpoint {} could not open: {e}\n", r.handle));
+            }
+        }
+    }
+
+    /// Closes the endpoints of an agent that ended, wherever they are.
+    pub(super) fn close_endpoints(&self, id: &AgentId, resources: &[Resource]) {
+        for r in resources.iter().filter(|r| r.kind == Kind::Endpoint) {
+            if r.node == self.config.node {
+                if let Ok(endpoints) = self.endpoints() {
+                    endpoints.close(id, &r.handle);
+                }
+            } else if let Some(router) = self.router() {
+                router.resource_post(&r.node, vec!["endpoint-close".into(), id.to_string(), r.handle.clone()]);
+            }
+        }
     }
 
     fn sandbox_path(&self, path: &str) -> Result<PathBuf, String> {
@@ -152,6 +201,23 @@ impl Shared {
                 self.console_here(&id, text);
                 Ok(String::new())
             }
+            "endpoint-address" | "endpoint-write" | "endpoint-close" => {
+                let id = AgentId::parse(arg(args, 1)?).ok_or("endpoint: bad agent id")?;
+                let handle = arg(args, 2)?;
+                let endpoints = self.endpoints()?;
+                match op {
+                    "endpoint-address" => endpoints.address(&id, handle),
+                    "endpoint-write" => {
+                        let conn = arg(args, 3)?;
+                        let conn = conn.parse().map_err(|_| format!("bad connection \"{conn}\""))?;
+                        endpoints.write(&id, handle, conn, arg(args, 4)?).map(|()| String::new())
+                    }
+                    _ => {
+                        endpoints.close(&id, handle);
+                        Ok(String::new())
+                    }
+                }
+            }
             other => Err(format!("unknown resource operation \"{other}\"")),
         }
     }
@@ -202,7 +268,7 @@ impl Shared {
                     }
                     Carried::Store { prefix: r.target.clone(), entries }
                 }
-                Kind::Console => continue,
+                Kind::Console | Kind::Endpoint => continue,
             };
             if bytes > MAX_CARRIED_BYTES {
                 return Err(format!(
@@ -239,6 +305,7 @@ impl Shared {
                     .kv()
                     .keys(&r.target, MAX_KEYS_LISTED)
                     .and_then(|keys| keys.iter().try_for_each(|k| self.kv().unset(k))),
+                Kind::Endpoint => self.endpoints().map(|e| e.close(id, &r.handle)),
                 Kind::Console => Ok(()),
             };
             if let Err(e) = done {
@@ -246,6 +313,22 @@ impl Shared {
             }
         }
     }
+}
+
+impl super::Runtime {
+    /// Hands a line that arrived on endpoint `handle`, connection `conn`,
+    /// to its agent (here, or after it if it moved) as the message
+    /// `{HANDLE CONN LINE}`, code 0, from outside the platform.
+    pub fn endpoint_line(&self, agent: &AgentId, handle: &str, conn: u64, line: &str) -> Result<(), super::SendError> {
+        use itinerant_tcl::Value;
+        let body = Value::list(vec![Value::from(handle), Value::from(conn.to_string()), Value::from(line)]);
+        self.send_text(agent, None, 0, &body.as_str())
+    }
+}
+
+/// The port an endpoint asks for: `0` (any) to 65535.
+pub(crate) fn parse_port(spec: &str) -> Result<u16, String> {
+    spec.parse().map_err(|_| format!("bad port \"{spec}\": must be 0 to 65535"))
 }
 
 fn read_file(path: &Path) -> Result<String, String> {
