@@ -549,13 +549,16 @@ async fn accept_transfer(
             if kind.moves_the_agent() && rt.settle_overtaken_jump(&image.id, epoch) {
                 eprintln!("[{}] agent {key} came back at epoch {epoch}: its older jump from here succeeded", rt.node());
             }
-            let prepared = rt.prepare_arrival(kind, image);
+            let mut prepared = rt.prepare_arrival(kind, image);
+            let to_store = match (&links.store, &prepared) {
+                (Some(_), Ok(p)) => p.image_to_store().map_err(|e| prepared = Err(e)).ok(),
+                _ => None,
+            };
             let fence = Fence { epoch, outcome: prepared.as_ref().map(|p| p.id().to_string()).map_err(Clone::clone) };
             match &links.store {
                 Some(store) => {
                     let (store, key, fence) = (store.clone(), key.clone(), fence.clone());
-                    let image = prepared.as_ref().ok().map(|p| p.image().clone());
-                    tokio::task::spawn_blocking(move || store.record_arrival(&key, &fence, image.as_ref()))
+                    tokio::task::spawn_blocking(move || store.record_arrival(&key, &fence, to_store.as_ref()))
                         .await
                         .map_err(|e| e.to_string())??;
                 }

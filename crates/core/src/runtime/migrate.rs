@@ -179,9 +179,12 @@ impl Prepared {
         &self.image.id
     }
 
-    /// The image to store: the agent as it will start here.
-    pub fn image(&self) -> &AgentImage {
-        &self.image
+    /// The image to store: the agent as it will start here. Its snapshot
+    /// is taken now, only when asked (a node without a store never pays
+    /// for a second snapshot per hop).
+    pub fn image_to_store(&self) -> Result<AgentImage, String> {
+        let snapshot = itinerant_tcl::snapshot::save(&self.agent.interp).map_err(|e| e.to_string())?;
+        Ok(AgentImage { snapshot, ..self.image.clone() })
     }
 }
 
@@ -228,7 +231,8 @@ impl Runtime {
                 _ => return Err(format!("agent {id}: the image is not at an {request}")),
             }
         }
-        image.snapshot = itinerant_tcl::snapshot::save(&interp).map_err(|e| e.to_string())?;
+        // The interpreter is the agent now (`Prepared::image_to_store`).
+        image.snapshot = Vec::new();
         // A moved agent waits on here in the receive or `after` it was in.
         let wait = match kind {
             DepartureKind::Move => {
