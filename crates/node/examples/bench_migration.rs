@@ -60,9 +60,15 @@ fn tcp_round_trips(n: usize) -> Vec<u64> {
 fn run(alpha: &Node, end: &Node, script: &str) -> (Vec<u64>, Duration) {
     let t = Instant::now();
     let id: AgentId = alpha.runtime().spawn(script, None).expect("spawn");
+    let numbers = wait_numbers(end, &id);
+    (numbers, t.elapsed())
+}
+
+/// Waits for agent `id` to end on `end`; its result as numbers.
+fn wait_numbers(end: &Node, id: &AgentId) -> Vec<u64> {
     let deadline = Instant::now() + WAIT;
     let out = loop {
-        if let Some(o) = end.runtime().wait(&id, Duration::from_millis(5)) {
+        if let Some(o) = end.runtime().wait(id, Duration::from_millis(5)) {
             break o.result.expect("agent result");
         }
         assert!(Instant::now() < deadline, "agent did not end");
@@ -70,8 +76,7 @@ fn run(alpha: &Node, end: &Node, script: &str) -> (Vec<u64>, Duration) {
         // spin on a core the nodes need.
         std::thread::sleep(Duration::from_millis(5));
     };
-    let elapsed = t.elapsed();
-    (out.split_whitespace().map(|x| x.parse().expect("number")).collect(), elapsed)
+    out.split_whitespace().map(|x| x.parse().expect("number")).collect()
 }
 
 fn main() {
@@ -95,16 +100,28 @@ fn main() {
     println!("tcp_round_trip_p50 {p50} us");
     println!("tcp_round_trip_p99 {p99} us");
 
+    // The times go to a collector on alpha as they are taken, so the
+    // jumping agent's state stays at `state` bytes on every hop.
+    let collector = alpha
+        .runtime()
+        .spawn(
+            "set times {}
+             while 1 { agent_receive code t; if {$t eq {done}} break; lappend times $t }
+             set times",
+            None,
+        )
+        .expect("collector");
     let jump = format!(
-        "set state [string repeat x {state}]; set times {{}}
+        "set state [string repeat x {state}]
          for {{set i 0}} {{$i < {hops}}} {{incr i}} {{
              set t [clock microseconds]
              agent_jump [expr {{$i % 2 ? \"alpha\" : \"beta\"}}]
-             lappend times [expr {{[clock microseconds] - $t}}]
+             agent_send {collector} 0 [expr {{[clock microseconds] - $t}}]
          }}
-         set times"
+         agent_send {collector} 0 done"
     );
-    let (times, elapsed) = run(&alpha, &alpha, &jump);
+    let (_, elapsed) = run(&alpha, &alpha, &jump);
+    let times = wait_numbers(&alpha, &collector);
     let (j50, j99) = percentiles(times);
     println!("jump_p50 {j50} us (state {state} bytes)");
     println!("jump_p99 {j99} us");
