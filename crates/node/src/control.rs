@@ -704,6 +704,9 @@ pub async fn serve_client(
         }
         let n = match tokio::time::timeout(CLIENT_IDLE_TIMEOUT, stream.read(&mut buf)).await {
             Ok(Ok(0)) => return decoder.finish().map_err(|e| e.to_string()),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return decoder.finish().map_err(|e| e.to_string())
+            }
             Ok(Ok(n)) => n,
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err("client idle too long".into()),

@@ -731,7 +731,12 @@ async fn serve_inbound(
     let mut peer: Option<String> = None;
     loop {
         let n = match tokio::time::timeout(IDLE_TIMEOUT, stream.read(&mut buf)).await {
+            // A TLS peer that closes without close_notify (it crashed)
+            // ends the stream too: frames delimit themselves.
             Ok(Ok(0)) => return decoder.finish().map_err(|e| e.to_string()),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return decoder.finish().map_err(|e| e.to_string())
+            }
             Ok(Ok(n)) => n,
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err("idle too long".into()),

@@ -123,6 +123,11 @@ impl Credentials {
         .map_err(|e| format!("the certificate is not one of this CA's: {e}"))
     }
 
+    /// One's certificate chain and key, for a rustls configuration.
+    pub fn parts(&self) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+        (vec![self.cert.clone()], self.key.clone_key())
+    }
+
     fn roots(&self) -> Result<Arc<RootCertStore>, String> {
         let mut roots = RootCertStore::empty();
         roots.add(self.ca.clone()).map_err(|e| format!("CA certificate: {e}"))?;
@@ -160,6 +165,7 @@ impl NodeTls {
         creds.verify_chain()?;
         names_node(&creds.cert, name)?;
         let roots = creds.roots()?;
+        let (chain, key) = creds.parts();
         let tls = |e: rustls::Error| format!("TLS configuration: {e}");
         let client_verifier = WebPkiClientVerifier::builder_with_provider(roots.clone(), provider())
             .build()
@@ -168,7 +174,7 @@ impl NodeTls {
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(tls)?
             .with_client_cert_verifier(client_verifier)
-            .with_single_cert(vec![creds.cert.clone()], creds.key.clone_key())
+            .with_single_cert(chain.clone(), key.clone_key())
             .map_err(tls)?;
         // Links are long-lived: no session tickets to keep.
         server.send_tls13_tickets = 0;
@@ -176,7 +182,7 @@ impl NodeTls {
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(tls)?
             .with_root_certificates(roots)
-            .with_client_auth_cert(vec![creds.cert.clone()], creds.key.clone_key())
+            .with_client_auth_cert(chain, key)
             .map_err(tls)?;
         client.resumption = rustls::client::Resumption::disabled();
         Ok(Arc::new(NodeTls {
@@ -274,6 +280,7 @@ impl AsyncWrite for Stream {
 pub fn client_config(creds: &Credentials) -> Result<Arc<ClientConfig>, String> {
     creds.verify_chain()?;
     let tls = |e: rustls::Error| format!("TLS configuration: {e}");
+    let (chain, key) = creds.parts();
     let verifier = WebPkiServerVerifier::builder_with_provider(creds.roots()?, provider())
         .build()
         .map_err(|e| format!("TLS configuration: {e}"))?;
@@ -282,7 +289,7 @@ pub fn client_config(creds: &Credentials) -> Result<Arc<ClientConfig>, String> {
         .map_err(tls)?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AnyNodeOfTheCluster(verifier)))
-        .with_client_auth_cert(vec![creds.cert.clone()], creds.key.clone_key())
+        .with_client_auth_cert(chain, key)
         .map_err(tls)?;
     Ok(Arc::new(config))
 }
