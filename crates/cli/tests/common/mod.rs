@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 pub fn certs() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("itin-certs-{}", std::process::id()));
+        // Under the target directory: kept out of /tmp, cleaned with it.
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("itin-certs-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         init(&[dir.to_str().unwrap()]);
         dir
