@@ -3,13 +3,20 @@
 //! speaking the control protocol of `itinerant_node::control`, and the
 //! printing of what comes back.
 //!
+//! The connection runs over mutual TLS with the credentials of `--certs
+//! DIR` or `ITIN_CERTS` (`DIR/clients/admin.*`, or `ITIN_CLIENT`'s name);
+//! without them, plain TCP, to a loopback node only (one started with
+//! `--insecure-loopback`).
+//!
 //! Exit codes: 0 success; 1 the request was refused, the node could not be
 //! reached, or (`submit --wait`) the agent failed; 2 a usage error (clap's
 //! own, or no node given).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use itinerant_core::library::MAX_LIBRARY_BYTES;
@@ -18,6 +25,7 @@ use itinerant_node::control::{
     MAX_VARS, MIGRATE_WAIT, PROTOCOL_VERSION,
 };
 use itinerant_node::net::frame::{FrameDecoder, DEFAULT_MAX_PAYLOAD};
+use itinerant_node::net::tls::{self, Credentials};
 use itinerant_node::placement::DrainReport;
 use serde::Serialize;
 
@@ -58,9 +66,103 @@ pub fn node_address(flag: Option<String>) -> Result<String, Failure> {
         .ok_or_else(|| Failure { code: 2, message: "no node given: use --node HOST:PORT or set ITIN_NODE".into() })
 }
 
+/// The credentials directory for this process: `--certs`, else `ITIN_CERTS`.
+static CERTS: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// Sets where the client's credentials are (`--certs`; none: `ITIN_CERTS`).
+pub fn use_certs(flag: Option<PathBuf>) {
+    let dir = flag.or_else(|| std::env::var_os("ITIN_CERTS").filter(|d| !d.is_empty()).map(PathBuf::from));
+    let _ = CERTS.set(dir);
+}
+
+/// The TLS configuration of this client, if it has credentials.
+fn tls_config() -> Result<Option<Arc<rustls::ClientConfig>>, String> {
+    let Some(dir) = CERTS.get_or_init(|| None) else {
+        return Ok(None);
+    };
+    let name = std::env::var("ITIN_CLIENT").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "admin".into());
+    let creds = Credentials::client_in(dir, &name).map_err(|e| format!("client credentials: {e}"))?;
+    tls::client_config(&creds).map(Some).map_err(|e| format!("client credentials in {}: {e}", dir.display()))
+}
+
+/// The connection: mutual TLS, or plain TCP to a loopback node.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Conn {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Conn::Plain(s) => s,
+            Conn::Tls(s) => &s.sock,
+        }
+    }
+
+    /// Makes the connection over `tcp`: the TLS handshake, within `CONNECT_TIMEOUT`.
+    fn open(tcp: TcpStream, tls: Option<&Arc<rustls::ClientConfig>>, addr: SocketAddr) -> Result<Conn, String> {
+        let Some(config) = tls else {
+            if !addr.ip().is_loopback() {
+                return Err(format!(
+                    "no client credentials for node at {addr}: give --certs DIR or set ITIN_CERTS \
+                     (plain TCP only to a node on loopback)"
+                ));
+            }
+            return Ok(Conn::Plain(tcp));
+        };
+        let name = rustls::pki_types::ServerName::try_from(tls::CLIENT_SERVER_NAME).map_err(|e| e.to_string())?;
+        let mut conn = rustls::ClientConnection::new(config.clone(), name).map_err(|e| e.to_string())?;
+        tcp.set_read_timeout(Some(CONNECT_TIMEOUT)).map_err(|e| e.to_string())?;
+        let mut tcp = tcp;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut tcp).map_err(|e| format!("TLS handshake with node at {addr} failed: {e}"))?;
+        }
+        Ok(Conn::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
+    }
+}
+
+impl Drop for Conn {
+    /// Ends a TLS connection properly, so the node logs no truncation.
+    fn drop(&mut self) {
+        if let Conn::Tls(s) = self {
+            s.conn.send_close_notify();
+            while s.conn.wants_write() {
+                if s.conn.write_tls(&mut s.sock).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
+}
+
 /// One connection to a node.
 pub struct Client {
-    stream: TcpStream,
+    stream: Conn,
     decoder: FrameDecoder,
     next_id: u64,
     addr: SocketAddr,
@@ -71,12 +173,14 @@ impl Client {
     pub fn connect(node: &str) -> Result<Client, String> {
         let addrs: Vec<SocketAddr> =
             node.to_socket_addrs().map_err(|e| format!("bad node address \"{node}\": {e}"))?.collect();
+        let tls = tls_config()?;
         let mut last_error = format!("\"{node}\" resolves to no address");
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);
                     stream.set_write_timeout(Some(RESPONSE_TIMEOUT)).map_err(|e| e.to_string())?;
+                    let stream = Conn::open(stream, tls.as_ref(), addr)?;
                     let mut client =
                         Client { stream, decoder: FrameDecoder::new(DEFAULT_MAX_PAYLOAD), next_id: 1, addr };
                     let hello = ClientHello {
@@ -93,7 +197,10 @@ impl Client {
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
-        self.stream.write_all(bytes).map_err(|e| format!("writing to node at {}: {e}", self.addr))
+        self.stream
+            .write_all(bytes)
+            .and_then(|()| self.stream.flush())
+            .map_err(|e| format!("writing to node at {}: {e}{}", self.addr, self.plain_hint()))
     }
 
     /// Sends one request and waits (at most `RESPONSE_TIMEOUT`) for its answer.
@@ -113,14 +220,15 @@ impl Client {
             if left.is_zero() {
                 return Err(format!("no answer from node at {} within {timeout:?}", self.addr));
             }
-            self.stream.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
+            self.stream.tcp().set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
             let n = match self.stream.read(&mut buf) {
-                Ok(0) => return Err(format!("node at {} closed the connection", self.addr)),
+                Ok(0) => return Err(format!("node at {} closed the connection{}", self.addr, self.plain_hint())),
                 Ok(n) => n,
                 Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
-                Err(e) => return Err(format!("reading from node at {}: {e}", self.addr)),
+                Err(e) => return Err(format!("reading from node at {}: {e}{}", self.addr, self.plain_hint())),
             };
-            let frames = self.decoder.push(&buf[..n]).map_err(|e| format!("bad answer from node: {e}"))?;
+            let frames =
+                self.decoder.push(&buf[..n]).map_err(|e| format!("bad answer from node: {e}{}", self.plain_hint()))?;
             // One request is outstanding at a time: the first frame answers it.
             if let Some(frame) = frames.into_iter().next() {
                 if frame.kind != KIND_RESPONSE {
@@ -134,6 +242,16 @@ impl Client {
                     Response { id: got, .. } => Err(format!("node answered request {got}, expected {id}")),
                 };
             }
+        }
+    }
+}
+
+impl Client {
+    /// What to add to an error of a plain connection: the node may want TLS.
+    fn plain_hint(&self) -> &'static str {
+        match self.stream {
+            Conn::Plain(_) => " (if the node runs with TLS, give --certs DIR or set ITIN_CERTS)",
+            Conn::Tls(_) => "",
         }
     }
 }

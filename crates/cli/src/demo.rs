@@ -4,12 +4,17 @@
 //! contract-net among agents on different nodes, and mobility (the seed's
 //! `agent_submit` and `agent_jump` examples, and a fork). Prints a
 //! transcript and exits 0 when every step gave the expected result.
+//!
+//! The nodes talk mutual TLS under a throwaway CA made in memory for the
+//! run (nothing is written to disk).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use itinerant_core::AgentId;
+use itinerant_node::net::pki::Authority;
+use itinerant_node::net::tls::NodeTls;
 use itinerant_node::node::{Node, NodeConfig};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -84,14 +89,16 @@ pub fn run() -> ExitCode {
 async fn scenario() -> Result<(), String> {
     let t0 = Instant::now();
     let any: SocketAddr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
+    let ca = Authority::generate()?;
     let mut nodes = Vec::new();
     for name in ["alpha", "beta", "gamma"] {
         let mut c = NodeConfig::new(name, any);
+        c.tls = Some(NodeTls::new(name, &ca.node_credentials(name)?)?);
         c.runtime.workers = 1;
         // The seed's all_users tour runs `who` on every node.
         c.runtime.exec_allow = vec!["who".into()];
         let node = Node::start(c).await.map_err(|e| format!("starting {name}: {e}"))?;
-        println!("node {name} listening on {}", node.addr());
+        println!("node {name} listening on {} (mutual TLS, throwaway CA)", node.addr());
         nodes.push((name, node));
     }
     for (a, na) in &nodes {
@@ -137,7 +144,7 @@ fn steps(alpha: &Node, beta: &Node, gamma: &Node) -> Result<(), String> {
         .runtime()
         .spawn(&format!("agent_send {relay_b} 0 \"$agent(local) alpha\"; agent_receive c b; set b"), None)?;
     let r = expect("relay", wait(alpha, &origin), |r| r == "alpha beta gamma")?;
-    println!("  {origin} got back: \"{r}\" (3 hops over TCP)");
+    println!("  {origin} got back: \"{r}\" (3 hops over mutual TLS)");
 
     println!("\n3. Ordered delivery: 1000 messages from alpha to an agent on beta");
     let counter = beta.runtime().spawn(

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod client;
 mod demo;
+mod init;
 mod node_cmd;
 mod tcl_host;
 
@@ -21,6 +22,24 @@ struct Cli {
 enum Cmd {
     /// Start three nodes on loopback and run a scenario across them.
     Demo,
+    /// Make a cluster CA and certificates in DIR (ca.pem, ca.key,
+    /// nodes/NAME.{pem,key}, clients/NAME.{pem,key}), or issue more.
+    Init {
+        /// Where the files go.
+        dir: std::path::PathBuf,
+        /// A node to certify (repeatable), with a new CA.
+        #[arg(long = "node", value_name = "NAME")]
+        nodes: Vec<String>,
+        /// A client to certify besides "admin" (repeatable), with a new CA.
+        #[arg(long = "client", value_name = "NAME")]
+        clients: Vec<String>,
+        /// Certify one more node with the CA already in DIR (repeatable).
+        #[arg(long = "add-node", value_name = "NAME")]
+        add_nodes: Vec<String>,
+        /// Certify one more client with the CA already in DIR (repeatable).
+        #[arg(long = "add-client", value_name = "NAME")]
+        add_clients: Vec<String>,
+    },
     /// Run a node.
     Node {
         #[command(subcommand)]
@@ -108,12 +127,25 @@ enum Cmd {
     },
 }
 
-/// Which node a client command talks to.
+/// Which node a client command talks to, and as whom.
 #[derive(Args)]
 struct NodeArg {
     /// The node's HOST:PORT (default: $ITIN_NODE).
     #[arg(long, value_name = "HOST:PORT", global = true)]
     node: Option<String>,
+    /// The directory made by `itin init` (default: $ITIN_CERTS): mutual
+    /// TLS as DIR/clients/admin (or $ITIN_CLIENT). None: plain TCP, to a
+    /// loopback node started with --insecure-loopback only.
+    #[arg(long, value_name = "DIR", global = true)]
+    certs: Option<std::path::PathBuf>,
+}
+
+impl NodeArg {
+    /// The node's address; the credentials are kept for the connection.
+    fn address(self) -> Result<String, client::Failure> {
+        client::use_certs(self.certs);
+        client::node_address(self.node)
+    }
 }
 
 #[derive(Subcommand)]
@@ -222,6 +254,14 @@ enum NodeAction {
         /// Balance load: move runnable agents to a peer with clearly fewer.
         #[arg(long)]
         balance: bool,
+        /// The directory made by `itin init`: mutual TLS with
+        /// DIR/ca.pem and DIR/nodes/NAME.{pem,key}.
+        #[arg(long, value_name = "DIR")]
+        certs: Option<std::path::PathBuf>,
+        /// No credentials: plain TCP, unauthenticated, on loopback only
+        /// (--listen must be a loopback address).
+        #[arg(long)]
+        insecure_loopback: bool,
     },
     /// Move every agent off a running node (--node) to its peers; the node
     /// refuses new agents from then on (until `itin node undrain`).
@@ -243,9 +283,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Demo => demo::run(),
+        Cmd::Init { dir, nodes, clients, add_nodes, add_clients } => {
+            init::run(init::InitArgs { dir, nodes, clients, add_nodes, add_clients })
+        }
         Cmd::Node {
             action:
-                NodeAction::Start { name, listen, peers, agents, workers, data, checkpoint_interval, allow_exec, balance },
+                NodeAction::Start {
+                    name,
+                    listen,
+                    peers,
+                    agents,
+                    workers,
+                    data,
+                    checkpoint_interval,
+                    allow_exec,
+                    balance,
+                    certs,
+                    insecure_loopback,
+                },
         } => node_cmd::start(node_cmd::StartArgs {
             name,
             listen,
@@ -256,12 +311,14 @@ fn main() -> ExitCode {
             checkpoint_interval,
             allow_exec,
             balance,
+            certs,
+            insecure_loopback,
         }),
         Cmd::Node { action: NodeAction::Drain { node, timeout } } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::drain(&n, timeout)))
+            client::exit(node.address().and_then(|n| client::drain(&n, timeout)))
         }
         Cmd::Node { action: NodeAction::Undrain { node } } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::undrain(&n)))
+            client::exit(node.address().and_then(|n| client::undrain(&n)))
         }
         Cmd::Tcl { migrate_every, args } => {
             if migrate_every == Some(0) {
@@ -274,12 +331,10 @@ fn main() -> ExitCode {
             }
         }
         Cmd::Submit { node, file, name, vars, wait, timeout } => client::exit(
-            client::node_address(node.node)
+            node.address()
                 .and_then(|node| client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout })),
         ),
-        Cmd::Agents { node, json } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::agents(&n, json)))
-        }
+        Cmd::Agents { node, json } => client::exit(node.address().and_then(|n| client::agents(&n, json))),
         Cmd::Agent { node, action } => {
             let (id, action) = match action {
                 AgentCmd::Info { id, json } => (id, client::AgentAction::Info { json }),
@@ -289,30 +344,28 @@ fn main() -> ExitCode {
                 AgentCmd::Logs { id, follow, timeout } => (id, client::AgentAction::Logs { follow, timeout }),
                 AgentCmd::Migrate { id, dest } => (id, client::AgentAction::Migrate { dest }),
             };
-            client::exit(client::node_address(node.node).and_then(|n| client::agent(&n, id, action)))
+            client::exit(node.address().and_then(|n| client::agent(&n, id, action)))
         }
-        Cmd::Send { node, id, performative, content, params } => client::exit(
-            client::node_address(node.node).and_then(|n| client::send(&n, id, performative, content, &params)),
-        ),
+        Cmd::Send { node, id, performative, content, params } => {
+            client::exit(node.address().and_then(|n| client::send(&n, id, performative, content, &params)))
+        }
         Cmd::Df { node, action: DfCmd::Search { service_type, name, properties, json } } => {
             let mut criteria: Vec<(String, String)> = Vec::new();
             criteria.extend(service_type.map(|t| ("type".to_owned(), t)));
             criteria.extend(name.map(|n| ("name".to_owned(), n)));
             let parsed = properties.iter().map(|p| client::parse_pair("--property", p)).collect::<Result<Vec<_>, _>>();
-            client::exit(client::node_address(node.node).and_then(|n| {
+            client::exit(node.address().and_then(|n| {
                 criteria.extend(parsed?);
                 client::df_search(&n, criteria, json)
             }))
         }
         Cmd::Lib { node, action: LibCmd::Publish { name, version, file } } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::lib_publish(&n, name, version, &file)))
+            client::exit(node.address().and_then(|n| client::lib_publish(&n, name, version, &file)))
         }
         Cmd::Lib { node, action: LibCmd::List { json } } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::lib_list(&n, json)))
+            client::exit(node.address().and_then(|n| client::lib_list(&n, json)))
         }
-        Cmd::Nodes { node, json } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::nodes(&n, json)))
-        }
+        Cmd::Nodes { node, json } => client::exit(node.address().and_then(|n| client::nodes(&n, json))),
     }
 }
 

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use itinerant_node::net::tls::{Credentials, NodeTls};
 use itinerant_node::node::{Node, NodeConfig};
 
 /// Longest agent script file accepted.
@@ -20,6 +21,33 @@ pub struct StartArgs {
     pub checkpoint_interval: u64,
     pub allow_exec: Vec<String>,
     pub balance: bool,
+    /// The directory made by `itin init` (`DIR/ca.pem`, `DIR/nodes/NAME.*`).
+    pub certs: Option<std::path::PathBuf>,
+    /// No credentials: plain TCP on loopback only.
+    pub insecure_loopback: bool,
+}
+
+/// The node's TLS from `--certs`, or none with `--insecure-loopback` (on
+/// loopback only); neither is refused.
+fn transport(args: &StartArgs) -> Result<Option<std::sync::Arc<NodeTls>>, String> {
+    match (&args.certs, args.insecure_loopback) {
+        (Some(_), true) => Err("--certs and --insecure-loopback exclude each other".into()),
+        (Some(dir), false) => {
+            let creds = Credentials::node_in(dir, &args.name).map_err(|e| format!("node credentials: {e}"))?;
+            NodeTls::new(&args.name, &creds)
+                .map(Some)
+                .map_err(|e| format!("node credentials in {}: {e}", dir.display()))
+        }
+        (None, true) if !args.listen.ip().is_loopback() => {
+            Err(format!("--insecure-loopback listens on loopback only (127.0.0.1 or ::1), not on {}", args.listen.ip()))
+        }
+        (None, true) => Ok(None),
+        (None, false) => Err(format!(
+            "no TLS credentials: give --certs DIR (made by `itin init DIR --node {}`), or --insecure-loopback \
+             for a node without authentication on loopback only",
+            args.name
+        )),
+    }
 }
 
 fn parse_peer(p: &str) -> Result<(String, SocketAddr), String> {
@@ -53,6 +81,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     if args.name.is_empty() || args.name.contains('@') {
         return Err(format!("bad node name \"{}\"", args.name));
     }
+    let tls = transport(&args)?;
     let peers = args.peers.iter().map(|p| parse_peer(p)).collect::<Result<Vec<_>, _>>()?;
     let mut scripts = Vec::new();
     for f in &args.agents {
@@ -70,8 +99,11 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.data = args.data.clone();
     config.runtime.exec_allow = args.allow_exec.clone();
     config.balance = args.balance;
+    config.tls = tls;
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
+    let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
+    eprintln!("[{}] connections: {transport}", args.name);
     if let Some(dir) = &args.data {
         println!("data in {}", dir.display());
     }

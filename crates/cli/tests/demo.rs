@@ -10,7 +10,8 @@ fn demo_runs_every_step() {
     assert!(out.status.success(), "stdout:\n{text}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
     for needle in [
         "node alpha listening on 127.0.0.1:",
-        "got back: \"alpha beta gamma\" (3 hops over TCP)",
+        "got back: \"alpha beta gamma\" (3 hops over mutual TLS)",
+        "(mutual TLS, throwaway CA)",
         "received 1000 in order",
         "manager@alpha: DF lists trucker on beta",
         "manager@alpha: DF lists shipper on gamma",

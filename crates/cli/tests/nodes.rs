@@ -127,12 +127,14 @@ fn agents_resume_after_a_clean_stop_exactly_where_they_were() {
     let tcl = ticking_agent(&dir);
     let data = dir.join("data");
     let (tcl, data) = (tcl.to_str().unwrap(), data.to_str().unwrap());
-    let mut node = NodeProc::start(&["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data, "--agent", tcl]);
+    // Without TLS: the store does not care how the node talks.
+    let args = ["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data, "--insecure-loopback"];
+    let mut node = NodeProc::start(&[&args[..], &["--agent", tcl]].concat());
     node.expect("agent 1@alpha started");
     std::thread::sleep(Duration::from_millis(600));
     node.terminate();
 
-    let mut node = NodeProc::start(&["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data]);
+    let mut node = NodeProc::start(&args);
     node.expect("agent 1@alpha resumed");
     node.expect("agent 1@alpha finished: 40");
     let (ticks, marker) = ticks(&node.seen);
@@ -151,7 +153,17 @@ fn agents_resume_from_their_last_checkpoint_after_sigkill() {
     let tcl = ticking_agent(&dir);
     let data = dir.join("data");
     let (tcl, data) = (tcl.to_str().unwrap(), data.to_str().unwrap());
-    let args = ["--name", "alpha", "--listen", "127.0.0.1:0", "--data", data, "--checkpoint-interval", "100"];
+    let args = [
+        "--name",
+        "alpha",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        data,
+        "--checkpoint-interval",
+        "100",
+        "--insecure-loopback",
+    ];
     let mut node = NodeProc::start(&[&args[..], &["--agent", tcl]].concat());
     node.expect("agent 1@alpha started");
     std::thread::sleep(Duration::from_millis(700));

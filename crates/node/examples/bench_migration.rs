@@ -1,7 +1,8 @@
 //! Migration between two nodes over loopback, beside a plain TCP round
 //! trip measured in the same run. Both nodes run in this process (two
-//! `Node`s on 127.0.0.1 port 0, linked by real TCP connections, no store).
-//! Prints `name value unit` lines. Usage:
+//! `Node`s on 127.0.0.1 port 0, linked by real TCP connections, no store),
+//! first over plain TCP, then over mutual TLS under a throwaway CA (each
+//! line prefixed `plain_` or `mtls_`). Prints `name value unit` lines. Usage:
 //! cargo run --release -p itinerant-node --example bench_migration -- [HOPS] [STATE_BYTES]
 //!
 //! jump: an agent carrying STATE_BYTES of data jumps alpha <-> beta HOPS
@@ -15,6 +16,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use itinerant_core::AgentId;
+use itinerant_node::net::pki::Authority;
+use itinerant_node::net::tls::NodeTls;
 use itinerant_node::node::{Node, NodeConfig};
 
 const WAIT: Duration = Duration::from_secs(600);
@@ -85,20 +88,37 @@ fn main() {
     let state: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1024);
     let hops = hops + hops % 2; // even: the agent ends where it started
     let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio");
-    let (alpha, beta) = tokio.block_on(async {
-        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-        let alpha = Node::start(NodeConfig::new("alpha", any)).await.expect("alpha");
-        let beta = Node::start(NodeConfig::new("beta", any)).await.expect("beta");
-        alpha.add_peer("beta", beta.addr());
-        beta.add_peer("alpha", alpha.addr());
-        (alpha, beta)
-    });
-    // Warm up the links both ways.
-    run(&alpha, &alpha, "agent_jump beta; agent_jump alpha; list 0");
-
     let (p50, p99) = percentiles(tcp_round_trips(hops.max(1000)));
     println!("tcp_round_trip_p50 {p50} us");
     println!("tcp_round_trip_p99 {p99} us");
+    let ca = Authority::generate().expect("a CA");
+    for (transport, secure) in [("plain", false), ("mtls", true)] {
+        let (alpha, beta) = tokio.block_on(async {
+            let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+            let config = |name: &str| {
+                let mut c = NodeConfig::new(name, any);
+                if secure {
+                    c.tls = Some(NodeTls::new(name, &ca.node_credentials(name).expect("creds")).expect("tls"));
+                }
+                c
+            };
+            let alpha = Node::start(config("alpha")).await.expect("alpha");
+            let beta = Node::start(config("beta")).await.expect("beta");
+            alpha.add_peer("beta", beta.addr());
+            beta.add_peer("alpha", alpha.addr());
+            (alpha, beta)
+        });
+        measure(transport, &alpha, hops, state, p50);
+        alpha.stop();
+        beta.stop();
+    }
+}
+
+/// The jump, fork and submit figures of one pair of nodes, each line
+/// prefixed with `transport`.
+fn measure(transport: &str, alpha: &Node, hops: usize, state: usize, tcp_p50: u64) {
+    // Warm up the links both ways.
+    run(alpha, alpha, "agent_jump beta; agent_jump alpha; list 0");
 
     // The times go to a collector on alpha as they are taken, so the
     // jumping agent's state stays at `state` bytes on every hop.
@@ -120,13 +140,13 @@ fn main() {
          }}
          agent_send {collector} 0 done"
     );
-    let (_, elapsed) = run(&alpha, &alpha, &jump);
-    let times = wait_numbers(&alpha, &collector);
+    let (_, elapsed) = run(alpha, alpha, &jump);
+    let times = wait_numbers(alpha, &collector);
     let (j50, j99) = percentiles(times);
-    println!("jump_p50 {j50} us (state {state} bytes)");
-    println!("jump_p99 {j99} us");
-    println!("jump_rate {:.0} hops/s", hops as f64 / elapsed.as_secs_f64());
-    println!("jump_p50_over_tcp_round_trip {:.1} x", j50 as f64 / p50.max(1) as f64);
+    println!("{transport}_jump_p50 {j50} us (state {state} bytes)");
+    println!("{transport}_jump_p99 {j99} us");
+    println!("{transport}_jump_rate {:.0} hops/s", hops as f64 / elapsed.as_secs_f64());
+    println!("{transport}_jump_p50_over_tcp_round_trip {:.1} x", j50 as f64 / tcp_p50.max(1) as f64);
 
     let calls = (hops / 10).max(10);
     for (name, call) in [("fork", "agent_fork beta"), ("submit", "agent_submit beta -script {set x 1}")] {
@@ -139,11 +159,9 @@ fn main() {
              }}
              set times"
         );
-        let (times, _) = run(&alpha, &alpha, &script);
+        let (times, _) = run(alpha, alpha, &script);
         let (f50, f99) = percentiles(times);
-        println!("{name}_p50 {f50} us");
-        println!("{name}_p99 {f99} us");
+        println!("{transport}_{name}_p50 {f50} us");
+        println!("{transport}_{name}_p99 {f99} us");
     }
-    alpha.stop();
-    beta.stop();
 }

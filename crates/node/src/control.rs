@@ -24,10 +24,10 @@ use itinerant_core::acl::{PARAMETERS, PERFORMATIVES};
 use itinerant_core::df::Query;
 use itinerant_core::{Acl, AgentId, AgentOutcome, AgentSummary, Message, MoveStatus, Runtime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::libraries::{Libraries, LibraryRow};
 use crate::net::frame::{Frame, FrameDecoder, Lane};
+use crate::net::tls::Stream;
 use crate::placement::{DrainReport, Placement};
 use crate::proto::{put_opt, put_str, DecodeError, Reader};
 
@@ -664,7 +664,7 @@ pub struct NodeView<'a> {
 /// Serves one client connection whose first frames (starting with the
 /// client hello) are `first`; `decoder` holds whatever followed them.
 pub async fn serve_client(
-    mut stream: TcpStream,
+    mut stream: Stream,
     mut decoder: FrameDecoder,
     first: Vec<Frame>,
     node: NodeView<'_>,
@@ -704,6 +704,9 @@ pub async fn serve_client(
         }
         let n = match tokio::time::timeout(CLIENT_IDLE_TIMEOUT, stream.read(&mut buf)).await {
             Ok(Ok(0)) => return decoder.finish().map_err(|e| e.to_string()),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return decoder.finish().map_err(|e| e.to_string())
+            }
             Ok(Ok(n)) => n,
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err("client idle too long".into()),
@@ -712,8 +715,12 @@ pub async fn serve_client(
     }
 }
 
-async fn write_frame(stream: &mut TcpStream, frame: &Frame) -> Result<(), String> {
-    match tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(&frame.encode())).await {
+async fn write_frame(stream: &mut Stream, frame: &Frame) -> Result<(), String> {
+    let written = async {
+        stream.write_all(&frame.encode()).await?;
+        stream.flush().await
+    };
+    match tokio::time::timeout(WRITE_TIMEOUT, written).await {
         Ok(r) => r.map_err(|e| e.to_string()),
         Err(_) => Err("client does not read its responses".into()),
     }

@@ -8,7 +8,8 @@
 //! refuses garbage, oversized and truncated frames with a reason, so the
 //! connection can be closed and logged while the node serves everyone else.
 //! The same port serves clients (the `itin` CLI) with the request/response
-//! protocol of [`control`].
+//! protocol of [`control`]. Every connection runs over mutual TLS under the
+//! cluster's CA ([`net::tls`], certificates from [`net::pki`]).
 
 pub mod control;
 pub mod endpoints;

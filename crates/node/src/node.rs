@@ -22,7 +22,12 @@
 //! bound), but those of a write that failed are lost: transfers are sent
 //! again until answered, agent messages are best effort.
 //!
-//! Not yet: TLS, the urgent lane's own queue, redelivery of messages.
+//! Every connection runs over mutual TLS under the cluster CA when the
+//! node has credentials (`NodeConfig::tls`, `net/tls.rs`): a peer's hello
+//! must name the node its certificate names. Without credentials the node
+//! speaks plain TCP and listens and dials on loopback only.
+//!
+//! Not yet: the urgent lane's own queue, redelivery of messages.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -44,6 +49,7 @@ use crate::endpoints::NodeEndpoints;
 use crate::handoff::{self, Fence, MemoryFences, Verdict};
 use crate::libraries::{FetchStep, Fetches, Libraries};
 use crate::net::frame::{Frame, FrameDecoder, Lane, DEFAULT_MAX_PAYLOAD};
+use crate::net::tls::{NodeTls, Peer, Stream};
 use crate::placement::{DrainReport, Placement, BALANCE_PERIOD, LOAD_PERIOD};
 use crate::proto::Wire;
 use crate::store::Store;
@@ -72,6 +78,8 @@ pub struct NodeConfig {
     pub data: Option<PathBuf>,
     /// Move agents to less loaded peers (`placement.rs`); off by default.
     pub balance: bool,
+    /// Mutual TLS for every connection; none: plain TCP, loopback only.
+    pub tls: Option<Arc<NodeTls>>,
 }
 
 impl NodeConfig {
@@ -83,6 +91,7 @@ impl NodeConfig {
             max_frame: DEFAULT_MAX_PAYLOAD,
             data: None,
             balance: false,
+            tls: None,
         }
     }
 }
@@ -128,6 +137,8 @@ struct Links {
     fetches: Mutex<Fetches>,
     /// Peers' loads, drain and balancing.
     placement: Placement,
+    /// TLS for links to peers; none: plain TCP to loopback peers.
+    tls: Option<Arc<NodeTls>>,
 }
 
 impl Links {
@@ -143,8 +154,9 @@ impl Links {
         let listen = self.listen.lock().unwrap_or_else(|e| e.into_inner()).map(|a| a.to_string()).unwrap_or_default();
         let peer = name.to_owned();
         let status = self.peers.link(name, addr);
+        let tls = self.tls.clone();
         tokio::spawn(async move {
-            if let Err(why) = serve_outbound(&me, &listen, addr, rx, status).await {
+            if let Err(why) = serve_outbound(&me, &listen, (&peer, addr), tls, rx, status).await {
                 eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
             }
         });
@@ -336,6 +348,9 @@ impl Node {
             Some(dir) => Some(Store::open(dir, &config.name, config.runtime.ended_kept)?),
             None => None,
         };
+        if config.tls.is_none() && !config.listen.ip().is_loopback() {
+            return Err(format!("a node without TLS credentials listens on loopback only, not on {}", config.listen));
+        }
         let listener =
             TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -364,6 +379,7 @@ impl Node {
             libraries: Arc::new(Libraries::open(opened.as_ref().map(|o| o.store.clone()))?),
             fetches: Mutex::new(Fetches::default()),
             placement: Placement::new(config.balance),
+            tls: config.tls.clone(),
         });
         runtime.set_router(links.clone());
         // The store and the stored agents come back before the first
@@ -383,7 +399,11 @@ impl Node {
                         let name = name.clone();
                         let failures = failures.clone();
                         tokio::spawn(async move {
-                            if let Err(why) = serve_inbound(stream, &rt, &failures, max_frame).await {
+                            let served = match secure(stream, failures.tls.as_deref()).await {
+                                Ok((stream, who)) => serve_inbound(stream, who, peer, &rt, &failures, max_frame).await,
+                                Err(why) => Err(why),
+                            };
+                            if let Err(why) = served {
                                 eprintln!("[{name}] closed connection from {peer}: {why}");
                             }
                         });
@@ -591,13 +611,14 @@ pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message 
 async fn serve_outbound(
     me: &str,
     listen: &str,
-    addr: SocketAddr,
+    (peer, addr): (&str, SocketAddr),
+    tls: Option<Arc<NodeTls>>,
     mut rx: mpsc::Receiver<Frame>,
     status: control::LinkStatus,
 ) -> Result<(), String> {
     let mut failures = 0u32;
     loop {
-        let mut stream = match connect(me, listen, addr).await {
+        let mut stream = match connect(me, listen, (peer, addr), tls.as_deref()).await {
             Ok(s) => {
                 failures = 0;
                 s
@@ -624,17 +645,41 @@ async fn serve_outbound(
     }
 }
 
-/// Connects to a peer and says hello.
-async fn connect(me: &str, listen: &str, addr: SocketAddr) -> Result<TcpStream, String> {
-    let mut stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
+/// An accepted connection after its TLS handshake (when the node has TLS).
+async fn secure(tcp: TcpStream, tls: Option<&NodeTls>) -> Result<(Stream, Peer), String> {
+    match tls {
+        Some(tls) => tls.accept(tcp).await,
+        None => Ok((Stream::Plain(tcp), Peer::Insecure)),
+    }
+}
+
+/// Connects to peer node `peer` (over TLS when the node has it) and says hello.
+async fn connect(
+    me: &str,
+    listen: &str,
+    (peer, addr): (&str, SocketAddr),
+    tls: Option<&NodeTls>,
+) -> Result<Stream, String> {
+    if tls.is_none() && !addr.ip().is_loopback() {
+        return Err(format!("a node without TLS credentials dials loopback only, not {addr}"));
+    }
+    let tcp = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return Err(e.to_string()),
         Err(_) => return Err("connection timed out".into()),
     };
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let mut stream = match tls {
+        Some(tls) => tls.connect(peer, tcp).await?,
+        None => Stream::Plain(tcp),
+    };
     let hello = Wire::Hello { node: me.to_owned(), listen: listen.to_owned() };
     let frame = Frame { lane: Lane::Urgent, kind: hello.kind(), payload: hello.encode() };
-    tokio::time::timeout(CONNECT_TIMEOUT, stream.write_all(&frame.encode()))
+    let said = async {
+        stream.write_all(&frame.encode()).await?;
+        stream.flush().await
+    };
+    tokio::time::timeout(CONNECT_TIMEOUT, said)
         .await
         .map_err(|_| "hello timed out".to_string())?
         .map_err(|e| e.to_string())?;
@@ -644,7 +689,7 @@ async fn connect(me: &str, listen: &str, addr: SocketAddr) -> Result<TcpStream, 
 /// Writes queued frames to `stream` until the queue is dropped (`Ok`) or
 /// the connection breaks. The peer never writes on this connection, so a
 /// readable end means it closed: noticed at once, not at the next write.
-async fn write_frames(stream: &mut TcpStream, rx: &mut mpsc::Receiver<Frame>) -> Result<(), String> {
+async fn write_frames(stream: &mut Stream, rx: &mut mpsc::Receiver<Frame>) -> Result<(), String> {
     let mut batch = Vec::new();
     let mut probe = [0u8; 64];
     loop {
@@ -668,7 +713,11 @@ async fn write_frames(stream: &mut TcpStream, rx: &mut mpsc::Receiver<Frame>) ->
                 Err(_) => break,
             }
         }
-        match tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(&batch)).await {
+        let written = async {
+            stream.write_all(&batch).await?;
+            stream.flush().await
+        };
+        match tokio::time::timeout(WRITE_TIMEOUT, written).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err(format!("a write took longer than {WRITE_TIMEOUT:?}")),
@@ -676,20 +725,27 @@ async fn write_frames(stream: &mut TcpStream, rx: &mut mpsc::Receiver<Frame>) ->
     }
 }
 
-/// Reads one inbound connection and delivers its messages.
+/// Reads one inbound connection from `remote`, authenticated as `who`,
+/// and delivers its messages.
 async fn serve_inbound(
-    mut stream: TcpStream,
+    mut stream: Stream,
+    who: Peer,
+    remote: SocketAddr,
     rt: &Arc<Runtime>,
     links: &Arc<Links>,
     max_frame: usize,
 ) -> Result<(), String> {
-    let remote = stream.peer_addr().map_err(|e| e.to_string())?;
     let mut decoder = FrameDecoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
     let mut peer: Option<String> = None;
     loop {
         let n = match tokio::time::timeout(IDLE_TIMEOUT, stream.read(&mut buf)).await {
+            // A TLS peer that closes without close_notify (it crashed)
+            // ends the stream too: frames delimit themselves.
             Ok(Ok(0)) => return decoder.finish().map_err(|e| e.to_string()),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return decoder.finish().map_err(|e| e.to_string())
+            }
             Ok(Ok(n)) => n,
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err("idle too long".into()),
@@ -713,6 +769,7 @@ async fn serve_inbound(
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
                 (None, Wire::Hello { node, listen }) => {
+                    who.check_node(&node)?;
                     // Learn a node we have no link to from its hello.
                     if node != links.node && !links.has(&node) {
                         if let Ok(mut addr) = listen.parse::<SocketAddr>() {

@@ -1,3 +1,6 @@
-//! Transport between nodes: framing now; connections, TLS and lanes next.
+//! Transport between nodes: framing, mutual TLS and the cluster's
+//! certificate authority; lanes next.
 
 pub mod frame;
+pub mod pki;
+pub mod tls;

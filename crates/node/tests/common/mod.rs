@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use itinerant_core::AgentId;
+use itinerant_node::net::pki::Authority;
+use itinerant_node::net::tls::NodeTls;
 use itinerant_node::node::{Node, NodeConfig};
 
 /// Longest a test waits for an agent to end.
@@ -32,6 +34,12 @@ pub async fn peered(names: &[&str], configure: impl Fn(&mut NodeConfig)) -> Vec<
         }
     }
     nodes
+}
+
+/// A `configure` for `peered`: each node gets mutual TLS with a
+/// certificate of `ca` naming it (without it, nodes talk plain TCP).
+pub fn tls(ca: &Authority) -> impl Fn(&mut NodeConfig) + '_ {
+    move |c| c.tls = Some(NodeTls::new(&c.name, &ca.node_credentials(&c.name).unwrap()).unwrap())
 }
 
 /// The outcome of agent `id` on whichever of `nodes` it ended (it may move
