@@ -17,6 +17,7 @@ mod kv;
 pub mod libraries;
 pub mod net;
 pub mod node;
+pub mod objects;
 pub mod placement;
 pub mod proto;
 pub mod store;

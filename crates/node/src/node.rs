@@ -126,6 +126,14 @@ struct Links {
     fetches: Mutex<Fetches>,
     /// Peers' loads, drain and balancing.
     placement: Placement,
+    /// The object server.
+    objects: Arc<crate::objects::Objects>,
+}
+
+impl crate::objects::Peers for Links {
+    fn send(&self, node: &str, frame: Frame) -> Result<(), String> {
+        self.send_frame(node, frame)
+    }
 }
 
 impl Links {
@@ -359,7 +367,14 @@ impl Node {
             libraries: Arc::new(Libraries::open(opened.as_ref().map(|o| o.store.clone()))?),
             fetches: Mutex::new(Fetches::default()),
             placement: Placement::new(config.balance),
+            objects: crate::objects::Objects::open(
+                &config.name,
+                opened.as_ref().map(|o| o.store.clone()),
+                tokio::runtime::Handle::current(),
+            ),
         });
+        let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
+        links.objects.set_peers(peers);
         runtime.set_router(links.clone());
         // The store and the stored agents come back before the first
         // connection is accepted: an agent arriving earlier would run
@@ -453,6 +468,11 @@ impl Node {
     /// The libraries this node has (published here or cached).
     pub fn libraries(&self) -> &Arc<Libraries> {
         &self.links.libraries
+    }
+
+    /// The node's object server.
+    pub fn objects(&self) -> &Arc<crate::objects::Objects> {
+        &self.links.objects
     }
 
     /// The node's store, if it has a data directory.
@@ -694,6 +714,7 @@ async fn serve_inbound(
                 peers: &links.peers,
                 libraries: links.libraries.clone(),
                 placement: &links.placement,
+                objects: &links.objects,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }
@@ -701,6 +722,11 @@ async fn serve_inbound(
         // registry lock for all), in the order they came.
         let mut batch: Vec<Inbound> = Vec::new();
         for frame in frames {
+            if let (Some(from), true) = (&peer, crate::objects::proto::is_object_kind(frame.kind)) {
+                deliver(rt, links, from, std::mem::take(&mut batch));
+                links.objects.on_frame(from, &frame)?;
+                continue;
+            }
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
                 (None, Wire::Hello { node, listen }) => {
