@@ -205,7 +205,7 @@ pub fn call(
             println!("{r}");
             Ok(ExitCode::SUCCESS)
         }
-        ObjectReply::Called(CallOutcome::Err(e)) => Err(e.into()),
+        ObjectReply::Called(CallOutcome::Err(e) | CallOutcome::Unavailable(e)) => Err(e.into()),
         ObjectReply::Called(CallOutcome::Moved(r)) => Err(format!("object moved to {r}").into()),
         other => Err(format!("unexpected answer from node: {other:?}").into()),
     }

@@ -709,12 +709,9 @@ pub async fn serve_client(
                 Ok(Request { id, body: RequestBody::Migrate { id: agent_id, node: dest } }) => {
                     Response { id, result: migrate(&node, &agent_id, &dest).await }
                 }
-                Ok(Request { id, body: RequestBody::Object(crate::objects::proto::ObjectRequest::OpenChannel) }) => {
-                    let opened =
-                        Response { id, result: Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::Done)) };
-                    write_frame(&mut stream, &opened.frame()).await?;
+                Ok(Request { id, body: RequestBody::Object(req) }) if crate::objects::channel::opens(&req) => {
                     let rest = batch.collect();
-                    return crate::objects::channel::serve(stream, decoder, rest, node.objects.clone()).await;
+                    return crate::objects::channel::serve(stream, decoder, rest, node.objects.clone(), id, req).await;
                 }
                 Ok(Request { id, body: RequestBody::Object(req) }) => {
                     Response { id, result: node.objects.handle(req).await.map(ReplyBody::Object) }

@@ -303,6 +303,14 @@ impl Router for Links {
         self.libraries.versions(name)
     }
 
+    fn object_call(&self, agent: &AgentId, ticket: u64, words: Vec<String>, timeout: Duration) -> Result<(), String> {
+        if words.len() < 2 {
+            return Err("object call needs a reference and a method".into());
+        }
+        self.objects.call_for_agent(agent.as_str(), ticket, words, timeout);
+        Ok(())
+    }
+
     /// Asks every peer; the first that has a suitable version answers
     /// with it (see `libraries.rs`).
     fn fetch_library(&self, agent: &AgentId, agent_ticket: u64, name: &str, req: &Requirement) -> Result<(), String> {
@@ -375,6 +383,7 @@ impl Node {
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);
+        links.objects.set_runtime(Arc::downgrade(&runtime));
         runtime.set_router(links.clone());
         // The store and the stored agents come back before the first
         // connection is accepted: an agent arriving earlier would run

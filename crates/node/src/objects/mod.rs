@@ -24,7 +24,7 @@
 
 pub mod adapter;
 pub mod channel;
-// pub mod client;
+pub mod client;
 mod persist;
 pub mod proto;
 pub mod reference;
@@ -76,6 +76,8 @@ pub struct Objects {
     store: Option<Arc<Store>>,
     handle: tokio::runtime::Handle,
     peers: OnceLock<Weak<dyn Peers>>,
+    /// The node's runtime, for answering agents' calls.
+    runtime: OnceLock<Weak<itinerant_core::Runtime>>,
     adapters: Mutex<BTreeMap<String, Arc<Adapter>>>,
     /// Where moved objects went, by (adapter, id).
     moved: Mutex<HashMap<(String, String), String>>,
@@ -87,6 +89,9 @@ pub struct Objects {
     remote: Mutex<HashMap<u64, (String, Reply)>>,
     /// Calls from other nodes running here: (node, its number) -> ours.
     inbound: Mutex<HashMap<(String, u64), u64>>,
+    /// Open call channels by token (their calls in flight, for cancels
+    /// on their urgent lanes).
+    channels: Mutex<HashMap<u64, channel::Flights>>,
     /// Moves waiting for their destination's answer.
     installs: Mutex<HashMap<u64, tokio::sync::oneshot::Sender<Result<(), String>>>>,
 }
@@ -144,6 +149,7 @@ impl Objects {
             store: store.clone(),
             handle,
             peers: OnceLock::new(),
+            runtime: OnceLock::new(),
             adapters: Mutex::new(BTreeMap::new()),
             moved: Mutex::new(HashMap::new()),
             rust_types: Mutex::new(HashMap::new()),
@@ -151,6 +157,7 @@ impl Objects {
             running: Mutex::new(HashMap::new()),
             remote: Mutex::new(HashMap::new()),
             inbound: Mutex::new(HashMap::new()),
+            channels: Mutex::new(HashMap::new()),
             installs: Mutex::new(HashMap::new()),
         });
         if let Some(store) = &store {
@@ -185,9 +192,56 @@ impl Objects {
         let _ = self.peers.set(peers);
     }
 
+    /// Tells the server the node's runtime (once, at node start).
+    pub fn set_runtime(&self, runtime: Weak<itinerant_core::Runtime>) {
+        let _ = self.runtime.set(runtime);
+    }
+
+    /// An agent's `object call` (see `Router::object_call`): `words` are
+    /// the reference, the method and its arguments. Moves are followed;
+    /// the outcome goes to the runtime, which wakes the agent.
+    pub fn call_for_agent(self: &Arc<Self>, agent: &str, ticket: u64, mut words: Vec<String>, timeout: Duration) {
+        let agent_id = agent.to_owned();
+        let (target, method) = (words.remove(0), words.remove(0));
+        let call =
+            Call { target, method, args: words, session: agent_id.clone(), timeout_ms: timeout.as_millis() as u64 };
+        let me = self.clone();
+        self.handle.spawn(async move {
+            let result = match me.call(call, true).await {
+                CallOutcome::Ok(r) => Ok(r),
+                CallOutcome::Err(e) | CallOutcome::Unavailable(e) => Err(e),
+                CallOutcome::Moved(to) => Err(format!("object moved to {to}")),
+            };
+            let runtime = me.runtime.get().and_then(Weak::upgrade);
+            if let (Some(rt), Some(id)) = (runtime, itinerant_core::AgentId::parse(&agent_id)) {
+                rt.object_answered(&id, ticket, result);
+            }
+        });
+    }
+
     /// Makes Rust servant type `name` available to `object add --rust`.
     pub fn register_rust(&self, name: &str, factory: RustFactory) {
         lock(&self.rust_types).insert(name.to_owned(), factory);
+    }
+
+    /// Registers a new call channel; its token is hard to guess, since
+    /// whoever knows it can cancel the channel's calls.
+    fn open_channel(&self) -> (u64, channel::Flights) {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(self.next_call.fetch_add(1, Ordering::Relaxed));
+        let token = h.finish();
+        let flights = channel::Flights::default();
+        lock(&self.channels).insert(token, flights.clone());
+        (token, flights)
+    }
+
+    fn close_channel(&self, token: u64) {
+        lock(&self.channels).remove(&token);
+    }
+
+    fn channel(&self, token: u64) -> Option<channel::Flights> {
+        lock(&self.channels).get(&token).cloned()
     }
 
     pub fn node(&self) -> &str {
@@ -213,7 +267,9 @@ impl Objects {
             ObjectRequest::ObjectMove { adapter, id, node } => {
                 self.move_object(&adapter, &id, &node).await.map(ObjectReply::Reference)
             }
-            ObjectRequest::OpenChannel => Err("a call channel is opened by the connection".into()),
+            ObjectRequest::OpenChannel | ObjectRequest::OpenUrgent { .. } => {
+                Err("a call channel is opened by the connection".into())
+            }
             other => {
                 let me = self.clone();
                 tokio::task::spawn_blocking(move || me.manage(other)).await.map_err(|e| e.to_string())?
@@ -285,13 +341,7 @@ impl Objects {
 
     /// Adds object `id` made of `body` (with servant states, when it moved
     /// here) to an adapter.
-    pub fn add_object(
-        &self,
-        adapter: &str,
-        id: &str,
-        body: Body,
-        states: States,
-    ) -> Result<(), String> {
+    pub fn add_object(&self, adapter: &str, id: &str, body: Body, states: States) -> Result<(), String> {
         check_name("object", id)?;
         let a = self.adapter(adapter)?;
         {
@@ -463,10 +513,10 @@ impl Objects {
         }
         let a = match self.adapter(&target.adapter) {
             Ok(a) => a,
-            Err(why) => return reply(CallOutcome::Err(why)),
+            Err(why) => return reply(CallOutcome::Unavailable(why)),
         };
         if !lock(&a.objects).contains_key(&target.id) {
-            return reply(CallOutcome::Err(format!("no object \"{}\" in adapter \"{}\"", target.id, a.name)));
+            return reply(CallOutcome::Unavailable(format!("no object \"{}\" in adapter \"{}\"", target.id, a.name)));
         }
         let ctl = CallControl::new(timeout_of(call.timeout_ms));
         lock(&self.running).insert(number, (ctl.cancel.clone(), a.name.clone()));
@@ -484,7 +534,7 @@ impl Objects {
             Ok(start) => self.start(&a, start),
             Err(job) => {
                 lock(&self.running).remove(&number);
-                (job.reply)(CallOutcome::Err(format!("adapter \"{}\" is busy", a.name)));
+                (job.reply)(CallOutcome::Unavailable(format!("adapter \"{}\" is busy", a.name)));
             }
         }
     }
@@ -577,7 +627,7 @@ impl Objects {
         lock(&self.remote).insert(number, (node.to_owned(), reply));
         if let Err(why) = self.send(node, &ObjectWire::Call { call: number, body: call }) {
             if let Some((_, reply)) = lock(&self.remote).remove(&number) {
-                reply(CallOutcome::Err(format!("cannot reach node {node}: {why}")));
+                reply(CallOutcome::Unavailable(format!("cannot reach node {node}: {why}")));
             }
             return;
         }
@@ -590,7 +640,7 @@ impl Objects {
             let Some(me) = me.upgrade() else { return };
             let waiting = lock(&me.remote).remove(&number);
             if let Some((_, reply)) = waiting {
-                reply(CallOutcome::Err(format!("node {node} did not answer within {timeout:?}")));
+                reply(CallOutcome::Unavailable(format!("node {node} did not answer within {timeout:?}")));
             }
         });
     }
@@ -667,14 +717,7 @@ impl Objects {
         Ok(states.into_iter().collect())
     }
 
-    async fn install_on(
-        &self,
-        node: &str,
-        a: &Adapter,
-        id: &str,
-        body: Body,
-        states: States,
-    ) -> Result<(), String> {
+    async fn install_on(&self, node: &str, a: &Adapter, id: &str, body: Body, states: States) -> Result<(), String> {
         let ticket = self.next_call.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = tokio::sync::oneshot::channel();
         lock(&self.installs).insert(ticket, tx);
@@ -699,14 +742,7 @@ impl Objects {
 
     /// An object moving here: its adapter is created (same policy) if this
     /// node has none of that name.
-    fn install_here(
-        &self,
-        adapter: &str,
-        policy: &str,
-        id: &str,
-        body: Body,
-        states: States,
-    ) -> Result<(), String> {
+    fn install_here(&self, adapter: &str, policy: &str, id: &str, body: Body, states: States) -> Result<(), String> {
         if self.adapter(adapter).is_err() {
             self.create_adapter(adapter, policy)?;
         }
@@ -737,7 +773,7 @@ impl Objects {
                         lock(&self.inbound).insert((from.to_owned(), call), number);
                         self.call_local(number, &r, body, answer);
                     }
-                    Ok(r) => answer(CallOutcome::Err(format!("object {r} is not on node {}", self.node))),
+                    Ok(r) => answer(CallOutcome::Unavailable(format!("object {r} is not on node {}", self.node))),
                     Err(why) => answer(CallOutcome::Err(why)),
                 }
             }

@@ -52,6 +52,10 @@ pub enum CallOutcome {
     Err(String),
     /// The object is not here any more: it moved to this reference.
     Moved(String),
+    /// The call did not reach a servant (no such node, adapter or object,
+    /// a link down, a busy adapter, no answer in time): another replica
+    /// may serve it.
+    Unavailable(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +120,12 @@ pub enum ObjectRequest {
     /// `ObjectWire::Call` and `Cancel` frames and the node answers each call
     /// with an `ObjectWire::Reply`, in the order calls end.
     OpenChannel,
+    /// Makes the connection the urgent lane of the call channel `token`
+    /// (answered `Channel` when it opened): it carries only `Cancel` frames,
+    /// so a cancel never waits behind call bytes in the channel's stream.
+    OpenUrgent {
+        token: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,6 +136,10 @@ pub enum ObjectReply {
     Called(CallOutcome),
     /// The object's new reference (after a move).
     Reference(String),
+    /// A call channel is open; `token` names it for `OpenUrgent`.
+    Channel {
+        token: u64,
+    },
 }
 
 /// The object frames (see the module comment).
@@ -221,6 +235,7 @@ fn put_outcome(out: &mut Vec<u8>, o: &CallOutcome) {
         CallOutcome::Ok(s) => (0, s),
         CallOutcome::Err(s) => (1, s),
         CallOutcome::Moved(s) => (2, s),
+        CallOutcome::Unavailable(s) => (3, s),
     };
     out.push(tag);
     put_str(out, text);
@@ -231,6 +246,7 @@ fn outcome(r: &mut Reader) -> Result<CallOutcome, DecodeError> {
         0 => Ok(CallOutcome::Ok(r.str()?)),
         1 => Ok(CallOutcome::Err(r.str()?)),
         2 => Ok(CallOutcome::Moved(r.str()?)),
+        3 => Ok(CallOutcome::Unavailable(r.str()?)),
         t => Err(DecodeError(format!("bad call outcome {t}"))),
     }
 }
@@ -309,6 +325,10 @@ impl ObjectRequest {
                 out.push(u8::from(*follow));
             }
             ObjectRequest::OpenChannel => out.push(9),
+            ObjectRequest::OpenUrgent { token } => {
+                out.push(10);
+                put_u64(out, *token);
+            }
         }
     }
 
@@ -325,6 +345,7 @@ impl ObjectRequest {
             7 => ObjectRequest::ObjectMove { adapter: r.str()?, id: r.str()?, node: r.str()? },
             8 => ObjectRequest::Call { call: call(r)?, follow: flag(r)? },
             9 => ObjectRequest::OpenChannel,
+            10 => ObjectRequest::OpenUrgent { token: r.u64()? },
             t => return Err(DecodeError(format!("unknown object request {t}"))),
         })
     }
@@ -364,6 +385,10 @@ impl ObjectReply {
                 out.push(5);
                 put_str(out, r);
             }
+            ObjectReply::Channel { token } => {
+                out.push(6);
+                put_u64(out, *token);
+            }
         }
     }
 
@@ -400,6 +425,7 @@ impl ObjectReply {
             }
             4 => ObjectReply::Called(outcome(r)?),
             5 => ObjectReply::Reference(r.str()?),
+            6 => ObjectReply::Channel { token: r.u64()? },
             t => return Err(DecodeError(format!("unknown object reply {t}"))),
         })
     }
@@ -527,6 +553,7 @@ mod tests {
             ObjectRequest::ObjectMove { adapter: "bank".into(), id: "a1".into(), node: "beta".into() },
             ObjectRequest::Call { call: sample_call(), follow: true },
             ObjectRequest::OpenChannel,
+            ObjectRequest::OpenUrgent { token: u64::MAX - 1 },
         ]
     }
 
@@ -550,7 +577,9 @@ mod tests {
             ObjectReply::Called(CallOutcome::Ok("5".into())),
             ObjectReply::Called(CallOutcome::Err("no method".into())),
             ObjectReply::Called(CallOutcome::Moved("itin://b/b/c".into())),
+            ObjectReply::Called(CallOutcome::Unavailable("node down".into())),
             ObjectReply::Reference("itin://b/b/c".into()),
+            ObjectReply::Channel { token: 77 },
         ]
     }
 
