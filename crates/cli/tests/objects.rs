@@ -50,7 +50,8 @@ fn persistent_objects_keep_their_state_after_sigkill() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("counter.tcl");
-    std::fs::write(&script, "set n 0\nproc add {k} { global n; incr n $k }\nproc get {} { global n; set n }\n").unwrap();
+    std::fs::write(&script, "set n 0\nproc add {k} { global n; incr n $k }\nproc get {} { global n; set n }\n")
+        .unwrap();
     let script = script.to_str().unwrap();
     let data = dir.join("data");
 

@@ -273,3 +273,55 @@ async fn agents_call_objects_on_other_nodes_parked_not_holding_a_worker() {
     let out = common::result_on(b, &first).await.unwrap();
     assert_eq!(out, "5 1 {no method \"nosuch\"} 6 1 {object itin://ag1/bank/x did not answer within 50 ms}", "{out}");
 }
+
+itinerant_node::object_interface! {
+    pub trait Counter {
+        fn add(&mut self, k: i64) -> i64;
+        fn name(&mut self) -> String;
+    }
+    stub CounterStub;
+    skeleton CounterSkeleton;
+}
+
+struct RustCounter(i64);
+
+impl Counter for RustCounter {
+    fn add(&mut self, k: i64) -> Result<i64, String> {
+        self.0 += k;
+        Ok(self.0)
+    }
+
+    fn name(&mut self) -> Result<String, String> {
+        Ok("rust".into())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stubs_from_a_trait_call_rust_and_tcl_servants_alike() {
+    let nodes = common::peered(&["st1", "st2"], |_| {}).await;
+    let (a, b) = (&nodes[0], &nodes[1]);
+    a.objects().register_rust("Counter", Arc::new(|| Box::new(CounterSkeleton(RustCounter(0)))));
+    a.objects().create_adapter("c", "threading=per-object").unwrap();
+    a.objects().add_object("c", "r", Body::Rust("Counter".into()), Vec::new()).unwrap();
+    a.objects()
+        .add_object(
+            "c",
+            "t",
+            tcl("set n 0\nproc add {k} { global n; incr n $k }\nproc name {} { return tcl }"),
+            Vec::new(),
+        )
+        .unwrap();
+    assert!(a.objects().add_object("c", "x", Body::Rust("Nope".into()), Vec::new()).is_err());
+    let client = client(b, "s").await;
+    for (id, name) in [("r", "rust"), ("t", "tcl")] {
+        let stub = CounterStub { client: client.clone(), target: r(a, "c", id), deadline: D };
+        assert_eq!(stub.add(2).await.unwrap(), 2);
+        assert_eq!(stub.add(40).await.unwrap(), 42);
+        assert_eq!(stub.name().await.unwrap(), name);
+    }
+    // A Rust servant answers untyped calls too (itin call, agents).
+    assert_eq!(
+        client.invoke(&r(a, "c", "r"), "add", &["x".into()], D).await,
+        Err(CallError::Failed("bad argument \"k\": \"x\"".into()))
+    );
+}

@@ -29,7 +29,7 @@ mod persist;
 pub mod proto;
 pub mod reference;
 pub mod servant;
-// pub mod stub;
+pub mod stub;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
