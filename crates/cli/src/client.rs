@@ -256,7 +256,7 @@ impl Client {
     }
 }
 
-fn unexpected(reply: ReplyBody) -> String {
+pub fn unexpected(reply: ReplyBody) -> String {
     format!("unexpected answer from node: {reply:?}")
 }
 
@@ -393,7 +393,7 @@ impl<'a> AgentJson<'a> {
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
     let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
     println!("{text}");
     Ok(())
@@ -411,7 +411,7 @@ pub fn format_age(ms: u64) -> String {
 }
 
 /// Rows of cells as columns padded to their widest cell.
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
+pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {

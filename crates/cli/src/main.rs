@@ -9,6 +9,7 @@ mod client;
 mod demo;
 mod init;
 mod node_cmd;
+mod objects_cmd;
 mod tcl_host;
 
 #[derive(Parser)]
@@ -116,6 +117,32 @@ enum Cmd {
         node: NodeArg,
         #[command(subcommand)]
         action: LibCmd,
+    },
+    /// Object adapters of a running node.
+    Adapter {
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        action: objects_cmd::AdapterCmd,
+    },
+    /// Objects of a running node's adapters.
+    Object {
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        action: objects_cmd::ObjectCmd,
+    },
+    /// Call a method of an object: `itin call itin://NODE/ADAPTER/ID METHOD ARG...`.
+    Call {
+        #[command(flatten)]
+        node: NodeArg,
+        reference: String,
+        method: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+        /// Give up after MS milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 10_000)]
+        timeout: u64,
     },
     /// A running node and the peers it knows.
     Nodes {
@@ -364,6 +391,11 @@ fn main() -> ExitCode {
         }
         Cmd::Lib { node, action: LibCmd::List { json } } => {
             client::exit(node.address().and_then(|n| client::lib_list(&n, json)))
+        }
+        Cmd::Adapter { node, action } => client::exit(node.address().and_then(|n| objects_cmd::adapter(&n, action))),
+        Cmd::Object { node, action } => client::exit(node.address().and_then(|n| objects_cmd::object_cmd(&n, action))),
+        Cmd::Call { node, reference, method, args, timeout } => {
+            client::exit(node.address().and_then(|n| objects_cmd::call(&n, reference, method, args, timeout)))
         }
         Cmd::Nodes { node, json } => client::exit(node.address().and_then(|n| client::nodes(&n, json))),
     }

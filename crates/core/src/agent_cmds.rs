@@ -65,6 +65,7 @@ fn commands() -> &'static Arc<HostCommands> {
         t.add("agent_end", |_, _| HostResult::Error(Exception::new(TCL_EXIT, Value::int(0))));
         t.add("df", |i, a| with_agent(i, |c| df_cmd(&c.shared, &c.id, a)));
         t.add("package", crate::package::package_cmd);
+        t.add("object", crate::object_cmds::object_cmd);
         t.add("ams", |i, a| with_agent(i, |c| ams_cmd(&c.shared, a)));
         t.add("acl", |i, a| with_agent(i, |c| acl_cmd(&c.shared, &c.id, a)));
         t.add("agent_info", |i, a| with_agent(i, |c| agent_info(&c.shared, &c.id, a)));

@@ -37,6 +37,7 @@ pub mod df;
 pub mod fipa;
 pub mod inspect;
 pub mod library;
+mod object_cmds;
 pub mod ordering;
 mod package;
 mod resource_cmds;

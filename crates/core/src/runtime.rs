@@ -22,6 +22,7 @@ use itinerant_tcl::{HostRequest, Interp, Outcome};
 mod delivery;
 mod library;
 mod migrate;
+mod object_call;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
@@ -218,6 +219,20 @@ pub trait Router: Send + Sync {
     fn fetch_library(&self, _agent: &AgentId, _ticket: u64, _name: &str, _req: &Requirement) -> Result<(), String> {
         Err("no other node to ask".into())
     }
+
+    /// `object call`: calls method `words[1]` with arguments `words[2..]`
+    /// of the object `words[0]` (a reference) for the agent parked with
+    /// `ticket`; the outcome comes back through `Runtime::object_answered`.
+    /// An error: the call could not be made.
+    fn object_call(
+        &self,
+        _agent: &AgentId,
+        _ticket: u64,
+        _words: Vec<String>,
+        _timeout: Duration,
+    ) -> Result<(), String> {
+        Err("this node has no object server".into())
+    }
 }
 
 /// Why a message was not accepted.
@@ -338,6 +353,9 @@ pub(crate) enum Wait {
     /// `package require` of a library being fetched from other nodes;
     /// the error if it does not come in time.
     Library { unfound: String },
+    /// `object call`: the answer of an object; the error if it does not
+    /// come in time.
+    Reply { timeout_error: String },
 }
 
 struct Parked {
@@ -1142,6 +1160,7 @@ impl Shared {
             }
             WaitRequest::Depart { kind, dest, script } => self.depart(agent, kind, dest, script, None),
             WaitRequest::Library { name, req } => self.require_library(agent, name, req),
+            WaitRequest::ObjectCall(words) => self.object_call(agent, words),
         }
     }
 
@@ -1204,7 +1223,7 @@ impl Shared {
             if let Some(p) = slot.parked.take() {
                 let mut agent = p.agent;
                 let result = match p.wait {
-                    Wait::Library { unfound } => Err(unfound),
+                    Wait::Library { unfound } | Wait::Reply { timeout_error: unfound } => Err(unfound),
                     _ => Ok(String::new()),
                 };
                 let _ = agent.interp.resume(result);
@@ -1333,6 +1352,8 @@ enum WaitRequest {
         name: String,
         req: Requirement,
     },
+    /// `object call` (timeout, reference, method, arguments).
+    ObjectCall(Vec<String>),
 }
 
 impl WaitRequest {
@@ -1371,6 +1392,7 @@ impl WaitRequest {
             "after" => Ok(WaitRequest::Sleep(timeout(Some(ms(0).unwrap_or(0))).unwrap_or_default())),
             "exec" => Ok(WaitRequest::Exec(std::mem::take(&mut req.args))),
             "resource_io" => Ok(WaitRequest::Resource(std::mem::take(&mut req.args))),
+            "object_call" => Ok(WaitRequest::ObjectCall(std::mem::take(&mut req.args))),
             "package_require" => {
                 let name = req.args.first().cloned().unwrap_or_default();
                 let req = Requirement::decode(req.args.get(1).map(String::as_str).unwrap_or(""))?;

@@ -125,6 +125,8 @@ pub enum RequestBody {
     DrainStatus,
     /// Take new agents again; `Done`.
     Undrain,
+    /// The object server (`objects`); `Object`.
+    Object(crate::objects::proto::ObjectRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,6 +207,7 @@ pub enum ReplyBody {
         node: String,
     },
     Drain(DrainReport),
+    Object(crate::objects::proto::ObjectReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -376,6 +379,10 @@ impl Request {
             RequestBody::Drain => out.push(14),
             RequestBody::DrainStatus => out.push(15),
             RequestBody::Undrain => out.push(16),
+            RequestBody::Object(o) => {
+                out.push(30);
+                o.encode_into(&mut out);
+            }
         }
         out
     }
@@ -406,6 +413,7 @@ impl Request {
             14 => RequestBody::Drain,
             15 => RequestBody::DrainStatus,
             16 => RequestBody::Undrain,
+            30 => RequestBody::Object(crate::objects::proto::ObjectRequest::decode_from(&mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -510,6 +518,10 @@ impl Response {
                 put_opt(&mut out, d.stalled.as_deref());
                 out.push(u8::from(d.done));
             }
+            ReplyBody::Object(o) => {
+                out.push(30);
+                o.encode_into(&mut out);
+            }
         }
         out
     }
@@ -584,6 +596,7 @@ impl Response {
                 stalled: r.opt()?,
                 done: bool_flag(&mut r)?,
             })),
+            30 => Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::decode_from(&mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -659,6 +672,7 @@ pub struct NodeView<'a> {
     pub peers: &'a PeerTable,
     pub libraries: Arc<Libraries>,
     pub placement: &'a Placement,
+    pub objects: &'a Arc<crate::objects::Objects>,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -686,13 +700,21 @@ pub async fn serve_client(
     let mut pending: Vec<Frame> = frames.collect();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        for frame in pending.drain(..) {
+        let mut batch = std::mem::take(&mut pending).into_iter();
+        while let Some(frame) = batch.next() {
             if frame.kind != KIND_REQUEST {
                 return Err(format!("client sent a frame of kind {}, not a request", frame.kind));
             }
             let response = match Request::decode(&frame.payload) {
                 Ok(Request { id, body: RequestBody::Migrate { id: agent_id, node: dest } }) => {
                     Response { id, result: migrate(&node, &agent_id, &dest).await }
+                }
+                Ok(Request { id, body: RequestBody::Object(req) }) if crate::objects::channel::opens(&req) => {
+                    let rest = batch.collect();
+                    return crate::objects::channel::serve(stream, decoder, rest, node.objects.clone(), id, req).await;
+                }
+                Ok(Request { id, body: RequestBody::Object(req) }) => {
+                    Response { id, result: node.objects.handle(req).await.map(ReplyBody::Object) }
                 }
                 Ok(req) => Response { id: req.id, result: handle_async(&node, req.body).await },
                 Err(e) => match Request::peek_id(&frame.payload) {
@@ -878,6 +900,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
             node.placement.stop_drain(rt);
             Ok(ReplyBody::Done)
         }
+        RequestBody::Object(_) => Err("object requests are served by the connection".into()),
     }
 }
 

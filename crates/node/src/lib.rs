@@ -19,6 +19,7 @@ mod kv;
 pub mod libraries;
 pub mod net;
 pub mod node;
+pub mod objects;
 pub mod placement;
 pub mod proto;
 pub mod store;

@@ -139,6 +139,14 @@ struct Links {
     placement: Placement,
     /// TLS for links to peers; none: plain TCP to loopback peers.
     tls: Option<Arc<NodeTls>>,
+    /// The object server.
+    objects: Arc<crate::objects::Objects>,
+}
+
+impl crate::objects::Peers for Links {
+    fn send(&self, node: &str, frame: Frame) -> Result<(), String> {
+        self.send_frame(node, frame)
+    }
 }
 
 impl Links {
@@ -309,6 +317,14 @@ impl Router for Links {
         self.libraries.versions(name)
     }
 
+    fn object_call(&self, agent: &AgentId, ticket: u64, words: Vec<String>, timeout: Duration) -> Result<(), String> {
+        if words.len() < 2 {
+            return Err("object call needs a reference and a method".into());
+        }
+        self.objects.call_for_agent(agent.as_str(), ticket, words, timeout);
+        Ok(())
+    }
+
     /// Asks every peer; the first that has a suitable version answers
     /// with it (see `libraries.rs`).
     fn fetch_library(&self, agent: &AgentId, agent_ticket: u64, name: &str, req: &Requirement) -> Result<(), String> {
@@ -380,7 +396,15 @@ impl Node {
             fetches: Mutex::new(Fetches::default()),
             placement: Placement::new(config.balance),
             tls: config.tls.clone(),
+            objects: crate::objects::Objects::open(
+                &config.name,
+                opened.as_ref().map(|o| o.store.clone()),
+                tokio::runtime::Handle::current(),
+            ),
         });
+        let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
+        links.objects.set_peers(peers);
+        links.objects.set_runtime(Arc::downgrade(&runtime));
         runtime.set_router(links.clone());
         // The store and the stored agents come back before the first
         // connection is accepted: an agent arriving earlier would run
@@ -479,6 +503,11 @@ impl Node {
     /// The libraries this node has (published here or cached).
     pub fn libraries(&self) -> &Arc<Libraries> {
         &self.links.libraries
+    }
+
+    /// The node's object server.
+    pub fn objects(&self) -> &Arc<crate::objects::Objects> {
+        &self.links.objects
     }
 
     /// The node's store, if it has a data directory.
@@ -759,6 +788,7 @@ async fn serve_inbound(
                 peers: &links.peers,
                 libraries: links.libraries.clone(),
                 placement: &links.placement,
+                objects: &links.objects,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }
@@ -766,6 +796,11 @@ async fn serve_inbound(
         // registry lock for all), in the order they came.
         let mut batch: Vec<Inbound> = Vec::new();
         for frame in frames {
+            if let (Some(from), true) = (&peer, crate::objects::proto::is_object_kind(frame.kind)) {
+                deliver(rt, links, from, std::mem::take(&mut batch));
+                links.objects.on_frame(from, &frame)?;
+                continue;
+            }
             let wire = Wire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
             match (&peer, wire) {
                 (None, Wire::Hello { node, listen }) => {

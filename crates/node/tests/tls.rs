@@ -134,3 +134,27 @@ async fn a_hello_must_name_the_node_of_the_certificate() {
     let err = beta.connect("gamma", tcp(addr).await).await.err().expect("alpha is not gamma");
     assert!(err.contains("not valid for name \"gamma\""), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_clients_call_over_mutual_tls_and_plain_ones_are_refused() {
+    use itinerant_node::net::tls::client_config;
+    use itinerant_node::objects::client::ObjectClient;
+    use itinerant_node::objects::reference::ObjectRef;
+    use itinerant_node::objects::servant::Body;
+    let ca = Authority::generate().unwrap();
+    let nodes = peered(&["alpha"], tls(&ca)).await;
+    let objects = nodes[0].objects();
+    objects.create_adapter("a", "threading=single").unwrap();
+    objects
+        .add_object("a", "counter", Body::Tcl("set n 0\nproc add {k} { global n; incr n $k }".into()), Vec::new())
+        .unwrap();
+    let target = ObjectRef::new("alpha", "a", "counter").unwrap();
+    let config = client_config(&ca.client_credentials("admin").unwrap()).unwrap();
+    let client = ObjectClient::connect_with(nodes[0].addr(), "s", Some(config)).await.unwrap();
+    let got = client.invoke(&target, "add", &["5".to_owned()], Duration::from_secs(10)).await.unwrap();
+    assert_eq!(got, "5");
+    let other = Authority::generate().unwrap();
+    let foreign = client_config(&other.client_credentials("admin").unwrap()).unwrap();
+    assert!(ObjectClient::connect_with(nodes[0].addr(), "s", Some(foreign)).await.is_err(), "another CA");
+    assert!(ObjectClient::connect(nodes[0].addr(), "s").await.is_err(), "plain TCP");
+}

@@ -1,0 +1,404 @@
+//! The Rust client library for objects: one call channel to a node
+//! (`ObjectRequest::OpenChannel`), through which it reaches objects on that
+//! node and, through its links, on every other.
+//!
+//! - [`ObjectClient::invoke`]: one call with a deadline; an answer "moved"
+//!   is followed (and remembered, so later calls go straight there);
+//! - [`ObjectClient::start`] / [`ObjectClient::cancel`]: a call that can be
+//!   cancelled while it runs; the cancel is written on the urgent lane, a
+//!   second connection that carries only cancels, so it never waits behind
+//!   call frames (queued here, in the kernel, or unread by the node);
+//! - [`ObjectClient::invoke_many`]: many calls at once, answers in order;
+//! - [`ObjectClient::invoke_group`]: a replica group: the first answer,
+//!   all answers, or a quorum;
+//! - [`ObjectClient::invoke_idempotent`]: a call that may run twice,
+//!   retried on the next replica when one is unavailable (failover).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::net::tls::{Stream, CLIENT_SERVER_NAME};
+use tokio::sync::{mpsc, oneshot};
+
+use super::proto::{Call, CallOutcome, ObjectReply, ObjectRequest, ObjectWire};
+use super::reference::ObjectRef;
+use super::MAX_FOLLOW;
+use crate::control::{ClientHello, ReplyBody, Request, RequestBody, Response, KIND_RESPONSE, PROTOCOL_VERSION};
+use crate::net::frame::{Frame, FrameDecoder, DEFAULT_MAX_PAYLOAD};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a call gave no result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallError {
+    /// The method ran and failed (its error message), or was cancelled.
+    Failed(String),
+    /// No servant took the call (node, adapter or object missing, link
+    /// down): another replica may.
+    Unavailable(String),
+    /// No answer before the deadline (the call was cancelled).
+    Timeout,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Failed(e) => write!(f, "{e}"),
+            CallError::Unavailable(e) => write!(f, "unavailable: {e}"),
+            CallError::Timeout => write!(f, "no answer before the deadline"),
+        }
+    }
+}
+
+/// How a replica group's answers make one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupMode {
+    /// The first good answer; the other calls are cancelled.
+    First,
+    /// Every replica's outcome.
+    All,
+    /// As soon as this many replicas answered well.
+    Quorum(usize),
+}
+
+/// A call under way (see [`ObjectClient::start`]).
+pub struct PendingCall {
+    pub id: u64,
+    answer: oneshot::Receiver<CallOutcome>,
+}
+
+struct Inner {
+    data: mpsc::UnboundedSender<Frame>,
+    urgent: mpsc::UnboundedSender<Frame>,
+    waiting: Mutex<HashMap<u64, oneshot::Sender<CallOutcome>>>,
+    next: AtomicU64,
+    session: String,
+    /// Where moved objects are now (learned from "moved" answers).
+    moved: Mutex<HashMap<ObjectRef, ObjectRef>>,
+}
+
+/// A connection to a node for object calls. Cheap to clone.
+#[derive(Clone)]
+pub struct ObjectClient {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ObjectClient {
+    /// Connects to the node at `addr` and opens a call channel and its
+    /// urgent lane; `session` names this client for `session` adapters.
+    pub async fn connect(addr: SocketAddr, session: &str) -> Result<ObjectClient, String> {
+        ObjectClient::connect_with(addr, session, None).await
+    }
+
+    /// As `connect`, over mutual TLS when `tls` is given (a client
+    /// configuration from `net::tls::client_config`; needed by every node
+    /// not started with `--insecure-loopback`).
+    pub async fn connect_with(
+        addr: SocketAddr,
+        session: &str,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<ObjectClient, String> {
+        let (stream, decoder, leftover, opened) = open(addr, &tls, ObjectRequest::OpenChannel).await?;
+        let ObjectReply::Channel { token } = opened else {
+            return Err(format!("unexpected answer {opened:?}"));
+        };
+        let (urgent_stream, _, _, _) = open(addr, &tls, ObjectRequest::OpenUrgent { token }).await?;
+        let (data, data_rx) = mpsc::unbounded_channel();
+        let (urgent, urgent_rx) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            data,
+            urgent,
+            waiting: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(1),
+            session: session.to_owned(),
+            moved: Mutex::new(HashMap::new()),
+        });
+        let (reader, writer) = tokio::io::split(stream);
+        tokio::spawn(write_loop(writer, data_rx));
+        tokio::spawn(write_loop(urgent_stream, urgent_rx));
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            let why = read_loop(reader, decoder, leftover, &weak).await;
+            // The channel is gone: every waiting call learns it.
+            if let Some(inner) = weak.upgrade() {
+                for (_, tx) in lock(&inner.waiting).drain() {
+                    let _ = tx.send(CallOutcome::Unavailable(format!("connection to the node lost: {why}")));
+                }
+            }
+        });
+        Ok(ObjectClient { inner })
+    }
+
+    /// Starts a call (not following moves); answer with [`Self::finish`].
+    pub fn start(&self, target: &ObjectRef, method: &str, args: &[String], deadline: Duration) -> PendingCall {
+        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        let (tx, answer) = oneshot::channel();
+        lock(&self.inner.waiting).insert(id, tx);
+        let body = Call {
+            target: target.to_string(),
+            method: method.to_owned(),
+            args: args.to_vec(),
+            session: self.inner.session.clone(),
+            timeout_ms: deadline.as_millis().max(1) as u64,
+        };
+        if self.inner.data.send(ObjectWire::Call { call: id, body }.frame()).is_err() {
+            if let Some(tx) = lock(&self.inner.waiting).remove(&id) {
+                let _ = tx.send(CallOutcome::Unavailable("connection to the node lost".into()));
+            }
+        }
+        PendingCall { id, answer }
+    }
+
+    /// Cancels a started call: sent on the urgent lane (a connection of
+    /// its own, so it never waits behind calls).
+    pub fn cancel(&self, id: u64) {
+        let _ = self.inner.urgent.send(ObjectWire::Cancel { call: id }.frame());
+    }
+
+    /// Waits for a started call's outcome, at most `deadline` (then it is
+    /// cancelled).
+    pub async fn finish(&self, pending: PendingCall, deadline: Duration) -> CallOutcome {
+        match tokio::time::timeout(deadline, pending.answer).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => CallOutcome::Unavailable("connection to the node lost".into()),
+            Err(_) => {
+                lock(&self.inner.waiting).remove(&pending.id);
+                self.cancel(pending.id);
+                CallOutcome::Unavailable("deadline".into())
+            }
+        }
+    }
+
+    /// One call, within `deadline`, following the object if it moved.
+    pub async fn invoke(
+        &self,
+        target: &ObjectRef,
+        method: &str,
+        args: &[String],
+        deadline: Duration,
+    ) -> Result<String, CallError> {
+        let end = tokio::time::Instant::now() + deadline;
+        let mut target = lock(&self.inner.moved).get(target).cloned().unwrap_or_else(|| target.clone());
+        let original = target.clone();
+        for _ in 0..=MAX_FOLLOW {
+            let left = end.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return Err(CallError::Timeout);
+            }
+            let pending = self.start(&target, method, args, left);
+            match self.finish(pending, left).await {
+                CallOutcome::Ok(r) => return Ok(r),
+                CallOutcome::Err(e) => return Err(CallError::Failed(e)),
+                CallOutcome::Unavailable(e) if e == "deadline" => return Err(CallError::Timeout),
+                CallOutcome::Unavailable(e) => return Err(CallError::Unavailable(e)),
+                CallOutcome::Moved(to) => {
+                    let to = ObjectRef::parse(&to).map_err(CallError::Failed)?;
+                    lock(&self.inner.moved).insert(original.clone(), to.clone());
+                    target = to;
+                }
+            }
+        }
+        Err(CallError::Unavailable(format!("{original} moved more than {MAX_FOLLOW} times")))
+    }
+
+    /// Many calls at once (each within `deadline`); answers in the order
+    /// of `calls`.
+    pub async fn invoke_many(
+        &self,
+        calls: &[(ObjectRef, String, Vec<String>)],
+        deadline: Duration,
+    ) -> Vec<Result<String, CallError>> {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, (target, method, args)) in calls.iter().cloned().enumerate() {
+            let me = self.clone();
+            set.spawn(async move { (i, me.invoke(&target, &method, &args, deadline).await) });
+        }
+        let mut out: Vec<Result<String, CallError>> = vec![Err(CallError::Timeout); calls.len()];
+        while let Some(Ok((i, r))) = set.join_next().await {
+            out[i] = r;
+        }
+        out
+    }
+
+    /// Calls every replica of a group; see [`GroupMode`]. `First` and
+    /// `Quorum` give their good answers (one, or the quorum's) as soon as
+    /// they have them; `All` gives every outcome, in group order, as its
+    /// `Ok` only if all were good.
+    pub async fn invoke_group(
+        &self,
+        group: &[ObjectRef],
+        method: &str,
+        args: &[String],
+        mode: GroupMode,
+        deadline: Duration,
+    ) -> Result<Vec<String>, CallError> {
+        let need = match mode {
+            GroupMode::First => 1,
+            GroupMode::All => group.len(),
+            GroupMode::Quorum(k) => k.min(group.len()).max(1),
+        };
+        let mut set = tokio::task::JoinSet::new();
+        for (i, target) in group.iter().cloned().enumerate() {
+            let (me, method, args) = (self.clone(), method.to_owned(), args.to_vec());
+            set.spawn(async move { (i, me.invoke(&target, &method, &args, deadline).await) });
+        }
+        let mut good: Vec<(usize, String)> = Vec::new();
+        let mut failures: Vec<String> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let Ok((i, outcome)) = joined else { continue };
+            match outcome {
+                Ok(r) => good.push((i, r)),
+                Err(e) => {
+                    failures.push(format!("{}: {e}", group[i]));
+                    if group.len() - failures.len() < need {
+                        set.abort_all();
+                        return Err(CallError::Unavailable(failures.join("; ")));
+                    }
+                }
+            }
+            if good.len() >= need {
+                set.abort_all();
+                good.sort_by_key(|(i, _)| *i);
+                return Ok(good.into_iter().map(|(_, r)| r).collect());
+            }
+        }
+        Err(CallError::Unavailable(failures.join("; ")))
+    }
+
+    /// An idempotent call: tried on each replica in turn (at most
+    /// `attempts` tries in all, cycling) while replicas are unavailable or
+    /// do not answer in time; a method's own failure is final.
+    pub async fn invoke_idempotent(
+        &self,
+        replicas: &[ObjectRef],
+        method: &str,
+        args: &[String],
+        attempts: usize,
+        deadline_each: Duration,
+    ) -> Result<String, CallError> {
+        let mut last = CallError::Unavailable("no replicas".into());
+        for target in replicas.iter().cycle().take(attempts.max(1).min(replicas.len().max(1) * 8)) {
+            match self.invoke(target, method, args, deadline_each).await {
+                Ok(r) => return Ok(r),
+                Err(CallError::Failed(e)) => return Err(CallError::Failed(e)),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+}
+
+/// Opens a connection to the node and sends `req` (which turns it into a
+/// call channel or an urgent lane); the connection, its decoder, frames
+/// already read after the answer, and the answer.
+async fn open(
+    addr: SocketAddr,
+    tls: &Option<Arc<rustls::ClientConfig>>,
+    req: ObjectRequest,
+) -> Result<(Stream, FrameDecoder, Vec<Frame>, ObjectReply), String> {
+    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
+        .await
+        .map_err(|_| format!("connecting to {addr} timed out"))?
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let mut stream = match tls {
+        None => Stream::Plain(tcp),
+        Some(config) => {
+            let name = rustls::pki_types::ServerName::try_from(CLIENT_SERVER_NAME).map_err(|e| e.to_string())?;
+            let connecting = tokio_rustls::TlsConnector::from(config.clone()).connect(name, tcp);
+            match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+                Ok(Ok(s)) => Stream::Tls(Box::new(s.into())),
+                Ok(Err(e)) => return Err(format!("TLS handshake with {addr} failed: {e}")),
+                Err(_) => return Err(format!("no TLS handshake with {addr} within {CONNECT_TIMEOUT:?}")),
+            }
+        }
+    };
+    let hello = ClientHello { version: PROTOCOL_VERSION, client: "itinerant object client".into() };
+    let mut bytes = hello.frame().encode();
+    bytes.extend(Request { id: 1, body: RequestBody::Object(req) }.frame().encode());
+    stream.write_all(&bytes).await.map_err(|e| e.to_string())?;
+    let mut decoder = FrameDecoder::new(DEFAULT_MAX_PAYLOAD);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = tokio::time::timeout(CONNECT_TIMEOUT, stream.read(&mut buf))
+            .await
+            .map_err(|_| "the node did not answer".to_string())?
+            .map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("the node closed the connection".into());
+        }
+        let mut frames = decoder.push(&buf[..n]).map_err(|e| e.to_string())?.into_iter();
+        if let Some(first) = frames.next() {
+            if first.kind != KIND_RESPONSE {
+                return Err(format!("unexpected frame kind {}", first.kind));
+            }
+            return match Response::decode(&first.payload).map_err(|e| e.to_string())?.result {
+                Ok(ReplyBody::Object(reply)) => Ok((stream, decoder, frames.collect(), reply)),
+                Ok(other) => Err(format!("unexpected answer {other:?}")),
+                Err(e) => Err(e),
+            };
+        }
+    }
+}
+
+/// Writes one lane's frames, coalescing those already queued (at most
+/// 64 KiB a write).
+async fn write_loop<W: tokio::io::AsyncWrite + Unpin>(mut writer: W, mut frames: mpsc::UnboundedReceiver<Frame>) {
+    let mut batch = Vec::new();
+    while let Some(f) = frames.recv().await {
+        batch.clear();
+        batch.extend(f.encode());
+        while batch.len() < 64 * 1024 {
+            match frames.try_recv() {
+                Ok(f) => batch.extend(f.encode()),
+                Err(_) => break,
+            }
+        }
+        if writer.write_all(&batch).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn read_loop(
+    mut reader: tokio::io::ReadHalf<Stream>,
+    mut decoder: FrameDecoder,
+    leftover: Vec<Frame>,
+    inner: &std::sync::Weak<Inner>,
+) -> String {
+    let mut frames = leftover;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let Some(me) = inner.upgrade() else { return "client dropped".into() };
+        for f in frames.drain(..) {
+            match ObjectWire::decode(f.kind, &f.payload) {
+                Ok(ObjectWire::Reply { call, outcome }) => {
+                    if let Some(tx) = lock(&me.waiting).remove(&call) {
+                        let _ = tx.send(outcome);
+                    }
+                }
+                Ok(_) => return format!("unexpected frame kind {}", f.kind),
+                Err(e) => return e.to_string(),
+            }
+        }
+        drop(me);
+        match reader.read(&mut buf).await {
+            Ok(0) => return "closed by the node".into(),
+            Ok(n) => match decoder.push(&buf[..n]) {
+                Ok(f) => frames = f,
+                Err(e) => return e.to_string(),
+            },
+            Err(e) => return e.to_string(),
+        }
+    }
+}
