@@ -18,5 +18,7 @@ pub mod libraries;
 pub mod net;
 pub mod node;
 pub mod placement;
+pub mod policy;
 pub mod proto;
+pub mod signed;
 pub mod store;

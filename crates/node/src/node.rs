@@ -71,6 +71,10 @@ pub struct NodeConfig {
     pub data: Option<PathBuf>,
     /// Move agents to less loaded peers (`placement.rs`); off by default.
     pub balance: bool,
+    /// The policy file (`policy.rs`): which owners may run agents here and
+    /// what they may do. None: every agent, signed or not, with what the
+    /// runtime configuration allows (docs/SECURITY.md).
+    pub policy: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -82,6 +86,7 @@ impl NodeConfig {
             max_frame: DEFAULT_MAX_PAYLOAD,
             data: None,
             balance: false,
+            policy: None,
         }
     }
 }
@@ -126,6 +131,8 @@ struct Links {
     fetches: Mutex<Fetches>,
     /// Peers' loads, drain and balancing.
     placement: Placement,
+    /// The policy and the signed submissions seen.
+    owners: crate::signed::Owners,
 }
 
 impl Links {
@@ -337,6 +344,10 @@ impl Node {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let policy = match &config.policy {
+            Some(path) => Some(crate::policy::NodePolicy::load(&config.name, path)?),
+            None => None,
+        };
         let mut runtime_config = config.runtime.clone();
         if runtime_config.sandbox.is_none() {
             runtime_config.sandbox = config.data.as_ref().map(|d| d.join("sandbox"));
@@ -359,7 +370,11 @@ impl Node {
             libraries: Arc::new(Libraries::open(opened.as_ref().map(|o| o.store.clone()))?),
             fetches: Mutex::new(Fetches::default()),
             placement: Placement::new(config.balance),
+            owners: crate::signed::Owners { policy: policy.clone(), ..Default::default() },
         });
+        if let Some(p) = &policy {
+            runtime.set_authority(p.clone());
+        }
         runtime.set_router(links.clone());
         // The store and the stored agents come back before the first
         // connection is accepted: an agent arriving earlier would run
@@ -396,6 +411,10 @@ impl Node {
                 tokio::time::sleep(TRANSFER_RETRY).await;
                 retrying.resend_transfers();
                 retrying.fetches.lock().unwrap_or_else(|e| e.into_inner()).expire(std::time::Instant::now());
+                // An edited policy file applies without a signal.
+                if let Some(p) = &retrying.owners.policy {
+                    p.reload_if_changed();
+                }
             }
         });
         let placement_task = tokio::spawn(placement_loop(runtime.clone(), links.clone()));
@@ -409,6 +428,15 @@ impl Node {
 
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
+    }
+
+    /// Reads the policy file again (SIGHUP); the policy in force stays if
+    /// the file is bad.
+    pub fn reload_policy(&self) -> Result<String, String> {
+        match &self.links.owners.policy {
+            Some(p) => p.reload(),
+            None => Err(format!("node {} runs without a policy", self.runtime.node())),
+        }
     }
 
     /// Makes `name` at `addr` a peer: messages for its agents go there.
@@ -694,6 +722,7 @@ async fn serve_inbound(
                 peers: &links.peers,
                 libraries: links.libraries.clone(),
                 placement: &links.placement,
+                owners: &links.owners,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }
