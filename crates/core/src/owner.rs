@@ -83,6 +83,13 @@ pub struct OwnerKey {
     signing: SigningKey,
 }
 
+/// Shows the owner only: a secret never reaches a log.
+impl std::fmt::Debug for OwnerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OwnerKey({})", self.owner().describe())
+    }
+}
+
 impl OwnerKey {
     /// A new key pair from the operating system's random source.
     pub fn generate(name: &str) -> Result<OwnerKey, String> {
@@ -124,6 +131,19 @@ pub struct Submission {
     /// Random: with the time, tells two submissions of the same script
     /// apart, so a node can refuse a replayed one.
     pub nonce: u64,
+}
+
+impl Submission {
+    /// A submission signed now, with a random nonce.
+    pub fn now(script: String, name: Option<String>, vars: Vec<(String, String)>) -> Result<Submission, String> {
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).map_err(|e| format!("no randomness for a nonce: {e}"))?;
+        let issued_at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Ok(Submission { script, name, vars, issued_at_ms, nonce: u64::from_be_bytes(nonce) })
+    }
 }
 
 /// An agent's proof of origin: the owner, the submission it signed, and

@@ -793,7 +793,12 @@ async fn migrate(node: &NodeView<'_>, id_or_name: &str, dest: &str) -> Result<Re
 }
 
 /// Refuses a submission over the limits or whose name is taken.
-pub fn check_submission(rt: &Runtime, script: &str, name: Option<&str>, vars: &[(String, String)]) -> Result<(), String> {
+pub fn check_submission(
+    rt: &Runtime,
+    script: &str,
+    name: Option<&str>,
+    vars: &[(String, String)],
+) -> Result<(), String> {
     if script.len() > MAX_SCRIPT_BYTES {
         return Err(format!("the script is larger than {MAX_SCRIPT_BYTES} bytes"));
     }

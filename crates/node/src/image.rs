@@ -11,8 +11,8 @@
 //! signature; `owner.rs`) at the end, flagged (0: an unsigned agent).
 
 use itinerant_core::ordering::{OrderingState, Stream};
-use itinerant_core::resources::{Action, Attach, By, Carried, Kind, Resource};
 use itinerant_core::owner::{Credential, Owner, Submission};
+use itinerant_core::resources::{Action, Attach, By, Carried, Kind, Resource};
 use itinerant_core::AgentImage;
 
 use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader};

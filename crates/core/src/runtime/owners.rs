@@ -54,10 +54,8 @@ impl Shared {
             let Some(max) = grant.max_agents else { return Ok(()) };
             let slots = lock(&self.slots);
             let key = owner.map(|o| o.key);
-            let here = slots
-                .values()
-                .filter(|s| s.is_here() && s.credential.as_ref().map(|c| c.owner.key) == key)
-                .count();
+            let here =
+                slots.values().filter(|s| s.is_here() && s.credential.as_ref().map(|c| c.owner.key) == key).count();
             match here >= max {
                 true => Err(format!("permission denied: owner already has {max} agents on node {}", self.config.node)),
                 false => Ok(()),
