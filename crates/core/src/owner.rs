@@ -17,7 +17,6 @@
 //! so that every path (a worker, the blocking pool, an arrival) asks the
 //! same question and gets the same message (`permission denied: exec rm`).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -258,8 +257,6 @@ pub struct Grant {
     /// Most messages waiting in one of its agents' mailboxes (none: the
     /// runtime's limit).
     pub mailbox_depth: Option<usize>,
-    /// Where its agents' files live here instead of the node's sandbox.
-    pub sandbox: Option<PathBuf>,
 }
 
 impl Grant {

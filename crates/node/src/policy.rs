@@ -125,6 +125,10 @@ pub struct Admitted {
     pub name: String,
     pub grant: Arc<Grant>,
     pub quotas: Quotas,
+    /// The directory its agents' files should live in (parsed; the
+    /// runtime does not confine files per owner yet: they live in the
+    /// node's sandbox).
+    pub sandbox: Option<PathBuf>,
 }
 
 /// A parsed policy: the admitted owners by public key.
@@ -157,9 +161,9 @@ impl Policy {
                     .collect(),
                 max_agents: limit(quotas.agents),
                 mailbox_depth: limit(quotas.mailbox_depth),
-                sandbox: caps.iter().find_map(|c| c.sandbox.clone()),
             };
-            let admitted = Admitted { name: name.clone(), grant: Arc::new(grant), quotas };
+            let sandbox = caps.iter().find_map(|c| c.sandbox.clone());
+            let admitted = Admitted { name: name.clone(), grant: Arc::new(grant), quotas, sandbox };
             if let Some(other) = owners.insert(key, admitted) {
                 return Err(format!("owners {} and {name} have the same key", other.name));
             }
@@ -305,7 +309,7 @@ quota = {{ mailbox_depth = 7, outstanding_forks = 2 }}
         assert_eq!(alice.grant.mailbox_depth, Some(50));
         assert_eq!(alice.quotas.memory, Some(1_000_000));
         assert_eq!(alice.quotas.outstanding_forks, Some(2));
-        assert_eq!(alice.grant.sandbox, Some(PathBuf::from("/srv/ops")));
+        assert_eq!(alice.sandbox, Some(PathBuf::from("/srv/ops")));
         let bob = p.grant(Some(&owner(2, "bob")), "n").unwrap();
         assert!(!bob.grant.migrate && !bob.grant.register && bob.grant.exec.is_empty());
     }
