@@ -27,6 +27,7 @@ use itinerant_node::control::{
 use itinerant_node::net::frame::{FrameDecoder, DEFAULT_MAX_PAYLOAD};
 use itinerant_node::net::tls::{self, Credentials};
 use itinerant_node::placement::DrainReport;
+use itinerant_node::signed::OwnerRequest;
 use serde::Serialize;
 
 /// Longest wait for the TCP connection.
@@ -291,6 +292,8 @@ pub struct SubmitArgs {
     pub vars: Vec<String>,
     pub wait: bool,
     pub timeout: Option<u64>,
+    /// The owner key file to sign with (none: unsigned).
+    pub key: Option<std::path::PathBuf>,
 }
 
 /// `itin submit`: prints the new agent's id; with `--wait`, streams its
@@ -301,8 +304,16 @@ pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
     if vars.len() > MAX_VARS {
         return Err(format!("more than {MAX_VARS} --var").into());
     }
+    let request = match &a.key {
+        Some(path) => {
+            let key = crate::key::read(path)?;
+            let credential = key.sign(itinerant_core::Submission::now(script, a.name, vars)?);
+            RequestBody::Owner(OwnerRequest::SignedSubmit(Box::new(credential)))
+        }
+        None => RequestBody::Submit { script, name: a.name, vars },
+    };
     let mut client = Client::connect(&a.node)?;
-    let id = match client.call(RequestBody::Submit { script, name: a.name, vars })? {
+    let id = match client.call(request)? {
         ReplyBody::Submitted { id } => id,
         other => return Err(unexpected(other).into()),
     };
@@ -741,6 +752,17 @@ pub fn drain(node: &str, timeout_secs: u64) -> Result<ExitCode, Failure> {
 }
 
 /// `itin node undrain`: the node takes new agents again.
+/// `itin node reload-policy`: prints what the node now admits.
+pub fn reload_policy(node: &str) -> Result<ExitCode, Failure> {
+    match Client::connect(node)?.call(RequestBody::Owner(OwnerRequest::ReloadPolicy))? {
+        ReplyBody::PolicyReloaded { summary } => {
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(unexpected(other).into()),
+    }
+}
+
 pub fn undrain(node: &str) -> Result<ExitCode, Failure> {
     match Client::connect(node)?.call(RequestBody::Undrain)? {
         ReplyBody::Done => {

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 mod client;
 mod demo;
 mod init;
+mod key;
 mod node_cmd;
 mod objects_cmd;
 mod tcl_host;
@@ -75,6 +76,15 @@ enum Cmd {
         /// With --wait: give up after SECS seconds (exit 1; the agent goes on).
         #[arg(long, value_name = "SECS", requires = "wait")]
         timeout: Option<u64>,
+        /// Sign the agent with this owner key file (default: $ITIN_KEY;
+        /// neither: unsigned, which only a node without a policy runs).
+        #[arg(long, value_name = "FILE")]
+        key: Option<std::path::PathBuf>,
+    },
+    /// Owner keys: an owner signs the agents it submits (`itin submit --key`).
+    Key {
+        #[command(subcommand)]
+        action: KeyCmd,
     },
     /// List the agents of a running node.
     Agents {
@@ -211,6 +221,21 @@ enum AgentCmd {
 }
 
 #[derive(Subcommand)]
+enum KeyCmd {
+    /// Create an owner key pair in a new file, readable by you only.
+    New {
+        /// The key file to create.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// The owner's name (default: $USER).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print an owner's name and public key (what a node's policy lists).
+    Show { file: std::path::PathBuf },
+}
+
+#[derive(Subcommand)]
 enum DfCmd {
     /// Services whose properties all match (no criteria: every service).
     Search {
@@ -289,6 +314,16 @@ enum NodeAction {
         /// (--listen must be a loopback address).
         #[arg(long)]
         insecure_loopback: bool,
+        /// The node's policy (TOML): which owners may run agents here and
+        /// what they may do; reread on SIGHUP and when the file changes.
+        /// Without one the node runs every agent, signed or not.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<std::path::PathBuf>,
+    },
+    /// Make a running node (--node) read its policy file again.
+    ReloadPolicy {
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Move every agent off a running node (--node) to its peers; the node
     /// refuses new agents from then on (until `itin node undrain`).
@@ -327,6 +362,7 @@ fn main() -> ExitCode {
                     balance,
                     certs,
                     insecure_loopback,
+                    policy,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
             name,
@@ -340,7 +376,13 @@ fn main() -> ExitCode {
             balance,
             certs,
             insecure_loopback,
+            policy,
         }),
+        Cmd::Node { action: NodeAction::ReloadPolicy { node } } => {
+            client::exit(client::node_address(node.node).and_then(|n| client::reload_policy(&n)))
+        }
+        Cmd::Key { action: KeyCmd::New { out, name } } => key::new_cmd(&out, name),
+        Cmd::Key { action: KeyCmd::Show { file } } => key::show_cmd(&file),
         Cmd::Node { action: NodeAction::Drain { node, timeout } } => {
             client::exit(node.address().and_then(|n| client::drain(&n, timeout)))
         }
@@ -357,10 +399,13 @@ fn main() -> ExitCode {
                 None => repl(),
             }
         }
-        Cmd::Submit { node, file, name, vars, wait, timeout } => client::exit(
-            node.address()
-                .and_then(|node| client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout })),
-        ),
+        Cmd::Submit { node, file, name, vars, wait, timeout, key } => {
+            let key = key.or_else(|| std::env::var_os("ITIN_KEY").map(Into::into));
+            client::exit(
+                node.address()
+                    .and_then(|node| client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout, key })),
+            )
+        }
         Cmd::Agents { node, json } => client::exit(node.address().and_then(|n| client::agents(&n, json))),
         Cmd::Agent { node, action } => {
             let (id, action) = match action {

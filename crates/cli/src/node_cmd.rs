@@ -21,6 +21,7 @@ pub struct StartArgs {
     pub checkpoint_interval: u64,
     pub allow_exec: Vec<String>,
     pub balance: bool,
+    pub policy: Option<std::path::PathBuf>,
     /// The directory made by `itin init` (`DIR/ca.pem`, `DIR/nodes/NAME.*`).
     pub certs: Option<std::path::PathBuf>,
     /// No credentials: plain TCP on loopback only.
@@ -100,12 +101,17 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.runtime.exec_allow = args.allow_exec.clone();
     config.balance = args.balance;
     config.tls = tls;
+    config.policy = args.policy.clone();
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
     eprintln!("[{}] connections: {transport}", args.name);
     if let Some(dir) = &args.data {
         println!("data in {}", dir.display());
+    }
+    match &args.policy {
+        Some(p) => println!("policy {}", p.display()),
+        None => println!("no policy: every agent runs here, signed or not (see docs/SECURITY.md)"),
     }
     for (name, addr) in peers {
         node.add_peer(&name, addr);
@@ -120,7 +126,12 @@ async fn run(args: StartArgs) -> Result<(), String> {
         println!("agent {id} started from {file}");
         report_end(&node, id);
     }
-    signals.wait().await;
+    while let Signal::Reload = signals.wait().await {
+        match node.reload_policy() {
+            Ok(summary) => println!("{summary}"),
+            Err(e) => println!("policy not reloaded: {e}"),
+        }
+    }
     println!("node {} stopping", args.name);
     // Checkpoints every agent and waits for the store: blocking work.
     tokio::task::block_in_place(|| node.stop());
@@ -149,14 +160,21 @@ fn report_end(node: &std::sync::Arc<Node>, id: itinerant_core::AgentId) {
     });
 }
 
-/// SIGINT and SIGTERM, caught from the moment the node starts (a signal
-/// that came before the handlers existed would kill the process outright,
-/// skipping the clean stop).
+/// SIGINT and SIGTERM (stop), SIGHUP (reload the policy), caught from the
+/// moment the node starts (a signal that came before the handlers existed
+/// would kill the process outright, skipping the clean stop).
 struct StopSignals {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+enum Signal {
+    Stop,
+    Reload,
 }
 
 impl StopSignals {
@@ -166,19 +184,24 @@ impl StopSignals {
             use tokio::signal::unix::{signal, SignalKind};
             let interrupt = signal(SignalKind::interrupt()).map_err(|e| format!("cannot catch SIGINT: {e}"))?;
             let terminate = signal(SignalKind::terminate()).map_err(|e| format!("cannot catch SIGTERM: {e}"))?;
-            Ok(StopSignals { interrupt, terminate })
+            let hangup = signal(SignalKind::hangup()).map_err(|e| format!("cannot catch SIGHUP: {e}"))?;
+            Ok(StopSignals { interrupt, terminate, hangup })
         }
         #[cfg(not(unix))]
         Ok(StopSignals {})
     }
 
-    async fn wait(&mut self) {
+    async fn wait(&mut self) -> Signal {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => Signal::Stop,
+            _ = self.terminate.recv() => Signal::Stop,
+            _ = self.hangup.recv() => Signal::Reload,
         }
         #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal::Stop
+        }
     }
 }

@@ -241,3 +241,44 @@ fn lib_publish_list_and_an_agent_requiring_it() {
     let (code, out, err) = node.itin(&["submit", "--wait", "--timeout", "30", &user]);
     assert_eq!((code, out.as_str(), err.as_str()), (0, "1.10 12\n", ""));
 }
+
+#[test]
+fn owner_keys_signed_submit_and_policy_reload() {
+    let keys = std::env::temp_dir().join(format!("itin-client-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&keys);
+    std::fs::create_dir_all(&keys).unwrap();
+    let (alice, bob, policy) = (keys.join("alice.key"), keys.join("bob.key"), keys.join("policy.toml"));
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let key_of = |file: &std::path::Path, name: &str| {
+        let (code, out, err) = run(&["key", "new", "--out", &path(file), "--name", name], None);
+        assert_eq!(code, 0, "{err}");
+        let (code, shown, _) = run(&["key", "show", &path(file)], None);
+        assert_eq!(code, 0);
+        // `show` prints what `new` printed first: the owner and key.
+        assert!(out.starts_with(&shown), "{out:?} {shown:?}");
+        assert!(shown.starts_with(&format!("owner {name}\nkey ed25519:")), "{shown}");
+        shown.lines().nth(1).unwrap().strip_prefix("key ").unwrap().to_owned()
+    };
+    let (alice_key, bob_key) = (key_of(&alice, "alice"), key_of(&bob, "bob"));
+    let admit = |owners: &[(&str, &str)]| {
+        let text: String =
+            owners.iter().map(|(n, k)| format!("[owners.{n}]\nkey = \"{k}\"\ngroups = [\"g\"]\n")).collect();
+        std::fs::write(&policy, format!("{text}[groups.g]\nexec = [{{ program = \"echo\" }}]\n")).unwrap();
+    };
+    admit(&[("alice", &alice_key)]);
+    let node = NodeProc::start("owners", &["--policy", &path(&policy)]);
+    let script = node.script("who.tcl", "list $agent(owner) [exec echo hi] [catch {exec rm x} e] $e");
+    let (code, out, err) = node.itin(&["submit", "--wait", "--key", &path(&alice), &script]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "alice hi 1 {permission denied: exec rm}\n", ""));
+    let (code, _, err) = node.itin(&["submit", &script]);
+    assert_eq!(code, 1);
+    assert!(err.contains("permission denied: unsigned agents are not admitted on node t"), "{err}");
+    let (code, _, err) = node.itin(&["submit", "--key", &path(&bob), &script]);
+    assert_eq!(code, 1);
+    assert!(err.contains("permission denied: owner bob (ed25519:"), "{err}");
+    admit(&[("alice", &alice_key), ("bob", &bob_key)]);
+    assert!(node.ok(&["node", "reload-policy"]).contains("2 owners admitted"));
+    let (code, out, err) = node.itin(&["submit", "--wait", "--key", &path(&bob), &script]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "bob hi 1 {permission denied: exec rm}\n", ""));
+    let _ = std::fs::remove_dir_all(&keys);
+}

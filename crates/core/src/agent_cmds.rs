@@ -465,6 +465,12 @@ fn ams_cmd(shared: &Weak<Shared>, args: &[Value]) -> HostResult {
 fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
     let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
     let sub = args.get(1).map(|a| a.as_str().into_owned()).unwrap_or_default();
+    if matches!(sub.as_str(), "register" | "modify") {
+        // Before the directory lock: the check takes the registry's.
+        if let Err(why) = s.check_register(me) {
+            return err(why);
+        }
+    }
     let mut directory = crate::runtime::lock(&s.directory);
     match sub.as_str() {
         "register" | "modify" => {

@@ -105,12 +105,6 @@ fn read_bounded(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle
     })
 }
 
-/// May an agent on this node run `prog`? (`allowed` lists program names or
-/// paths; `*` allows any.)
-pub fn exec_allowed(allowed: &[String], prog: &str) -> bool {
-    allowed.iter().any(|a| a == "*" || a == prog)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,14 +142,5 @@ mod tests {
         let stop = AtomicBool::new(true);
         let r = run_program(&["sleep".into(), "10".into()], Duration::from_secs(10), &stop);
         assert_eq!(r, Err(Interrupted::Stopping));
-    }
-
-    #[test]
-    fn allow_list() {
-        let allowed = vec!["echo".to_string()];
-        assert!(exec_allowed(&allowed, "echo"));
-        assert!(!exec_allowed(&allowed, "rm"));
-        assert!(exec_allowed(&["*".to_string()], "rm"));
-        assert!(!exec_allowed(&[], "echo"));
     }
 }

@@ -57,6 +57,9 @@ pub struct AgentImage {
     /// The numbers of the messages it sent and the streams it receives
     /// (`ordering.rs`).
     pub ordering: OrderingState,
+    /// Who the agent belongs to and the signed submission it descends
+    /// from (`owner.rs`); none for an unsigned agent.
+    pub credential: Option<std::sync::Arc<crate::owner::Credential>>,
 }
 
 impl AgentImage {
@@ -78,6 +81,7 @@ impl AgentImage {
             carried: Vec::new(),
             moving_to: None,
             ordering: OrderingState::default(),
+            credential: None,
         }
     }
 }

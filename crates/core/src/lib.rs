@@ -39,6 +39,7 @@ pub mod inspect;
 pub mod library;
 mod object_cmds;
 pub mod ordering;
+pub mod owner;
 mod package;
 mod resource_cmds;
 pub mod resources;
@@ -48,6 +49,7 @@ pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use library::{Library, Requirement};
+pub use owner::{Authority, Credential, Entry, Grant, Owner, OwnerKey, Submission};
 pub use runtime::{
     AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Endpoints, KeyValue, Load,
     MemoryKeyValue, Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,

@@ -23,6 +23,7 @@ mod delivery;
 mod library;
 mod migrate;
 mod object_call;
+mod owners;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
@@ -409,6 +410,8 @@ pub(crate) struct Slot {
     sequencer: Sequencer,
     /// Per sender: the next number to deliver, messages held back.
     reorder: Reorder,
+    /// Its owner and signed origin (`owner.rs`); none: unsigned.
+    pub(crate) credential: Option<Arc<crate::owner::Credential>>,
 }
 
 impl Slot {
@@ -436,6 +439,7 @@ impl Slot {
             arrived_at: None,
             sequencer: Sequencer::default(),
             reorder: Reorder::default(),
+            credential: None,
         }
     }
 
@@ -490,6 +494,11 @@ pub(crate) struct Shared {
     outbox: Mutex<Vec<Departure>>,
     /// The node refuses new agents (spawns and arrivals).
     draining: AtomicBool,
+    /// The node's policy: which owners it admits and what they may do
+    /// (`owners.rs`); none: every agent, with `open_grant`.
+    authority: OnceLock<Arc<dyn crate::owner::Authority>>,
+    /// What agents may do without a policy (from the configuration).
+    open_grant: Arc<crate::owner::Grant>,
     /// When agents' reorder tables want their gaps checked (lock order:
     /// after `slots`).
     gap_timers: Mutex<BinaryHeap<Reverse<(Instant, AgentId)>>>,
@@ -519,6 +528,7 @@ impl Runtime {
     pub fn new(config: RuntimeConfig) -> Runtime {
         let workers = config.workers.max(1);
         let shared = Arc::new(Shared {
+            open_grant: Arc::new(crate::owner::Grant::open(&config.exec_allow)),
             config,
             next_id: AtomicU64::new(1),
             queue: Mutex::new(VecDeque::new()),
@@ -542,6 +552,7 @@ impl Runtime {
             ended: Mutex::new(VecDeque::new()),
             outbox: Mutex::new(Vec::new()),
             draining: AtomicBool::new(false),
+            authority: OnceLock::new(),
             gap_timers: Mutex::new(BinaryHeap::new()),
         });
         let mut threads = Vec::new();
@@ -577,8 +588,33 @@ impl Runtime {
     }
 
     /// `spawn` with global variables set before the script starts (the
-    /// `agent` array is the runtime's and cannot be given).
+    /// `agent` array is the runtime's and cannot be given). An unsigned
+    /// agent: refused if the node's policy admits none.
     pub fn spawn_with(&self, script: &str, name: Option<&str>, vars: &[(String, String)]) -> Result<AgentId, String> {
+        self.shared.admit_owner(None, crate::owner::Entry::Start)?;
+        self.spawn_owned(script, name, vars, None)
+    }
+
+    /// Starts the agent an owner signed (`itin submit --key`): refused
+    /// unless the signature verifies and the node's policy admits the owner.
+    pub fn spawn_signed(&self, credential: crate::owner::Credential) -> Result<AgentId, String> {
+        let s = &self.shared;
+        if let Err(why) = credential.verify() {
+            s.refused(Some(&credential.owner), &why);
+            return Err(why);
+        }
+        s.admit_owner(Some(&credential.owner), crate::owner::Entry::Start)?;
+        let c = Arc::new(credential);
+        self.spawn_owned(&c.submission.script, c.submission.name.as_deref(), &c.submission.vars, Some(c.clone()))
+    }
+
+    fn spawn_owned(
+        &self,
+        script: &str,
+        name: Option<&str>,
+        vars: &[(String, String)],
+        credential: Option<Arc<crate::owner::Credential>>,
+    ) -> Result<AgentId, String> {
         if let Some((k, _)) = vars.iter().find(|(k, _)| k == "agent" || k.starts_with("agent(")) {
             return Err(format!("variable \"{k}\" is reserved"));
         }
@@ -587,7 +623,7 @@ impl Runtime {
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
-        if s.persist.get().is_none() && vars.is_empty() {
+        if s.persist.get().is_none() && vars.is_empty() && credential.is_none() {
             // Without a store, the worker that first runs it builds it
             // (cheaper spawns; its memory is allocated and freed on one thread).
             let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
@@ -597,13 +633,14 @@ impl Runtime {
         }
         let mut interp = Interp::new();
         s.attach(&mut interp, &id);
+        let owner = credential.as_ref().map(|c| c.owner.name.as_str()).unwrap_or("");
         for (k, v) in [
             ("local", id.as_str()),
             ("name", name.unwrap_or("")),
             ("node", s.config.node.as_str()),
             ("home", id.home()),
             ("root", id.as_str()),
-            ("owner", ""),
+            ("owner", owner),
         ] {
             interp.set_var(&format!("agent({k})"), v)?;
         }
@@ -617,6 +654,7 @@ impl Runtime {
             let slot = slots
                 .entry(id.clone())
                 .or_insert_with(|| Box::new(Slot::new(name.map(str::to_owned), AgentState::Initiated)));
+            slot.credential = credential;
             s.checkpoint(&mut agent, slot, None);
         }
         s.enqueue(agent);
@@ -926,6 +964,7 @@ impl Shared {
             carried: Vec::new(),
             moving_to: None,
             ordering: Shared::ordering_state(slot),
+            credential: slot.credential.clone(),
         })
     }
 
@@ -1166,9 +1205,7 @@ impl Shared {
 
     /// `exec`: hands the agent to the blocking pool, or refuses at once.
     fn exec(&self, mut agent: Box<Agent>, args: Vec<String>) -> Option<Box<Agent>> {
-        let prog = args.first().map(String::as_str).unwrap_or("");
-        if !crate::blocking::exec_allowed(&self.config.exec_allow, prog) {
-            let why = format!("exec of \"{prog}\" is not permitted on node {}", self.config.node);
+        if let Err(why) = self.check_exec(&agent.id, &args) {
             let _ = agent.interp.resume(Err(why));
             return Some(agent);
         }

@@ -127,6 +127,8 @@ pub enum RequestBody {
     Undrain,
     /// The object server (`objects`); `Object`.
     Object(crate::objects::proto::ObjectRequest),
+    /// Owners and policy (tags 20–29, `signed.rs`).
+    Owner(crate::signed::OwnerRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,6 +210,10 @@ pub enum ReplyBody {
     },
     Drain(DrainReport),
     Object(crate::objects::proto::ObjectReply),
+    /// The policy was read again (`itin node reload-policy`).
+    PolicyReloaded {
+        summary: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -383,6 +389,7 @@ impl Request {
                 out.push(30);
                 o.encode_into(&mut out);
             }
+            RequestBody::Owner(req) => req.encode(&mut out),
         }
         out
     }
@@ -414,6 +421,7 @@ impl Request {
             15 => RequestBody::DrainStatus,
             16 => RequestBody::Undrain,
             30 => RequestBody::Object(crate::objects::proto::ObjectRequest::decode_from(&mut r)?),
+            t @ 20..=29 => RequestBody::Owner(crate::signed::OwnerRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -522,6 +530,10 @@ impl Response {
                 out.push(30);
                 o.encode_into(&mut out);
             }
+            ReplyBody::PolicyReloaded { summary } => {
+                out.push(20);
+                put_str(&mut out, summary);
+            }
         }
         out
     }
@@ -597,6 +609,7 @@ impl Response {
                 done: bool_flag(&mut r)?,
             })),
             30 => Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::decode_from(&mut r)?)),
+            20 => Ok(ReplyBody::PolicyReloaded { summary: r.str()? }),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -673,6 +686,7 @@ pub struct NodeView<'a> {
     pub libraries: Arc<Libraries>,
     pub placement: &'a Placement,
     pub objects: &'a Arc<crate::objects::Objects>,
+    pub owners: &'a crate::signed::Owners,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -807,25 +821,36 @@ async fn migrate(node: &NodeView<'_>, id_or_name: &str, dest: &str) -> Result<Re
     }
 }
 
+/// Refuses a submission over the limits or whose name is taken.
+pub fn check_submission(
+    rt: &Runtime,
+    script: &str,
+    name: Option<&str>,
+    vars: &[(String, String)],
+) -> Result<(), String> {
+    if script.len() > MAX_SCRIPT_BYTES {
+        return Err(format!("the script is larger than {MAX_SCRIPT_BYTES} bytes"));
+    }
+    if vars.len() > MAX_VARS {
+        return Err(format!("more than {MAX_VARS} variables"));
+    }
+    if let Some(n) = name {
+        if n.is_empty() {
+            return Err("the name is empty".into());
+        }
+        if let Some(other) = rt.lookup(n) {
+            return Err(format!("name \"{n}\" is taken by agent {other}"));
+        }
+    }
+    Ok(())
+}
+
 /// Serves one request.
 pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
     let rt = node.runtime;
     match body {
         RequestBody::Submit { script, name, vars } => {
-            if script.len() > MAX_SCRIPT_BYTES {
-                return Err(format!("the script is larger than {MAX_SCRIPT_BYTES} bytes"));
-            }
-            if vars.len() > MAX_VARS {
-                return Err(format!("more than {MAX_VARS} variables"));
-            }
-            if let Some(n) = &name {
-                if n.is_empty() {
-                    return Err("the name is empty".into());
-                }
-                if let Some(other) = rt.lookup(n) {
-                    return Err(format!("name \"{n}\" is taken by agent {other}"));
-                }
-            }
+            check_submission(rt, &script, name.as_deref(), &vars)?;
             let id = rt.spawn_with(&script, name.as_deref(), &vars)?;
             // The id is an acknowledgement: the agent must survive a crash
             // from now on (one short store commit; the client waits anyway).
@@ -901,6 +926,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
             Ok(ReplyBody::Done)
         }
         RequestBody::Object(_) => Err("object requests are served by the connection".into()),
+        RequestBody::Owner(req) => crate::signed::handle(node, req),
     }
 }
 
@@ -937,6 +963,16 @@ mod tests {
             RequestBody::Drain,
             RequestBody::DrainStatus,
             RequestBody::Undrain,
+            RequestBody::Owner(crate::signed::OwnerRequest::ReloadPolicy),
+            RequestBody::Owner(crate::signed::OwnerRequest::SignedSubmit(Box::new(
+                itinerant_core::OwnerKey::from_secret("alice", [5; 32]).unwrap().sign(itinerant_core::Submission {
+                    script: "puts hi".into(),
+                    name: None,
+                    vars: pairs(&[("x", "1")]),
+                    issued_at_ms: 1,
+                    nonce: 2,
+                }),
+            ))),
         ];
         bodies.into_iter().enumerate().map(|(i, body)| Request { id: i as u64 * 0x0101_0101_0101, body }).collect()
     }
@@ -999,6 +1035,7 @@ mod tests {
                 done: true,
             })),
             Ok(ReplyBody::Drain(DrainReport::default())),
+            Ok(ReplyBody::PolicyReloaded { summary: "2 owners".into() }),
         ];
         results.into_iter().enumerate().map(|(i, result)| Response { id: i as u64, result }).collect()
     }

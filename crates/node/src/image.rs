@@ -7,8 +7,11 @@
 //! Versions: 1 had no ordering tables (read as empty); 2 adds them after
 //! the mailbox: the next number per receiver, then per sender the next
 //! number expected and the held-back messages with their numbers.
+//! Version 3 appends the agent's credential (owner, signed submission,
+//! signature; `owner.rs`) at the end, flagged (0: an unsigned agent).
 
 use itinerant_core::ordering::{OrderingState, Stream};
+use itinerant_core::owner::{Credential, Owner, Submission};
 use itinerant_core::resources::{Action, Attach, By, Carried, Kind, Resource};
 use itinerant_core::AgentImage;
 
@@ -17,8 +20,8 @@ use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader
 const MAGIC: &[u8; 4] = b"ITAI";
 /// The version written: version 2 added `moving_to` (a platform move
 /// under way), the ordering tables, resource bindings and carried
-/// resource data.
-const VERSION: u16 = 2;
+/// resource data; version 3 the credential.
+const VERSION: u16 = 3;
 /// The oldest version read (without any of those).
 const OLDEST_VERSION: u16 = 1;
 
@@ -72,7 +75,37 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
             }
         }
     }
+    match &image.credential {
+        Some(c) => {
+            out.push(1);
+            put_credential(&mut out, c);
+        }
+        None => out.push(0),
+    }
     out
+}
+
+/// A credential: owner key and name, signature, then the submission (time,
+/// nonce, script, name, variables). Also the body of a signed submit.
+pub(crate) fn put_credential(out: &mut Vec<u8>, c: &Credential) {
+    out.extend_from_slice(&c.owner.key);
+    put_str(out, &c.owner.name);
+    out.extend_from_slice(&c.signature);
+    out.extend_from_slice(&c.submission.issued_at_ms.to_be_bytes());
+    out.extend_from_slice(&c.submission.nonce.to_be_bytes());
+    put_str(out, &c.submission.script);
+    put_opt(out, c.submission.name.as_deref());
+    put_pairs(out, c.submission.vars.iter().map(|(k, v)| (k, v)));
+}
+
+/// Reads what `put_credential` wrote (the signature is not checked here).
+pub(crate) fn read_credential(r: &mut Reader) -> Result<Credential, DecodeError> {
+    let key: [u8; 32] = r.take(32)?.try_into().map_err(|_| DecodeError("short owner key".into()))?;
+    let name = r.str()?;
+    let signature: [u8; 64] = r.take(64)?.try_into().map_err(|_| DecodeError("short signature".into()))?;
+    let submission =
+        Submission { issued_at_ms: r.u64()?, nonce: r.u64()?, script: r.str()?, name: r.opt()?, vars: r.pairs()? };
+    Ok(Credential { owner: Owner { name, key }, submission, signature })
 }
 
 fn put_resource(out: &mut Vec<u8>, r: &Resource) {
@@ -151,6 +184,14 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
             });
         }
     }
+    let credential = match version {
+        ..=2 => None,
+        _ => match r.byte()? {
+            0 => None,
+            1 => Some(std::sync::Arc::new(read_credential(&mut r)?)),
+            f => return Err(DecodeError(format!("bad credential flag {f}"))),
+        },
+    };
     if r.left() != 0 {
         return Err(DecodeError(format!("{} bytes after the image", r.left())));
     }
@@ -168,6 +209,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         ordering,
         resources,
         carried,
+        credential,
     })
 }
 
@@ -274,13 +316,35 @@ mod tests {
                     }],
                 }],
             },
+            credential: Some(std::sync::Arc::new(
+                itinerant_core::OwnerKey::from_secret("alice", [3; 32]).unwrap().sign(Submission {
+                    script: "puts hi".into(),
+                    name: Some("w".into()),
+                    vars: vec![("x".into(), "1".into())],
+                    issued_at_ms: 1_800_000_000_000,
+                    nonce: 9,
+                }),
+            )),
         }
     }
 
     #[test]
     fn roundtrip() {
         let image = sample();
-        assert_eq!(decode(&encode(&image)).unwrap(), image);
+        let back = decode(&encode(&image)).unwrap();
+        back.credential.as_ref().unwrap().verify().unwrap();
+        assert_eq!(back, image);
+        let unsigned = AgentImage { credential: None, ..sample() };
+        assert_eq!(decode(&encode(&unsigned)).unwrap(), unsigned);
+    }
+
+    #[test]
+    fn a_version_2_image_is_read_as_unsigned() {
+        let image = AgentImage { credential: None, ..sample() };
+        let mut bytes = encode(&image);
+        assert_eq!(bytes.pop(), Some(0));
+        bytes[4..6].copy_from_slice(&2u16.to_be_bytes());
+        assert_eq!(decode(&bytes).unwrap(), image);
     }
 
     #[test]
@@ -290,9 +354,12 @@ mod tests {
             ordering: OrderingState::default(),
             resources: Vec::new(),
             carried: Vec::new(),
+            credential: None,
             ..sample()
         };
         let mut bytes = encode(&image);
+        // Version 3's credential flag (0) at the end.
+        assert_eq!(bytes.pop(), Some(0));
         // Version 1 is the same without: the two empty counts of bindings
         // and carried data at the end; the two empty ordering tables just
         // before the snapshot's length and bytes; the moving_to flag after

@@ -21,5 +21,7 @@ pub mod net;
 pub mod node;
 pub mod objects;
 pub mod placement;
+pub mod policy;
 pub mod proto;
+pub mod signed;
 pub mod store;

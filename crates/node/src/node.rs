@@ -80,6 +80,10 @@ pub struct NodeConfig {
     pub balance: bool,
     /// Mutual TLS for every connection; none: plain TCP, loopback only.
     pub tls: Option<Arc<NodeTls>>,
+    /// The policy file (`policy.rs`): which owners may run agents here and
+    /// what they may do. None: every agent, signed or not, with what the
+    /// runtime configuration allows (docs/SECURITY.md).
+    pub policy: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -92,6 +96,7 @@ impl NodeConfig {
             data: None,
             balance: false,
             tls: None,
+            policy: None,
         }
     }
 }
@@ -137,6 +142,8 @@ struct Links {
     fetches: Mutex<Fetches>,
     /// Peers' loads, drain and balancing.
     placement: Placement,
+    /// The policy and the signed submissions seen.
+    owners: crate::signed::Owners,
     /// TLS for links to peers; none: plain TCP to loopback peers.
     tls: Option<Arc<NodeTls>>,
     /// The object server.
@@ -370,6 +377,10 @@ impl Node {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let policy = match &config.policy {
+            Some(path) => Some(crate::policy::NodePolicy::load(&config.name, path)?),
+            None => None,
+        };
         let mut runtime_config = config.runtime.clone();
         if runtime_config.sandbox.is_none() {
             runtime_config.sandbox = config.data.as_ref().map(|d| d.join("sandbox"));
@@ -401,10 +412,14 @@ impl Node {
                 opened.as_ref().map(|o| o.store.clone()),
                 tokio::runtime::Handle::current(),
             ),
+            owners: crate::signed::Owners { policy: policy.clone(), ..Default::default() },
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);
         links.objects.set_runtime(Arc::downgrade(&runtime));
+        if let Some(p) = &policy {
+            runtime.set_authority(p.clone());
+        }
         runtime.set_router(links.clone());
         // The store and the stored agents come back before the first
         // connection is accepted: an agent arriving earlier would run
@@ -445,6 +460,10 @@ impl Node {
                 tokio::time::sleep(TRANSFER_RETRY).await;
                 retrying.resend_transfers();
                 retrying.fetches.lock().unwrap_or_else(|e| e.into_inner()).expire(std::time::Instant::now());
+                // An edited policy file applies without a signal.
+                if let Some(p) = &retrying.owners.policy {
+                    p.reload_if_changed();
+                }
             }
         });
         let placement_task = tokio::spawn(placement_loop(runtime.clone(), links.clone()));
@@ -458,6 +477,15 @@ impl Node {
 
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
+    }
+
+    /// Reads the policy file again (SIGHUP); the policy in force stays if
+    /// the file is bad.
+    pub fn reload_policy(&self) -> Result<String, String> {
+        match &self.links.owners.policy {
+            Some(p) => p.reload(),
+            None => Err(format!("node {} runs without a policy", self.runtime.node())),
+        }
     }
 
     /// Makes `name` at `addr` a peer: messages for its agents go there.
@@ -789,6 +817,7 @@ async fn serve_inbound(
                 libraries: links.libraries.clone(),
                 placement: &links.placement,
                 objects: &links.objects,
+                owners: &links.owners,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }

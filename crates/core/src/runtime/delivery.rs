@@ -123,7 +123,7 @@ impl Shared {
             _ => return Err(SendError::NoSuchAgent(to.to_string())),
         };
         let numbered = msg.from.as_ref().zip(msg.seq);
-        if slot.mailbox.len() >= self.config.mailbox_limit {
+        if slot.mailbox.len() >= self.mailbox_limit(slot) {
             if let Some((from, seq)) = numbered {
                 let mut out = Released::default();
                 slot.reorder.refused(from, seq, &mut out);

@@ -195,6 +195,13 @@ impl Runtime {
     pub fn prepare_arrival(&self, kind: DepartureKind, image: AgentImage) -> Result<Prepared, String> {
         let s = &self.shared;
         s.refuse_if_draining()?;
+        // A child of `agent_submit` is new code; everything else is a
+        // running agent's state coming here.
+        let entry = match kind {
+            DepartureKind::Submit => crate::owner::Entry::Start,
+            _ => crate::owner::Entry::Migrate,
+        };
+        s.check_arrival(image.credential.as_deref(), entry).map_err(|why| format!("agent {}: {why}", image.id))?;
         let mut interp = itinerant_tcl::snapshot::restore(&image.snapshot)
             .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let node = s.config.node.clone();
@@ -222,6 +229,9 @@ impl Runtime {
             }
         };
         interp.set_var("agent(node)", &node)?;
+        // The owner shown is the credential's, not what the agent (or its
+        // parent) may have written into its array.
+        interp.set_var("agent(owner)", image.credential.as_ref().map_or("", |c| c.owner.name.as_str()))?;
         if let Some(request) = kind.request().filter(|_| kind != DepartureKind::Submit) {
             // The jump or fork returns "" where the agent now runs.
             match interp.pending_request() {
@@ -439,6 +449,7 @@ impl Shared {
             slot.suspend = image.suspended;
             slot.epoch = image.epoch;
             slot.resources = image.resources;
+            slot.credential = image.credential;
             slot.arrived_at = arrived.then(Instant::now);
             self.restore_ordering(&id, &mut slot, image.ordering);
             endpoints = slot.resources.iter().filter(|r| r.kind == Kind::Endpoint).cloned().collect::<Vec<_>>();
@@ -633,7 +644,8 @@ impl Shared {
                 image.ordering = OrderingState::default();
             }
             DepartureKind::Submit => match self.child_image(&agent, script.unwrap_or_default(), epoch) {
-                Ok(child) => image = child,
+                // The child belongs to the parent's owner.
+                Ok(child) => image = AgentImage { credential: image.credential, ..child },
                 Err(why) => {
                     let _ = agent.interp.resume(Err(why));
                     return Err(agent);
