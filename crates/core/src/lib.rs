@@ -39,6 +39,7 @@ pub mod inspect;
 pub mod library;
 pub mod ordering;
 mod package;
+pub mod quota;
 mod resource_cmds;
 pub mod resources;
 mod runtime;
@@ -47,6 +48,7 @@ pub use acl::{Acl, AclFilter};
 pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use library::{Library, Requirement};
+pub use quota::Quotas;
 pub use runtime::{
     AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, KeyValue, Load, MemoryKeyValue,
     Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,

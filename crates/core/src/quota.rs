@@ -51,6 +51,13 @@ impl Default for Quotas {
     }
 }
 
+/// What an arrival (a jump, move, fork or submit landing here) costs an
+/// agent of its instruction rate: a migration takes the node far more work
+/// than an instruction, and an agent hopping between two nodes as fast as
+/// it can is held to `instructions_per_second / ARRIVAL_INSTRUCTIONS`
+/// arrivals per second (20 at 2 million).
+pub const ARRIVAL_INSTRUCTIONS: u64 = 100_000;
+
 /// An agent's instruction-rate throttle: a token bucket holding at most one
 /// second of instructions, refilled at the quota's rate. Pure: the caller
 /// passes the time.
@@ -66,6 +73,12 @@ impl Throttle {
     /// A full bucket at `now`.
     pub fn new(rate: u64, now: Instant) -> Throttle {
         Throttle { tokens: clamp_i64(rate), refilled_at: now }
+    }
+
+    /// An empty bucket at `now` (an agent that just arrived: the bucket
+    /// does not travel with it, so it must not start full).
+    pub fn empty(now: Instant) -> Throttle {
+        Throttle { tokens: 0, refilled_at: now }
     }
 
     /// Counts `used` instructions run up to `now`; returns how long the

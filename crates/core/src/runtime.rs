@@ -22,6 +22,7 @@ use itinerant_tcl::{HostRequest, Interp, Outcome};
 mod delivery;
 mod library;
 mod migrate;
+mod quotas;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
@@ -37,8 +38,9 @@ pub struct RuntimeConfig {
     pub workers: usize,
     /// Instructions an agent runs before it yields its worker.
     pub budget: u64,
-    /// Messages a mailbox holds before sends to it are refused.
-    pub mailbox_limit: usize,
+    /// What each agent may take of the node, and how many agents it
+    /// holds (`quota.rs`); per agent through `Shared::quotas_for`.
+    pub quotas: crate::quota::Quotas,
     /// Bytes of console output kept per agent (older output is dropped).
     pub console_limit: usize,
     /// Ended agents whose outcome and console are kept (for `wait`, the
@@ -65,7 +67,7 @@ impl RuntimeConfig {
             node: node.to_owned(),
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             budget: 10_000,
-            mailbox_limit: 10_000,
+            quotas: crate::quota::Quotas::default(),
             console_limit: 64 * 1024,
             ended_kept: 10_000,
             checkpoint_interval: Duration::from_secs(5),
@@ -226,6 +228,8 @@ pub enum SendError {
     MailboxFull(String),
     /// The agent's node cannot be reached.
     Unreachable(String),
+    /// Past a quota of the sender or the receiver (the reason).
+    Quota(String),
 }
 
 impl fmt::Display for SendError {
@@ -234,6 +238,7 @@ impl fmt::Display for SendError {
             SendError::NoSuchAgent(id) => write!(f, "no agent \"{id}\" on this node"),
             SendError::MailboxFull(id) => write!(f, "mailbox of agent \"{id}\" is full"),
             SendError::Unreachable(why) => write!(f, "cannot deliver: {why}"),
+            SendError::Quota(why) => write!(f, "{why}"),
         }
     }
 }
@@ -293,11 +298,13 @@ pub(crate) struct Agent {
     checkpointed_at: Option<Instant>,
     /// Has it run since its last checkpoint?
     dirty: bool,
+    /// Its instruction rate against its quota.
+    rate: quotas::Rate,
 }
 
 impl Agent {
     fn new(id: AgentId, interp: Interp) -> Box<Agent> {
-        Box::new(Agent { id, interp, checkpointed_at: None, dirty: true })
+        Box::new(Agent { id, interp, checkpointed_at: None, dirty: true, rate: quotas::Rate::default() })
     }
 }
 
@@ -318,6 +325,7 @@ impl Birth {
         crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
         crate::agent_cmds::set_agent_array(&mut interp, &id, name.as_deref(), &s.config.node);
         interp.start(&script, None);
+        interp.set_memory_limit(Some(s.quotas_for(&id).memory_bytes));
         Agent::new(id, interp)
     }
 }
@@ -337,6 +345,8 @@ pub(crate) enum Wait {
     /// `package require` of a library being fetched from other nodes;
     /// the error if it does not come in time.
     Library { unfound: String },
+    /// Held back for running past its instructions-per-second quota.
+    Throttled,
 }
 
 struct Parked {
@@ -390,6 +400,11 @@ pub(crate) struct Slot {
     sequencer: Sequencer,
     /// Per sender: the next number to deliver, messages held back.
     reorder: Reorder,
+    /// Its children alive here or on their way (`quotas.rs`), made at its
+    /// first fork.
+    children: Option<Arc<AtomicUsize>>,
+    /// Its parent's count of children, when it was forked here.
+    parent_children: Option<Arc<AtomicUsize>>,
 }
 
 impl Slot {
@@ -417,6 +432,8 @@ impl Slot {
             arrived_at: None,
             sequencer: Sequencer::default(),
             reorder: Reorder::default(),
+            children: None,
+            parent_children: None,
         }
     }
 
@@ -563,6 +580,7 @@ impl Runtime {
         }
         let s = &self.shared;
         s.refuse_if_draining()?;
+        s.refuse_if_full()?;
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
@@ -861,6 +879,7 @@ impl Shared {
     fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId) {
         interp.set_output(Box::new(Console::new(self, id)));
         crate::agent_cmds::install(interp, Arc::downgrade(self), id);
+        interp.set_memory_limit(Some(self.quotas_for(id).memory_bytes));
     }
 
     /// Makes sure agent number `n` is reserved in the store before it is
@@ -973,6 +992,7 @@ impl Shared {
     fn end(&self, id: &AgentId, slot: &mut Slot, result: Result<String, String>) {
         lock(&self.ended).push_back(id.clone());
         slot.state = AgentState::Deleted;
+        slot.leave_parent();
         let outcome = AgentOutcome { result };
         if let Some(p) = self.persist.get() {
             p.ended(id, &outcome);
@@ -1194,10 +1214,13 @@ impl Shared {
             if let Some(p) = slot.parked.take() {
                 let mut agent = p.agent;
                 let result = match p.wait {
-                    Wait::Library { unfound } => Err(unfound),
-                    _ => Ok(String::new()),
+                    Wait::Library { unfound } => Some(Err(unfound)),
+                    Wait::Throttled => None,
+                    _ => Some(Ok(String::new())),
                 };
-                let _ = agent.interp.resume(result);
+                if let Some(result) = result {
+                    let _ = agent.interp.resume(result);
+                }
                 self.make_runnable(slot, agent);
             }
         }
