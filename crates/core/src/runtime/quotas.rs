@@ -90,13 +90,13 @@ impl Shared {
     /// Refuses a message past the sender's message-size quota (the sender
     /// gets a Tcl error).
     pub(super) fn check_message_size(&self, from: &AgentId, msg: &Message) -> Result<(), SendError> {
-        check_size(self.quotas_for(from), msg, "it")
+        check_size(self.quotas_for(from), msg, "the sender's")
     }
 
     /// Refuses a message past the receiver's message-size quota (a remote
     /// sender gets a failure).
     pub(super) fn check_message_size_for(&self, to: &AgentId, msg: &Message) -> Result<(), SendError> {
-        check_size(self.quotas_for(to), msg, "its receiver")
+        check_size(self.quotas_for(to), msg, "the receiver's")
     }
 
     /// Counts the instructions the agent ran since the last charge; how
@@ -111,6 +111,11 @@ impl Shared {
         let delay = agent.rate.throttle.get_or_insert_with(|| Throttle::new(rate, now)).charge(rate, used, now)?;
         if !agent.rate.reported {
             agent.rate.reported = true;
+            // An agent hopping between nodes starts a new `Rate` on each,
+            // but its console travels with it: told once is enough.
+            if self.console_tail_mentions(&agent.id, "throttled") {
+                return Some(delay);
+            }
             let why = format!(
                 "agent {} throttled: over its quota of {rate} instructions per second \
                  (an arrival counts as {ARRIVAL_INSTRUCTIONS})",
@@ -144,6 +149,18 @@ impl Shared {
         }
     }
 
+    /// Does the end of the agent's console contain `text`?
+    fn console_tail_mentions(&self, id: &AgentId, text: &str) -> bool {
+        const TAIL_BYTES: usize = 4096;
+        let slots = lock(&self.slots);
+        let Some(console) = slots.get(id).map(|s| s.console.as_str()) else { return false };
+        let mut from = console.len().saturating_sub(TAIL_BYTES);
+        while !console.is_char_boundary(from) {
+            from += 1;
+        }
+        console[from..].contains(text)
+    }
+
     /// An agent stopped by a quota: the node log says so (its outcome
     /// carries the reason to its owner).
     pub(super) fn report_stopped(&self, id: &AgentId, why: &str) {
@@ -156,7 +173,7 @@ fn check_size(quotas: &Quotas, msg: &Message, whose: &str) -> Result<(), SendErr
     let bytes = message_bytes(msg);
     match bytes > quotas.message_bytes {
         true => Err(SendError::Quota(format!(
-            "message size quota exceeded: {bytes} bytes, {whose} quota is {}",
+            "message size quota exceeded: {bytes} bytes, {whose} quota is {} bytes",
             quotas.message_bytes
         ))),
         false => Ok(()),
