@@ -324,8 +324,10 @@ impl Birth {
         interp.set_output(Box::new(Console::new(s, &id)));
         crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
         crate::agent_cmds::set_agent_array(&mut interp, &id, name.as_deref(), &s.config.node);
-        interp.start(&script, None);
+        // Measured before the script is compiled (a fresh interpreter is a
+        // cheap walk); its code is counted at the next one.
         interp.set_memory_limit(Some(s.quotas_for(&id).memory_bytes));
+        interp.start(&script, None);
         Agent::new(id, interp)
     }
 }
