@@ -53,6 +53,10 @@ enum Cmd {
         /// instructions (the output must not change).
         #[arg(long, value_name = "N")]
         migrate_every: Option<u64>,
+        /// Stop the script when it holds more than this many bytes (the
+        /// agents' memory quota; `memory quota exceeded`).
+        #[arg(long, value_name = "BYTES")]
+        memory_quota: Option<usize>,
         /// The script, then its arguments (`argv`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -389,13 +393,13 @@ fn main() -> ExitCode {
         Cmd::Node { action: NodeAction::Undrain { node } } => {
             client::exit(node.address().and_then(|n| client::undrain(&n)))
         }
-        Cmd::Tcl { migrate_every, args } => {
+        Cmd::Tcl { migrate_every, memory_quota, args } => {
             if migrate_every == Some(0) {
                 eprintln!("itin: --migrate-every must be at least 1");
                 return ExitCode::from(2);
             }
             match args.split_first() {
-                Some((file, rest)) => tcl_host::run_file(file, rest, migrate_every),
+                Some((file, rest)) => tcl_host::run_file(file, rest, migrate_every, memory_quota),
                 None => repl(),
             }
         }

@@ -83,7 +83,7 @@ fn serve(req: &HostRequest) -> Result<String, String> {
 }
 
 /// Runs a script file as tclsh does; returns the process exit code.
-pub fn run_file(file: &str, args: &[String], migrate_every: Option<u64>) -> ExitCode {
+pub fn run_file(file: &str, args: &[String], migrate_every: Option<u64>, memory_quota: Option<usize>) -> ExitCode {
     let source = match std::fs::read(file) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
@@ -98,6 +98,7 @@ pub fn run_file(file: &str, args: &[String], migrate_every: Option<u64>) -> Exit
     interp.set_global("argv", &Value::list(argv).as_str());
     interp.script_name = file.to_owned();
     interp.start(&source, Some(file));
+    interp.set_memory_limit(memory_quota);
     let slice = migrate_every.unwrap_or(RUN_SLICE);
     loop {
         match interp.run(slice) {
@@ -117,7 +118,11 @@ pub fn run_file(file: &str, args: &[String], migrate_every: Option<u64>) -> Exit
             Outcome::OutOfBudget => {
                 if migrate_every.is_some() {
                     interp = match migrate(interp) {
-                        Ok(i) => i,
+                        // The quota is the host's, not the snapshot's.
+                        Ok(mut i) => {
+                            i.set_memory_limit(memory_quota);
+                            i
+                        }
                         Err(msg) => {
                             eprintln!("itin: migration failed: {msg}");
                             return ExitCode::from(2);

@@ -25,7 +25,7 @@ fn main() {
     // Every outcome is waited for after all spawns.
     config.ended_kept = n + 16;
     // Erlang mailboxes are unbounded; let the one-way burst fit in ours.
-    config.mailbox_limit = n + 16;
+    config.quotas.mailbox_depth = n + 16;
     let rt = Runtime::new(config);
     match mode.as_str() {
         // Spawn N agents that end at once; time until all have ended.

@@ -41,6 +41,7 @@ mod object_cmds;
 pub mod ordering;
 pub mod owner;
 mod package;
+pub mod quota;
 mod resource_cmds;
 pub mod resources;
 mod runtime;
@@ -50,6 +51,7 @@ pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use library::{Library, Requirement};
 pub use owner::{Authority, Credential, Entry, Grant, Owner, OwnerKey, Submission};
+pub use quota::Quotas;
 pub use runtime::{
     AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Endpoints, KeyValue, Load,
     MemoryKeyValue, Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,

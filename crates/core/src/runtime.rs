@@ -24,6 +24,7 @@ mod library;
 mod migrate;
 mod object_call;
 mod owners;
+mod quotas;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
@@ -40,8 +41,9 @@ pub struct RuntimeConfig {
     pub workers: usize,
     /// Instructions an agent runs before it yields its worker.
     pub budget: u64,
-    /// Messages a mailbox holds before sends to it are refused.
-    pub mailbox_limit: usize,
+    /// What each agent may take of the node, and how many agents it
+    /// holds (`quota.rs`); per agent through `Shared::quotas_for`.
+    pub quotas: crate::quota::Quotas,
     /// Bytes of console output kept per agent (older output is dropped).
     pub console_limit: usize,
     /// Ended agents whose outcome and console are kept (for `wait`, the
@@ -68,7 +70,7 @@ impl RuntimeConfig {
             node: node.to_owned(),
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             budget: 10_000,
-            mailbox_limit: 10_000,
+            quotas: crate::quota::Quotas::default(),
             console_limit: 64 * 1024,
             ended_kept: 10_000,
             checkpoint_interval: Duration::from_secs(5),
@@ -243,6 +245,8 @@ pub enum SendError {
     MailboxFull(String),
     /// The agent's node cannot be reached.
     Unreachable(String),
+    /// Past a quota of the sender or the receiver (the reason).
+    Quota(String),
 }
 
 impl fmt::Display for SendError {
@@ -251,6 +255,7 @@ impl fmt::Display for SendError {
             SendError::NoSuchAgent(id) => write!(f, "no agent \"{id}\" on this node"),
             SendError::MailboxFull(id) => write!(f, "mailbox of agent \"{id}\" is full"),
             SendError::Unreachable(why) => write!(f, "cannot deliver: {why}"),
+            SendError::Quota(why) => write!(f, "{why}"),
         }
     }
 }
@@ -310,11 +315,13 @@ pub(crate) struct Agent {
     checkpointed_at: Option<Instant>,
     /// Has it run since its last checkpoint?
     dirty: bool,
+    /// Its instruction rate against its quota.
+    rate: quotas::Rate,
 }
 
 impl Agent {
     fn new(id: AgentId, interp: Interp) -> Box<Agent> {
-        Box::new(Agent { id, interp, checkpointed_at: None, dirty: true })
+        Box::new(Agent { id, interp, checkpointed_at: None, dirty: true, rate: quotas::Rate::default() })
     }
 }
 
@@ -334,6 +341,9 @@ impl Birth {
         interp.set_output(Box::new(Console::new(s, &id)));
         crate::agent_cmds::install(&mut interp, Arc::downgrade(s), &id);
         crate::agent_cmds::set_agent_array(&mut interp, &id, name.as_deref(), &s.config.node);
+        // Measured before the script is compiled (a fresh interpreter is a
+        // cheap walk); its code is counted at the next one.
+        interp.set_memory_limit(Some(s.quotas_for(&id).memory_bytes));
         interp.start(&script, None);
         Agent::new(id, interp)
     }
@@ -357,6 +367,8 @@ pub(crate) enum Wait {
     /// `object call`: the answer of an object; the error if it does not
     /// come in time.
     Reply { timeout_error: String },
+    /// Held back for running past its instructions-per-second quota.
+    Throttled,
 }
 
 struct Parked {
@@ -412,6 +424,11 @@ pub(crate) struct Slot {
     reorder: Reorder,
     /// Its owner and signed origin (`owner.rs`); none: unsigned.
     pub(crate) credential: Option<Arc<crate::owner::Credential>>,
+    /// Its children alive here or on their way (`quotas.rs`), made at its
+    /// first fork.
+    children: Option<Arc<AtomicUsize>>,
+    /// Its parent's count of children, when it was forked here.
+    parent_children: Option<Arc<AtomicUsize>>,
 }
 
 impl Slot {
@@ -440,6 +457,8 @@ impl Slot {
             sequencer: Sequencer::default(),
             reorder: Reorder::default(),
             credential: None,
+            children: None,
+            parent_children: None,
         }
     }
 
@@ -620,6 +639,7 @@ impl Runtime {
         }
         let s = &self.shared;
         s.refuse_if_draining()?;
+        s.refuse_if_full()?;
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
@@ -926,6 +946,7 @@ impl Shared {
     fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId) {
         interp.set_output(Box::new(Console::new(self, id)));
         crate::agent_cmds::install(interp, Arc::downgrade(self), id);
+        interp.set_memory_limit(Some(self.quotas_for(id).memory_bytes));
     }
 
     /// Makes sure agent number `n` is reserved in the store before it is
@@ -1039,6 +1060,7 @@ impl Shared {
     fn end(&self, id: &AgentId, slot: &mut Slot, result: Result<String, String>) {
         lock(&self.ended).push_back(id.clone());
         slot.state = AgentState::Deleted;
+        slot.leave_parent();
         let outcome = AgentOutcome { result };
         if let Some(p) = self.persist.get() {
             p.ended(id, &outcome);
@@ -1260,10 +1282,13 @@ impl Shared {
             if let Some(p) = slot.parked.take() {
                 let mut agent = p.agent;
                 let result = match p.wait {
-                    Wait::Library { unfound } | Wait::Reply { timeout_error: unfound } => Err(unfound),
-                    _ => Ok(String::new()),
+                    Wait::Library { unfound } | Wait::Reply { timeout_error: unfound } => Some(Err(unfound)),
+                    Wait::Throttled => None,
+                    _ => Some(Ok(String::new())),
                 };
-                let _ = agent.interp.resume(result);
+                if let Some(result) = result {
+                    let _ = agent.interp.resume(result);
+                }
                 self.make_runnable(slot, agent);
             }
         }

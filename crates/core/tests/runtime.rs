@@ -399,7 +399,7 @@ fn send_many_keeps_order_and_reports_each_failure() {
     use itinerant_core::{AgentId, Message, SendError};
     let mut c = RuntimeConfig::for_node("alpha");
     c.workers = 2;
-    c.mailbox_limit = 5;
+    c.quotas.mailbox_depth = 5;
     let rt = Runtime::new(c);
     // A receiver that waits until told, then takes five messages.
     let sink = rt

@@ -233,6 +233,14 @@ impl CommandTable {
         old
     }
 
+    /// The procs this interpreter defined (memory accounting).
+    pub(crate) fn own_procs(&self) -> impl Iterator<Item = &Rc<Proc>> {
+        self.overlay.values().filter_map(|c| match c {
+            Some(Command::Proc(p)) => Some(p),
+            _ => None,
+        })
+    }
+
     /// Every command name with its command (in no particular order).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Command)> {
         let hosts = self.hosts.as_deref();

@@ -232,6 +232,11 @@ pub struct Interp {
     pub(crate) error_line: i64,
     /// An error to raise when `run` continues (a host command failed).
     pub(crate) raise_pending: Option<Exception>,
+    /// The memory quota and estimate (`memory.rs`); not part of snapshots.
+    pub(crate) meter: crate::memory::Meter,
+    /// Instructions run so far (the embedder's rate accounting); not part
+    /// of snapshots.
+    pub(crate) instructions_run: u64,
 }
 
 // SAFETY: an `Interp` owns every `Rc` reachable from it. No `Value` or other
@@ -269,6 +274,8 @@ impl Interp {
             error_line: 1,
             lambda_cache: FastMap::default(),
             script_name: String::new(),
+            meter: Default::default(),
+            instructions_run: 0,
         };
         interp.set_global("tcl_version", "8.6");
         interp.set_global("tcl_patchLevel", "8.6.13");

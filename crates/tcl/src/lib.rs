@@ -23,6 +23,7 @@ pub mod glob;
 pub mod index;
 pub mod interp;
 pub mod list;
+pub mod memory;
 pub mod number;
 pub mod ops;
 pub mod parser;

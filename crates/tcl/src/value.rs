@@ -456,6 +456,14 @@ pub fn string_make_mut(slot: &mut Value) -> &mut String {
     obj.string.get_mut().expect("string ensured")
 }
 
+impl Obj {
+    /// The string form if generated, and the internal representation
+    /// (memory accounting reads both without changing either).
+    pub(crate) fn parts(&self) -> (Option<&String>, std::cell::Ref<'_, Rep>) {
+        (self.string.get(), self.rep.borrow())
+    }
+}
+
 impl Drop for Obj {
     /// Frees nested lists and dicts with a work list instead of recursion,
     /// so that a deeply nested value cannot overflow the Rust stack.

@@ -31,8 +31,55 @@ enum Flow {
 }
 
 impl Interp {
-    /// Runs for at most `budget` instructions.
+    /// Runs for at most `budget` instructions. With a memory quota, the VM
+    /// is given the instructions the remaining allowance covers at a time
+    /// (see `memory.rs`).
     pub fn run(&mut self, budget: u64) -> Outcome {
+        let mut left = budget;
+        let out = loop {
+            // Over its memory quota after small allocations the agent is
+            // stopped (a `catch` could not free memory without allocating).
+            let allowance = match self.instruction_allowance() {
+                Ok(n) => n,
+                Err(e) => break self.abort(e),
+            };
+            let slice = left.min(allowance);
+            let mut slice_left = slice;
+            let out = self.run_vm(&mut slice_left);
+            let ran = slice - slice_left;
+            left -= ran;
+            self.charge_instructions(ran);
+            match out {
+                Outcome::OutOfBudget if left > 0 => continue,
+                out => break out,
+            }
+        };
+        self.instructions_run += budget - left;
+        out
+    }
+
+    /// Stops the evaluation with an error no script can catch: the VM is
+    /// left idle.
+    fn abort(&mut self, e: Exception) -> Outcome {
+        let message = e.value().as_str().into_owned();
+        let error_code = e.error_code_value().as_str().into_owned();
+        self.frames.clear();
+        self.stack.clear();
+        self.vars.frames.truncate(1);
+        self.nesting = 0;
+        self.pending = None;
+        self.raise_pending = None;
+        Outcome::Error(ErrorReport { error_info: message.clone(), message, error_code })
+    }
+
+    /// Instructions run since the interpreter was made (or restored).
+    pub fn instructions_run(&self) -> u64 {
+        self.instructions_run
+    }
+
+    /// Runs the VM for at most `*budget` instructions, leaving in it the
+    /// instructions not used.
+    fn run_vm(&mut self, budget_left: &mut u64) -> Outcome {
         if let Some(req) = &self.pending {
             return Outcome::Request((**req).clone());
         }
@@ -41,9 +88,10 @@ impl Interp {
                 return out;
             }
         }
-        let mut budget = budget;
+        let mut budget = *budget_left;
         loop {
             let Some(frame) = self.frames.last() else {
+                *budget_left = budget;
                 return Outcome::Finished(String::new());
             };
             let code = frame.code.clone();
@@ -53,6 +101,7 @@ impl Interp {
             let flow = loop {
                 if budget == 0 {
                     self.save_pc(pc);
+                    *budget_left = 0;
                     return Outcome::OutOfBudget;
                 }
                 budget -= 1;
@@ -495,6 +544,7 @@ impl Interp {
                 }
             };
             if let Flow::Stop(out) = flow {
+                *budget_left = budget;
                 return out;
             }
         }
@@ -689,6 +739,7 @@ impl Interp {
                 if let Some(native) = def.native {
                     let depth = self.frames.len();
                     let v = native(self, &words)?;
+                    self.charge_result(&v)?;
                     if self.frames.len() == depth {
                         self.stack.push(v);
                     }
@@ -726,6 +777,7 @@ impl Interp {
                 };
                 match r {
                     HostResult::Done(v) => {
+                        self.charge_result(&v)?;
                         self.stack.push(v);
                         Ok(Flow::Continue)
                     }
@@ -983,7 +1035,7 @@ impl Interp {
         for v in &self.stack[start..] {
             v.write_to(&mut s);
         }
-        self.limits.check_string(s.len())?;
+        self.check_string(s.len())?;
         self.stack.truncate(start);
         self.stack.push(Value::from(s));
         Ok(())

@@ -44,6 +44,10 @@ impl Interp {
     ) -> Result<(), Exception> {
         // Fast paths: appends to a defined scalar local, in place.
         if let (VarAddr::Slot(slot), false, VarOp::Append | VarOp::Lappend(1)) = (addr, elem, op) {
+            if op == VarOp::Append && self.memory_limit().is_some() {
+                let bytes = crate::memory::append_bytes(self.stack.last());
+                self.charge_memory(bytes)?;
+            }
             let max_bytes = self.limits.max_string_bytes;
             let max_len = self.limits.max_list_len;
             if let (Some(Var::Scalar(cur)), Some(add)) =
@@ -209,6 +213,9 @@ impl Interp {
             }
             VarOp::Append => {
                 let add = args.pop().unwrap_or_default();
+                if self.memory_limit().is_some() {
+                    self.charge_memory(crate::memory::append_bytes(Some(&add)))?;
+                }
                 let max = self.limits.max_string_bytes;
                 let slot = self.vars.slot_mut(r, name, "set")?;
                 let s = string_make_mut(slot);

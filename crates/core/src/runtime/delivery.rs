@@ -46,6 +46,7 @@ impl Shared {
                 id.clone()
             }
         };
+        self.check_message_size(from, &msg)?;
         msg.from = Some(from.clone());
         msg.seq = slots.get_mut(from).filter(|s| s.is_here()).map(|s| s.sequencer.stamp(&id));
         let seq = msg.seq;
@@ -123,13 +124,17 @@ impl Shared {
             _ => return Err(SendError::NoSuchAgent(to.to_string())),
         };
         let numbered = msg.from.as_ref().zip(msg.seq);
-        if slot.mailbox.len() >= self.mailbox_limit(slot) {
+        let refused = match slot.mailbox.len() >= self.mailbox_limit(to, slot) {
+            true => Err(SendError::MailboxFull(to.to_string())),
+            false => self.check_message_size_for(to, &msg),
+        };
+        if let Err(refused) = refused {
             if let Some((from, seq)) = numbered {
                 let mut out = Released::default();
                 slot.reorder.refused(from, seq, &mut out);
                 self.put_released(to, slot, out);
             }
-            return Err(SendError::MailboxFull(to.to_string()));
+            return Err(refused);
         }
         // The common case first: unnumbered, or next in line with nothing
         // held back from its sender.

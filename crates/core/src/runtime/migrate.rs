@@ -172,6 +172,8 @@ pub struct Prepared {
     carried: Vec<Carried>,
     /// It comes from another node (not from this node's store).
     arrived: bool,
+    /// Its parent's count of children, when forked here (`quotas.rs`).
+    parent_children: Option<Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl Prepared {
@@ -202,11 +204,16 @@ impl Runtime {
             _ => crate::owner::Entry::Migrate,
         };
         s.check_arrival(image.credential.as_deref(), entry).map_err(|why| format!("agent {}: {why}", image.id))?;
+        s.refuse_if_full()?;
         let mut interp = itinerant_tcl::snapshot::restore(&image.snapshot)
             .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let node = s.config.node.clone();
         let mut image = image;
         image.moving_to = None;
+        let parent_children = match kind {
+            DepartureKind::Fork | DepartureKind::Submit => s.parent_children(&image.id),
+            _ => None,
+        };
         let id = match kind {
             DepartureKind::Jump | DepartureKind::Move => image.id.clone(),
             DepartureKind::Fork | DepartureKind::Submit => {
@@ -252,7 +259,9 @@ impl Runtime {
         };
         let carried = std::mem::take(&mut image.carried);
         let mut prepared = s.prepare(interp, image, wait)?;
+        prepared.parent_children = parent_children;
         prepared.arrived = true;
+        prepared.agent.rate = super::quotas::Rate::arrived();
         prepared.carried = carried;
         Ok(prepared)
     }
@@ -404,7 +413,7 @@ impl Shared {
         let mut agent = Agent::new(image.id.clone(), interp);
         agent.checkpointed_at = Some(Instant::now());
         agent.dirty = false;
-        Ok(Prepared { agent, image, wait, carried: Vec::new(), arrived: false })
+        Ok(Prepared { agent, image, wait, carried: Vec::new(), arrived: false, parent_children: None })
     }
 
     /// See `Runtime::settle_overtaken_jump` (a jump or a platform move).
@@ -431,7 +440,7 @@ impl Shared {
     }
 
     pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
-        let Prepared { agent, image, wait, carried, arrived } = prepared;
+        let Prepared { agent, image, wait, carried, arrived, parent_children } = prepared;
         let id = image.id.clone();
         // Back here at a later epoch before the answer to its jump from
         // here came (a tour of three nodes can outrun that answer).
@@ -451,6 +460,7 @@ impl Shared {
             slot.resources = image.resources;
             slot.credential = image.credential;
             slot.arrived_at = arrived.then(Instant::now);
+            slot.parent_children = parent_children;
             self.restore_ordering(&id, &mut slot, image.ordering);
             endpoints = slot.resources.iter().filter(|r| r.kind == Kind::Endpoint).cloned().collect::<Vec<_>>();
             slots.insert(id.clone(), Box::new(slot));
@@ -530,9 +540,21 @@ impl Shared {
         let mut departure = {
             let mut slots = lock(&self.slots);
             let Some(slot) = slots.get_mut(&agent.id) else { return Some(agent) };
+            let forks = matches!(kind, DepartureKind::Fork | DepartureKind::Submit);
+            if forks {
+                if let Err(why) = self.reserve_child(&agent.id, slot) {
+                    let _ = agent.interp.resume(Err(why));
+                    return Some(agent);
+                }
+            }
             match self.freeze(slot, agent, kind, dest, script, epoch, None) {
                 Ok(departure) => departure,
-                Err(agent) => return Some(agent),
+                Err(agent) => {
+                    if forks {
+                        self.child_settled(slot, false);
+                    }
+                    return Some(agent);
+                }
             }
         };
         let (id, epoch) = (departure.image.id.clone(), departure.image.epoch);
@@ -709,6 +731,10 @@ impl Shared {
             let Departing { mut agent, kind, dest: to, mailbox_sent, wake_at_ms, moved_resources: moved, .. } =
                 departing;
             dest = to;
+            if matches!(kind, DepartureKind::Fork | DepartureKind::Submit) {
+                let stays_here = dest == self.config.node && matches!(outcome, DepartureOutcome::Accepted(_));
+                self.child_settled(slot, stays_here);
+            }
             match (kind, outcome) {
                 (DepartureKind::Jump | DepartureKind::Move, DepartureOutcome::Accepted(_)) => {
                     // What came after the image (the image has the held-back
@@ -720,6 +746,7 @@ impl Shared {
                     moved_resources = moved;
                     slot.resources.clear();
                     slot.state = AgentState::Moved;
+                    slot.leave_parent();
                     slot.moved_to = Some(dest.clone());
                     slot.move_to = None;
                     if kind == DepartureKind::Move {

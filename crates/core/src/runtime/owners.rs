@@ -93,9 +93,10 @@ impl Shared {
 
     /// Messages the mailbox of `slot`'s agent may hold (the caller holds
     /// the registry lock; the authority takes none of the runtime's).
-    pub(super) fn mailbox_limit(&self, slot: &Slot) -> usize {
-        let Some(a) = self.authority.get() else { return self.config.mailbox_limit };
+    pub(super) fn mailbox_limit(&self, id: &AgentId, slot: &Slot) -> usize {
+        let node = self.quotas_for(id).mailbox_depth;
+        let Some(a) = self.authority.get() else { return node };
         let depth = a.grant(slot.credential.as_ref().map(|c| &c.owner)).ok().and_then(|g| g.mailbox_depth);
-        depth.map_or(self.config.mailbox_limit, |d| d.min(self.config.mailbox_limit))
+        depth.map_or(node, |d| d.min(node))
     }
 }

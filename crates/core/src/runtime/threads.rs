@@ -50,10 +50,7 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
     agent.dirty = true;
     for _ in 0..MAX_REQUESTS_PER_SLICE {
         match agent.interp.run(s.config.budget) {
-            Outcome::OutOfBudget => {
-                s.requeue(agent);
-                return;
-            }
+            Outcome::OutOfBudget => return s.requeue_or_throttle(agent),
             Outcome::Finished(r) => {
                 agent.interp.flush_output();
                 s.finish(&agent.id, Ok(r));
@@ -64,10 +61,17 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
                 return;
             }
             Outcome::Error(e) => {
+                if e.error_code.starts_with("TCL MEMORY QUOTA") {
+                    s.report_stopped(&agent.id, &e.message);
+                }
                 s.finish(&agent.id, Err(e.error_info));
                 return;
             }
             Outcome::Request(req) => match WaitRequest::parse(req, None) {
+                Ok(w @ WaitRequest::Depart { .. }) => match s.depart_within_rate(agent, w) {
+                    Some(a) => agent = a,
+                    None => return,
+                },
                 Ok(w) => match s.wait(agent, w) {
                     Some(a) => agent = a,
                     None => return,
@@ -78,7 +82,7 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
             },
         }
     }
-    s.requeue(agent);
+    s.requeue_or_throttle(agent);
 }
 
 /// Work an agent waits for on the blocking pool.

@@ -787,7 +787,7 @@ pub fn exit_cmd(_: &mut Interp, args: &[Value]) -> R {
 }
 
 pub fn list_cmd(interp: &mut Interp, args: &[Value]) -> R {
-    interp.limits.check_list(args.len())?;
+    interp.check_list(args.len())?;
     Ok(Value::list(args[1..].to_vec()))
 }
 

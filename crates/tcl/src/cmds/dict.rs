@@ -57,7 +57,7 @@ fn dict_create(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> 
     if args.len() & 1 != 0 {
         return Err(wrong(args, "create", "?key value ...?"));
     }
-    interp.limits.check_list(args.len() - 2)?;
+    interp.check_list(args.len() - 2)?;
     let mut map = DictMap::with_capacity_and_hasher((args.len() - 2) / 2, Default::default());
     for pair in args[2..].chunks_exact(2) {
         map.insert(DictKey::new(pair[0].clone()), pair[1].clone());
@@ -129,7 +129,7 @@ fn dict_merge(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
     let mut map = (*args[2].as_dict()?).clone();
     for d in &args[3..] {
         let other = d.as_dict()?;
-        interp.limits.check_list((map.len() + other.len()) * 2)?;
+        interp.check_list((map.len() + other.len()) * 2)?;
         for (k, v) in other.iter() {
             map.insert(k.clone(), v.clone());
         }
@@ -153,7 +153,7 @@ fn dict_replace(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception>
         return Err(wrong(args, "replace", "dictionary ?key value ...?"));
     }
     let mut map = (*args[2].as_dict()?).clone();
-    interp.limits.check_list(map.len() * 2 + args.len() - 3)?;
+    interp.check_list(map.len() * 2 + args.len() - 3)?;
     for pair in args[3..].chunks_exact(2) {
         map.insert(DictKey::new(pair[0].clone()), pair[1].clone());
     }

@@ -92,7 +92,8 @@ pub fn format_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
     if args.len() < 2 {
         return Err(Exception::wrong_args(args, 1, "formatString ?arg ...?"));
     }
-    let out = format_values(&interp.limits, &args[1].as_str(), &args[2..])?;
+    let out = format_values(&interp.limits_within_quota(), &args[1].as_str(), &args[2..])?;
+    interp.charge_memory(out.len())?;
     Ok(Value::from(out))
 }
 

@@ -306,7 +306,7 @@ pub(crate) fn linsert_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, 
     // Here `end` means after the last element.
     let at = crate::index::parse_index(&args[2], len + 1)?.clamp(0, len as i64) as usize;
     let new = &args[3..];
-    interp.limits.check_list(len.saturating_add(new.len()))?;
+    interp.check_list(len.saturating_add(new.len()))?;
     let mut out = Vec::with_capacity(len + new.len());
     out.extend_from_slice(&items[..at]);
     out.extend_from_slice(new);
@@ -324,7 +324,7 @@ pub(crate) fn lreplace_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value,
     let last = crate::index::parse_index(&args[3], len)?.min(len as i64 - 1);
     let delete_end = if last >= first as i64 { last as usize + 1 } else { first };
     let new = &args[4..];
-    interp.limits.check_list((len - (delete_end - first)).saturating_add(new.len()))?;
+    interp.check_list((len - (delete_end - first)).saturating_add(new.len()))?;
     let mut out = Vec::with_capacity(len - (delete_end - first) + new.len());
     out.extend_from_slice(&items[..first]);
     out.extend_from_slice(new);
@@ -353,7 +353,7 @@ pub(crate) fn lrepeat_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, 
     }
     let vals = &args[2..];
     let total = (count as usize).saturating_mul(vals.len());
-    interp.limits.check_list(total)?;
+    interp.check_list(total)?;
     let mut out = Vec::with_capacity(total);
     for _ in 0..count {
         out.extend_from_slice(vals);
@@ -389,7 +389,7 @@ pub fn concat_values(vals: &[Value]) -> String {
 
 pub(crate) fn concat_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exception> {
     let total: usize = args[1..].iter().map(|v| value_len_hint(v) + 1).sum();
-    interp.limits.check_string(total)?;
+    interp.check_string(total)?;
     Ok(Value::from_string(concat_values(&args[1..])))
 }
 
@@ -413,7 +413,7 @@ pub(crate) fn join_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exc
     for v in items.iter() {
         total = total.saturating_add(value_len_hint(v));
     }
-    interp.limits.check_string(total)?;
+    interp.check_string(total)?;
     let mut out = String::with_capacity(total);
     for (i, v) in items.iter().enumerate() {
         if i > 0 {
@@ -434,7 +434,7 @@ pub(crate) fn split_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Ex
         None => vec![' ', '\n', '\t', '\r'],
     };
     let pieces = if seps.is_empty() { s.chars().count() } else { s.chars().filter(|c| seps.contains(c)).count() + 1 };
-    interp.limits.check_list(pieces)?;
+    interp.check_list(pieces)?;
     Ok(Value::list(split_string(&s, &seps)))
 }
 

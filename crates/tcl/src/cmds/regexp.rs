@@ -1124,7 +1124,7 @@ pub fn regexp_match(interp: &mut Interp, args: &[Value]) -> Result<RegexpOutcome
             vals.push(v);
         }
         if a.inline {
-            interp.limits.check_list(inline_out.len() + vals.len())?;
+            interp.check_list_growth(inline_out.len() + vals.len(), vals.len())?;
             inline_out.extend(vals);
         } else {
             last_vars = vals;
@@ -1292,7 +1292,7 @@ pub fn regsub_apply(interp: &mut Interp, args: &[Value]) -> Result<(String, usiz
     // substitution before every character (and not at the end).
     if a.all && offset == 0 && exp.is_empty() && !spec.contains(['&', '\\']) {
         let mut out = String::new();
-        interp.limits.check_string(s.len().saturating_add(spec.len().saturating_mul(wlen)))?;
+        interp.check_string(s.len().saturating_add(spec.len().saturating_mul(wlen)))?;
         for c in s.chars() {
             out.push_str(&spec);
             out.push(c);
@@ -1302,6 +1302,7 @@ pub fn regsub_apply(interp: &mut Interp, args: &[Value]) -> Result<(String, usiz
     let re = compile(&exp, a.flags)?;
     let parts = parse_subspec(&spec);
     let mut out = String::new();
+    let mut charged = 0usize;
     let mut count = 0usize;
     let mut off_b = byte_of_char(&s, offset.min(wlen));
     while offset <= wlen {
@@ -1325,7 +1326,8 @@ pub fn regsub_apply(interp: &mut Interp, args: &[Value]) -> Result<(String, usiz
                 }
             }
         }
-        interp.limits.check_string(out.len())?;
+        interp.check_string_growth(out.len(), out.len() - charged)?;
+        charged = out.len();
         let step_one = |offset: &mut usize, off_b: &mut usize, out: &mut String| {
             if let Some(c) = s[*off_b..].chars().next() {
                 out.push(c);
@@ -1352,7 +1354,7 @@ pub fn regsub_apply(interp: &mut Interp, args: &[Value]) -> Result<(String, usiz
     if off_b < s.len() {
         out.push_str(&s[off_b..]);
     }
-    interp.limits.check_string(out.len())?;
+    interp.check_string_growth(out.len(), out.len() - charged)?;
     Ok((out, count))
 }
 

@@ -178,7 +178,7 @@ pub fn string_cmd(interp: &mut Interp, args: &[Value]) -> Result<Value, Exceptio
             match string_replace(&s, first, last) {
                 Some((head, tail)) => {
                     let new = new.as_deref().unwrap_or("");
-                    interp.limits.check_string(head.len() + new.len() + tail.len())?;
+                    interp.check_string(head.len() + new.len() + tail.len())?;
                     let mut out = String::with_capacity(head.len() + new.len() + tail.len());
                     out.push_str(head);
                     out.push_str(new);
@@ -445,7 +445,7 @@ fn string_cat(interp: &mut Interp, a: &[Value]) -> Result<Value, Exception> {
     let mut out = String::new();
     for v in a {
         let s = v.as_str();
-        interp.limits.check_string(out.len().saturating_add(s.len()))?;
+        interp.check_string_growth(out.len().saturating_add(s.len()), s.len())?;
         out.push_str(&s);
     }
     Ok(Value::from(out))
@@ -462,7 +462,7 @@ pub fn string_repeat(interp: &mut Interp, v: &Value, count: i32) -> Result<Value
     }
     let total = s.len().checked_mul(count as usize);
     match total {
-        Some(t) if t <= i32::MAX as usize => interp.limits.check_string(t)?,
+        Some(t) if t <= i32::MAX as usize => interp.check_string(t)?,
         _ => {
             return Err(Exception::error_code(
                 format!("result exceeds max size for a Tcl value ({} bytes)", i32::MAX),
@@ -651,8 +651,8 @@ pub fn string_map(interp: &mut Interp, map: &Value, s: &Value, nocase: bool) -> 
         return Ok(s.clone());
     }
     let mut out = String::new();
-    let grow = |out: &mut String, piece: &str| -> Result<(), Exception> {
-        interp.limits.check_string(out.len() + piece.len())?;
+    let mut grow = |out: &mut String, piece: &str| -> Result<(), Exception> {
+        interp.check_string_growth(out.len() + piece.len(), piece.len())?;
         out.push_str(piece);
         Ok(())
     };
