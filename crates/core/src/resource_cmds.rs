@@ -132,6 +132,13 @@ fn bind(shared: &Weak<Shared>, me: &AgentId, w: &[String]) -> HostResult {
             _ => "0".to_owned(),
         },
     };
+    let target = match kind {
+        Kind::File => match owner_dir(shared, me, &target) {
+            Ok(t) => t,
+            Err(e) => return err(e),
+        },
+        _ => target,
+    };
     let (mut by, mut attach, mut action) = (By::Identifier, None, None);
     for pair in rest.chunks(2) {
         let [opt, val] = pair else { return err(format!("option \"{}\" needs a value", pair[0])) };
@@ -212,6 +219,25 @@ fn endpoint_io(r: &Resource, me: &AgentId, w: &[String]) -> HostResult {
         ("address", _) => err("wrong # args: should be \"resource address handle\""),
         _ => err("wrong # args: should be \"resource write handle connection line\""),
     }
+}
+
+/// The directory of a signed agent's owner inside the node's sandbox:
+/// owners never see each other's files (unsigned agents share the
+/// sandbox's top level, which cannot name it).
+pub const OWNERS_DIR: &str = ".owners";
+
+/// `path` as it lies in the sandbox for agent `me`: under its owner's
+/// directory if it has an owner.
+fn owner_dir(shared: &Weak<Shared>, me: &AgentId, path: &str) -> Result<String, String> {
+    if path.split('/').next() == Some(OWNERS_DIR) {
+        return Err(format!("bad file path \"{path}\": {OWNERS_DIR} is reserved"));
+    }
+    let s = shared.upgrade().ok_or("the runtime is shutting down")?;
+    let owner = lock(&s.slots).get(me).and_then(|slot| slot.credential.as_ref().map(|c| c.owner.key_text()));
+    Ok(match owner {
+        Some(key) => format!("{OWNERS_DIR}/{}/{path}", key.trim_start_matches("ed25519:")),
+        None => path.to_owned(),
+    })
 }
 
 /// `file1`, `store2`...: one more than the highest number in use.

@@ -249,3 +249,27 @@ async fn a_reloaded_policy_changes_the_answers_without_a_restart() {
     }
     nodes[0].stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_owner_has_a_sandbox_of_its_own() {
+    let p = Policies::new("sandbox");
+    p.write("alpha", &[&alice(), &bob()], "");
+    let data = p.0.join("data");
+    let nodes = peered(&["alpha"], |c| {
+        c.policy = Some(p.path(&c.name));
+        c.data = Some(data.clone());
+    })
+    .await;
+    let rt = nodes[0].runtime();
+    let write = |who: &str| format!("set f [resource file notes.txt]; resource write $f {who}; resource read $f");
+    for key in [alice(), bob()] {
+        let id = rt.spawn_signed(signed(&key, &write(&key.name))).unwrap();
+        assert_eq!(result_on(&nodes[0], &id).await, Ok(key.name.clone()));
+        let hex = key.owner().key_text().trim_start_matches("ed25519:").to_owned();
+        let on_disk = std::fs::read_to_string(data.join("sandbox/.owners").join(hex).join("notes.txt"));
+        assert_eq!(on_disk.unwrap(), key.name, "{}'s file in {}'s directory", key.name, key.name);
+    }
+    let id = rt.spawn_signed(signed(&bob(), "resource file .owners/x/notes.txt")).unwrap();
+    assert!(result_on(&nodes[0], &id).await.unwrap_err().contains(".owners is reserved"));
+    nodes[0].stop();
+}
