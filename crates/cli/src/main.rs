@@ -383,7 +383,7 @@ fn main() -> ExitCode {
             policy,
         }),
         Cmd::Node { action: NodeAction::ReloadPolicy { node } } => {
-            client::exit(client::node_address(node.node).and_then(|n| client::reload_policy(&n)))
+            client::exit(node.address().and_then(|n| client::reload_policy(&n)))
         }
         Cmd::Key { action: KeyCmd::New { out, name } } => key::new_cmd(&out, name),
         Cmd::Key { action: KeyCmd::Show { file } } => key::show_cmd(&file),
