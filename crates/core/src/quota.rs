@@ -23,7 +23,11 @@ pub struct Quotas {
     /// operand stack, procs and their bytecode), as counted by
     /// `itinerant_tcl::memory`.
     pub memory_bytes: usize,
-    /// Instructions per second an agent may run before it is delayed.
+    /// Instructions per second an agent may run before it is delayed;
+    /// `UNLIMITED` (the default) never delays: the scheduler's slices
+    /// already share the workers fairly, and an arrival charged against a
+    /// rate costs every hop a delay (`ARRIVAL_INSTRUCTIONS` / rate), so a
+    /// rate is what an operator sets for agents it does not trust.
     pub instructions_per_second: u64,
     /// Messages waiting in an agent's mailbox before sends to it are
     /// refused.
@@ -43,13 +47,16 @@ impl Default for Quotas {
         Quotas {
             max_agents: 4_000_000,
             memory_bytes: 512 << 20,
-            instructions_per_second: 2_000_000_000,
+            instructions_per_second: UNLIMITED,
             mailbox_depth: 10_000,
             message_bytes: 16 << 20,
             outstanding_forks: 10_000,
         }
     }
 }
+
+/// An instruction rate without a limit.
+pub const UNLIMITED: u64 = u64::MAX;
 
 /// What an arrival (a jump, move, fork or submit landing here) costs an
 /// agent of its instruction rate: a migration takes the node far more work

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{lock, Agent, AgentId, Message, SendError, Shared, Slot, Wait, WaitRequest};
-use crate::quota::{Quotas, Throttle, ARRIVAL_INSTRUCTIONS};
+use crate::quota::{Quotas, Throttle, ARRIVAL_INSTRUCTIONS, UNLIMITED};
 
 /// An agent's instruction rate: its token bucket (made at its first
 /// slice) and the interpreter's instruction count at the last charge.
@@ -104,6 +104,9 @@ impl Shared {
     /// first time, its console and the node log say so.
     fn throttle(&self, agent: &mut Agent) -> Option<Duration> {
         let rate = self.quotas_for(&agent.id).instructions_per_second;
+        if rate == UNLIMITED {
+            return None;
+        }
         let now = Instant::now();
         let ran = agent.interp.instructions_run();
         let used = ran.saturating_sub(agent.rate.counted) + std::mem::take(&mut agent.rate.debt);
