@@ -422,6 +422,21 @@ pub fn format_age(ms: u64) -> String {
 }
 
 /// Rows of cells as columns padded to their widest cell.
+/// `items` as JSON, or as a table under `header` with one row per item.
+pub fn print_rows<T: Serialize>(
+    json: bool,
+    items: &[T],
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<(), String> {
+    if json {
+        return print_json(&items);
+    }
+    let cells: Vec<Vec<String>> = items.iter().map(row).collect();
+    print_table(header, &cells);
+    Ok(())
+}
+
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {

@@ -11,7 +11,7 @@ use itinerant_node::objects::proto::{Call, CallOutcome, ObjectReply, ObjectReque
 use itinerant_node::objects::servant::{Body, MAX_SCRIPT};
 use serde::Serialize;
 
-use crate::client::{print_json, print_table, unexpected, Client, Failure};
+use crate::client::{print_rows, unexpected, Client, Failure};
 
 #[derive(Subcommand)]
 pub enum AdapterCmd {
@@ -112,18 +112,10 @@ pub fn adapter(node: &str, cmd: AdapterCmd) -> Result<ExitCode, Failure> {
                     queued: a.queued,
                 })
                 .collect();
-            if json {
-                print_json(&items)?;
-            } else {
-                let cells: Vec<Vec<String>> = items
-                    .iter()
-                    .map(|a| {
-                        let counts = [a.objects, a.running, a.queued].map(|n| n.to_string());
-                        [vec![a.name.to_owned()], counts.to_vec(), vec![a.policy.to_owned()]].concat()
-                    })
-                    .collect();
-                print_table(&["NAME", "OBJECTS", "RUNNING", "QUEUED", "POLICY"], &cells);
-            }
+            print_rows(json, &items, &["NAME", "OBJECTS", "RUNNING", "QUEUED", "POLICY"], |a| {
+                let counts = [a.objects, a.running, a.queued].map(|n| n.to_string());
+                [vec![a.name.to_owned()], counts.to_vec(), vec![a.policy.to_owned()]].concat()
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -171,18 +163,10 @@ pub fn object_cmd(node: &str, cmd: ObjectCmd) -> Result<ExitCode, Failure> {
                     calls: o.calls,
                 })
                 .collect();
-            if json {
-                print_json(&items)?;
-            } else {
-                let cells: Vec<Vec<String>> = items
-                    .iter()
-                    .map(|o| {
-                        let counts = [o.active, o.activations, o.calls].map(|n| n.to_string());
-                        [vec![o.reference.to_owned(), o.kind.to_owned()], counts.to_vec()].concat()
-                    })
-                    .collect();
-                print_table(&["REFERENCE", "KIND", "ACTIVE", "ACTIVATIONS", "CALLS"], &cells);
-            }
+            print_rows(json, &items, &["REFERENCE", "KIND", "ACTIVE", "ACTIVATIONS", "CALLS"], |o| {
+                let counts = [o.active, o.activations, o.calls].map(|n| n.to_string());
+                [vec![o.reference.to_owned(), o.kind.to_owned()], counts.to_vec()].concat()
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
