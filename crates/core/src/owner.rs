@@ -19,6 +19,8 @@
 
 use std::sync::Arc;
 
+use crate::quota::OwnerQuotas;
+
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 /// How an owner's public key is written (followed by 64 hex digits).
@@ -252,11 +254,8 @@ pub struct Grant {
     pub register: bool,
     /// The programs its agents may `exec`.
     pub exec: Vec<ExecRule>,
-    /// Most agents of this owner living here at once (none: no limit).
-    pub max_agents: Option<usize>,
-    /// Most messages waiting in one of its agents' mailboxes (none: the
-    /// runtime's limit).
-    pub mailbox_depth: Option<usize>,
+    /// Its quotas where they are tighter than the node's.
+    pub quotas: OwnerQuotas,
 }
 
 impl Grant {
@@ -304,6 +303,13 @@ pub trait Authority: Send + Sync {
     /// Told every refusal (`what`: the message given to the agent or
     /// client), to log it.
     fn refused(&self, owner: Option<&Owner>, what: &str);
+
+    /// The directory the files of the owner with public key `key` live in,
+    /// if the policy gives it one (else its directory in the node's
+    /// sandbox, `.owners/HEX`).
+    fn sandbox_of(&self, _key: &[u8; 32]) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 //! Tcl error in the agent (memory, message size, forks), a refused spawn,
 //! arrival or send, or a delay (instructions per second: the agent is
 //! throttled, never killed, so the others keep their share of the workers).
-//! `RuntimeConfig::quotas` holds the node's defaults; every agent's quotas
-//! are looked up through `Shared::quotas_for`, the one place where
-//! per-owner quotas (a policy) plug in.
+//! `RuntimeConfig::quotas` holds the node's defaults; an owner's grant may
+//! narrow them (`OwnerQuotas`); every agent's quotas are looked up through
+//! `Shared::quotas_of`/`quotas_for`, which apply its owner's.
 
 use std::time::{Duration, Instant};
 
@@ -51,6 +51,39 @@ impl Default for Quotas {
             mailbox_depth: 10_000,
             message_bytes: 16 << 20,
             outstanding_forks: 10_000,
+        }
+    }
+}
+
+/// One owner's quotas as a node's policy grants them: each one set
+/// narrows the node's own (`narrow`); none set leaves the node's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OwnerQuotas {
+    /// Agents of the owner living on the node at once (counted apart from
+    /// the node-wide `Quotas::max_agents`).
+    pub agents: Option<usize>,
+    pub memory_bytes: Option<usize>,
+    pub instructions_per_second: Option<u64>,
+    pub mailbox_depth: Option<usize>,
+    pub message_bytes: Option<usize>,
+    pub outstanding_forks: Option<usize>,
+}
+
+impl OwnerQuotas {
+    /// The node's quotas `node`, each narrowed to the owner's where the
+    /// owner has a smaller one: a policy can only tighten what the node
+    /// allows every agent, never lift it.
+    pub fn narrow(&self, node: &Quotas) -> Quotas {
+        fn min<T: Ord + Copy>(node: T, owner: Option<T>) -> T {
+            owner.map_or(node, |o| o.min(node))
+        }
+        Quotas {
+            max_agents: node.max_agents,
+            memory_bytes: min(node.memory_bytes, self.memory_bytes),
+            instructions_per_second: min(node.instructions_per_second, self.instructions_per_second),
+            mailbox_depth: min(node.mailbox_depth, self.mailbox_depth),
+            message_bytes: min(node.message_bytes, self.message_bytes),
+            outstanding_forks: min(node.outstanding_forks, self.outstanding_forks),
         }
     }
 }
@@ -111,6 +144,21 @@ fn clamp_i64(n: u64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_owner_narrows_the_node_quotas_never_widens_them() {
+        let node = Quotas { memory_bytes: 1000, mailbox_depth: 10, ..Quotas::default() };
+        let owner = OwnerQuotas {
+            memory_bytes: Some(100),
+            mailbox_depth: Some(50),
+            instructions_per_second: Some(7),
+            ..OwnerQuotas::default()
+        };
+        let q = owner.narrow(&node);
+        assert_eq!((q.memory_bytes, q.mailbox_depth, q.instructions_per_second), (100, 10, 7));
+        assert_eq!((q.message_bytes, q.outstanding_forks), (node.message_bytes, node.outstanding_forks));
+        assert_eq!(OwnerQuotas::default().narrow(&node), node);
+    }
+
     use super::*;
 
     #[test]

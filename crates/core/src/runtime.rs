@@ -42,7 +42,7 @@ pub struct RuntimeConfig {
     /// Instructions an agent runs before it yields its worker.
     pub budget: u64,
     /// What each agent may take of the node, and how many agents it
-    /// holds (`quota.rs`); per agent through `Shared::quotas_for`.
+    /// holds (`quota.rs`); per agent through `Shared::quotas_of` (narrowed by the owner's grant).
     pub quotas: crate::quota::Quotas,
     /// Bytes of console output kept per agent (older output is dropped).
     pub console_limit: usize,
@@ -343,7 +343,7 @@ impl Birth {
         crate::agent_cmds::set_agent_array(&mut interp, &id, name.as_deref(), &s.config.node);
         // Measured before the script is compiled (a fresh interpreter is a
         // cheap walk); its code is counted at the next one.
-        interp.set_memory_limit(Some(s.quotas_for(&id).memory_bytes));
+        interp.set_memory_limit(Some(s.config.quotas.memory_bytes));
         interp.start(&script, None);
         Agent::new(id, interp)
     }
@@ -652,7 +652,7 @@ impl Runtime {
             return Ok(id);
         }
         let mut interp = Interp::new();
-        s.attach(&mut interp, &id);
+        s.attach(&mut interp, &id, credential.as_deref());
         let owner = credential.as_ref().map(|c| c.owner.name.as_str()).unwrap_or("");
         for (k, v) in [
             ("local", id.as_str()),
@@ -942,11 +942,12 @@ impl Shared {
         }
     }
 
-    /// Gives a new or restored interpreter its console and agent commands.
-    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId) {
+    /// Gives a new or restored interpreter its console, agent commands and
+    /// the memory quota of its owner (`credential`).
+    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId, credential: Option<&crate::owner::Credential>) {
         interp.set_output(Box::new(Console::new(self, id)));
         crate::agent_cmds::install(interp, Arc::downgrade(self), id);
-        interp.set_memory_limit(Some(self.quotas_for(id).memory_bytes));
+        interp.set_memory_limit(Some(self.quotas_of(credential).memory_bytes));
     }
 
     /// Makes sure agent number `n` is reserved in the store before it is

@@ -14,7 +14,7 @@
 //! migrate = true                 # agents may arrive by jump, fork, move
 //! register = true                # may register in the directory
 //! exec = [{ program = "echo" }, { program = "ls", args = ["-l", "/tmp/*"] }]
-//! sandbox = "/srv/itin/staff"    # parsed, not enforced yet
+//! sandbox = "/srv/itin/staff"    # its agents' files (else DATA/sandbox/.owners/HEX)
 //! [groups.staff.quota]
 //! agents = 100
 //! mailbox_depth = 1000
@@ -27,10 +27,13 @@
 //! that does not parse is an error at start; at a reload the node keeps the
 //! policy it had and says why.
 //!
-//! The quotas are parsed into [`Quotas`]; the runtime enforces `agents`
-//! and `mailbox_depth` today. The others (`memory`, `instructions_per_sec`,
-//! `message_bytes`, `outstanding_forks`) are carried in the policy for the
-//! runtime's quota enforcement to read ([`NodePolicy::quotas`]).
+//! The quotas become the grant's `OwnerQuotas`: each narrows the node's own
+//! quota for that owner's agents (a policy never lifts a node's quota).
+//! `agents`, `mailbox_depth` and `message_bytes` apply at once after a
+//! reload; `memory`, `instructions_per_sec` and `outstanding_forks` are
+//! read when an agent starts or arrives (and at each check of its rate and
+//! forks), so a reload reaches a running agent's memory quota at its next
+//! arrival.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -38,6 +41,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 use itinerant_core::owner::{parse_key, ExecRule, Grant, Owner};
+use itinerant_core::quota::OwnerQuotas;
 use itinerant_core::Authority;
 use serde::Deserialize;
 
@@ -125,9 +129,8 @@ pub struct Admitted {
     pub name: String,
     pub grant: Arc<Grant>,
     pub quotas: Quotas,
-    /// The directory its agents' files should live in (parsed; the
-    /// runtime does not confine files per owner yet: they live in the
-    /// node's sandbox).
+    /// The directory its agents' files live in on this node (none: its
+    /// own directory in the node's sandbox).
     pub sandbox: Option<PathBuf>,
 }
 
@@ -159,8 +162,14 @@ impl Policy {
                     .flat_map(|c| &c.exec)
                     .map(|e| ExecRule { program: e.program.clone(), args: e.args.clone() })
                     .collect(),
-                max_agents: limit(quotas.agents),
-                mailbox_depth: limit(quotas.mailbox_depth),
+                quotas: OwnerQuotas {
+                    agents: limit(quotas.agents),
+                    memory_bytes: limit(quotas.memory),
+                    instructions_per_second: quotas.instructions_per_sec,
+                    mailbox_depth: limit(quotas.mailbox_depth),
+                    message_bytes: limit(quotas.message_bytes),
+                    outstanding_forks: limit(quotas.outstanding_forks),
+                },
             };
             let sandbox = caps.iter().find_map(|c| c.sandbox.clone());
             let admitted = Admitted { name: name.clone(), grant: Arc::new(grant), quotas, sandbox };
@@ -239,11 +248,6 @@ impl NodePolicy {
     pub fn current(&self) -> Arc<Policy> {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
-
-    /// An admitted owner's quotas as the policy states them.
-    pub fn quotas(&self, owner: &Owner) -> Option<Quotas> {
-        self.current().owners.get(&owner.key).map(|a| a.quotas.clone())
-    }
 }
 
 impl Authority for NodePolicy {
@@ -254,6 +258,10 @@ impl Authority for NodePolicy {
     fn refused(&self, owner: Option<&Owner>, what: &str) {
         let who = owner.map_or_else(|| "unsigned agent".to_owned(), Owner::describe);
         eprintln!("[{}] refused {who}: {what}", self.node);
+    }
+
+    fn sandbox_of(&self, key: &[u8; 32]) -> Option<PathBuf> {
+        self.current().owners.get(key).and_then(|a| a.sandbox.clone())
     }
 }
 
@@ -305,8 +313,9 @@ quota = {{ mailbox_depth = 7, outstanding_forks = 2 }}
         alice.grant.check_exec(&argv("ls -l /tmp/a")).unwrap();
         assert_eq!(alice.grant.check_exec(&argv("rm x")).unwrap_err(), "permission denied: exec rm");
         // Her own quota first, then the first group that sets one.
-        assert_eq!(alice.grant.max_agents, Some(3));
-        assert_eq!(alice.grant.mailbox_depth, Some(50));
+        assert_eq!(alice.grant.quotas.agents, Some(3));
+        assert_eq!(alice.grant.quotas.mailbox_depth, Some(50));
+        assert_eq!(alice.grant.quotas.memory_bytes, Some(1_000_000));
         assert_eq!(alice.quotas.memory, Some(1_000_000));
         assert_eq!(alice.quotas.outstanding_forks, Some(2));
         assert_eq!(alice.sandbox, Some(PathBuf::from("/srv/ops")));

@@ -273,3 +273,47 @@ async fn each_owner_has_a_sandbox_of_its_own() {
     assert!(result_on(&nodes[0], &id).await.unwrap_err().contains(".owners is reserved"));
     nodes[0].stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owners_quotas_and_sandbox_narrow_what_the_node_allows() {
+    let p = Policies::new("narrow");
+    let files = p.0.join("alice-files");
+    let (a, b) = (alice().owner().key_text(), bob().owner().key_text());
+    let text = format!(
+        "[owners.alice]\nkey = \"{a}\"\ngroups = [\"tight\"]\n[owners.bob]\nkey = \"{b}\"\n\
+         [groups.tight]\nsandbox = \"{}\"\n\
+         quota = {{ memory = 4000000, message_bytes = 1000, instructions_per_sec = 200000 }}\n",
+        files.display()
+    );
+    std::fs::write(p.path("alpha"), text).unwrap();
+    let data = p.0.join("data");
+    let nodes = peered(&["alpha"], |c| {
+        c.policy = Some(p.path(&c.name));
+        c.data = Some(data.clone());
+    })
+    .await;
+    let rt = nodes[0].runtime();
+    let script = r#"
+        lappend r [catch {string length [string repeat x 5000000]} e] [string range $e 0 20]
+        lappend r [catch {agent_send $agent(local) 0 [string repeat y 2000]} e] [string range $e 0 26]
+        set f [resource file notes.txt]; resource write $f mine
+        lappend r [resource read $f]
+    "#;
+    // Alice's group narrows memory and message size; Bob has the node's
+    // quotas. (Forks go through the same lookup, `quotas_of`; a fork quota
+    // needs children outstanding at once, which a test of one node cannot
+    // hold: forks to the agent's own node are not served yet.)
+    let id = rt.spawn_signed(signed(&alice(), script)).unwrap();
+    let mine = result_on(&nodes[0], &id).await.unwrap();
+    assert_eq!(mine, "1 {memory quota exceeded} 1 {message size quota exceeded} mine", "alice's agent");
+    assert_eq!(std::fs::read_to_string(files.join("notes.txt")).unwrap(), "mine", "in the policy's sandbox");
+    let id = rt.spawn_signed(signed(&bob(), script)).unwrap();
+    let theirs = result_on(&nodes[0], &id).await.unwrap();
+    assert!(theirs.starts_with("0 5000000 0 "), "bob's agent: {theirs}");
+    // The rate: 200,000 instructions a second, so a loop of more
+    // is held back and told so on its console.
+    let id = rt.spawn_signed(signed(&alice(), "for {set i 0} {$i < 30000} {incr i} {}; set i")).unwrap();
+    assert_eq!(result_on(&nodes[0], &id).await, Ok("30000".into()));
+    assert!(rt.console(&id).unwrap_or_default().contains("throttled"), "alice's loop was throttled");
+    nodes[0].stop();
+}

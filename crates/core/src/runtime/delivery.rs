@@ -46,7 +46,7 @@ impl Shared {
                 id.clone()
             }
         };
-        self.check_message_size(from, &msg)?;
+        self.check_message_size(slots.get(from).map(|s| &**s), &msg, "the sender's")?;
         msg.from = Some(from.clone());
         msg.seq = slots.get_mut(from).filter(|s| s.is_here()).map(|s| s.sequencer.stamp(&id));
         let seq = msg.seq;
@@ -124,9 +124,9 @@ impl Shared {
             _ => return Err(SendError::NoSuchAgent(to.to_string())),
         };
         let numbered = msg.from.as_ref().zip(msg.seq);
-        let refused = match slot.mailbox.len() >= self.mailbox_limit(to, slot) {
+        let refused = match slot.mailbox.len() >= self.mailbox_limit(slot) {
             true => Err(SendError::MailboxFull(to.to_string())),
-            false => self.check_message_size_for(to, &msg),
+            false => self.check_message_size(Some(slot), &msg, "the receiver's"),
         };
         if let Err(refused) = refused {
             if let Some((from, seq)) = numbered {

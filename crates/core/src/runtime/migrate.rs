@@ -404,7 +404,7 @@ impl Shared {
         image: AgentImage,
         wait: Option<Result<WaitRequest, String>>,
     ) -> Result<Prepared, String> {
-        self.attach(&mut interp, &image.id);
+        self.attach(&mut interp, &image.id, image.credential.as_deref());
         if image.id.home() == self.config.node {
             if let Some(n) = image.id.as_str().split_once('@').and_then(|(n, _)| n.parse::<u64>().ok()) {
                 self.next_id.fetch_max(n + 1, std::sync::atomic::Ordering::Relaxed);

@@ -51,7 +51,7 @@ impl Shared {
     pub(super) fn admit_owner(&self, owner: Option<&Owner>, entry: Entry) -> Result<(), String> {
         let grant = self.grant(owner)?;
         let verdict = grant.check_entry(entry, &self.config.node).and_then(|()| {
-            let Some(max) = grant.max_agents else { return Ok(()) };
+            let Some(max) = grant.quotas.agents else { return Ok(()) };
             let slots = lock(&self.slots);
             let key = owner.map(|o| o.key);
             let here =
@@ -73,7 +73,7 @@ impl Shared {
         self.admit_owner(credential.map(|c| &c.owner), entry)
     }
 
-    fn credential_of(&self, id: &AgentId) -> Option<Arc<Credential>> {
+    pub(super) fn credential_of(&self, id: &AgentId) -> Option<Arc<Credential>> {
         lock(&self.slots).get(id).and_then(|s| s.credential.clone())
     }
 
@@ -93,10 +93,7 @@ impl Shared {
 
     /// Messages the mailbox of `slot`'s agent may hold (the caller holds
     /// the registry lock; the authority takes none of the runtime's).
-    pub(super) fn mailbox_limit(&self, id: &AgentId, slot: &Slot) -> usize {
-        let node = self.quotas_for(id).mailbox_depth;
-        let Some(a) = self.authority.get() else { return node };
-        let depth = a.grant(slot.credential.as_ref().map(|c| &c.owner)).ok().and_then(|g| g.mailbox_depth);
-        depth.map_or(node, |d| d.min(node))
+    pub(super) fn mailbox_limit(&self, slot: &Slot) -> usize {
+        self.quotas_of(slot.credential.as_deref()).mailbox_depth
     }
 }

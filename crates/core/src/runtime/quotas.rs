@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{lock, Agent, AgentId, Message, SendError, Shared, Slot, Wait, WaitRequest};
+use crate::owner::Credential;
 use crate::quota::{Quotas, Throttle, ARRIVAL_INSTRUCTIONS, UNLIMITED};
 
 /// An agent's instruction rate: its token bucket (made at its first
@@ -33,10 +34,24 @@ impl Rate {
 }
 
 impl Shared {
-    /// The quotas of agent `id`: the node's defaults. The one place a
-    /// policy (per owner or group) plugs in.
-    pub(crate) fn quotas_for(&self, _id: &AgentId) -> &Quotas {
-        &self.config.quotas
+    /// The quotas of an agent with `credential`: the node's, narrowed by
+    /// its owner's grant. Takes none of the runtime's locks (the authority
+    /// has its own), so callers may hold the registry.
+    pub(crate) fn quotas_of(&self, credential: Option<&Credential>) -> Quotas {
+        let node = &self.config.quotas;
+        match self.authority.get().map(|a| a.grant(credential.map(|c| &c.owner))) {
+            Some(Ok(grant)) => grant.quotas.narrow(node),
+            _ => node.clone(),
+        }
+    }
+
+    /// The quotas of agent `id` living here (the caller must not hold the
+    /// registry lock).
+    pub(crate) fn quotas_for(&self, id: &AgentId) -> Quotas {
+        match self.authority.get() {
+            None => self.config.quotas.clone(),
+            Some(_) => self.quotas_of(self.credential_of(id).as_deref()),
+        }
     }
 
     /// Refuses a new agent (spawn, arrival) when the node holds its quota
@@ -58,7 +73,7 @@ impl Shared {
     /// Counts a child of the agent of `slot` on its way (`agent_fork`,
     /// `agent_submit`), or refuses it past the agent's quota.
     pub(super) fn reserve_child(&self, id: &AgentId, slot: &mut Slot) -> Result<(), String> {
-        let quota = self.quotas_for(id).outstanding_forks;
+        let quota = self.quotas_of(slot.credential.as_deref()).outstanding_forks;
         let children = slot.children.get_or_insert_with(Default::default);
         let alive = children.load(Ordering::SeqCst);
         if alive >= quota {
@@ -87,16 +102,11 @@ impl Shared {
         }
     }
 
-    /// Refuses a message past the sender's message-size quota (the sender
-    /// gets a Tcl error).
-    pub(super) fn check_message_size(&self, from: &AgentId, msg: &Message) -> Result<(), SendError> {
-        check_size(self.quotas_for(from), msg, "the sender's")
-    }
-
-    /// Refuses a message past the receiver's message-size quota (a remote
-    /// sender gets a failure).
-    pub(super) fn check_message_size_for(&self, to: &AgentId, msg: &Message) -> Result<(), SendError> {
-        check_size(self.quotas_for(to), msg, "the receiver's")
+    /// Refuses a message past the message-size quota of the agent of
+    /// `slot`, its sender (a Tcl error) or its receiver (a remote sender
+    /// gets a failure): `whose` says which.
+    pub(super) fn check_message_size(&self, slot: Option<&Slot>, msg: &Message, whose: &str) -> Result<(), SendError> {
+        check_size(&self.quotas_of(slot.and_then(|s| s.credential.as_deref())), msg, whose)
     }
 
     /// Counts the instructions the agent ran since the last charge; how

@@ -116,8 +116,16 @@ impl Shared {
         }
     }
 
+    /// Where a file target lies on this node: in the node's sandbox, or
+    /// for a signed agent (`.owners/HEX/REST`) in the directory the policy
+    /// gives its owner, if it gives one.
     fn sandbox_path(&self, path: &str) -> Result<PathBuf, String> {
         check_path(path).map_err(|e| e.0)?;
+        if let Some((key, rest)) = owner_file(path) {
+            if let Some(dir) = self.authority.get().and_then(|a| a.sandbox_of(&key)) {
+                return Ok(dir.join(rest));
+            }
+        }
         let root =
             self.config.sandbox.as_ref().ok_or_else(|| format!("node {} has no file sandbox", self.config.node))?;
         Ok(root.join(path))
@@ -361,4 +369,13 @@ fn write_file(path: &Path, data: &str, append: bool) -> Result<(), String> {
         .open(path)
         .map_err(|e| format!("cannot open \"{}\": {e}", path.display()))?;
     f.write_all(data.as_bytes()).map_err(|e| format!("cannot write \"{}\": {e}", path.display()))
+}
+
+/// A signed agent's file target, `.owners/HEX/REST`: the owner's key and
+/// the path inside its directory.
+fn owner_file(path: &str) -> Option<([u8; 32], &str)> {
+    let rest = path.strip_prefix(crate::resource_cmds::OWNERS_DIR)?.strip_prefix('/')?;
+    let (hex, rest) = rest.split_once('/')?;
+    let key = crate::owner::parse_key(&format!("ed25519:{hex}")).ok()?;
+    Some((key, rest))
 }
