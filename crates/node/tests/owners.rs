@@ -59,6 +59,18 @@ impl Policies {
     async fn nodes(&self, names: &[&str]) -> Vec<Arc<Node>> {
         peered(names, |c| c.policy = Some(self.path(&c.name))).await
     }
+
+    /// One node `name` under its policy, with a data directory (and so a
+    /// sandbox) in this test's directory.
+    async fn node_with_data(&self, name: &str) -> (Arc<Node>, PathBuf) {
+        let data = self.0.join("data");
+        let nodes = peered(&[name], |c| {
+            c.policy = Some(self.path(&c.name));
+            c.data = Some(data.clone());
+        })
+        .await;
+        (nodes[0].clone(), data)
+    }
 }
 
 impl Drop for Policies {
@@ -254,12 +266,8 @@ async fn a_reloaded_policy_changes_the_answers_without_a_restart() {
 async fn each_owner_has_a_sandbox_of_its_own() {
     let p = Policies::new("sandbox");
     p.write("alpha", &[&alice(), &bob()], "");
-    let data = p.0.join("data");
-    let nodes = peered(&["alpha"], |c| {
-        c.policy = Some(p.path(&c.name));
-        c.data = Some(data.clone());
-    })
-    .await;
+    let (node, data) = p.node_with_data("alpha").await;
+    let nodes = [node];
     let rt = nodes[0].runtime();
     let write = |who: &str| format!("set f [resource file notes.txt]; resource write $f {who}; resource read $f");
     for key in [alice(), bob()] {
@@ -286,12 +294,8 @@ async fn an_owners_quotas_and_sandbox_narrow_what_the_node_allows() {
         files.display()
     );
     std::fs::write(p.path("alpha"), text).unwrap();
-    let data = p.0.join("data");
-    let nodes = peered(&["alpha"], |c| {
-        c.policy = Some(p.path(&c.name));
-        c.data = Some(data.clone());
-    })
-    .await;
+    let (node, _data) = p.node_with_data("alpha").await;
+    let nodes = [node];
     let rt = nodes[0].runtime();
     let script = r#"
         lappend r [catch {string length [string repeat x 5000000]} e] [string range $e 0 20]
