@@ -76,6 +76,11 @@ pub fn use_certs(flag: Option<PathBuf>) {
     let _ = CERTS.set(dir);
 }
 
+/// The cluster directory the client's credentials come from, if any.
+pub fn certs_dir() -> Option<PathBuf> {
+    CERTS.get_or_init(|| None).clone()
+}
+
 /// The TLS configuration of this client, if it has credentials.
 fn tls_config() -> Result<Option<Arc<rustls::ClientConfig>>, String> {
     let Some(dir) = CERTS.get_or_init(|| None) else {

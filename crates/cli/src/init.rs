@@ -6,6 +6,10 @@
 //! DIR/ca.key                 the CA's private key (only `itin init` needs it)
 //! DIR/nodes/NAME.pem, .key   node NAME's certificate and key
 //! DIR/clients/NAME.pem, .key client NAME's (the CLI's identity; "admin" by default)
+//! DIR/owners/admin.key       the administrator's owner key (signs agents; `itin key`)
+//! DIR/policy.toml            the cluster's starting policy: the administrator's agents
+//!                            are admitted, nobody else's (what `node start --certs DIR`
+//!                            reads without `--policy`)
 //! ```
 //!
 //! `itin init DIR --node a --node b` makes a new CA (never over an
@@ -82,6 +86,7 @@ fn init(args: InitArgs) -> Result<Vec<PathBuf>, String> {
         if !clients.iter().any(|c| c == "admin") {
             clients.insert(0, "admin".into());
         }
+        written.extend(administrator(&args.dir)?);
         (ca, args.nodes, clients)
     };
     for name in &nodes {
@@ -93,6 +98,32 @@ fn init(args: InitArgs) -> Result<Vec<PathBuf>, String> {
         written.extend(write_pair(&args.dir.join("clients"), name, &issued)?);
     }
     Ok(written)
+}
+
+/// The administrator's owner key and the starting policy, which admits
+/// that owner alone.
+fn administrator(dir: &Path) -> Result<[PathBuf; 2], String> {
+    let owners = dir.join("owners");
+    std::fs::create_dir_all(&owners).map_err(|e| format!("cannot create {}: {e}", owners.display()))?;
+    let key_file = owners.join("admin.key");
+    let admin = crate::key::write_new(&key_file, "admin")?;
+    let policy = format!(
+        "# The cluster's policy (docs/SECURITY.md), written by `itin init`: a node\n\
+         # started with `--certs DIR` and no `--policy` reads it. Owners not listed,\n\
+         # and unsigned agents, are refused. Add owners (`itin key show FILE`) and\n\
+         # groups; nodes reread this file when it changes.\n\
+         \n\
+         [owners.admin]\n\
+         key = \"{}\"   # owners/admin.key\n\
+         groups = [\"admin\"]\n\
+         \n\
+         [groups.admin]\n\
+         migrate = true\n\
+         register = true\n\
+         # exec = [{{ program = \"date\" }}]   # programs its agents may run\n",
+        admin.owner().key_text()
+    );
+    Ok([key_file, write_new(&dir.join("policy.toml"), &policy, false)?])
 }
 
 /// Writes NAME.pem and NAME.key in `dir` (neither may exist yet).

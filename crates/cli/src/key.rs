@@ -9,7 +9,7 @@
 //! secret = "…"           # 64 hex digits
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use itinerant_core::owner::{key_text, parse_key};
@@ -44,6 +44,18 @@ pub fn write_new(path: &Path, name: &str) -> Result<OwnerKey, String> {
     std::io::Write::write_all(&mut file, text.as_bytes())
         .map_err(|e| format!("cannot write \"{}\": {e}", path.display()))?;
     Ok(key)
+}
+
+/// The owner key the CLI signs with: `explicit` (`--key`), else `$ITIN_KEY`,
+/// else the cluster directory's key for this client (`DIR/owners/NAME.key`,
+/// NAME being `$ITIN_CLIENT` or `admin`, written by `itin init`) if there is
+/// one. None: the agent goes unsigned (admitted only by a node without a
+/// policy).
+pub fn choose(explicit: Option<PathBuf>, certs: Option<&Path>) -> Option<PathBuf> {
+    explicit.or_else(|| std::env::var_os("ITIN_KEY").filter(|k| !k.is_empty()).map(PathBuf::from)).or_else(|| {
+        let client = std::env::var("ITIN_CLIENT").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "admin".into());
+        certs.map(|dir| dir.join("owners").join(format!("{client}.key"))).filter(|k| k.exists())
+    })
 }
 
 /// Reads a key file; its public key must be the secret's.

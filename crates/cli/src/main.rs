@@ -80,8 +80,10 @@ enum Cmd {
         /// With --wait: give up after SECS seconds (exit 1; the agent goes on).
         #[arg(long, value_name = "SECS", requires = "wait")]
         timeout: Option<u64>,
-        /// Sign the agent with this owner key file (default: $ITIN_KEY;
-        /// neither: unsigned, which only a node without a policy runs).
+        /// Sign the agent with this owner key file (default: $ITIN_KEY,
+        /// else the cluster directory's DIR/owners/admin.key (or
+        /// $ITIN_CLIENT's); none: unsigned, which only a node without a
+        /// policy runs).
         #[arg(long, value_name = "FILE")]
         key: Option<std::path::PathBuf>,
     },
@@ -320,7 +322,9 @@ enum NodeAction {
         insecure_loopback: bool,
         /// The node's policy (TOML): which owners may run agents here and
         /// what they may do; reread on SIGHUP and when the file changes.
-        /// Without one the node runs every agent, signed or not.
+        /// Default with --certs DIR: DIR/policy.toml (from `itin init`).
+        /// Only an --insecure-loopback node runs without one (every agent,
+        /// signed or not).
         #[arg(long, value_name = "FILE")]
         policy: Option<std::path::PathBuf>,
     },
@@ -403,13 +407,10 @@ fn main() -> ExitCode {
                 None => repl(),
             }
         }
-        Cmd::Submit { node, file, name, vars, wait, timeout, key } => {
-            let key = key.or_else(|| std::env::var_os("ITIN_KEY").map(Into::into));
-            client::exit(
-                node.address()
-                    .and_then(|node| client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout, key })),
-            )
-        }
+        Cmd::Submit { node, file, name, vars, wait, timeout, key } => client::exit(node.address().and_then(|node| {
+            let key = key::choose(key, client::certs_dir().as_deref());
+            client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout, key })
+        })),
         Cmd::Agents { node, json } => client::exit(node.address().and_then(|n| client::agents(&n, json))),
         Cmd::Agent { node, action } => {
             let (id, action) = match action {

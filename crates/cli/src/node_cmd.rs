@@ -1,6 +1,7 @@
 //! `itin node start`: one node in the foreground until SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -51,6 +52,32 @@ fn transport(args: &StartArgs) -> Result<Option<std::sync::Arc<NodeTls>>, String
     }
 }
 
+/// The node's policy: `--policy`, else the cluster's (`DIR/policy.toml`
+/// from `itin init`) for a node with credentials. Only an unauthenticated
+/// loopback node (`--insecure-loopback`) runs without one, admitting every
+/// agent; `--allow-exec` is for that node alone (a policy grants `exec`).
+fn policy_file(args: &StartArgs) -> Result<Option<PathBuf>, String> {
+    let policy = match (&args.policy, &args.certs) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(dir)) => {
+            let p = dir.join("policy.toml");
+            if !p.exists() {
+                return Err(format!(
+                    "no policy: give --policy FILE, or write {} (`itin init` makes one that admits the \
+                     administrator); only an --insecure-loopback node runs every agent without one",
+                    p.display()
+                ));
+            }
+            Some(p)
+        }
+        (None, None) => None,
+    };
+    if policy.is_some() && !args.allow_exec.is_empty() {
+        return Err("--allow-exec is for a node without a policy: the policy's groups grant exec".into());
+    }
+    Ok(policy)
+}
+
 fn parse_peer(p: &str) -> Result<(String, SocketAddr), String> {
     let (name, addr) = p.split_once('=').ok_or_else(|| format!("bad --peer \"{p}\": expected NAME=HOST:PORT"))?;
     let addr: SocketAddr = addr.parse().map_err(|e| format!("bad --peer \"{p}\": {e}"))?;
@@ -92,6 +119,8 @@ async fn run(args: StartArgs) -> Result<(), String> {
         }
         scripts.push((f.clone(), std::fs::read_to_string(f).map_err(|e| format!("couldn't read \"{f}\": {e}"))?));
     }
+    let policy = policy_file(&args)?;
+    let agent_key = crate::key::choose(None, args.certs.as_deref()).map(|k| crate::key::read(&k)).transpose()?;
     let mut config = NodeConfig::new(&args.name, args.listen);
     if let Some(w) = args.workers {
         config.runtime.workers = w.max(1);
@@ -101,7 +130,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.runtime.exec_allow = args.allow_exec.clone();
     config.balance = args.balance;
     config.tls = tls;
-    config.policy = args.policy.clone();
+    config.policy = policy.clone();
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
@@ -109,7 +138,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     if let Some(dir) = &args.data {
         println!("data in {}", dir.display());
     }
-    match &args.policy {
+    match &policy {
         Some(p) => println!("policy {}", p.display()),
         None => println!("no policy: every agent runs here, signed or not (see docs/SECURITY.md)"),
     }
@@ -122,7 +151,12 @@ async fn run(args: StartArgs) -> Result<(), String> {
         report_end(&node, id.clone());
     }
     for (file, script) in scripts {
-        let id = node.runtime().spawn(&script, None)?;
+        let id = match &agent_key {
+            Some(key) => {
+                node.runtime().spawn_signed(key.sign(itinerant_core::Submission::now(script, None, vec![])?))?
+            }
+            None => node.runtime().spawn(&script, None)?,
+        };
         println!("agent {id} started from {file}");
         report_end(&node, id);
     }

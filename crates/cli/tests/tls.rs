@@ -46,11 +46,11 @@ fn init_writes_private_keys_0600_and_never_overwrites() {
     let dir = fresh_dir("init");
     let d = dir.to_str().unwrap();
     common::init(&[d, "--node", "alpha", "--node", "beta"]);
-    for f in ["ca.pem", "nodes/alpha.pem", "nodes/beta.pem", "clients/admin.pem"] {
+    for f in ["ca.pem", "nodes/alpha.pem", "nodes/beta.pem", "clients/admin.pem", "policy.toml"] {
         assert!(dir.join(f).exists(), "{f}");
     }
     #[cfg(unix)]
-    for key in ["ca.key", "nodes/alpha.key", "nodes/beta.key", "clients/admin.key"] {
+    for key in ["ca.key", "nodes/alpha.key", "nodes/beta.key", "clients/admin.key", "owners/admin.key"] {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.join(key)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{key}");
@@ -63,6 +63,31 @@ fn init_writes_private_keys_0600_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&twice.stderr).contains("not overwritten"));
     common::init(&[d, "--add-node", "gamma", "--add-client", "bob"]);
     assert!(dir.join("nodes/gamma.pem").exists() && dir.join("clients/bob.key").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_node_with_credentials_admits_only_the_policys_owners() {
+    let dir = fresh_dir("policy");
+    let d = dir.to_str().unwrap();
+    common::init(&[d, "--node", "alpha"]);
+    // The starting policy admits the administrator, whose key the CLI
+    // finds in the cluster directory.
+    let policy = std::fs::read_to_string(dir.join("policy.toml")).unwrap();
+    let (code, shown, _) =
+        common::run_itin(&["key", "show", dir.join("owners/admin.key").to_str().unwrap()], None, WAIT);
+    assert_eq!(code, 0);
+    assert!(policy.contains(shown.lines().nth(1).unwrap().strip_prefix("key ").unwrap()), "{policy}");
+    let out = node_start(&["--name", "alpha", "--listen", "127.0.0.1:0", "--certs", d, "--allow-exec", "echo"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--allow-exec is for a node without a policy"), "{err}");
+    // Without a policy file, a node with credentials does not start.
+    std::fs::remove_file(dir.join("policy.toml")).unwrap();
+    let out = node_start(&["--name", "alpha", "--listen", "127.0.0.1:0", "--certs", d]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("no policy: give --policy FILE"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
