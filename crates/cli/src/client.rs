@@ -194,6 +194,7 @@ impl Client {
                         client: format!("itin {}", env!("CARGO_PKG_VERSION")),
                     };
                     client.write(&hello.frame().encode())?;
+                    client.sign_in();
                     return Ok(client);
                 }
                 Err(e) => last_error = format!("cannot connect to node at {addr}: {e}"),
@@ -253,6 +254,21 @@ impl Client {
 }
 
 impl Client {
+    /// Under TLS, acts as the owner whose key the CLI has (`key::choose`):
+    /// signs this connection's channel binding, so a node's policy lets it
+    /// act on that owner's agents (or on all, for an operator). Without a
+    /// key, or refused, the connection acts for nobody, which may still
+    /// look and submit; the node says why when a later request needs more.
+    fn sign_in(&mut self) {
+        let Conn::Tls(tls) = &self.stream else { return };
+        let Some(key) = crate::key::choose(None, certs_dir().as_deref()).and_then(|k| crate::key::read(&k).ok()) else {
+            return;
+        };
+        let Ok(binding) = itinerant_node::net::tls::export_binding(&tls.conn) else { return };
+        let signature = key.sign_session(&binding);
+        let _ = self.call(RequestBody::Owner(OwnerRequest::Authenticate { owner: key.owner(), signature }));
+    }
+
     /// What to add to an error of a plain connection: the node may want TLS.
     fn plain_hint(&self) -> &'static str {
         match self.stream {

@@ -260,10 +260,15 @@ fn owner_keys_signed_submit_and_policy_reload() {
         shown.lines().nth(1).unwrap().strip_prefix("key ").unwrap().to_owned()
     };
     let (alice_key, bob_key) = (key_of(&alice, "alice"), key_of(&bob, "bob"));
+    // The cluster's administrator (the CLI's default key) operates the
+    // node: it reloads the policy.
+    let (_, admin, _) = run(&["key", "show", &path(&common::certs().join("owners/admin.key"))], None);
+    let admin_key = admin.lines().nth(1).unwrap().strip_prefix("key ").unwrap().to_owned();
     let admit = |owners: &[(&str, &str)]| {
         let text: String =
             owners.iter().map(|(n, k)| format!("[owners.{n}]\nkey = \"{k}\"\ngroups = [\"g\"]\n")).collect();
-        std::fs::write(&policy, format!("{text}[groups.g]\nexec = [{{ program = \"echo\" }}]\n")).unwrap();
+        let ops = format!("[owners.admin]\nkey = \"{admin_key}\"\n[owners.admin.allow]\noperate = true\n");
+        std::fs::write(&policy, format!("{text}{ops}[groups.g]\nexec = [{{ program = \"echo\" }}]\n")).unwrap();
     };
     admit(&[("alice", &alice_key)]);
     let node = NodeProc::start("owners", &["--policy", &path(&policy)]);
@@ -271,16 +276,33 @@ fn owner_keys_signed_submit_and_policy_reload() {
     let (code, out, err) = node.itin(&["submit", "--wait", "--key", &path(&alice), &script]);
     assert_eq!((code, out.as_str(), err.as_str()), (0, "alice hi 1 {permission denied: exec rm}\n", ""));
     // Without --key the CLI signs as the cluster's administrator
-    // (DIR/owners/admin.key from `itin init`), whom this policy leaves out.
-    let (code, _, err) = node.itin(&["submit", &script]);
-    assert_eq!(code, 1);
-    assert!(err.contains("permission denied: owner admin (ed25519:"), "{err}");
+    // (DIR/owners/admin.key from `itin init`), who may run no program here.
+    let (code, out, err) = node.itin(&["submit", "--wait", &script]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(err.contains("permission denied: exec echo"), "{err}");
     let (code, _, err) = node.itin(&["submit", "--key", &path(&bob), &script]);
     assert_eq!(code, 1);
     assert!(err.contains("permission denied: owner bob (ed25519:"), "{err}");
     admit(&[("alice", &alice_key), ("bob", &bob_key)]);
-    assert!(node.ok(&["node", "reload-policy"]).contains("2 owners admitted"));
+    assert!(node.ok(&["node", "reload-policy"]).contains("3 owners admitted"));
     let (code, out, err) = node.itin(&["submit", "--wait", "--key", &path(&bob), &script]);
     assert_eq!((code, out.as_str(), err.as_str()), (0, "bob hi 1 {permission denied: exec rm}\n", ""));
+    // A client acts on its owner's agents only; the administrator, an
+    // operator, on all.
+    let as_owner = |key: &std::path::Path, args: &[&str]| {
+        common::run_itin_with(args, Some(&node.addr), Some(common::certs()), &[("ITIN_KEY", &path(key))], WAIT)
+    };
+    let (code, bobs, err) = as_owner(&bob, &["submit", &node.script("wait.tcl", "after 60000")]);
+    assert_eq!(code, 0, "{err}");
+    let bobs = bobs.trim();
+    let (code, _, err) = as_owner(&alice, &["agent", "kill", bobs]);
+    assert_eq!(code, 1);
+    assert!(err.contains(&format!("permission denied: kill {bobs}: the agent is not owner alice's")), "{err}");
+    let (code, _, err) = as_owner(&alice, &["node", "drain"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("permission denied: drain needs an operator (owner alice is not)"), "{err}");
+    let (code, _, err) = as_owner(&bob, &["agent", "suspend", bobs]);
+    assert_eq!(code, 0, "{err}");
+    node.ok(&["agent", "kill", bobs]);
     let _ = std::fs::remove_dir_all(&keys);
 }

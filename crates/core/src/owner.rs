@@ -211,6 +211,40 @@ impl Credential {
     }
 }
 
+/// What a client signs to act as its owner on one connection: a domain
+/// tag, the owner, and the connection's channel binding (keying material
+/// exported from its TLS session), so the signature is good for that
+/// connection alone and cannot be replayed on another.
+pub fn session_bytes(owner: &Owner, binding: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(SESSION_DOMAIN.len() + 32 + owner.name.len() + binding.len() + 8);
+    out.extend_from_slice(SESSION_DOMAIN);
+    out.extend_from_slice(&owner.key);
+    out.extend_from_slice(&(owner.name.len() as u32).to_be_bytes());
+    out.extend_from_slice(owner.name.as_bytes());
+    out.extend_from_slice(&(binding.len() as u32).to_be_bytes());
+    out.extend_from_slice(binding);
+    out
+}
+
+const SESSION_DOMAIN: &[u8] = b"itinerant client session v1\0";
+
+impl OwnerKey {
+    /// Signs `session_bytes` for the connection whose binding is `binding`.
+    pub fn sign_session(&self, binding: &[u8]) -> [u8; 64] {
+        self.signing.sign(&session_bytes(&self.owner(), binding)).to_bytes()
+    }
+}
+
+/// Does `signature` prove that `owner` acts on the connection bound by
+/// `binding`?
+pub fn verify_session(owner: &Owner, binding: &[u8], signature: &[u8; 64]) -> Result<(), String> {
+    let refused = |why: &str| format!("the client is not owner {}: {why}", owner.describe());
+    check_name(&owner.name).map_err(|e| refused(&e))?;
+    let key = VerifyingKey::from_bytes(&owner.key).map_err(|_| refused("not an ed25519 public key"))?;
+    key.verify_strict(&session_bytes(owner, binding), &Signature::from_bytes(signature))
+        .map_err(|_| refused("the signature does not verify for this connection"))
+}
+
 /// How an agent comes to a node: the grant decides each differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
@@ -252,6 +286,11 @@ pub struct Grant {
     pub migrate: bool,
     /// May its agents register services in the directory?
     pub register: bool,
+    /// May it, as a client, act on every agent and on the node itself
+    /// (kill, suspend, resume or move anyone's agents, drain, publish
+    /// libraries, manage object adapters, reload the policy)? Without it a
+    /// client acts on its own agents only.
+    pub operate: bool,
     /// The programs its agents may `exec`.
     pub exec: Vec<ExecRule>,
     /// Its quotas where they are tighter than the node's.
@@ -265,6 +304,7 @@ impl Grant {
         Grant {
             migrate: true,
             register: true,
+            operate: true,
             exec: exec_allow.iter().map(|p| ExecRule::program(p)).collect(),
             ..Grant::default()
         }
@@ -324,6 +364,17 @@ mod tests {
             issued_at_ms: 1_700_000_000_000,
             nonce: 42,
         }
+    }
+
+    #[test]
+    fn a_session_signature_holds_for_its_connection_only() {
+        let key = OwnerKey::from_secret("alice", [5; 32]).unwrap();
+        let signature = key.sign_session(b"binding one");
+        assert_eq!(verify_session(&key.owner(), b"binding one", &signature), Ok(()));
+        let e = verify_session(&key.owner(), b"binding two", &signature).unwrap_err();
+        assert!(e.contains("does not verify for this connection"), "{e}");
+        let mallory = OwnerKey::from_secret("mallory", [6; 32]).unwrap().owner();
+        assert!(verify_session(&mallory, b"binding one", &signature).is_err());
     }
 
     #[test]

@@ -30,6 +30,7 @@ use crate::net::frame::{Frame, FrameDecoder, Lane};
 use crate::net::tls::Stream;
 use crate::placement::{DrainReport, Placement};
 use crate::proto::{put_opt, put_str, DecodeError, Reader};
+use crate::signed::OwnerRequest;
 
 /// Frame kinds of the control protocol (apart from the node kinds in `proto`).
 pub const KIND_CLIENT_HELLO: u8 = 16;
@@ -713,13 +714,28 @@ pub async fn serve_client(
     }
     let mut pending: Vec<Frame> = frames.collect();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut acting = crate::authz::Acting::at_connect(node.owners.policy.is_some());
     loop {
         let mut batch = std::mem::take(&mut pending).into_iter();
         while let Some(frame) = batch.next() {
             if frame.kind != KIND_REQUEST {
                 return Err(format!("client sent a frame of kind {}, not a request", frame.kind));
             }
-            let response = match Request::decode(&frame.payload) {
+            let decoded = Request::decode(&frame.payload);
+            let refusal = decoded.as_ref().ok().and_then(|req| {
+                let policy = node.owners.policy.as_deref().map(|p| p as &dyn itinerant_core::Authority);
+                let owner_of = |a: &str| agent(node.runtime, a).ok().map(|id| node.runtime.owner_of(&id));
+                crate::authz::check(&acting, &req.body, policy, owner_of).err().map(|why| (req.id, why))
+            });
+            let response = match decoded {
+                _ if refusal.is_some() => {
+                    let (id, why) = refusal.unwrap_or_default();
+                    eprintln!("[{}] refused a client request: {why}", node.runtime.node());
+                    Response { id, result: Err(why) }
+                }
+                Ok(Request { id, body: RequestBody::Owner(OwnerRequest::Authenticate { owner, signature }) }) => {
+                    Response { id, result: authenticate(&node, &stream, &mut acting, owner, &signature) }
+                }
                 Ok(Request { id, body: RequestBody::Migrate { id: agent_id, node: dest } }) => {
                     Response { id, result: migrate(&node, &agent_id, &dest).await }
                 }
@@ -749,6 +765,25 @@ pub async fn serve_client(
         };
         pending = decoder.push(&buf[..n]).map_err(|e| e.to_string())?;
     }
+}
+
+/// `OwnerRequest::Authenticate`: from now on the connection acts for
+/// `owner`, if its signature of this connection's channel binding verifies
+/// and the policy admits it.
+fn authenticate(
+    node: &NodeView<'_>,
+    stream: &Stream,
+    acting: &mut crate::authz::Acting,
+    owner: itinerant_core::Owner,
+    signature: &[u8; 64],
+) -> Result<ReplyBody, String> {
+    let binding = stream.channel_binding()?;
+    itinerant_core::owner::verify_session(&owner, &binding, signature)?;
+    if let Some(policy) = &node.owners.policy {
+        itinerant_core::Authority::grant(policy.as_ref(), Some(&owner))?;
+    }
+    *acting = crate::authz::Acting::Owner(owner);
+    Ok(ReplyBody::Done)
 }
 
 async fn write_frame(stream: &mut Stream, frame: &Frame) -> Result<(), String> {

@@ -11,6 +11,7 @@
 //! protocol of [`control`]. Every connection runs over mutual TLS under the
 //! cluster's CA ([`net::tls`], certificates from [`net::pki`]).
 
+pub mod authz;
 pub mod control;
 pub mod endpoints;
 pub mod handoff;

@@ -13,6 +13,7 @@
 //! [groups.staff]
 //! migrate = true                 # agents may arrive by jump, fork, move
 //! register = true                # may register in the directory
+//! operate = false                # as a client: act on everyone's agents and the node
 //! exec = [{ program = "echo" }, { program = "ls", args = ["-l", "/tmp/*"] }]
 //! sandbox = "/srv/itin/staff"    # its agents' files (else DATA/sandbox/.owners/HEX)
 //! [groups.staff.quota]
@@ -98,6 +99,8 @@ struct Capabilities {
     #[serde(default)]
     register: bool,
     #[serde(default)]
+    operate: bool,
+    #[serde(default)]
     exec: Vec<ExecEntry>,
     sandbox: Option<PathBuf>,
     #[serde(default)]
@@ -157,6 +160,7 @@ impl Policy {
             let grant = Grant {
                 migrate: caps.iter().any(|c| c.migrate),
                 register: caps.iter().any(|c| c.register),
+                operate: caps.iter().any(|c| c.operate),
                 exec: caps
                     .iter()
                     .flat_map(|c| &c.exec)

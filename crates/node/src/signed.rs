@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use itinerant_core::owner::Credential;
+use itinerant_core::owner::{Credential, Owner};
 
 use crate::control::{NodeView, ReplyBody};
 use crate::image::{put_credential, read_credential};
@@ -26,6 +26,7 @@ pub const MAX_REMEMBERED: usize = 100_000;
 
 const TAG_SIGNED_SUBMIT: u8 = 20;
 const TAG_RELOAD_POLICY: u8 = 21;
+const TAG_AUTHENTICATE: u8 = 22;
 
 /// A client request about owners.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +35,11 @@ pub enum OwnerRequest {
     SignedSubmit(Box<Credential>),
     /// Read the policy file again; the answer is `PolicyReloaded`.
     ReloadPolicy,
+    /// Act as `owner` on this connection: `signature` signs the
+    /// connection's channel binding (`owner::session_bytes`); the answer is
+    /// `Done`. Served by the connection (`control::serve_client`), which
+    /// alone knows the binding.
+    Authenticate { owner: Owner, signature: [u8; 64] },
 }
 
 impl OwnerRequest {
@@ -44,6 +50,12 @@ impl OwnerRequest {
                 put_credential(out, c);
             }
             OwnerRequest::ReloadPolicy => out.push(TAG_RELOAD_POLICY),
+            OwnerRequest::Authenticate { owner, signature } => {
+                out.push(TAG_AUTHENTICATE);
+                out.extend_from_slice(&owner.key);
+                crate::proto::put_str(out, &owner.name);
+                out.extend_from_slice(signature);
+            }
         }
     }
 
@@ -52,6 +64,12 @@ impl OwnerRequest {
         match tag {
             TAG_SIGNED_SUBMIT => Ok(OwnerRequest::SignedSubmit(Box::new(read_credential(r)?))),
             TAG_RELOAD_POLICY => Ok(OwnerRequest::ReloadPolicy),
+            TAG_AUTHENTICATE => {
+                let key: [u8; 32] = r.take(32)?.try_into().map_err(|_| DecodeError("short owner key".into()))?;
+                let name = r.str()?;
+                let signature = r.take(64)?.try_into().map_err(|_| DecodeError("short signature".into()))?;
+                Ok(OwnerRequest::Authenticate { owner: Owner { key, name }, signature })
+            }
             t => Err(DecodeError(format!("unknown request {t}"))),
         }
     }
@@ -118,6 +136,8 @@ pub fn handle(node: &NodeView, req: OwnerRequest) -> Result<ReplyBody, String> {
             Some(p) => p.reload().map(|summary| ReplyBody::PolicyReloaded { summary }),
             None => Err(format!("node {} runs without a policy (start it with --policy FILE)", rt.node())),
         },
+        // Served by the connection, which knows its channel binding.
+        OwnerRequest::Authenticate { .. } => Err("authenticate is served by the connection".into()),
     }
 }
 

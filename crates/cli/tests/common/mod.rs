@@ -96,11 +96,23 @@ pub fn run_itin(args: &[&str], node: Option<&str>, wait: Duration) -> (i32, Stri
 
 /// `run_itin` with the credentials in `certs` (none: plain TCP).
 pub fn run_itin_as(args: &[&str], node: Option<&str>, certs: Option<&Path>, wait: Duration) -> (i32, String, String) {
+    run_itin_with(args, node, certs, &[], wait)
+}
+
+/// `run_itin_as` with more environment variables (`ITIN_KEY`...).
+pub fn run_itin_with(
+    args: &[&str],
+    node: Option<&str>,
+    certs: Option<&Path>,
+    env: &[(&str, &str)],
+    wait: Duration,
+) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_itin"));
     cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    for var in ["ITIN_NODE", "ITIN_CERTS", "ITIN_CLIENT"] {
+    for var in ["ITIN_NODE", "ITIN_CERTS", "ITIN_CLIENT", "ITIN_KEY"] {
         cmd.env_remove(var);
     }
+    cmd.envs(env.iter().copied());
     if let Some(addr) = node {
         cmd.env("ITIN_NODE", addr);
     }

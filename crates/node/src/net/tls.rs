@@ -243,6 +243,32 @@ pub enum Stream {
     Tls(Box<tokio_rustls::TlsStream<TcpStream>>),
 }
 
+/// The label of the keying material both ends of a client connection
+/// export from its TLS session (RFC 5705/8446): what a client signs to act
+/// as its owner on that connection (`owner::session_bytes`).
+pub const CLIENT_BINDING_LABEL: &[u8] = b"EXPORTER-itinerant-client-owner";
+
+/// Exports the channel binding of a TLS session: 32 bytes that only the
+/// two ends of this session know.
+pub fn export_binding<C>(conn: &rustls::ConnectionCommon<C>) -> Result<[u8; 32], String> {
+    conn.export_keying_material([0u8; 32], CLIENT_BINDING_LABEL, None).map_err(|e| format!("channel binding: {e}"))
+}
+
+impl Stream {
+    /// The connection's channel binding: exported from its TLS session;
+    /// empty on plain TCP (an unauthenticated loopback node: nothing to
+    /// bind to).
+    pub fn channel_binding(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Stream::Plain(_) => Ok(Vec::new()),
+            Stream::Tls(s) => match s.as_ref() {
+                tokio_rustls::TlsStream::Server(s) => export_binding(s.get_ref().1).map(Vec::from),
+                tokio_rustls::TlsStream::Client(s) => export_binding(s.get_ref().1).map(Vec::from),
+            },
+        }
+    }
+}
+
 impl AsyncRead for Stream {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
