@@ -20,10 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::net::tls::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-use crate::net::tls::{Stream, CLIENT_SERVER_NAME};
 use tokio::sync::{mpsc, oneshot};
 
 use super::proto::{Call, CallOutcome, ObjectReply, ObjectRequest, ObjectWire};
@@ -306,23 +304,7 @@ async fn open(
     tls: &Option<Arc<rustls::ClientConfig>>,
     req: ObjectRequest,
 ) -> Result<(Stream, FrameDecoder, Vec<Frame>, ObjectReply), String> {
-    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
-        .await
-        .map_err(|_| format!("connecting to {addr} timed out"))?
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-    let mut stream = match tls {
-        None => Stream::Plain(tcp),
-        Some(config) => {
-            let name = rustls::pki_types::ServerName::try_from(CLIENT_SERVER_NAME).map_err(|e| e.to_string())?;
-            let connecting = tokio_rustls::TlsConnector::from(config.clone()).connect(name, tcp);
-            match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
-                Ok(Ok(s)) => Stream::Tls(Box::new(s.into())),
-                Ok(Err(e)) => return Err(format!("TLS handshake with {addr} failed: {e}")),
-                Err(_) => return Err(format!("no TLS handshake with {addr} within {CONNECT_TIMEOUT:?}")),
-            }
-        }
-    };
+    let mut stream = crate::net::tls::dial(addr, tls.as_ref(), CONNECT_TIMEOUT).await?;
     let hello = ClientHello { version: PROTOCOL_VERSION, client: "itinerant object client".into() };
     let mut bytes = hello.frame().encode();
     bytes.extend(Request { id: 1, body: RequestBody::Object(req) }.frame().encode());
