@@ -734,7 +734,9 @@ pub async fn serve_client(
                 }
                 Ok(Request { id, body: RequestBody::Object(req) }) if crate::objects::channel::opens(&req) => {
                     let rest = batch.collect();
-                    return crate::objects::channel::serve(stream, decoder, rest, node.objects.clone(), id, req).await;
+                    let socket = Some(crate::objects::oob::socket_of(&stream));
+                    let objects = node.objects.clone();
+                    return crate::objects::channel::serve(stream, decoder, rest, objects, (id, req), socket).await;
                 }
                 Ok(Request { id, body: RequestBody::Object(req) }) => {
                     Response { id, result: node.objects.handle(req).await.map(ReplyBody::Object) }

@@ -79,6 +79,8 @@ struct Inner {
     session: String,
     /// Where moved objects are now (learned from "moved" answers).
     moved: Mutex<HashMap<ObjectRef, ObjectRef>>,
+    /// The call channel's TCP socket, for urgent data (`oob.rs`).
+    socket: Option<std::os::fd::OwnedFd>,
 }
 
 /// A connection to a node for object calls. Cheap to clone.
@@ -111,6 +113,11 @@ impl ObjectClient {
             return Err(format!("unexpected answer {opened:?}"));
         };
         let (urgent_stream, _, _, _) = open(addr, &tls, ObjectRequest::OpenUrgent { token }).await?;
+        let socket = super::oob::duplicate(super::oob::socket_of(&stream)).ok();
+        if let Some(s) = &socket {
+            use std::os::fd::AsRawFd;
+            super::oob::cap_buffer(s.as_raw_fd(), libc::SO_SNDBUF).map_err(|e| e.to_string())?;
+        }
         let (data, data_rx) = mpsc::unbounded_channel();
         let (urgent, urgent_rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
@@ -120,6 +127,7 @@ impl ObjectClient {
             next: AtomicU64::new(1),
             session: session.to_owned(),
             moved: Mutex::new(HashMap::new()),
+            socket,
         });
         let (reader, writer) = tokio::io::split(stream);
         tokio::spawn(write_loop(writer, data_rx));
@@ -135,6 +143,24 @@ impl ObjectClient {
             }
         });
         Ok(ObjectClient { inner })
+    }
+
+    /// Interrupts every call of this client in flight with TCP urgent
+    /// data on the call channel (`oob.rs`), waiting at most `wait` for room
+    /// in the socket's send buffer. Send one, then await the answers.
+    pub async fn interrupt(&self, wait: Duration) -> Result<(), String> {
+        use std::os::fd::AsRawFd;
+        let fd = self.inner.socket.as_ref().ok_or("no socket for urgent data")?.as_raw_fd();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match super::oob::send_urgent(fd) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_micros(200)).await
+                }
+                Err(e) => return Err(format!("urgent data not sent: {e}")),
+            }
+        }
     }
 
     /// Starts a call (not following moves); answer with [`Self::finish`].
