@@ -11,6 +11,7 @@ mod init;
 mod key;
 mod node_cmd;
 mod objects_cmd;
+mod services_cmd;
 mod tcl_host;
 
 #[derive(Parser)]
@@ -159,6 +160,22 @@ enum Cmd {
         /// Give up after MS milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 10_000)]
         timeout: u64,
+    },
+    /// The services of a running node (name, kind, address), or with
+    /// --name where one service is; `port` "node": reached through the
+    /// node's port, "own": at its own.
+    Endpoints {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The node's HOST:PORT (instead of --node).
+        #[arg(value_name = "NODE")]
+        at: Option<String>,
+        /// Only this service's endpoint.
+        #[arg(long)]
+        name: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// A running node and the peers it knows.
     Nodes {
@@ -327,6 +344,10 @@ enum NodeAction {
         /// signed or not).
         #[arg(long, value_name = "FILE")]
         policy: Option<std::path::PathBuf>,
+        /// The node's services (TOML): adapters, agents and programs it
+        /// serves as a superserver (docs/OBJECTS.md, "Superserver").
+        #[arg(long, value_name = "FILE")]
+        services: Option<std::path::PathBuf>,
     },
     /// Make a running node (--node) read its policy file again.
     ReloadPolicy {
@@ -371,6 +392,7 @@ fn main() -> ExitCode {
                     certs,
                     insecure_loopback,
                     policy,
+                    services,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
             name,
@@ -385,6 +407,7 @@ fn main() -> ExitCode {
             certs,
             insecure_loopback,
             policy,
+            services,
         }),
         Cmd::Node { action: NodeAction::ReloadPolicy { node } } => {
             client::exit(node.address().and_then(|n| client::reload_policy(&n)))
@@ -446,6 +469,10 @@ fn main() -> ExitCode {
         Cmd::Object { node, action } => client::exit(node.address().and_then(|n| objects_cmd::object_cmd(&n, action))),
         Cmd::Call { node, reference, method, args, timeout } => {
             client::exit(node.address().and_then(|n| objects_cmd::call(&n, reference, method, args, timeout)))
+        }
+        Cmd::Endpoints { mut node, at, name, json } => {
+            node.node = at.or(node.node);
+            client::exit(node.address().and_then(|n| services_cmd::endpoints(&n, name, json)))
         }
         Cmd::Nodes { node, json } => client::exit(node.address().and_then(|n| client::nodes(&n, json))),
     }

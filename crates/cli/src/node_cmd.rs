@@ -27,6 +27,8 @@ pub struct StartArgs {
     pub certs: Option<std::path::PathBuf>,
     /// No credentials: plain TCP on loopback only.
     pub insecure_loopback: bool,
+    /// The services file (superserver).
+    pub services: Option<std::path::PathBuf>,
 }
 
 /// The node's TLS from `--certs`, or none with `--insecure-loopback` (on
@@ -131,6 +133,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.balance = args.balance;
     config.tls = tls;
     config.policy = policy.clone();
+    config.services = args.services.clone();
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
@@ -141,6 +144,10 @@ async fn run(args: StartArgs) -> Result<(), String> {
     match &policy {
         Some(p) => println!("policy {}", p.display()),
         None => println!("no policy: every agent runs here, signed or not (see docs/SECURITY.md)"),
+    }
+    for s in node.services().rows() {
+        let port = if s.own_port { "own port" } else { "node port" };
+        println!("service {} ({} {}) at {} ({port})", s.name, s.kind, s.target, s.address);
     }
     for (name, addr) in peers {
         node.add_peer(&name, addr);

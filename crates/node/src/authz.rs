@@ -7,8 +7,9 @@
 //! the proof is good for that connection alone. Then:
 //!
 //! - anyone may look (agents, nodes, the directory, libraries, adapters and
-//!   objects, drain status), call objects, and submit (a submission is
-//!   judged by its own signature and the policy);
+//!   objects, drain status, services), call objects, connect to services,
+//!   and submit (a submission is judged by its own signature and the
+//!   policy);
 //! - an owner may send messages, and act on its own agents (info, logs,
 //!   kill, suspend, resume, migrate);
 //! - an owner whose grant has `operate` may act on every agent and on the
@@ -75,6 +76,9 @@ fn needs(body: &RequestBody) -> (Needs, &'static str) {
             ObjectRequest::Call { .. } | ObjectRequest::OpenChannel => (Needs::Nothing, "call"),
             _ => (Needs::Operator, "manage objects"),
         },
+        // Services are for the cluster's clients: listing, finding and
+        // connecting to one needs nothing more than the connection.
+        R::Service(_) => (Needs::Nothing, "use a service"),
         R::LibPublish { .. } => (Needs::Operator, "publish a library"),
         R::Drain | R::Undrain => (Needs::Operator, "drain"),
         R::Owner(OwnerRequest::ReloadPolicy) => (Needs::Operator, "reload the policy"),

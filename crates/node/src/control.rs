@@ -130,6 +130,8 @@ pub enum RequestBody {
     Object(crate::objects::proto::ObjectRequest),
     /// Owners and policy (tags 20–29, `signed.rs`).
     Owner(crate::signed::OwnerRequest),
+    /// The node's services (tags 45–49, `services/proto.rs`).
+    Service(crate::services::proto::ServiceRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,6 +217,8 @@ pub enum ReplyBody {
     PolicyReloaded {
         summary: String,
     },
+    /// The node's services (tags 45–49).
+    Service(crate::services::proto::ServiceReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -391,6 +395,7 @@ impl Request {
                 o.encode_into(&mut out);
             }
             RequestBody::Owner(req) => req.encode(&mut out),
+            RequestBody::Service(req) => req.encode(&mut out),
         }
         out
     }
@@ -423,6 +428,7 @@ impl Request {
             16 => RequestBody::Undrain,
             30 => RequestBody::Object(crate::objects::proto::ObjectRequest::decode_from(&mut r)?),
             t @ 20..=29 => RequestBody::Owner(crate::signed::OwnerRequest::decode(t, &mut r)?),
+            t @ 45..=49 => RequestBody::Service(crate::services::proto::ServiceRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -535,6 +541,7 @@ impl Response {
                 out.push(20);
                 put_str(&mut out, summary);
             }
+            ReplyBody::Service(reply) => reply.encode(&mut out),
         }
         out
     }
@@ -611,6 +618,7 @@ impl Response {
             })),
             30 => Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::decode_from(&mut r)?)),
             20 => Ok(ReplyBody::PolicyReloaded { summary: r.str()? }),
+            t @ 45..=49 => Ok(ReplyBody::Service(crate::services::proto::ServiceReply::decode(t, &mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -688,6 +696,7 @@ pub struct NodeView<'a> {
     pub placement: &'a Placement,
     pub objects: &'a Arc<crate::objects::Objects>,
     pub owners: &'a crate::signed::Owners,
+    pub services: &'a Arc<crate::services::Services>,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -741,10 +750,22 @@ pub async fn serve_client(
                 }
                 Ok(Request { id, body: RequestBody::Object(req) }) if crate::objects::channel::opens(&req) => {
                     let rest = batch.collect();
-                    return crate::objects::channel::serve(stream, decoder, rest, node.objects.clone(), id, req).await;
+                    let socket = Some(crate::objects::oob::socket_of(&stream));
+                    let objects = node.objects.clone();
+                    return crate::objects::channel::serve(stream, decoder, rest, objects, (id, req), socket).await;
                 }
                 Ok(Request { id, body: RequestBody::Object(req) }) => {
                     Response { id, result: node.objects.handle(req).await.map(ReplyBody::Object) }
+                }
+                Ok(Request {
+                    id,
+                    body: RequestBody::Service(crate::services::proto::ServiceRequest::Connect { name }),
+                }) => {
+                    // The service's bytes may follow only once it answered.
+                    if batch.next().is_some() || decoder.buffered() > 0 {
+                        return Err("bytes after a service connect request, before its answer".into());
+                    }
+                    return node.services.connect(stream, id, &name).await;
                 }
                 Ok(req) => Response { id: req.id, result: handle_async(&node, req.body).await },
                 Err(e) => match Request::peek_id(&frame.payload) {
@@ -962,6 +983,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         }
         RequestBody::Object(_) => Err("object requests are served by the connection".into()),
         RequestBody::Owner(req) => crate::signed::handle(node, req),
+        RequestBody::Service(req) => node.services.handle(req).map(ReplyBody::Service),
     }
 }
 
@@ -999,6 +1021,7 @@ mod tests {
             RequestBody::DrainStatus,
             RequestBody::Undrain,
             RequestBody::Owner(crate::signed::OwnerRequest::ReloadPolicy),
+            RequestBody::Service(crate::services::proto::ServiceRequest::Endpoint { name: "upper".into() }),
             RequestBody::Owner(crate::signed::OwnerRequest::SignedSubmit(Box::new(
                 itinerant_core::OwnerKey::from_secret("alice", [5; 32]).unwrap().sign(itinerant_core::Submission {
                     script: "puts hi".into(),
@@ -1071,6 +1094,7 @@ mod tests {
             })),
             Ok(ReplyBody::Drain(DrainReport::default())),
             Ok(ReplyBody::PolicyReloaded { summary: "2 owners".into() }),
+            Ok(ReplyBody::Service(crate::services::proto::ServiceReply::Connected)),
         ];
         results.into_iter().enumerate().map(|(i, result)| Response { id: i as u64, result }).collect()
     }

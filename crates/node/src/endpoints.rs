@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use itinerant_core::{AgentId, Endpoints, Runtime};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -42,6 +42,15 @@ struct Listener {
     writers: Writers,
     /// The accept loop; aborting it drops its connections too.
     task: tokio::task::AbortHandle,
+    /// Connections handed over by a service (`attach`), closed with it.
+    attached: Vec<tokio::task::AbortHandle>,
+}
+
+impl Listener {
+    fn abort(&self) {
+        self.task.abort();
+        self.attached.iter().for_each(|t| t.abort());
+    }
 }
 
 /// The node's endpoints, handed to the runtime (`Runtime::set_endpoints`).
@@ -71,8 +80,44 @@ impl NodeEndpoints {
     /// Closes every endpoint (the node stops).
     pub fn close_all(&self) {
         for (_, l) in lock(&self.open).drain() {
-            l.task.abort();
+            l.abort();
         }
+    }
+
+    /// The handle of `agent`'s endpoint here: `handle` if it is open,
+    /// else its only one.
+    pub fn find(&self, agent: &AgentId, handle: Option<&str>) -> Result<String, String> {
+        let open = lock(&self.open);
+        let mut mine = open.keys().filter(|(a, _)| a == agent).map(|(_, h)| h.as_str());
+        match (handle, mine.next(), mine.next()) {
+            (Some(h), _, _) if open.contains_key(&(agent.clone(), h.to_owned())) => Ok(h.to_owned()),
+            (Some(h), _, _) => Err(format!("agent {agent} has no endpoint {h} open here")),
+            (None, Some(h), None) => Ok(h.to_owned()),
+            (None, None, _) => Err(format!("agent {agent} listens on no endpoint here (resource listen)")),
+            (None, Some(_), Some(_)) => Err(format!("agent {agent} has several endpoints: name one (handle)")),
+        }
+    }
+
+    /// Serves `stream` (a connection a service handed over) as one more
+    /// connection of the endpoint `handle` of `agent`: its lines go to
+    /// the agent, which answers with `resource write HANDLE CONN LINE`.
+    pub fn attach<S>(&self, agent: &AgentId, handle: &str, stream: S) -> Result<tokio::task::JoinHandle<()>, String>
+    where
+        S: AsyncRead + AsyncWrite + Send + 'static,
+    {
+        let key = (agent.clone(), handle.to_owned());
+        let mut open = lock(&self.open);
+        let l = open.get_mut(&key).ok_or_else(|| format!("agent {agent} has no endpoint {handle} open here"))?;
+        l.attached.retain(|t| !t.is_finished());
+        if l.attached.len() >= MAX_CONNECTIONS {
+            return Err(format!("endpoint {handle} of agent {agent} has {MAX_CONNECTIONS} connections"));
+        }
+        let conn = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+        lock(&l.writers).insert(conn, tx);
+        let task = self.tokio.spawn(serve(stream, key, conn, self.runtime.clone(), rx, l.writers.clone()));
+        l.attached.push(task.abort_handle());
+        Ok(task)
     }
 }
 
@@ -96,7 +141,7 @@ impl Endpoints for NodeEndpoints {
             .tokio
             .spawn(accept_loop(listener, key.clone(), self.runtime.clone(), writers.clone(), self.next_conn.clone()))
             .abort_handle();
-        open.insert(key, Listener { addr, writers, task });
+        open.insert(key, Listener { addr, writers, task, attached: Vec::new() });
         Ok(addr.to_string())
     }
 
@@ -127,7 +172,7 @@ impl Endpoints for NodeEndpoints {
 
     fn close(&self, agent: &AgentId, handle: &str) {
         if let Some(l) = lock(&self.open).remove(&(agent.clone(), handle.to_owned())) {
-            l.task.abort();
+            l.abort();
         }
     }
 }
@@ -158,15 +203,15 @@ async fn accept_loop(
 }
 
 /// One connection: its lines to the agent, the agent's lines back.
-async fn serve(
-    stream: TcpStream,
+async fn serve<S: AsyncRead + AsyncWrite + Send + 'static>(
+    stream: S,
     key: Key,
     conn: u64,
     runtime: Weak<Runtime>,
     mut to_write: mpsc::Receiver<String>,
     writers: Writers,
 ) {
-    let (read, mut write) = stream.into_split();
+    let (read, mut write) = tokio::io::split(stream);
     let (agent, handle) = key;
     let reader = async {
         let mut lines = BufReader::new(read);
@@ -197,7 +242,10 @@ async fn serve(
 
 /// Reads one line into `line` (true), within `MAX_LINE`; false at the end
 /// of the stream; an error for a longer line.
-async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, line: &mut Vec<u8>) -> std::io::Result<bool> {
+pub(crate) async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
+    r: &mut R,
+    line: &mut Vec<u8>,
+) -> std::io::Result<bool> {
     line.clear();
     let n = (&mut *r).take(MAX_LINE as u64 + 1).read_until(b'\n', line).await?;
     if n == 0 {

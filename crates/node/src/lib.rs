@@ -24,5 +24,6 @@ pub mod objects;
 pub mod placement;
 pub mod policy;
 pub mod proto;
+pub mod services;
 pub mod signed;
 pub mod store;

@@ -84,6 +84,9 @@ pub struct NodeConfig {
     /// what they may do. None: every agent, signed or not, with what the
     /// runtime configuration allows (docs/SECURITY.md).
     pub policy: Option<PathBuf>,
+    /// The services file (`services/config.rs`): what the node serves as
+    /// a superserver. None: no services.
+    pub services: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -97,6 +100,7 @@ impl NodeConfig {
             balance: false,
             tls: None,
             policy: None,
+            services: None,
         }
     }
 }
@@ -148,6 +152,8 @@ struct Links {
     tls: Option<Arc<NodeTls>>,
     /// The object server.
     objects: Arc<crate::objects::Objects>,
+    /// The services (superserver).
+    services: Arc<crate::services::Services>,
 }
 
 impl crate::objects::Peers for Links {
@@ -392,6 +398,26 @@ impl Node {
         let endpoints =
             Arc::new(NodeEndpoints::new(tokio::runtime::Handle::current(), addr.ip(), Arc::downgrade(&runtime)));
         runtime.set_endpoints(endpoints.clone());
+        let objects = crate::objects::Objects::open(
+            &config.name,
+            opened.as_ref().map(|o| o.store.clone()),
+            tokio::runtime::Handle::current(),
+        );
+        let services = match &config.services {
+            Some(path) => Some(crate::services::config::ServicesConfig::load(path, config.tls.is_some())?),
+            None => None,
+        };
+        let services = crate::services::Services::start(
+            services,
+            addr,
+            config.tls.clone(),
+            crate::services::Context {
+                node: config.name.clone(),
+                objects: objects.clone(),
+                endpoints: endpoints.clone(),
+                runtime: Arc::downgrade(&runtime),
+            },
+        )?;
         let links = Arc::new(Links {
             node: config.name.clone(),
             listen: Mutex::new(Some(addr)),
@@ -407,11 +433,8 @@ impl Node {
             fetches: Mutex::new(Fetches::default()),
             placement: Placement::new(config.balance),
             tls: config.tls.clone(),
-            objects: crate::objects::Objects::open(
-                &config.name,
-                opened.as_ref().map(|o| o.store.clone()),
-                tokio::runtime::Handle::current(),
-            ),
+            objects,
+            services,
             owners: crate::signed::Owners { policy: policy.clone(), ..Default::default() },
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
@@ -500,6 +523,7 @@ impl Node {
         self.retry_task.abort();
         self.placement_task.abort();
         self.endpoints.close_all();
+        self.links.services.stop();
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
@@ -536,6 +560,11 @@ impl Node {
     /// The node's object server.
     pub fn objects(&self) -> &Arc<crate::objects::Objects> {
         &self.links.objects
+    }
+
+    /// The node's services (superserver).
+    pub fn services(&self) -> &Arc<crate::services::Services> {
+        &self.links.services
     }
 
     /// The node's store, if it has a data directory.
@@ -818,6 +847,7 @@ async fn serve_inbound(
                 placement: &links.placement,
                 objects: &links.objects,
                 owners: &links.owners,
+                services: &links.services,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }

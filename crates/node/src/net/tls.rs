@@ -16,6 +16,7 @@
 //! error for the caller to log, never a panic.
 
 use std::io;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -298,6 +299,26 @@ impl AsyncWrite for Stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
+    }
+}
+
+/// A client's connection to the node at `addr`: TCP, then the TLS
+/// handshake when `tls` is given, each within `timeout`.
+pub async fn dial(addr: SocketAddr, tls: Option<&Arc<ClientConfig>>, timeout: Duration) -> Result<Stream, String> {
+    let tcp = tokio::time::timeout(timeout, TcpStream::connect(addr))
+        .await
+        .map_err(|_| format!("connecting to {addr} timed out"))?
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let Some(config) = tls else {
+        return Ok(Stream::Plain(tcp));
+    };
+    let name = ServerName::try_from(CLIENT_SERVER_NAME).map_err(|e| e.to_string())?;
+    let connecting = tokio_rustls::TlsConnector::from(config.clone()).connect(name, tcp);
+    match tokio::time::timeout(timeout, connecting).await {
+        Ok(Ok(s)) => Ok(Stream::Tls(Box::new(s.into()))),
+        Ok(Err(e)) => Err(format!("TLS handshake with {addr} failed: {e}")),
+        Err(_) => Err(format!("no TLS handshake with {addr} within {timeout:?}")),
     }
 }
 

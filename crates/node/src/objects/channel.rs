@@ -39,14 +39,15 @@ async fn answer<W: AsyncWrite + Unpin>(w: &mut W, id: u64, result: Result<Object
 }
 
 /// Serves the connection that request `id` (`req`, see `opens`) turned
-/// into a call channel or an urgent lane, until the client closes it.
+/// into a call channel or an urgent lane, until the client closes it;
+/// `socket`: its TCP socket, watched for urgent data (`oob.rs`).
 pub async fn serve<S>(
     stream: S,
     decoder: FrameDecoder,
     pending: Vec<Frame>,
     objects: Arc<Objects>,
-    id: u64,
-    req: ObjectRequest,
+    (id, req): (u64, ObjectRequest),
+    socket: Option<std::os::fd::RawFd>,
 ) -> Result<(), String>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -55,6 +56,7 @@ where
         ObjectRequest::OpenUrgent { token } => serve_urgent(stream, decoder, pending, objects, id, token).await,
         _ => {
             let (token, flights) = objects.open_channel();
+            let _urgent_data = socket.and_then(|fd| super::oob::watch(fd, objects.clone(), flights.clone()).ok());
             let served = serve_calls(stream, decoder, pending, &objects, id, token, flights).await;
             objects.close_channel(token);
             served

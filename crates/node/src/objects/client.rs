@@ -20,10 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::net::tls::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-use crate::net::tls::{Stream, CLIENT_SERVER_NAME};
 use tokio::sync::{mpsc, oneshot};
 
 use super::proto::{Call, CallOutcome, ObjectReply, ObjectRequest, ObjectWire};
@@ -81,6 +79,8 @@ struct Inner {
     session: String,
     /// Where moved objects are now (learned from "moved" answers).
     moved: Mutex<HashMap<ObjectRef, ObjectRef>>,
+    /// The call channel's TCP socket, for urgent data (`oob.rs`).
+    socket: Option<std::os::fd::OwnedFd>,
 }
 
 /// A connection to a node for object calls. Cheap to clone.
@@ -113,6 +113,11 @@ impl ObjectClient {
             return Err(format!("unexpected answer {opened:?}"));
         };
         let (urgent_stream, _, _, _) = open(addr, &tls, ObjectRequest::OpenUrgent { token }).await?;
+        let socket = super::oob::duplicate(super::oob::socket_of(&stream)).ok();
+        if let Some(s) = &socket {
+            use std::os::fd::AsRawFd;
+            super::oob::cap_buffer(s.as_raw_fd(), libc::SO_SNDBUF).map_err(|e| e.to_string())?;
+        }
         let (data, data_rx) = mpsc::unbounded_channel();
         let (urgent, urgent_rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
@@ -122,6 +127,7 @@ impl ObjectClient {
             next: AtomicU64::new(1),
             session: session.to_owned(),
             moved: Mutex::new(HashMap::new()),
+            socket,
         });
         let (reader, writer) = tokio::io::split(stream);
         tokio::spawn(write_loop(writer, data_rx));
@@ -137,6 +143,24 @@ impl ObjectClient {
             }
         });
         Ok(ObjectClient { inner })
+    }
+
+    /// Interrupts every call of this client in flight with TCP urgent
+    /// data on the call channel (`oob.rs`), waiting at most `wait` for room
+    /// in the socket's send buffer. Send one, then await the answers.
+    pub async fn interrupt(&self, wait: Duration) -> Result<(), String> {
+        use std::os::fd::AsRawFd;
+        let fd = self.inner.socket.as_ref().ok_or("no socket for urgent data")?.as_raw_fd();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match super::oob::send_urgent(fd) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_micros(200)).await
+                }
+                Err(e) => return Err(format!("urgent data not sent: {e}")),
+            }
+        }
     }
 
     /// Starts a call (not following moves); answer with [`Self::finish`].
@@ -306,23 +330,7 @@ async fn open(
     tls: &Option<Arc<rustls::ClientConfig>>,
     req: ObjectRequest,
 ) -> Result<(Stream, FrameDecoder, Vec<Frame>, ObjectReply), String> {
-    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
-        .await
-        .map_err(|_| format!("connecting to {addr} timed out"))?
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-    let mut stream = match tls {
-        None => Stream::Plain(tcp),
-        Some(config) => {
-            let name = rustls::pki_types::ServerName::try_from(CLIENT_SERVER_NAME).map_err(|e| e.to_string())?;
-            let connecting = tokio_rustls::TlsConnector::from(config.clone()).connect(name, tcp);
-            match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
-                Ok(Ok(s)) => Stream::Tls(Box::new(s.into())),
-                Ok(Err(e)) => return Err(format!("TLS handshake with {addr} failed: {e}")),
-                Err(_) => return Err(format!("no TLS handshake with {addr} within {CONNECT_TIMEOUT:?}")),
-            }
-        }
-    };
+    let mut stream = crate::net::tls::dial(addr, tls.as_ref(), CONNECT_TIMEOUT).await?;
     let hello = ClientHello { version: PROTOCOL_VERSION, client: "itinerant object client".into() };
     let mut bytes = hello.frame().encode();
     bytes.extend(Request { id: 1, body: RequestBody::Object(req) }.frame().encode());

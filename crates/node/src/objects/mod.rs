@@ -25,6 +25,7 @@
 pub mod adapter;
 pub mod channel;
 pub mod client;
+pub mod oob;
 mod persist;
 pub mod proto;
 pub mod reference;
