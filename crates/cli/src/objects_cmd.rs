@@ -182,7 +182,7 @@ pub fn call(
     timeout_ms: u64,
 ) -> Result<ExitCode, Failure> {
     let session = format!("itin-{}", std::process::id());
-    let call = Call { target, method, args, session, timeout_ms };
+    let call = Call { target, method, args, session, timeout_ms, ..Call::default() };
     let wait = Duration::from_millis(timeout_ms) + Duration::from_secs(2);
     match object(node, ObjectRequest::Call { call, follow: true }, wait)? {
         ObjectReply::Called(CallOutcome::Ok(r)) => {

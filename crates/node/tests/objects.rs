@@ -151,6 +151,7 @@ async fn calls_reach_other_nodes_and_follow_a_moved_object() {
         args: vec!["1".into()],
         session: String::new(),
         timeout_ms: 5000,
+        ..Default::default()
     };
     assert_eq!(a.objects().call(call.clone(), true).await, CallOutcome::Ok("13".into()));
     assert!(matches!(a.objects().call(call, false).await, CallOutcome::Moved(to) if to == moved));
@@ -324,4 +325,38 @@ async fn stubs_from_a_trait_call_rust_and_tcl_servants_alike() {
         client.invoke(&r(a, "c", "r"), "add", &["x".into()], D).await,
         Err(CallError::Failed("bad argument \"k\": \"x\"".into()))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_call_state_lives_in_a_signed_cookie_and_tampering_is_refused() {
+    let nodes = common::peered(&["ca", "cb"], |_| {}).await;
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let cart = "proc add {k} { global cookie; if {$cookie eq {}} { set cookie 0 }; incr cookie $k }\n\
+                proc peek {} { global cookie; return $cookie }";
+    setup(b, "carts", "instance=per-call", &["c1", "c2"], cart);
+    // Through node ca: the cookie crosses the node link both ways.
+    let c = client(a, "s").await;
+    let c1 = r(b, "carts", "c1");
+    assert_eq!(c.invoke(&c1, "add", &["2".into()], D).await.unwrap(), "2");
+    assert_eq!(c.invoke(&c1, "add", &["3".into()], D).await.unwrap(), "5", "state carried by the cookie");
+    assert_eq!(rows(b, "carts").await[0].active, 0, "no servant kept between calls");
+    // Another client, another object: their own state.
+    assert_eq!(client(b, "t").await.invoke(&c1, "add", &["1".into()], D).await.unwrap(), "1");
+    assert_eq!(c.invoke(&r(b, "carts", "c2"), "add", &["7".into()], D).await.unwrap(), "7");
+    // One byte changed: refused, and the client drops the cookie.
+    let good = c.cookie(&c1).unwrap();
+    let mut bad = good.clone();
+    bad[10] ^= 1;
+    c.set_cookie(&c1, bad);
+    let err = c.invoke(&c1, "peek", &[], D).await.unwrap_err().to_string();
+    assert!(err.contains("cookie refused") && err.contains("tampered"), "{err}");
+    assert_eq!(c.cookie(&c1), None);
+    assert_eq!(c.invoke(&c1, "peek", &[], D).await.unwrap(), "");
+    // A cookie of one object is refused by another.
+    c.set_cookie(&r(b, "carts", "c2"), good.clone());
+    assert!(c.invoke(&r(b, "carts", "c2"), "peek", &[], D).await.is_err());
+    // The good one still works, directly on node cb too.
+    let direct = client(b, "u").await;
+    direct.set_cookie(&c1, good);
+    assert_eq!(direct.invoke(&c1, "peek", &[], D).await.unwrap(), "5");
 }

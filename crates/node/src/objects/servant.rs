@@ -24,6 +24,8 @@ const SLICE: u64 = 10_000;
 const SETUP_TIME: Duration = Duration::from_secs(5);
 /// Longest sleep step of `after` between checks of the cancel flag.
 const SLEEP_STEP: Duration = Duration::from_millis(2);
+/// The global variable that holds a `per-call` servant's cookie state.
+pub const COOKIE_VAR: &str = "cookie";
 /// Largest servant script.
 pub const MAX_SCRIPT: usize = 1 << 20;
 
@@ -55,6 +57,20 @@ impl CallControl {
 pub trait Servant: Send {
     /// Runs `method` with `args`; checks `ctl` if it runs long.
     fn call(&mut self, method: &str, args: &[String], ctl: &CallControl) -> Result<String, String>;
+
+    /// A call of a `per-call` servant: `cookie` holds the state the client
+    /// brought back in its signed cookie (empty: none) and, after the call,
+    /// the state to hand out next. By default the servant keeps none.
+    fn call_with_cookie(
+        &mut self,
+        method: &str,
+        args: &[String],
+        ctl: &CallControl,
+        cookie: &mut String,
+    ) -> Result<String, String> {
+        let _ = cookie;
+        self.call(method, args, ctl)
+    }
 
     /// The servant's state as bytes (kept by `persistent` adapters and
     /// carried by `object move`); none: it has no state worth keeping.
@@ -164,6 +180,23 @@ impl Servant for TclServant {
         self.run(ctl)
     }
 
+    /// The cookie is the global variable `cookie`: set before the call,
+    /// read after it (unset or failed call: the client's state stays).
+    fn call_with_cookie(
+        &mut self,
+        method: &str,
+        args: &[String],
+        ctl: &CallControl,
+        cookie: &mut String,
+    ) -> Result<String, String> {
+        self.interp.set_global(COOKIE_VAR, cookie);
+        let result = self.call(method, args, ctl)?;
+        if let Some(state) = self.interp.global_var(COOKIE_VAR) {
+            *cookie = state;
+        }
+        Ok(result)
+    }
+
     fn state(&self) -> Option<Vec<u8>> {
         itinerant_tcl::snapshot::save(&self.interp).ok()
     }
@@ -209,6 +242,18 @@ mod tests {
         assert_eq!(s.call("spin", &[], &short), Err("call deadline passed".into()));
         // The servant is usable afterwards, its state intact.
         assert_eq!(call(&mut s, "add", &["1"]), Ok("1".into()));
+    }
+
+    #[test]
+    fn the_cookie_variable_is_the_clients_state() {
+        let script =
+            "proc visit {} { global cookie; incr cookie; return $cookie }\nproc fail {} { set ::cookie 99; error no }";
+        let ctl = CallControl::new(Duration::from_secs(5));
+        let mut state = String::from("4");
+        assert_eq!(TclServant::new(script).unwrap().call_with_cookie("visit", &[], &ctl, &mut state), Ok("5".into()));
+        assert_eq!(state, "5");
+        assert!(TclServant::new(script).unwrap().call_with_cookie("fail", &[], &ctl, &mut state).is_err());
+        assert_eq!(state, "5", "a failed call leaves the client's state");
     }
 
     #[test]
