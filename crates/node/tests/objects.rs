@@ -360,3 +360,65 @@ async fn per_call_state_lives_in_a_signed_cookie_and_tampering_is_refused() {
     direct.set_cookie(&c1, good);
     assert_eq!(direct.invoke(&c1, "peek", &[], D).await.unwrap(), "5");
 }
+
+/// A Rust servant that says which thread serves it.
+struct WhichThread;
+
+impl itinerant_node::objects::servant::Servant for WhichThread {
+    fn call(
+        &mut self,
+        _: &str,
+        _: &[String],
+        _: &itinerant_node::objects::servant::CallControl,
+    ) -> Result<String, String> {
+        Ok(std::thread::current().name().unwrap_or("").to_string())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_organisations_serialise_or_overlap_waits_on_threads_or_on_one_thread() {
+    let nodes = common::peered(&["org"], |_| {}).await;
+    let n = &nodes[0];
+    n.objects().register_rust("WhichThread", Arc::new(|| Box::new(WhichThread)));
+    let nap = "set n 0\nproc nap {} { global n; after 100; incr n }\nproc long {} { after 5000 }";
+    for (adapter, policy) in [
+        ("it", "organisation=iterative instance=per-call"),
+        ("th", "organisation=threaded threading=per-request instance=per-call"),
+        ("ev", "organisation=event threading=per-request instance=per-call"),
+        ("evs", "organisation=event threading=per-request"),
+    ] {
+        setup(n, adapter, policy, &["a", "b"], nap);
+        n.objects().add_object(adapter, "who", Body::Rust("WhichThread".into()), Vec::new()).unwrap();
+    }
+    let c = client(n, "s").await;
+    let four = |adapter: &str| -> Vec<(ObjectRef, &str)> { (0..4).map(|_| (r(n, adapter, "a"), "nap")).collect() };
+    let who = |adapter: &str| {
+        let (c, t) = (c.clone(), r(n, adapter, "who"));
+        async move { c.invoke(&t, "any", &[], D).await.unwrap() }
+    };
+    // Iterative: one thread of the adapter's own, one call after another.
+    let t = elapsed(&c, &four("it")).await;
+    assert!(t >= Duration::from_millis(400), "iterative overlapped: {t:?}");
+    assert_eq!(who("it").await, "adapter-it");
+    // Threaded: each waiting call holds a thread of the pool; they overlap.
+    let t = elapsed(&c, &four("th")).await;
+    assert!(t < Duration::from_millis(250), "threaded serialised: {t:?}");
+    assert!(!who("th").await.starts_with("adapter-"));
+    // Event-driven: one thread, yet the waits overlap (parked, not slept).
+    let t = elapsed(&c, &four("ev")).await;
+    assert!(t < Duration::from_millis(250), "event-driven serialised: {t:?}");
+    assert_eq!(who("ev").await, "adapter-ev");
+    // A kept servant still serves one call at a time; two objects overlap.
+    let (a, b) = (r(n, "evs", "a"), r(n, "evs", "b"));
+    let t = elapsed(&c, &[(a.clone(), "nap"), (a.clone(), "nap")]).await;
+    assert!(t >= Duration::from_millis(200), "one servant ran two calls at once: {t:?}");
+    let t = elapsed(&c, &[(a.clone(), "nap"), (b.clone(), "nap")]).await;
+    assert!(t < Duration::from_millis(190), "two servants serialised: {t:?}");
+    assert_eq!(c.invoke(&a, "nap", &[], D).await.unwrap(), "4", "state kept across parked calls");
+    // A parked call is cut short by its deadline; the thread serves on.
+    let t0 = Instant::now();
+    let cut = c.invoke(&b, "long", &[], Duration::from_millis(150)).await;
+    assert!(matches!(&cut, Err(CallError::Timeout) | Err(CallError::Failed(_))), "{cut:?}");
+    assert_eq!(c.invoke(&b, "nap", &[], D).await.unwrap(), "2");
+    assert!(t0.elapsed() < Duration::from_millis(600), "{:?}", t0.elapsed());
+}

@@ -26,6 +26,7 @@ pub mod adapter;
 pub mod channel;
 pub mod client;
 pub mod cookie;
+mod engine;
 mod persist;
 pub mod proto;
 pub mod reference;
@@ -39,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use crate::net::frame::Frame;
 use crate::store::Store;
-use adapter::{Activation, Activations, Instance, Lifespan, Policy, Scheduler, ServantKey};
+use adapter::{Activation, Activations, Instance, Lifespan, Organisation, Policy, Scheduler, ServantKey};
 use cookie::CookieKey;
 use proto::{AdapterRow, Call, CallOutcome, ObjectReply, ObjectRequest, ObjectRow, ObjectWire};
 use reference::{check_name, ObjectRef};
@@ -67,6 +68,32 @@ pub type Answer = Box<dyn FnOnce(CallOutcome, Option<Vec<u8>>) + Send>;
 pub type States = Vec<(String, Vec<u8>)>;
 /// A servant that calls share (one at a time).
 type SharedServant = Arc<Mutex<Box<dyn Servant>>>;
+/// How a call ended: its result, and the cookie to hand out (`Answer`).
+type Ended = (Result<String, String>, Option<Vec<u8>>);
+
+/// A call's servant, ready to serve it (`Objects::prepare`).
+struct Prepared {
+    servant: Slot,
+    /// The kept servant's key; none: `per-call`.
+    key: Option<ServantKey>,
+    /// `ADAPTER/ID`, what a `per-call` cookie is signed for.
+    object: String,
+}
+
+enum Slot {
+    /// A `per-call` servant, this call's alone.
+    Fresh(Box<dyn Servant>),
+    Kept(SharedServant),
+}
+
+impl Slot {
+    fn with<R>(&mut self, f: impl FnOnce(&mut dyn Servant) -> R) -> R {
+        match self {
+            Slot::Fresh(s) => f(s.as_mut()),
+            Slot::Kept(s) => f(lock(s).as_mut()),
+        }
+    }
+}
 /// Makes a fresh Rust servant.
 pub type RustFactory = Arc<dyn Fn() -> Box<dyn Servant> + Send + Sync>;
 
@@ -111,6 +138,9 @@ struct Adapter {
     /// Active servants; one lock for both, so that deactivation and a
     /// starting call never disagree.
     live: Mutex<Live>,
+    /// The thread of an iterative or event-driven adapter (made by its
+    /// first call; it ends when the adapter is dropped).
+    engine: Mutex<Option<std::sync::mpsc::Sender<Job>>>,
 }
 
 #[derive(Default)]
@@ -580,16 +610,42 @@ impl Objects {
     }
 
     fn start(self: &Arc<Self>, a: &Arc<Adapter>, jobs: Vec<(String, Job)>) {
-        for (_, job) in jobs {
-            let (me, a) = (self.clone(), a.clone());
-            self.handle.spawn_blocking(move || me.run(&a, job));
+        for (_, mut job) in jobs {
+            if a.policy.organisation == Organisation::Threaded {
+                let (me, a) = (self.clone(), a.clone());
+                self.handle.spawn_blocking(move || me.run(&a, job));
+                continue;
+            }
+            // Iterative and event-driven: the adapter's one thread.
+            let why = match engine::sender(self, a) {
+                Ok(tx) => match tx.send(job) {
+                    Ok(()) => continue,
+                    Err(refused) => {
+                        job = refused.0;
+                        "the adapter's thread has ended".to_string()
+                    }
+                },
+                Err(why) => why,
+            };
+            self.answer_job(a, job, (Err(why), None));
         }
     }
 
-    /// Runs one started call on this (blocking) thread, answers it, and
+    /// Runs one started call on this thread to its end, answers it, and
     /// starts the calls its end lets start.
     fn run(self: &Arc<Self>, a: &Arc<Adapter>, job: Job) {
-        let (result, cookie) = self.execute(a, &job);
+        let done = match self.prepare(a, &job) {
+            Ok(mut ready) => {
+                let result = ready.servant.with(|s| s.call(&job.method, &job.args, &job.ctl));
+                self.conclude(a, ready, result)
+            }
+            Err(refused) => refused,
+        };
+        self.answer_job(a, job, done);
+    }
+
+    /// Answers a call that ended, and starts the calls its end lets start.
+    fn answer_job(self: &Arc<Self>, a: &Arc<Adapter>, job: Job, (result, cookie): Ended) {
         let outcome = match result {
             Ok(r) => CallOutcome::Ok(r),
             Err(e) => CallOutcome::Err(e),
@@ -598,14 +654,6 @@ impl Objects {
         (job.reply)(outcome, cookie);
         let next = lock(&a.sched).finished(&job.object);
         self.start(a, next);
-    }
-
-    /// Runs a call; its result, and the cookie to hand out (`per-call`).
-    fn execute(&self, a: &Adapter, job: &Job) -> (Result<String, String>, Option<Vec<u8>>) {
-        if a.policy.instance == Instance::PerCall {
-            return self.execute_per_call(a, job);
-        }
-        (self.execute_kept(a, job), None)
     }
 
     /// The object's body, counting the call.
@@ -620,42 +668,26 @@ impl Objects {
         Ok(o.body.clone())
     }
 
-    /// A fresh servant for one call, starting from the state in the
-    /// client's cookie; answers with the cookie of the state it leaves.
-    /// A refused cookie fails the call and tells the client to drop it; a
-    /// failed call leaves the client's cookie as it was.
-    fn execute_per_call(&self, a: &Adapter, job: &Job) -> (Result<String, String>, Option<Vec<u8>>) {
-        let object = format!("{}/{}", a.name, job.object);
-        let now = cookie::now_ms();
-        let mut state = String::new();
-        if !job.cookie.is_empty() {
-            match self.cookie_key.open(&object, &job.cookie, now) {
-                Ok(s) => state = s,
-                Err(refused) => return (Err(refused.to_string()), Some(Vec::new())),
-            }
-        }
-        let result = self.body_for_call(a, job).and_then(|body| {
-            self.make_servant(&body, None)?.call_with_cookie(&job.method, &job.args, &job.ctl, &mut state)
-        });
-        if result.is_err() {
-            return (result, None);
-        }
-        let sealed = match state.is_empty() {
-            true => Ok(Vec::new()),
-            false => self.cookie_key.seal(&object, &state, now),
-        };
-        match sealed {
-            Ok(c) => (result, Some(c)),
-            Err(why) => (Err(why), None),
-        }
-    }
-
-    /// A call on a kept servant (`single` and `session` instances).
-    fn execute_kept(&self, a: &Adapter, job: &Job) -> Result<String, String> {
-        let body = self.body_for_call(a, job)?;
+    /// The servant that will serve a call: a kept one (activated if need
+    /// be), or for `per-call` a fresh one starting from the state in the
+    /// client's cookie. A refused cookie fails the call and tells the
+    /// client to drop it.
+    fn prepare(&self, a: &Adapter, job: &Job) -> Result<Prepared, Ended> {
         let Some(key) = a.policy.servant_key(&job.object, &job.session) else {
-            return Err("a per-call servant is not kept".into());
+            let object = format!("{}/{}", a.name, job.object);
+            let mut state = String::new();
+            if !job.cookie.is_empty() {
+                state = self
+                    .cookie_key
+                    .open(&object, &job.cookie, cookie::now_ms())
+                    .map_err(|refused| (Err(refused.to_string()), Some(Vec::new())))?;
+            }
+            let body = self.body_for_call(a, job).map_err(|why| (Err(why), None))?;
+            let mut servant = self.make_servant(&body, None).map_err(|why| (Err(why), None))?;
+            servant.enter_cookie(&state);
+            return Ok(Prepared { servant: Slot::Fresh(servant), key: None, object });
         };
+        let body = self.body_for_call(a, job).map_err(|why| (Err(why), None))?;
         let servant = {
             let mut live = lock(&a.live);
             let fresh = live.activations.begin(&key, Instant::now());
@@ -668,25 +700,40 @@ impl Objects {
                     }
                     Err(why) => {
                         live.activations.end(&key, Instant::now());
-                        return Err(why);
+                        return Err((Err(why), None));
                     }
                 },
             }
         };
-        let result = {
-            let mut s = lock(&servant);
-            let result = s.call(&job.method, &job.args, &job.ctl);
-            if let (Lifespan::Persistent, Some(store)) = (a.policy.lifespan, &self.store) {
-                if let Some(state) = s.state() {
-                    if let Err(why) = persist::put_state(store, &a.name, &key.object, &key.session, &state) {
-                        eprintln!("[{}] state of {}/{} not stored: {why}", self.node, a.name, key.object);
-                    }
+        Ok(Prepared { servant: Slot::Kept(servant), key: Some(key), object: String::new() })
+    }
+
+    /// After a call: a kept servant's state is stored (`persistent`) and
+    /// it may be deactivated when idle; a `per-call` servant's state goes
+    /// into the next cookie (a failed call leaves the client's as it was).
+    fn conclude(&self, a: &Adapter, mut done: Prepared, result: Result<String, String>) -> Ended {
+        let Some(key) = done.key else {
+            let state = match (&result, done.servant.with(|s| s.leave_cookie())) {
+                (Ok(_), Some(state)) => state,
+                _ => return (result, None),
+            };
+            return match state.is_empty() {
+                true => (result, Some(Vec::new())),
+                false => match self.cookie_key.seal(&done.object, &state, cookie::now_ms()) {
+                    Ok(c) => (result, Some(c)),
+                    Err(why) => (Err(why), None),
+                },
+            };
+        };
+        if let (Lifespan::Persistent, Some(store)) = (a.policy.lifespan, &self.store) {
+            if let Some(state) = done.servant.with(|s| s.state()) {
+                if let Err(why) = persist::put_state(store, &a.name, &key.object, &key.session, &state) {
+                    eprintln!("[{}] state of {}/{} not stored: {why}", self.node, a.name, key.object);
                 }
             }
-            result
-        };
+        }
         lock(&a.live).activations.end(&key, Instant::now());
-        result
+        (result, None)
     }
 
     /// A servant for `key`: from its stored state (persistent adapters),
@@ -902,6 +949,7 @@ impl Adapter {
             objects: Mutex::new(BTreeMap::new()),
             sched: Mutex::new(Scheduler::new(policy.threading)),
             live: Mutex::new(Live::default()),
+            engine: Mutex::new(None),
         }
     }
 
