@@ -95,29 +95,41 @@ impl EventLoop {
 
     fn serve(mut self, rx: Receiver<Job>) {
         loop {
-            let now = Instant::now();
-            let wait = match self.parked.iter().map(|(t, _)| *t).min() {
-                _ if !self.incoming.is_empty() || !self.runnable.is_empty() => Duration::ZERO,
-                Some(next) => next.saturating_duration_since(now).min(CANCEL_CHECK),
-                None => IDLE_WAIT,
-            };
-            match rx.recv_timeout(wait) {
-                Ok(job) => self.incoming.push_back(job),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) if self.idle() => return,
-                Err(RecvTimeoutError::Disconnected) => {}
+            // Wait only when no call can run: for a new call, or until the
+            // first parked one is due.
+            if self.incoming.is_empty() && self.runnable.is_empty() {
+                let wait = match self.parked.iter().map(|(t, _)| *t).min() {
+                    Some(next) => next.saturating_duration_since(Instant::now()).min(CANCEL_CHECK),
+                    None => IDLE_WAIT,
+                };
+                match rx.recv_timeout(wait) {
+                    Ok(job) => self.incoming.push_back(job),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) if self.idle() => return,
+                    Err(RecvTimeoutError::Disconnected) => {}
+                }
             }
             self.incoming.extend(rx.try_iter());
             let (Some(o), Some(a)) = (self.objects.upgrade(), self.adapter.upgrade()) else { return };
             while let Some(job) = self.incoming.pop_front() {
                 self.begin(&o, &a, job);
             }
-            let now = Instant::now();
-            let (woken, still): (Vec<_>, Vec<_>) =
-                self.parked.drain(..).partition(|(until, t)| *until <= now || t.job.ctl.check().is_err());
-            self.parked = still;
-            self.runnable.extend(woken.into_iter().map(|(_, t)| t));
-            if let Some(mut task) = self.runnable.pop_front() {
+            if !self.parked.is_empty() {
+                let now = Instant::now();
+                let mut i = 0;
+                while i < self.parked.len() {
+                    let (until, task) = &self.parked[i];
+                    if *until <= now || task.job.ctl.check().is_err() {
+                        self.runnable.push_back(self.parked.swap_remove(i).1);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            // A few slices of the runnable calls, in turn, before looking
+            // for new calls again.
+            for _ in 0..self.runnable.len().min(16) {
+                let Some(mut task) = self.runnable.pop_front() else { break };
                 let step = task.ready.servant.with(|s| s.proceed(&task.job.ctl));
                 self.settle(&o, &a, task, step);
             }
