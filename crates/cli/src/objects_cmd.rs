@@ -20,6 +20,7 @@ pub enum AdapterCmd {
         name: String,
         /// threading=single|per-object|per-request|pool:N instance=single|session|per-call
         /// lifespan=transient|persistent activation=eager|on-demand idle-ms=MS
+        /// organisation=iterative|threaded|event
         policy: Vec<String>,
     },
     /// The node's adapters with their policies.
@@ -182,7 +183,7 @@ pub fn call(
     timeout_ms: u64,
 ) -> Result<ExitCode, Failure> {
     let session = format!("itin-{}", std::process::id());
-    let call = Call { target, method, args, session, timeout_ms };
+    let call = Call { target, method, args, session, timeout_ms, ..Call::default() };
     let wait = Duration::from_millis(timeout_ms) + Duration::from_secs(2);
     match object(node, ObjectRequest::Call { call, follow: true }, wait)? {
         ObjectReply::Called(CallOutcome::Ok(r)) => {

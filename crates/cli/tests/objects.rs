@@ -59,16 +59,19 @@ fn persistent_objects_keep_their_state_after_sigkill() {
     node.ok(&["adapter", "create", "bank", "threading=per-object", "lifespan=persistent"]);
     node.ok(&["adapter", "create", "lazy", "lifespan=persistent", "activation=on-demand", "idle-ms=100"]);
     node.ok(&["adapter", "create", "temp"]);
+    node.ok(&["adapter", "create", "fsm", "organisation=event", "lifespan=persistent"]);
     assert_eq!(node.ok(&["object", "add", "bank", "acct", script]), "itin://p/bank/acct");
     node.ok(&["object", "add", "lazy", "acct", script]);
     node.ok(&["object", "add", "temp", "acct", script]);
-    for adapter in ["bank", "lazy", "temp"] {
+    node.ok(&["object", "add", "fsm", "acct", script]);
+    for adapter in ["bank", "lazy", "temp", "fsm"] {
         let target = format!("itin://p/{adapter}/acct");
         assert_eq!(node.ok(&["call", &target, "add", "5"]), "5");
         assert_eq!(node.ok(&["call", &target, "add", "2"]), "7");
     }
     let listed = node.ok(&["adapter", "list"]);
     assert!(listed.contains("lifespan=persistent activation=on-demand idle-ms=100"), "{listed}");
+    assert!(listed.contains("lifespan=persistent activation=eager organisation=event"), "{listed}");
     // Errors are errors, with exit code 1.
     let (code, _, err) = node.itin(&["call", "itin://p/bank/acct", "nosuch"]);
     assert_eq!((code, err.trim()), (1, "itin: no method \"nosuch\""));
@@ -80,6 +83,7 @@ fn persistent_objects_keep_their_state_after_sigkill() {
     drop(node); // SIGKILL
     let node = NodeProc::start("p", &data);
     assert_eq!(node.ok(&["call", "itin://p/bank/acct", "get"]), "7");
+    assert_eq!(node.ok(&["call", "itin://p/fsm/acct", "add", "3"]), "10");
     assert_eq!(node.ok(&["call", "itin://p/lazy/acct", "add", "1"]), "8");
     let (code, _, err) = node.itin(&["call", "itin://p/temp/acct", "get"]);
     assert!(code == 1 && err.contains("no adapter \"temp\""), "transient adapters are gone: {err}");
@@ -87,6 +91,7 @@ fn persistent_objects_keep_their_state_after_sigkill() {
     assert!(objects.contains("itin://p/bank/acct") && objects.contains("itin://p/lazy/acct"), "{objects}");
     node.ok(&["object", "remove", "bank", "acct"]);
     node.ok(&["adapter", "remove", "lazy"]);
+    node.ok(&["adapter", "remove", "fsm"]);
     drop(node);
     let node = NodeProc::start("p", &data);
     assert_eq!(node.ok(&["object", "list"]).lines().count(), 1, "removals are durable too");

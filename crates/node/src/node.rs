@@ -457,6 +457,9 @@ impl Node {
             loop {
                 match listener.accept().await {
                     Ok((stream, peer)) => {
+                        // Answers are written whole: Nagle would hold a
+                        // small one back until the peer's delayed ACK (40 ms).
+                        let _ = stream.set_nodelay(true);
                         let rt = rt.clone();
                         let name = name.clone();
                         let failures = failures.clone();

@@ -151,6 +151,7 @@ async fn calls_reach_other_nodes_and_follow_a_moved_object() {
         args: vec!["1".into()],
         session: String::new(),
         timeout_ms: 5000,
+        ..Default::default()
     };
     assert_eq!(a.objects().call(call.clone(), true).await, CallOutcome::Ok("13".into()));
     assert!(matches!(a.objects().call(call, false).await, CallOutcome::Moved(to) if to == moved));
@@ -324,4 +325,100 @@ async fn stubs_from_a_trait_call_rust_and_tcl_servants_alike() {
         client.invoke(&r(a, "c", "r"), "add", &["x".into()], D).await,
         Err(CallError::Failed("bad argument \"k\": \"x\"".into()))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_call_state_lives_in_a_signed_cookie_and_tampering_is_refused() {
+    let nodes = common::peered(&["ca", "cb"], |_| {}).await;
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let cart = "proc add {k} { global cookie; if {$cookie eq {}} { set cookie 0 }; incr cookie $k }\n\
+                proc peek {} { global cookie; return $cookie }";
+    setup(b, "carts", "instance=per-call", &["c1", "c2"], cart);
+    // Through node ca: the cookie crosses the node link both ways.
+    let c = client(a, "s").await;
+    let c1 = r(b, "carts", "c1");
+    assert_eq!(c.invoke(&c1, "add", &["2".into()], D).await.unwrap(), "2");
+    assert_eq!(c.invoke(&c1, "add", &["3".into()], D).await.unwrap(), "5", "state carried by the cookie");
+    assert_eq!(rows(b, "carts").await[0].active, 0, "no servant kept between calls");
+    // Another client, another object: their own state.
+    assert_eq!(client(b, "t").await.invoke(&c1, "add", &["1".into()], D).await.unwrap(), "1");
+    assert_eq!(c.invoke(&r(b, "carts", "c2"), "add", &["7".into()], D).await.unwrap(), "7");
+    // One byte changed: refused, and the client drops the cookie.
+    let good = c.cookie(&c1).unwrap();
+    let mut bad = good.clone();
+    bad[10] ^= 1;
+    c.set_cookie(&c1, bad);
+    let err = c.invoke(&c1, "peek", &[], D).await.unwrap_err().to_string();
+    assert!(err.contains("cookie refused") && err.contains("tampered"), "{err}");
+    assert_eq!(c.cookie(&c1), None);
+    assert_eq!(c.invoke(&c1, "peek", &[], D).await.unwrap(), "");
+    // A cookie of one object is refused by another.
+    c.set_cookie(&r(b, "carts", "c2"), good.clone());
+    assert!(c.invoke(&r(b, "carts", "c2"), "peek", &[], D).await.is_err());
+    // The good one still works, directly on node cb too.
+    let direct = client(b, "u").await;
+    direct.set_cookie(&c1, good);
+    assert_eq!(direct.invoke(&c1, "peek", &[], D).await.unwrap(), "5");
+}
+
+/// A Rust servant that says which thread serves it.
+struct WhichThread;
+
+impl itinerant_node::objects::servant::Servant for WhichThread {
+    fn call(
+        &mut self,
+        _: &str,
+        _: &[String],
+        _: &itinerant_node::objects::servant::CallControl,
+    ) -> Result<String, String> {
+        Ok(std::thread::current().name().unwrap_or("").to_string())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_organisations_serialise_or_overlap_waits_on_threads_or_on_one_thread() {
+    let nodes = common::peered(&["org"], |_| {}).await;
+    let n = &nodes[0];
+    n.objects().register_rust("WhichThread", Arc::new(|| Box::new(WhichThread)));
+    let nap = "set n 0\nproc nap {} { global n; after 100; incr n }\nproc long {} { after 5000 }";
+    for (adapter, policy) in [
+        ("it", "organisation=iterative instance=per-call"),
+        ("th", "organisation=threaded threading=per-request instance=per-call"),
+        ("ev", "organisation=event threading=per-request instance=per-call"),
+        ("evs", "organisation=event threading=per-request"),
+    ] {
+        setup(n, adapter, policy, &["a", "b"], nap);
+        n.objects().add_object(adapter, "who", Body::Rust("WhichThread".into()), Vec::new()).unwrap();
+    }
+    let c = client(n, "s").await;
+    let four = |adapter: &str| -> Vec<(ObjectRef, &str)> { (0..4).map(|_| (r(n, adapter, "a"), "nap")).collect() };
+    let who = |adapter: &str| {
+        let (c, t) = (c.clone(), r(n, adapter, "who"));
+        async move { c.invoke(&t, "any", &[], D).await.unwrap() }
+    };
+    // Iterative: one thread of the adapter's own, one call after another.
+    let t = elapsed(&c, &four("it")).await;
+    assert!(t >= Duration::from_millis(400), "iterative overlapped: {t:?}");
+    assert_eq!(who("it").await, "adapter-it");
+    // Threaded: each waiting call holds a thread of the pool; they overlap.
+    let t = elapsed(&c, &four("th")).await;
+    assert!(t < Duration::from_millis(250), "threaded serialised: {t:?}");
+    assert!(!who("th").await.starts_with("adapter-"));
+    // Event-driven: one thread, yet the waits overlap (parked, not slept).
+    let t = elapsed(&c, &four("ev")).await;
+    assert!(t < Duration::from_millis(250), "event-driven serialised: {t:?}");
+    assert_eq!(who("ev").await, "adapter-ev");
+    // A kept servant still serves one call at a time; two objects overlap.
+    let (a, b) = (r(n, "evs", "a"), r(n, "evs", "b"));
+    let t = elapsed(&c, &[(a.clone(), "nap"), (a.clone(), "nap")]).await;
+    assert!(t >= Duration::from_millis(200), "one servant ran two calls at once: {t:?}");
+    let t = elapsed(&c, &[(a.clone(), "nap"), (b.clone(), "nap")]).await;
+    assert!(t < Duration::from_millis(190), "two servants serialised: {t:?}");
+    assert_eq!(c.invoke(&a, "nap", &[], D).await.unwrap(), "4", "state kept across parked calls");
+    // A parked call is cut short by its deadline; the thread serves on.
+    let t0 = Instant::now();
+    let cut = c.invoke(&b, "long", &[], Duration::from_millis(150)).await;
+    assert!(matches!(&cut, Err(CallError::Timeout) | Err(CallError::Failed(_))), "{cut:?}");
+    assert_eq!(c.invoke(&b, "nap", &[], D).await.unwrap(), "2");
+    assert!(t0.elapsed() < Duration::from_millis(600), "{:?}", t0.elapsed());
 }

@@ -38,6 +38,23 @@ pub enum Threading {
     Pool(usize),
 }
 
+/// How the server is built: which threads run the calls the threading
+/// policy lets be in progress at once (the seed's "three ways to
+/// construct a server").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Organisation {
+    /// One thread, one call at a time, each to its end (a call that waits
+    /// holds the thread). Threading is `single`.
+    Iterative,
+    /// Dispatcher and workers: every call in progress has a thread of its
+    /// own (from the blocking pool), as the threading policy allows.
+    Threaded,
+    /// One thread, never blocked: the calls in progress run a slice at a
+    /// time in turn; a call that waits (`after`) is parked and the thread
+    /// serves the others (a finite-state machine per call).
+    Event,
+}
+
 /// Which servant serves a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Instance {
@@ -69,6 +86,7 @@ pub enum Activation {
 /// An adapter's policies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {
+    pub organisation: Organisation,
     pub threading: Threading,
     pub instance: Instance,
     pub lifespan: Lifespan,
@@ -78,6 +96,7 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Policy {
         Policy {
+            organisation: Organisation::Threaded,
             threading: Threading::PerObject,
             instance: Instance::Single,
             lifespan: Lifespan::Transient,
@@ -96,16 +115,29 @@ pub struct ServantKey {
 
 impl Policy {
     /// Reads `threading=per-object instance=single lifespan=transient
-    /// activation=eager idle-ms=30000` (any subset, in any order; the rest
-    /// default). `threading=pool 4` is written `threading=pool:4`.
+    /// activation=eager idle-ms=30000 organisation=threaded` (any subset,
+    /// in any order; the rest default). `threading=pool 4` is written
+    /// `threading=pool:4`. `organisation=iterative` implies
+    /// `threading=single` and allows no other.
     pub fn parse(text: &str) -> Result<Policy, String> {
         let mut p = Policy::default();
         let mut idle = None;
+        let mut threading = None;
         let mut on_demand = false;
         for word in text.split_whitespace() {
             let (key, value) = word.split_once('=').ok_or_else(|| format!("bad policy \"{word}\": want key=value"))?;
             match key {
-                "threading" => p.threading = parse_threading(value)?,
+                "threading" => threading = Some(parse_threading(value)?),
+                "organisation" => {
+                    p.organisation = match value {
+                        "iterative" => Organisation::Iterative,
+                        "threaded" => Organisation::Threaded,
+                        "event" => Organisation::Event,
+                        _ => {
+                            return Err(format!("bad organisation \"{value}\": must be iterative, threaded or event"))
+                        }
+                    }
+                }
                 "instance" => {
                     p.instance = match value {
                         "single" => Instance::Single,
@@ -134,11 +166,18 @@ impl Policy {
                 }
                 _ => {
                     return Err(format!(
-                        "unknown policy \"{key}\": must be threading, instance, lifespan, activation or idle-ms"
+                        "unknown policy \"{key}\": must be organisation, threading, instance, lifespan, activation or idle-ms"
                     ))
                 }
             }
         }
+        p.threading = match (p.organisation, threading) {
+            (Organisation::Iterative, None | Some(Threading::Single)) => Threading::Single,
+            (Organisation::Iterative, Some(_)) => {
+                return Err("organisation=iterative runs one call at a time: threading must be single".into())
+            }
+            (_, t) => t.unwrap_or(Threading::PerObject),
+        };
         if idle.is_some() && !on_demand {
             return Err("idle-ms needs activation=on-demand".into());
         }
@@ -193,8 +232,15 @@ impl fmt::Display for Policy {
         };
         write!(f, "threading={threading} instance={instance} lifespan={lifespan} ")?;
         match self.activation {
-            Activation::Eager => write!(f, "activation=eager"),
-            Activation::OnDemand { idle } => write!(f, "activation=on-demand idle-ms={}", idle.as_millis()),
+            Activation::Eager => write!(f, "activation=eager")?,
+            Activation::OnDemand { idle } => write!(f, "activation=on-demand idle-ms={}", idle.as_millis())?,
+        }
+        // Left out when threaded, so that policies stored before
+        // organisations existed read back the same.
+        match self.organisation {
+            Organisation::Threaded => Ok(()),
+            Organisation::Iterative => write!(f, " organisation=iterative"),
+            Organisation::Event => write!(f, " organisation=event"),
         }
     }
 }
@@ -355,13 +401,27 @@ mod tests {
             "threading=per-object instance=session lifespan=persistent activation=on-demand idle-ms=250",
             "threading=per-request instance=per-call lifespan=transient activation=eager",
             "threading=pool:4 instance=single lifespan=persistent activation=eager",
+            "threading=single instance=single lifespan=transient activation=eager organisation=iterative",
+            "threading=per-request instance=per-call lifespan=transient activation=eager organisation=event",
         ] {
             let p = Policy::parse(text).unwrap();
             assert_eq!(p.to_string(), text);
         }
         assert_eq!(Policy::parse("").unwrap(), Policy::default());
         assert_eq!(Policy::parse("threading=pool:3").unwrap().threading, Threading::Pool(3));
-        for bad in ["threading=pool:0", "threading=pool:x", "instance=many", "idle-ms=5", "color=red", "threading"] {
+        let iterative = Policy::parse("organisation=iterative").unwrap();
+        assert_eq!((iterative.organisation, iterative.threading), (Organisation::Iterative, Threading::Single));
+        assert_eq!(Policy::parse("organisation=event").unwrap().threading, Threading::PerObject);
+        for bad in [
+            "threading=pool:0",
+            "threading=pool:x",
+            "instance=many",
+            "idle-ms=5",
+            "color=red",
+            "threading",
+            "organisation=fsm",
+            "organisation=iterative threading=per-request",
+        ] {
             assert!(Policy::parse(bad).is_err(), "{bad}");
         }
     }

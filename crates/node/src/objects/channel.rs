@@ -127,16 +127,16 @@ where
 {
     answer(&mut stream, id, Ok(ObjectReply::Channel { token })).await?;
     let (mut reader, mut writer) = tokio::io::split(stream);
-    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, CallOutcome)>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<ObjectWire>();
     // Writes answers as they come, coalescing those already there.
     let write_task = tokio::spawn(async move {
         let mut batch = Vec::new();
-        while let Some((call, outcome)) = rx.recv().await {
+        while let Some(answer) = rx.recv().await {
             batch.clear();
-            batch.extend(ObjectWire::Reply { call, outcome }.frame().encode());
+            batch.extend(answer.frame().encode());
             while batch.len() < 64 * 1024 {
                 match rx.try_recv() {
-                    Ok((call, outcome)) => batch.extend(ObjectWire::Reply { call, outcome }.frame().encode()),
+                    Ok(answer) => batch.extend(answer.frame().encode()),
                     Err(_) => break,
                 }
             }
@@ -154,18 +154,19 @@ where
                 Ok(ObjectWire::Call { call, body }) => {
                     let mut flights = in_flight.lock().unwrap_or_else(|e| e.into_inner());
                     if flights.len() >= MAX_IN_FLIGHT {
-                        let _ = tx.send((call, CallOutcome::Err(format!("over {MAX_IN_FLIGHT} calls in flight"))));
+                        let refused = CallOutcome::Err(format!("over {MAX_IN_FLIGHT} calls in flight"));
+                        let _ = tx.send(ObjectWire::Reply { call, outcome: refused });
                         continue;
                     }
                     // Reserved before the call may end (and remove it).
                     flights.insert(call, u64::MAX);
                     drop(flights);
                     let (tx, flights) = (tx.clone(), in_flight.clone());
-                    let number = objects.invoke(
+                    let number = objects.invoke_answered(
                         body,
-                        Box::new(move |outcome| {
+                        Box::new(move |outcome, cookie| {
                             flights.lock().unwrap_or_else(|e| e.into_inner()).remove(&call);
-                            let _ = tx.send((call, outcome));
+                            let _ = tx.send(ObjectWire::answer(call, outcome, cookie));
                         }),
                     );
                     if let Some(n) = in_flight.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&call) {
@@ -210,7 +211,7 @@ where
 /// Lets the writer send the answers of calls still running (they hold
 /// senders; the writer ends when the last is answered), within a bound.
 async fn finish(
-    tx: mpsc::UnboundedSender<(u64, CallOutcome)>,
+    tx: mpsc::UnboundedSender<ObjectWire>,
     write_task: tokio::task::JoinHandle<()>,
     result: Result<(), String>,
 ) -> Result<(), String> {

@@ -68,19 +68,26 @@ pub enum GroupMode {
 /// A call under way (see [`ObjectClient::start`]).
 pub struct PendingCall {
     pub id: u64,
-    answer: oneshot::Receiver<CallOutcome>,
+    target: ObjectRef,
+    answer: oneshot::Receiver<Answered>,
 }
+
+/// A call's outcome and the cookie that came with it (`per-call` adapters).
+type Answered = (CallOutcome, Option<Vec<u8>>);
 
 struct Inner {
     data: mpsc::UnboundedSender<Frame>,
     urgent: mpsc::UnboundedSender<Frame>,
-    waiting: Mutex<HashMap<u64, oneshot::Sender<CallOutcome>>>,
+    waiting: Mutex<HashMap<u64, oneshot::Sender<Answered>>>,
     next: AtomicU64,
     session: String,
     /// Where moved objects are now (learned from "moved" answers).
     moved: Mutex<HashMap<ObjectRef, ObjectRef>>,
     /// The call channel's TCP socket, for urgent data (`oob.rs`).
     socket: Option<std::os::fd::OwnedFd>,
+    /// The signed cookies `per-call` objects handed out, sent back with
+    /// the next call to the same object.
+    cookies: Mutex<HashMap<ObjectRef, Vec<u8>>>,
 }
 
 /// A connection to a node for object calls. Cheap to clone.
@@ -128,6 +135,7 @@ impl ObjectClient {
             session: session.to_owned(),
             moved: Mutex::new(HashMap::new()),
             socket,
+            cookies: Mutex::new(HashMap::new()),
         });
         let (reader, writer) = tokio::io::split(stream);
         tokio::spawn(write_loop(writer, data_rx));
@@ -138,7 +146,7 @@ impl ObjectClient {
             // The channel is gone: every waiting call learns it.
             if let Some(inner) = weak.upgrade() {
                 for (_, tx) in lock(&inner.waiting).drain() {
-                    let _ = tx.send(CallOutcome::Unavailable(format!("connection to the node lost: {why}")));
+                    let _ = tx.send((CallOutcome::Unavailable(format!("connection to the node lost: {why}")), None));
                 }
             }
         });
@@ -174,13 +182,30 @@ impl ObjectClient {
             args: args.to_vec(),
             session: self.inner.session.clone(),
             timeout_ms: deadline.as_millis().max(1) as u64,
+            cookie: self.cookie(target).unwrap_or_default(),
         };
         if self.inner.data.send(ObjectWire::Call { call: id, body }.frame()).is_err() {
             if let Some(tx) = lock(&self.inner.waiting).remove(&id) {
-                let _ = tx.send(CallOutcome::Unavailable("connection to the node lost".into()));
+                let _ = tx.send((CallOutcome::Unavailable("connection to the node lost".into()), None));
             }
         }
-        PendingCall { id, answer }
+        PendingCall { id, target: target.clone(), answer }
+    }
+
+    /// The cookie this client holds for `target` (handed out by a
+    /// `per-call` adapter with its last answer), if any.
+    pub fn cookie(&self, target: &ObjectRef) -> Option<Vec<u8>> {
+        lock(&self.inner.cookies).get(target).cloned()
+    }
+
+    /// Replaces the cookie sent with calls to `target` (empty: none) — to
+    /// hand a client's state to another client, or to test tampering.
+    pub fn set_cookie(&self, target: &ObjectRef, cookie: Vec<u8>) {
+        let mut cookies = lock(&self.inner.cookies);
+        match cookie.is_empty() {
+            true => cookies.remove(target),
+            false => cookies.insert(target.clone(), cookie),
+        };
     }
 
     /// Cancels a started call: sent on the urgent lane (a connection of
@@ -193,7 +218,12 @@ impl ObjectClient {
     /// cancelled).
     pub async fn finish(&self, pending: PendingCall, deadline: Duration) -> CallOutcome {
         match tokio::time::timeout(deadline, pending.answer).await {
-            Ok(Ok(outcome)) => outcome,
+            Ok(Ok((outcome, cookie))) => {
+                if let Some(cookie) = cookie {
+                    self.set_cookie(&pending.target, cookie);
+                }
+                outcome
+            }
             Ok(Err(_)) => CallOutcome::Unavailable("connection to the node lost".into()),
             Err(_) => {
                 lock(&self.inner.waiting).remove(&pending.id);
@@ -392,7 +422,12 @@ async fn read_loop(
             match ObjectWire::decode(f.kind, &f.payload) {
                 Ok(ObjectWire::Reply { call, outcome }) => {
                     if let Some(tx) = lock(&me.waiting).remove(&call) {
-                        let _ = tx.send(outcome);
+                        let _ = tx.send((outcome, None));
+                    }
+                }
+                Ok(ObjectWire::ReplyCookie { call, outcome, cookie }) => {
+                    if let Some(tx) = lock(&me.waiting).remove(&call) {
+                        let _ = tx.send((outcome, Some(cookie)));
                     }
                 }
                 Ok(_) => return format!("unexpected frame kind {}", f.kind),

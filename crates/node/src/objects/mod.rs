@@ -25,6 +25,8 @@
 pub mod adapter;
 pub mod channel;
 pub mod client;
+pub mod cookie;
+mod engine;
 pub mod oob;
 mod persist;
 pub mod proto;
@@ -39,7 +41,8 @@ use std::time::{Duration, Instant};
 
 use crate::net::frame::Frame;
 use crate::store::Store;
-use adapter::{Activation, Activations, Instance, Lifespan, Policy, Scheduler, ServantKey};
+use adapter::{Activation, Activations, Instance, Lifespan, Organisation, Policy, Scheduler, ServantKey};
+use cookie::CookieKey;
 use proto::{AdapterRow, Call, CallOutcome, ObjectReply, ObjectRequest, ObjectRow, ObjectWire};
 use reference::{check_name, ObjectRef};
 use servant::{Body, CallControl, Servant, TclServant};
@@ -59,10 +62,39 @@ const REAPER_PERIOD: Duration = Duration::from_millis(20);
 
 /// How a call is answered (called exactly once, on any thread).
 pub type Reply = Box<dyn FnOnce(CallOutcome) + Send>;
+/// As `Reply`, with the cookie a `per-call` adapter hands out: `Some`
+/// replaces the client's cookie (empty: drop it); `None`: no cookie.
+pub type Answer = Box<dyn FnOnce(CallOutcome, Option<Vec<u8>>) + Send>;
 /// Servant states by session (what a move carries, what the store keeps).
 pub type States = Vec<(String, Vec<u8>)>;
 /// A servant that calls share (one at a time).
 type SharedServant = Arc<Mutex<Box<dyn Servant>>>;
+/// How a call ended: its result, and the cookie to hand out (`Answer`).
+type Ended = (Result<String, String>, Option<Vec<u8>>);
+
+/// A call's servant, ready to serve it (`Objects::prepare`).
+struct Prepared {
+    servant: Slot,
+    /// The kept servant's key; none: `per-call`.
+    key: Option<ServantKey>,
+    /// `ADAPTER/ID`, what a `per-call` cookie is signed for.
+    object: String,
+}
+
+enum Slot {
+    /// A `per-call` servant, this call's alone.
+    Fresh(Box<dyn Servant>),
+    Kept(SharedServant),
+}
+
+impl Slot {
+    fn with<R>(&mut self, f: impl FnOnce(&mut dyn Servant) -> R) -> R {
+        match self {
+            Slot::Fresh(s) => f(s.as_mut()),
+            Slot::Kept(s) => f(lock(s).as_mut()),
+        }
+    }
+}
 /// Makes a fresh Rust servant.
 pub type RustFactory = Arc<dyn Fn() -> Box<dyn Servant> + Send + Sync>;
 
@@ -87,7 +119,7 @@ pub struct Objects {
     /// Local calls not yet answered: cancel flag and adapter.
     running: Mutex<HashMap<u64, (Arc<AtomicBool>, String)>>,
     /// This node's calls to other nodes: the node and how to answer.
-    remote: Mutex<HashMap<u64, (String, Reply)>>,
+    remote: Mutex<HashMap<u64, (String, Answer)>>,
     /// Calls from other nodes running here: (node, its number) -> ours.
     inbound: Mutex<HashMap<(String, u64), u64>>,
     /// Open call channels by token (their calls in flight, for cancels
@@ -95,6 +127,8 @@ pub struct Objects {
     channels: Mutex<HashMap<u64, channel::Flights>>,
     /// Moves waiting for their destination's answer.
     installs: Mutex<HashMap<u64, tokio::sync::oneshot::Sender<Result<(), String>>>>,
+    /// Signs the cookies of `per-call` adapters.
+    cookie_key: CookieKey,
 }
 
 struct Adapter {
@@ -105,6 +139,9 @@ struct Adapter {
     /// Active servants; one lock for both, so that deactivation and a
     /// starting call never disagree.
     live: Mutex<Live>,
+    /// The thread of an iterative or event-driven adapter (made by its
+    /// first call; it ends when the adapter is dropped).
+    engine: Mutex<Option<std::sync::mpsc::Sender<Job>>>,
 }
 
 #[derive(Default)]
@@ -126,12 +163,30 @@ struct Job {
     session: String,
     method: String,
     args: Vec<String>,
+    cookie: Vec<u8>,
     ctl: CallControl,
-    reply: Reply,
+    reply: Answer,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The key of the node's cookies: kept in the store (so that cookies
+/// outlive a restart), else fresh for this process.
+fn cookie_secret(node: &str, store: Option<&Store>) -> Vec<u8> {
+    let fresh = || cookie::new_secret().map(|s| s.to_vec());
+    let kept = match store {
+        Some(store) => persist::secret(store, "cookie-key", fresh),
+        None => fresh(),
+    };
+    kept.unwrap_or_else(|why| {
+        // Without randomness, a key nobody else has is still better than none.
+        eprintln!("[{node}] cookie key: {why}; using a process-local key");
+        let h = std::collections::hash_map::RandomState::new();
+        use std::hash::BuildHasher;
+        (0..4).flat_map(|i: u64| h.hash_one(i).to_be_bytes()).collect()
+    })
 }
 
 fn timeout_of(ms: u64) -> Duration {
@@ -145,6 +200,7 @@ impl Objects {
     /// The object server of node `node`; with a store, its persistent
     /// adapters come back (eager ones with their servants active).
     pub fn open(node: &str, store: Option<Arc<Store>>, handle: tokio::runtime::Handle) -> Arc<Objects> {
+        let cookie_key = CookieKey::from_secret(&cookie_secret(node, store.as_deref()));
         let objects = Arc::new(Objects {
             node: node.to_owned(),
             store: store.clone(),
@@ -160,6 +216,7 @@ impl Objects {
             inbound: Mutex::new(HashMap::new()),
             channels: Mutex::new(HashMap::new()),
             installs: Mutex::new(HashMap::new()),
+            cookie_key,
         });
         if let Some(store) = &store {
             match persist::load(store, node) {
@@ -204,8 +261,14 @@ impl Objects {
     pub fn call_for_agent(self: &Arc<Self>, agent: &str, ticket: u64, mut words: Vec<String>, timeout: Duration) {
         let agent_id = agent.to_owned();
         let (target, method) = (words.remove(0), words.remove(0));
-        let call =
-            Call { target, method, args: words, session: agent_id.clone(), timeout_ms: timeout.as_millis() as u64 };
+        let call = Call {
+            target,
+            method,
+            args: words,
+            session: agent_id.clone(),
+            timeout_ms: timeout.as_millis() as u64,
+            ..Call::default()
+        };
         let me = self.clone();
         self.handle.spawn(async move {
             let result = match me.call(call, true).await {
@@ -456,11 +519,16 @@ impl Objects {
     /// Makes a call and answers it through `reply`; returns the call's
     /// number (for `cancel`).
     pub fn invoke(self: &Arc<Self>, call: Call, reply: Reply) -> u64 {
+        self.invoke_answered(call, Box::new(move |outcome, _| reply(outcome)))
+    }
+
+    /// As `invoke`, answering with the cookie (`per-call` adapters).
+    pub fn invoke_answered(self: &Arc<Self>, call: Call, reply: Answer) -> u64 {
         let number = self.next_call.fetch_add(1, Ordering::Relaxed);
         let target = match ObjectRef::parse(&call.target) {
             Ok(r) => r,
             Err(why) => {
-                reply(CallOutcome::Err(why));
+                reply(CallOutcome::Err(why), None);
                 return number;
             }
         };
@@ -497,7 +565,7 @@ impl Objects {
                 let queued = lock(&a.sched).remove_queued(|j| j.number == number);
                 if let Some(job) = queued {
                     lock(&self.running).remove(&number);
-                    (job.reply)(CallOutcome::Err("call cancelled".into()));
+                    (job.reply)(CallOutcome::Err("call cancelled".into()), None);
                 }
             }
             return;
@@ -508,16 +576,17 @@ impl Objects {
         }
     }
 
-    fn call_local(self: &Arc<Self>, number: u64, target: &ObjectRef, call: Call, reply: Reply) {
+    fn call_local(self: &Arc<Self>, number: u64, target: &ObjectRef, call: Call, reply: Answer) {
         if let Some(node) = lock(&self.moved).get(&(target.adapter.clone(), target.id.clone())) {
-            return reply(CallOutcome::Moved(target.on(node).to_string()));
+            return reply(CallOutcome::Moved(target.on(node).to_string()), None);
         }
         let a = match self.adapter(&target.adapter) {
             Ok(a) => a,
-            Err(why) => return reply(CallOutcome::Unavailable(why)),
+            Err(why) => return reply(CallOutcome::Unavailable(why), None),
         };
         if !lock(&a.objects).contains_key(&target.id) {
-            return reply(CallOutcome::Unavailable(format!("no object \"{}\" in adapter \"{}\"", target.id, a.name)));
+            let why = format!("no object \"{}\" in adapter \"{}\"", target.id, a.name);
+            return reply(CallOutcome::Unavailable(why), None);
         }
         let ctl = CallControl::new(timeout_of(call.timeout_ms));
         lock(&self.running).insert(number, (ctl.cancel.clone(), a.name.clone()));
@@ -527,6 +596,7 @@ impl Objects {
             session: call.session,
             method: call.method,
             args: call.args,
+            cookie: call.cookie,
             ctl,
             reply,
         };
@@ -535,46 +605,90 @@ impl Objects {
             Ok(start) => self.start(&a, start),
             Err(job) => {
                 lock(&self.running).remove(&number);
-                (job.reply)(CallOutcome::Unavailable(format!("adapter \"{}\" is busy", a.name)));
+                (job.reply)(CallOutcome::Unavailable(format!("adapter \"{}\" is busy", a.name)), None);
             }
         }
     }
 
     fn start(self: &Arc<Self>, a: &Arc<Adapter>, jobs: Vec<(String, Job)>) {
-        for (_, job) in jobs {
-            let (me, a) = (self.clone(), a.clone());
-            self.handle.spawn_blocking(move || me.run(&a, job));
+        for (_, mut job) in jobs {
+            if a.policy.organisation == Organisation::Threaded {
+                let (me, a) = (self.clone(), a.clone());
+                self.handle.spawn_blocking(move || me.run(&a, job));
+                continue;
+            }
+            // Iterative and event-driven: the adapter's one thread.
+            let why = match engine::sender(self, a) {
+                Ok(tx) => match tx.send(job) {
+                    Ok(()) => continue,
+                    Err(refused) => {
+                        job = refused.0;
+                        "the adapter's thread has ended".to_string()
+                    }
+                },
+                Err(why) => why,
+            };
+            self.answer_job(a, job, (Err(why), None));
         }
     }
 
-    /// Runs one started call on this (blocking) thread, answers it, and
+    /// Runs one started call on this thread to its end, answers it, and
     /// starts the calls its end lets start.
     fn run(self: &Arc<Self>, a: &Arc<Adapter>, job: Job) {
-        let outcome = match self.execute(a, &job) {
+        let done = match self.prepare(a, &job) {
+            Ok(mut ready) => {
+                let result = ready.servant.with(|s| s.call(&job.method, &job.args, &job.ctl));
+                self.conclude(a, ready, result)
+            }
+            Err(refused) => refused,
+        };
+        self.answer_job(a, job, done);
+    }
+
+    /// Answers a call that ended, and starts the calls its end lets start.
+    fn answer_job(self: &Arc<Self>, a: &Arc<Adapter>, job: Job, (result, cookie): Ended) {
+        let outcome = match result {
             Ok(r) => CallOutcome::Ok(r),
             Err(e) => CallOutcome::Err(e),
         };
         lock(&self.running).remove(&job.number);
-        (job.reply)(outcome);
+        (job.reply)(outcome, cookie);
         let next = lock(&a.sched).finished(&job.object);
         self.start(a, next);
     }
 
-    fn execute(&self, a: &Adapter, job: &Job) -> Result<String, String> {
+    /// The object's body, counting the call.
+    fn body_for_call(&self, a: &Adapter, job: &Job) -> Result<Body, String> {
         job.ctl.check()?;
-        let body = {
-            let mut objects = lock(&a.objects);
-            let o = objects.get_mut(&job.object).ok_or_else(|| format!("object \"{}\" was removed", job.object))?;
-            if o.moving {
-                return Err(format!("object \"{}\" is moving; call again", job.object));
-            }
-            o.calls += 1;
-            o.body.clone()
-        };
+        let mut objects = lock(&a.objects);
+        let o = objects.get_mut(&job.object).ok_or_else(|| format!("object \"{}\" was removed", job.object))?;
+        if o.moving {
+            return Err(format!("object \"{}\" is moving; call again", job.object));
+        }
+        o.calls += 1;
+        Ok(o.body.clone())
+    }
+
+    /// The servant that will serve a call: a kept one (activated if need
+    /// be), or for `per-call` a fresh one starting from the state in the
+    /// client's cookie. A refused cookie fails the call and tells the
+    /// client to drop it.
+    fn prepare(&self, a: &Adapter, job: &Job) -> Result<Prepared, Ended> {
         let Some(key) = a.policy.servant_key(&job.object, &job.session) else {
-            // per-call: a fresh servant, dropped after the call.
-            return self.make_servant(&body, None)?.call(&job.method, &job.args, &job.ctl);
+            let object = format!("{}/{}", a.name, job.object);
+            let mut state = String::new();
+            if !job.cookie.is_empty() {
+                state = self
+                    .cookie_key
+                    .open(&object, &job.cookie, cookie::now_ms())
+                    .map_err(|refused| (Err(refused.to_string()), Some(Vec::new())))?;
+            }
+            let body = self.body_for_call(a, job).map_err(|why| (Err(why), None))?;
+            let mut servant = self.make_servant(&body, None).map_err(|why| (Err(why), None))?;
+            servant.enter_cookie(&state);
+            return Ok(Prepared { servant: Slot::Fresh(servant), key: None, object });
         };
+        let body = self.body_for_call(a, job).map_err(|why| (Err(why), None))?;
         let servant = {
             let mut live = lock(&a.live);
             let fresh = live.activations.begin(&key, Instant::now());
@@ -587,25 +701,40 @@ impl Objects {
                     }
                     Err(why) => {
                         live.activations.end(&key, Instant::now());
-                        return Err(why);
+                        return Err((Err(why), None));
                     }
                 },
             }
         };
-        let result = {
-            let mut s = lock(&servant);
-            let result = s.call(&job.method, &job.args, &job.ctl);
-            if let (Lifespan::Persistent, Some(store)) = (a.policy.lifespan, &self.store) {
-                if let Some(state) = s.state() {
-                    if let Err(why) = persist::put_state(store, &a.name, &key.object, &key.session, &state) {
-                        eprintln!("[{}] state of {}/{} not stored: {why}", self.node, a.name, key.object);
-                    }
+        Ok(Prepared { servant: Slot::Kept(servant), key: Some(key), object: String::new() })
+    }
+
+    /// After a call: a kept servant's state is stored (`persistent`) and
+    /// it may be deactivated when idle; a `per-call` servant's state goes
+    /// into the next cookie (a failed call leaves the client's as it was).
+    fn conclude(&self, a: &Adapter, mut done: Prepared, result: Result<String, String>) -> Ended {
+        let Some(key) = done.key else {
+            let state = match (&result, done.servant.with(|s| s.leave_cookie())) {
+                (Ok(_), Some(state)) => state,
+                _ => return (result, None),
+            };
+            return match state.is_empty() {
+                true => (result, Some(Vec::new())),
+                false => match self.cookie_key.seal(&done.object, &state, cookie::now_ms()) {
+                    Ok(c) => (result, Some(c)),
+                    Err(why) => (Err(why), None),
+                },
+            };
+        };
+        if let (Lifespan::Persistent, Some(store)) = (a.policy.lifespan, &self.store) {
+            if let Some(state) = done.servant.with(|s| s.state()) {
+                if let Err(why) = persist::put_state(store, &a.name, &key.object, &key.session, &state) {
+                    eprintln!("[{}] state of {}/{} not stored: {why}", self.node, a.name, key.object);
                 }
             }
-            result
-        };
+        }
         lock(&a.live).activations.end(&key, Instant::now());
-        result
+        (result, None)
     }
 
     /// A servant for `key`: from its stored state (persistent adapters),
@@ -622,13 +751,13 @@ impl Objects {
         Ok(Arc::new(Mutex::new(servant)))
     }
 
-    fn call_remote(self: &Arc<Self>, number: u64, node: &str, call: Call, reply: Reply) {
+    fn call_remote(self: &Arc<Self>, number: u64, node: &str, call: Call, reply: Answer) {
         let timeout = timeout_of(call.timeout_ms);
         let call = Call { timeout_ms: timeout.as_millis() as u64, ..call };
         lock(&self.remote).insert(number, (node.to_owned(), reply));
         if let Err(why) = self.send(node, &ObjectWire::Call { call: number, body: call }) {
             if let Some((_, reply)) = lock(&self.remote).remove(&number) {
-                reply(CallOutcome::Unavailable(format!("cannot reach node {node}: {why}")));
+                reply(CallOutcome::Unavailable(format!("cannot reach node {node}: {why}")), None);
             }
             return;
         }
@@ -641,7 +770,7 @@ impl Objects {
             let Some(me) = me.upgrade() else { return };
             let waiting = lock(&me.remote).remove(&number);
             if let Some((_, reply)) = waiting {
-                reply(CallOutcome::Unavailable(format!("node {node} did not answer within {timeout:?}")));
+                reply(CallOutcome::Unavailable(format!("node {node} did not answer within {timeout:?}")), None);
             }
         });
     }
@@ -759,10 +888,10 @@ impl Objects {
         match w {
             ObjectWire::Call { call, body } => {
                 let (me, peer) = (Arc::downgrade(self), from.to_owned());
-                let answer: Reply = Box::new(move |outcome| {
+                let answer: Answer = Box::new(move |outcome, cookie| {
                     if let Some(me) = me.upgrade() {
                         lock(&me.inbound).remove(&(peer.clone(), call));
-                        if let Err(why) = me.send(&peer, &ObjectWire::Reply { call, outcome }) {
+                        if let Err(why) = me.send(&peer, &ObjectWire::answer(call, outcome, cookie)) {
                             eprintln!("[{}] object call answer to {peer} not sent: {why}", me.node);
                         }
                     }
@@ -774,13 +903,18 @@ impl Objects {
                         lock(&self.inbound).insert((from.to_owned(), call), number);
                         self.call_local(number, &r, body, answer);
                     }
-                    Ok(r) => answer(CallOutcome::Unavailable(format!("object {r} is not on node {}", self.node))),
-                    Err(why) => answer(CallOutcome::Err(why)),
+                    Ok(r) => answer(CallOutcome::Unavailable(format!("object {r} is not on node {}", self.node)), None),
+                    Err(why) => answer(CallOutcome::Err(why), None),
                 }
             }
             ObjectWire::Reply { call, outcome } => {
                 if let Some((_, reply)) = lock(&self.remote).remove(&call) {
-                    reply(outcome);
+                    reply(outcome, None);
+                }
+            }
+            ObjectWire::ReplyCookie { call, outcome, cookie } => {
+                if let Some((_, reply)) = lock(&self.remote).remove(&call) {
+                    reply(outcome, Some(cookie));
                 }
             }
             ObjectWire::Cancel { call } => {
@@ -816,6 +950,7 @@ impl Adapter {
             objects: Mutex::new(BTreeMap::new()),
             sched: Mutex::new(Scheduler::new(policy.threading)),
             live: Mutex::new(Live::default()),
+            engine: Mutex::new(None),
         }
     }
 

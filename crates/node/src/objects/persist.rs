@@ -165,3 +165,27 @@ pub fn load(store: &Store, node: &str) -> Result<Vec<StoredAdapter>, String> {
     }
     Ok(out)
 }
+
+const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("object_secrets");
+
+/// The node's secret named `name`, made by `make` (and kept) the first
+/// time it is asked for.
+pub fn secret(store: &Store, name: &str, make: impl FnOnce() -> Result<Vec<u8>, String>) -> Result<Vec<u8>, String> {
+    {
+        let txn = store.db().begin_read().map_err(err)?;
+        match txn.open_table(SECRETS) {
+            Ok(t) => {
+                if let Some(v) = t.get(name).map_err(err)? {
+                    return Ok(v.value().to_vec());
+                }
+            }
+            Err(redb::TableError::TableDoesNotExist(_)) => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    let fresh = make()?;
+    let txn = store.db().begin_write().map_err(err)?;
+    txn.open_table(SECRETS).map_err(err)?.insert(name, fresh.as_slice()).map_err(err)?;
+    txn.commit().map_err(err)?;
+    Ok(fresh)
+}

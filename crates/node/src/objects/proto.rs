@@ -4,7 +4,7 @@
 //!
 //! - [`ObjectRequest`] / [`ObjectReply`]: the client protocol's one
 //!   request variant and one reply variant for objects (`control.rs`).
-//! - [`ObjectWire`]: frames of kinds 30–34, both between nodes (a call to
+//! - [`ObjectWire`]: frames of kinds 30–35, both between nodes (a call to
 //!   an object of another node, its answer, its cancel, an object moving)
 //!   and on a client's call channel (`ObjectRequest::OpenChannel`), where
 //!   many calls are in flight at once and a cancel travels on the urgent
@@ -13,6 +13,7 @@
 use crate::net::frame::{Frame, Lane};
 use crate::proto::{put_opt, put_str, DecodeError, Reader};
 
+use super::cookie::MAX_COOKIE;
 use super::servant::Body;
 
 pub const KIND_OBJECT_CALL: u8 = 30;
@@ -20,6 +21,8 @@ pub const KIND_OBJECT_REPLY: u8 = 31;
 pub const KIND_OBJECT_CANCEL: u8 = 32;
 pub const KIND_OBJECT_INSTALL: u8 = 33;
 pub const KIND_OBJECT_INSTALLED: u8 = 34;
+/// An answer carrying the client's new cookie (`per-call` adapters).
+pub const KIND_OBJECT_REPLY_COOKIE: u8 = 35;
 
 /// Most arguments of one call.
 pub const MAX_ARGS: usize = 4096;
@@ -28,11 +31,11 @@ pub const MAX_STATES: usize = 4096;
 
 /// Is `kind` one of the object frames (handed to `objects` by the node)?
 pub fn is_object_kind(kind: u8) -> bool {
-    (KIND_OBJECT_CALL..=KIND_OBJECT_INSTALLED).contains(&kind)
+    (KIND_OBJECT_CALL..=KIND_OBJECT_REPLY_COOKIE).contains(&kind)
 }
 
 /// One invocation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Call {
     /// The object's reference (`itin://NODE/ADAPTER/ID`).
     pub target: String,
@@ -42,6 +45,9 @@ pub struct Call {
     pub session: String,
     /// Longest the call may take, from its arrival.
     pub timeout_ms: u64,
+    /// The signed cookie a `per-call` adapter handed out last (`cookie.rs`);
+    /// empty: none.
+    pub cookie: Vec<u8>,
 }
 
 /// How a call ended.
@@ -157,6 +163,13 @@ pub enum ObjectWire {
     Cancel {
         call: u64,
     },
+    /// An answer from a `per-call` adapter: the outcome and the cookie the
+    /// client sends with its next call to the object (empty: none).
+    ReplyCookie {
+        call: u64,
+        outcome: CallOutcome,
+        cookie: Vec<u8>,
+    },
     /// An object moving here: its adapter (created here with `policy` if
     /// missing), its body and its servants' states by session.
     Install {
@@ -215,6 +228,15 @@ fn put_call(out: &mut Vec<u8>, c: &Call) {
     }
     put_str(out, &c.session);
     put_u64(out, c.timeout_ms);
+    put_bytes(out, &c.cookie);
+}
+
+fn cookie(r: &mut Reader) -> Result<Vec<u8>, DecodeError> {
+    let c = bytes(r)?;
+    if c.len() > MAX_COOKIE {
+        return Err(DecodeError(format!("a cookie of {} bytes, over the limit of {MAX_COOKIE}", c.len())));
+    }
+    Ok(c)
 }
 
 fn call(r: &mut Reader) -> Result<Call, DecodeError> {
@@ -227,7 +249,7 @@ fn call(r: &mut Reader) -> Result<Call, DecodeError> {
     for _ in 0..n {
         args.push(r.str()?);
     }
-    Ok(Call { target, method, args, session: r.str()?, timeout_ms: r.u64()? })
+    Ok(Call { target, method, args, session: r.str()?, timeout_ms: r.u64()?, cookie: cookie(r)? })
 }
 
 fn put_outcome(out: &mut Vec<u8>, o: &CallOutcome) {
@@ -437,8 +459,17 @@ impl ObjectWire {
             ObjectWire::Call { .. } => KIND_OBJECT_CALL,
             ObjectWire::Reply { .. } => KIND_OBJECT_REPLY,
             ObjectWire::Cancel { .. } => KIND_OBJECT_CANCEL,
+            ObjectWire::ReplyCookie { .. } => KIND_OBJECT_REPLY_COOKIE,
             ObjectWire::Install { .. } => KIND_OBJECT_INSTALL,
             ObjectWire::Installed { .. } => KIND_OBJECT_INSTALLED,
+        }
+    }
+
+    /// The answer to `call`: with the cookie if the adapter gave one.
+    pub fn answer(call: u64, outcome: CallOutcome, cookie: Option<Vec<u8>>) -> ObjectWire {
+        match cookie {
+            Some(cookie) => ObjectWire::ReplyCookie { call, outcome, cookie },
+            None => ObjectWire::Reply { call, outcome },
         }
     }
 
@@ -463,6 +494,11 @@ impl ObjectWire {
                 put_outcome(&mut out, outcome);
             }
             ObjectWire::Cancel { call } => put_u64(&mut out, *call),
+            ObjectWire::ReplyCookie { call, outcome, cookie } => {
+                put_u64(&mut out, *call);
+                put_outcome(&mut out, outcome);
+                put_bytes(&mut out, cookie);
+            }
             ObjectWire::Install { ticket, adapter, policy, id, body, states } => {
                 put_u64(&mut out, *ticket);
                 put_str(&mut out, adapter);
@@ -495,6 +531,9 @@ impl ObjectWire {
             KIND_OBJECT_CALL => ObjectWire::Call { call: r.u64()?, body: call(&mut r)? },
             KIND_OBJECT_REPLY => ObjectWire::Reply { call: r.u64()?, outcome: outcome(&mut r)? },
             KIND_OBJECT_CANCEL => ObjectWire::Cancel { call: r.u64()? },
+            KIND_OBJECT_REPLY_COOKIE => {
+                ObjectWire::ReplyCookie { call: r.u64()?, outcome: outcome(&mut r)?, cookie: cookie(&mut r)? }
+            }
             KIND_OBJECT_INSTALL => {
                 let (ticket, adapter, policy, id, body) = (r.u64()?, r.str()?, r.str()?, r.str()?, body(&mut r)?);
                 let n = r.count(8)?;
@@ -533,6 +572,7 @@ mod tests {
             args: vec!["1".into(), String::new(), "x y".into()],
             session: "s".into(),
             timeout_ms: 1500,
+            cookie: vec![9, 8, 7],
         }
     }
 
@@ -588,6 +628,7 @@ mod tests {
             ObjectWire::Call { call: 7, body: sample_call() },
             ObjectWire::Reply { call: 7, outcome: CallOutcome::Ok("r".into()) },
             ObjectWire::Cancel { call: u64::MAX },
+            ObjectWire::ReplyCookie { call: 8, outcome: CallOutcome::Err("no".into()), cookie: vec![1; 41] },
             ObjectWire::Install {
                 ticket: 3,
                 adapter: "bank".into(),
@@ -633,7 +674,7 @@ mod tests {
             padded.push(0);
             assert!(ObjectWire::decode(f.kind, &padded).is_err());
         }
-        assert!(!is_object_kind(29) && !is_object_kind(35));
+        assert!(!is_object_kind(29) && !is_object_kind(36));
         assert_eq!(decode_body(&encode_body(&Body::Tcl("x".into()))).unwrap(), Body::Tcl("x".into()));
     }
 }

@@ -24,6 +24,8 @@ const SLICE: u64 = 10_000;
 const SETUP_TIME: Duration = Duration::from_secs(5);
 /// Longest sleep step of `after` between checks of the cancel flag.
 const SLEEP_STEP: Duration = Duration::from_millis(2);
+/// The global variable that holds a `per-call` servant's cookie state.
+pub const COOKIE_VAR: &str = "cookie";
 /// Largest servant script.
 pub const MAX_SCRIPT: usize = 1 << 20;
 
@@ -56,11 +58,44 @@ pub trait Servant: Send {
     /// Runs `method` with `args`; checks `ctl` if it runs long.
     fn call(&mut self, method: &str, args: &[String], ctl: &CallControl) -> Result<String, String>;
 
+    /// Event-driven serving (`organisation=event`): begins a call and runs
+    /// it until it ends, used its slice, or must wait. By default the whole
+    /// call runs at once.
+    fn begin(&mut self, method: &str, args: &[String], ctl: &CallControl) -> Step {
+        Step::Done(self.call(method, args, ctl))
+    }
+
+    /// Continues a call that `begin` (or `proceed`) left `Yield`ed or
+    /// `Sleep`ing.
+    fn proceed(&mut self, _ctl: &CallControl) -> Step {
+        Step::Done(Err("this servant has no call to continue".into()))
+    }
+
+    /// Before a call of a `per-call` servant: the state the client brought
+    /// back in its signed cookie (empty: none).
+    fn enter_cookie(&mut self, _state: &str) {}
+
+    /// After the call: the state to hand out in the next cookie; none:
+    /// the servant keeps no client state.
+    fn leave_cookie(&self) -> Option<String> {
+        None
+    }
+
     /// The servant's state as bytes (kept by `persistent` adapters and
     /// carried by `object move`); none: it has no state worth keeping.
     fn state(&self) -> Option<Vec<u8>> {
         None
     }
+}
+
+/// How far an event-driven call got (`Servant::begin`/`proceed`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    Done(Result<String, String>),
+    /// It used its slice; more to run.
+    Yield,
+    /// It waits until then (`after`); others may run meanwhile.
+    Sleep(Instant),
 }
 
 /// What an object is made of: a Tcl script, or a Rust type registered on
@@ -74,6 +109,8 @@ pub enum Body {
 /// A servant written in Tcl.
 pub struct TclServant {
     interp: Interp,
+    /// Suspended in `after`: resumed by the next step.
+    sleeping: bool,
 }
 
 /// Servant output goes nowhere: a servant has no console.
@@ -103,7 +140,7 @@ impl TclServant {
         let mut interp = Interp::new();
         interp.set_output(Box::new(Discard));
         interp.register_host("after", Box::new(after_cmd));
-        let mut servant = TclServant { interp };
+        let mut servant = TclServant { interp, sleeping: false };
         servant.interp.start(script, Some("servant"));
         servant.run(&CallControl::new(SETUP_TIME)).map_err(|e| format!("servant script failed: {e}"))?;
         Ok(servant)
@@ -118,42 +155,54 @@ impl TclServant {
         if !interp.is_idle() {
             return Err("servant state is in the middle of a call".into());
         }
-        Ok(TclServant { interp })
+        Ok(TclServant { interp, sleeping: false })
     }
 
     /// Runs the started script to its end, a slice at a time, serving
     /// `after` as a sleep that a cancel or the deadline cuts short.
     fn run(&mut self, ctl: &CallControl) -> Result<String, String> {
         loop {
-            if let Err(why) = ctl.check() {
-                // Leave the interpreter idle for the next call.
-                self.interp.start("", None);
-                return Err(why);
-            }
-            match self.interp.run(SLICE) {
-                Outcome::Finished(result) => return Ok(result),
-                Outcome::Error(e) => return Err(e.message),
-                Outcome::OutOfBudget => {}
-                Outcome::Exit(code) => {
-                    self.interp.start("", None);
-                    return Err(format!("servant called exit {code}"));
-                }
-                Outcome::Request(req) => {
-                    let ms = req.args.first().and_then(|a| a.parse::<u64>().ok()).unwrap_or(0);
-                    let until = Instant::now() + Duration::from_millis(ms);
+            match self.step(ctl) {
+                Step::Done(result) => return result,
+                Step::Yield => {}
+                Step::Sleep(until) => {
                     while Instant::now() < until && ctl.check().is_ok() {
                         std::thread::sleep(SLEEP_STEP.min(until.saturating_duration_since(Instant::now())));
                     }
-                    let _ = self.interp.resume(Ok(String::new()));
                 }
             }
         }
     }
-}
 
-impl Servant for TclServant {
-    fn call(&mut self, method: &str, args: &[String], ctl: &CallControl) -> Result<String, String> {
-        // Only the script's own procs are methods (not `exit`, `proc`, ...).
+    /// One slice of the started script (after waking it from `after`).
+    fn step(&mut self, ctl: &CallControl) -> Step {
+        if std::mem::take(&mut self.sleeping) {
+            let _ = self.interp.resume(Ok(String::new()));
+        }
+        if let Err(why) = ctl.check() {
+            // Leave the interpreter idle for the next call.
+            self.interp.start("", None);
+            return Step::Done(Err(why));
+        }
+        match self.interp.run(SLICE) {
+            Outcome::Finished(result) => Step::Done(Ok(result)),
+            Outcome::Error(e) => Step::Done(Err(e.message)),
+            Outcome::OutOfBudget => Step::Yield,
+            Outcome::Exit(code) => {
+                self.interp.start("", None);
+                Step::Done(Err(format!("servant called exit {code}")))
+            }
+            Outcome::Request(req) => {
+                let ms = req.args.first().and_then(|a| a.parse::<u64>().ok()).unwrap_or(0);
+                self.sleeping = true;
+                Step::Sleep(Instant::now() + Duration::from_millis(ms))
+            }
+        }
+    }
+
+    /// Starts `method` (only the script's own procs are methods, not
+    /// `exit`, `proc`, ...).
+    fn start_call(&mut self, method: &str, args: &[String]) -> Result<(), String> {
         if self.interp.proc_definition(method).is_err() {
             return Err(format!("no method \"{method}\""));
         }
@@ -161,7 +210,34 @@ impl Servant for TclServant {
         words.push(Value::from(method));
         words.extend(args.iter().map(|a| Value::from(a.as_str())));
         self.interp.start(&Value::list(words).as_str(), None);
+        Ok(())
+    }
+}
+
+impl Servant for TclServant {
+    fn call(&mut self, method: &str, args: &[String], ctl: &CallControl) -> Result<String, String> {
+        self.start_call(method, args)?;
         self.run(ctl)
+    }
+
+    fn begin(&mut self, method: &str, args: &[String], ctl: &CallControl) -> Step {
+        match self.start_call(method, args) {
+            Ok(()) => self.step(ctl),
+            Err(why) => Step::Done(Err(why)),
+        }
+    }
+
+    fn proceed(&mut self, ctl: &CallControl) -> Step {
+        self.step(ctl)
+    }
+
+    /// The cookie is the global variable `cookie`.
+    fn enter_cookie(&mut self, state: &str) {
+        self.interp.set_global(COOKIE_VAR, state);
+    }
+
+    fn leave_cookie(&self) -> Option<String> {
+        self.interp.global_var(COOKIE_VAR)
     }
 
     fn state(&self) -> Option<Vec<u8>> {
@@ -209,6 +285,34 @@ mod tests {
         assert_eq!(s.call("spin", &[], &short), Err("call deadline passed".into()));
         // The servant is usable afterwards, its state intact.
         assert_eq!(call(&mut s, "add", &["1"]), Ok("1".into()));
+    }
+
+    #[test]
+    fn the_cookie_variable_is_the_clients_state() {
+        let script =
+            "proc visit {} { global cookie; incr cookie; return $cookie }\nproc fail {} { set ::cookie 99; error no }";
+        let mut s = TclServant::new(script).unwrap();
+        s.enter_cookie("4");
+        assert_eq!(call(&mut s, "visit", &[]), Ok("5".into()));
+        assert_eq!(s.leave_cookie(), Some("5".into()));
+    }
+
+    #[test]
+    fn an_event_driven_call_yields_and_sleeps_instead_of_blocking() {
+        let mut s =
+            TclServant::new("proc nap {} { after 30; return woke }\nproc spin {n} { while {[incr n -1]} {} }").unwrap();
+        let ctl = CallControl::new(Duration::from_secs(5));
+        let t0 = Instant::now();
+        let Step::Sleep(until) = s.begin("nap", &[], &ctl) else { panic!("nap did not sleep") };
+        assert!(t0.elapsed() < Duration::from_millis(20) && until >= t0 + Duration::from_millis(30));
+        assert_eq!(s.proceed(&ctl), Step::Done(Ok("woke".into())));
+        assert_eq!(s.begin("spin", &["100000".into()], &ctl), Step::Yield);
+        let mut slices = 1;
+        while s.proceed(&ctl) == Step::Yield {
+            slices += 1;
+        }
+        assert!(slices > 2, "{slices}");
+        assert_eq!(s.begin("nosuch", &[], &ctl), Step::Done(Err("no method \"nosuch\"".into())));
     }
 
     #[test]
