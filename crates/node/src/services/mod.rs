@@ -351,6 +351,7 @@ async fn call_line(ctx: &Context, adapter: &str, session: &str, text: &str) -> R
         args: args.to_vec(),
         session: session.to_owned(),
         timeout_ms: CALL_TIMEOUT.as_millis() as u64,
+        ..Call::default()
     };
     match ctx.objects.call(call, true).await {
         CallOutcome::Ok(r) => Ok(r),
