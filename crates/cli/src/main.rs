@@ -9,6 +9,7 @@ mod client;
 mod demo;
 mod init;
 mod key;
+mod logging;
 mod node_cmd;
 mod objects_cmd;
 mod tcl_host;
@@ -23,7 +24,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Start three nodes on loopback and run a scenario across them.
-    Demo,
+    Demo {
+        /// Log lines as text or JSON.
+        #[arg(long, value_enum, default_value_t)]
+        log_format: logging::LogFormat,
+    },
     /// Make a cluster CA and certificates in DIR (ca.pem, ca.key,
     /// nodes/NAME.{pem,key}, clients/NAME.{pem,key}), or issue more.
     Init {
@@ -323,6 +328,9 @@ enum NodeAction {
         /// Without one the node runs every agent, signed or not.
         #[arg(long, value_name = "FILE")]
         policy: Option<std::path::PathBuf>,
+        /// Log lines as text or JSON.
+        #[arg(long, value_enum, default_value_t)]
+        log_format: logging::LogFormat,
     },
     /// Make a running node (--node) read its policy file again.
     ReloadPolicy {
@@ -347,8 +355,12 @@ enum NodeAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(match &cli.command {
+        Cmd::Demo { log_format } | Cmd::Node { action: NodeAction::Start { log_format, .. } } => *log_format,
+        _ => logging::LogFormat::Text,
+    });
     match cli.command {
-        Cmd::Demo => demo::run(),
+        Cmd::Demo { .. } => demo::run(),
         Cmd::Init { dir, nodes, clients, add_nodes, add_clients } => {
             init::run(init::InitArgs { dir, nodes, clients, add_nodes, add_clients })
         }
@@ -367,6 +379,7 @@ fn main() -> ExitCode {
                     certs,
                     insecure_loopback,
                     policy,
+                    log_format: _,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
             name,

@@ -105,7 +105,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
-    eprintln!("[{}] connections: {transport}", args.name);
+    tracing::info!(node = %args.name, "connections: {transport}");
     if let Some(dir) = &args.data {
         println!("data in {}", dir.display());
     }

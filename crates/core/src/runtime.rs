@@ -967,7 +967,7 @@ impl Shared {
         let snapshot = match itinerant_tcl::snapshot::save(&agent.interp) {
             Ok(bytes) => bytes,
             Err(e) => {
-                eprintln!("[{}] cannot checkpoint agent {}: {e}", self.config.node, agent.id);
+                tracing::warn!(node = %self.config.node, "cannot checkpoint agent {}: {e}", agent.id);
                 return None;
             }
         };

@@ -172,7 +172,7 @@ impl Links {
         let tls = self.tls.clone();
         tokio::spawn(async move {
             if let Err(why) = serve_outbound(&me, &listen, (&peer, addr), tls, rx, status).await {
-                eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
+                tracing::warn!(node = %me, "link to {peer} at {addr} ended: {why}");
             }
         });
     }
@@ -312,7 +312,7 @@ impl Router for Links {
 
     fn resource_post(&self, node: &str, op: Vec<String>) {
         if let Err(why) = self.send_frame(node, wire_frame(&Wire::ResourceCall { call: 0, op })) {
-            eprintln!("[{}] resource operation for node {node} not sent: {why}", self.node);
+            tracing::warn!(node = %self.node, "resource operation for node {node} not sent: {why}");
         }
     }
 
@@ -443,12 +443,12 @@ impl Node {
                                 Err(why) => Err(why),
                             };
                             if let Err(why) = served {
-                                eprintln!("[{name}] closed connection from {peer}: {why}");
+                                tracing::warn!(node = %name, "closed connection from {peer}: {why}");
                             }
                         });
                     }
                     Err(e) => {
-                        eprintln!("[{name}] accept failed: {e}");
+                        tracing::warn!(node = %name, "accept failed: {e}");
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 }
@@ -503,7 +503,7 @@ impl Node {
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
-                eprintln!("[{}] {e}", self.runtime.node());
+                tracing::warn!(node = %self.runtime.node(), "{e}");
             }
         }
     }
@@ -590,14 +590,14 @@ fn resume_agents(
         }
         match runtime.restore(image) {
             Ok(()) => {
-                eprintln!("[{node}] resumed agent {id} {how}");
+                tracing::info!(node = %node, "resumed agent {id} {how}");
                 resumed.push(id);
             }
-            Err(e) => eprintln!("[{node}] could not resume agent {id}: {e}"),
+            Err(e) => tracing::warn!(node = %node, "could not resume agent {id}: {e}"),
         }
     }
     if count > 0 || opened.after_crash {
-        eprintln!("[{node}] {count} agents resumed{}", if opened.after_crash { " after a crash" } else { "" });
+        tracing::info!(node = %node, "{count} agents resumed{}", if opened.after_crash { " after a crash" } else { "" });
     }
     opened.store
 }
@@ -624,7 +624,7 @@ async fn accept_transfer(
         Verdict::Answer(a) => a,
         Verdict::Decide => {
             if kind.moves_the_agent() && rt.settle_overtaken_jump(&image.id, epoch) {
-                eprintln!("[{}] agent {key} came back at epoch {epoch}: its older jump from here succeeded", rt.node());
+                tracing::info!(node = %rt.node(), "agent {key} came back at epoch {epoch}: its older jump from here succeeded");
             }
             let mut prepared = rt.prepare_arrival(kind, image);
             let to_store = match (&links.store, &prepared) {
@@ -686,7 +686,7 @@ async fn serve_outbound(
                 }
                 failures += 1;
                 if failures == CONNECT_ATTEMPTS {
-                    eprintln!("[{me}] cannot reach {addr} ({why}); still trying");
+                    tracing::warn!(node = %me, "cannot reach {addr} ({why}); still trying");
                 }
                 tokio::time::sleep(Duration::from_millis(50 << failures.min(4))).await;
                 continue;
@@ -697,7 +697,7 @@ async fn serve_outbound(
         status.set_disconnected();
         match ended {
             Ok(()) => return Ok(()),
-            Err(why) => eprintln!("[{me}] link to {addr} broke ({why}); reconnecting"),
+            Err(why) => tracing::warn!(node = %me, "link to {addr} broke ({why}); reconnecting"),
         }
     }
 }
@@ -863,14 +863,14 @@ async fn serve_inbound(
                     let (agent, epoch, outcome, arrived) = accept_transfer(rt, links, &kind, &image).await?;
                     let reply = Wire::TransferReply { agent, epoch, outcome };
                     if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
-                        eprintln!("[{}] transfer answer to {from} not sent: {why}", rt.node());
+                        tracing::warn!(node = %rt.node(), "transfer answer to {from} not sent: {why}");
                     }
                     // Started after the answer is queued: if it moves on at
                     // once, the answer still reaches the source first.
                     if let Some(p) = arrived {
                         let id = p.id().clone();
                         if let Err(e) = rt.admit(p) {
-                            eprintln!("[{}] agent {id} recorded but not started: {e}", rt.node());
+                            tracing::warn!(node = %rt.node(), "agent {id} recorded but not started: {e}");
                         }
                     }
                 }
@@ -890,7 +890,7 @@ async fn serve_inbound(
                     if call == 0 {
                         // Posted (console output): served in arrival order.
                         if let Err(why) = rt.serve_resource_call(&op) {
-                            eprintln!("[{}] resource operation from {from} failed: {why}", rt.node());
+                            tracing::warn!(node = %rt.node(), "resource operation from {from} failed: {why}");
                         }
                     } else {
                         // Files and the store may block: off the reader.
@@ -899,7 +899,7 @@ async fn serve_inbound(
                             let result = rt.serve_resource_call(&op);
                             let reply = Wire::ResourceReply { call, result };
                             if let Err(why) = links.send_frame(&from, wire_frame(&reply)) {
-                                eprintln!("[{}] resource answer to {from} not sent: {why}", rt.node());
+                                tracing::warn!(node = %rt.node(), "resource answer to {from} not sent: {why}");
                             }
                         });
                     }
@@ -929,7 +929,7 @@ async fn serve_inbound(
                         .map(|lib| (lib.version, lib.script));
                     let reply = Wire::LibraryReply { ticket, name, found };
                     if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
-                        eprintln!("[{}] library answer to {from} not sent: {why}", rt.node());
+                        tracing::warn!(node = %rt.node(), "library answer to {from} not sent: {why}");
                     }
                 }
                 (Some(from), Wire::LibraryReply { ticket, name, found }) => {
@@ -961,7 +961,7 @@ async fn library_answer(
 ) {
     let (step, complaint) = links.fetches.lock().unwrap_or_else(|e| e.into_inner()).answer(ticket, name, found);
     if let Some(why) = complaint {
-        eprintln!("[{}] library answer from {from} not used: {why}", rt.node());
+        tracing::warn!(node = %rt.node(), "library answer from {from} not used: {why}");
     }
     match step {
         FetchStep::Found(fetch, lib) => {
@@ -969,8 +969,10 @@ async fn library_answer(
             // Not cached (a conflict, the limit, the store): still loaded.
             match tokio::task::spawn_blocking(move || libraries.cache(&cached)).await {
                 Ok(Ok(_)) => {}
-                Ok(Err(why)) => eprintln!("[{}] library {} {} not cached: {why}", rt.node(), lib.name, lib.version),
-                Err(e) => eprintln!("[{}] library {} not cached: {e}", rt.node(), lib.name),
+                Ok(Err(why)) => {
+                    tracing::warn!(node = %rt.node(), "library {} {} not cached: {why}", lib.name, lib.version)
+                }
+                Err(e) => tracing::warn!(node = %rt.node(), "library {} not cached: {e}", lib.name),
             }
             rt.library_fetched(&fetch.agent, fetch.agent_ticket, Some(lib));
         }
@@ -1004,7 +1006,7 @@ fn deliver(rt: &Runtime, links: &Links, from: &str, batch: Vec<Inbound>) {
     let results = rt.send_many(batch.into_iter().map(|m| (m.to, m.msg)).collect());
     for ((to, sender, reply_with, failed), r) in notes.into_iter().zip(results) {
         if let Err(e) = r {
-            eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
+            tracing::warn!(node = %rt.node(), "message from node {from} not delivered: {e}");
             if let (Some(sender), false) = (sender, failed) {
                 let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
             }

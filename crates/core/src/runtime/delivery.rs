@@ -185,7 +185,7 @@ impl Shared {
     /// set if messages are still held back.
     fn put_released(&self, id: &AgentId, slot: &mut Slot, out: Released) {
         for gap in out.gaps {
-            eprintln!("[{}] agent {id}: {gap}", self.config.node);
+            tracing::info!(node = %self.config.node, "agent {id}: {gap}");
             self.append_console(slot, &format!("--- {gap} ---\n"));
         }
         for m in out.messages {

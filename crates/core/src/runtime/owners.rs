@@ -42,7 +42,7 @@ impl Shared {
     pub(super) fn refused(&self, owner: Option<&Owner>, why: &str) {
         match self.authority.get() {
             Some(a) => a.refused(owner, why),
-            None => eprintln!("[{}] refused: {why}", self.config.node),
+            None => tracing::warn!(node = %self.config.node, "refused: {why}"),
         }
     }
 

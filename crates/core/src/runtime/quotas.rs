@@ -63,7 +63,7 @@ impl Shared {
         let alive = children.load(Ordering::SeqCst);
         if alive >= quota {
             let why = format!("fork quota exceeded: agent {id} has {alive} children alive (quota {quota})");
-            eprintln!("[{}] {why}", self.config.node);
+            tracing::warn!(node = %self.config.node, "{why}");
             return Err(why);
         }
         children.fetch_add(1, Ordering::SeqCst);
@@ -124,7 +124,7 @@ impl Shared {
                  (an arrival counts as {ARRIVAL_INSTRUCTIONS})",
                 agent.id
             );
-            eprintln!("[{}] {why}", self.config.node);
+            tracing::warn!(node = %self.config.node, "{why}");
             self.write_console(&agent.id, &format!("[quota] {why}\n"));
         }
         Some(delay)
@@ -167,7 +167,7 @@ impl Shared {
     /// An agent stopped by a quota: the node log says so (its outcome
     /// carries the reason to its owner).
     pub(super) fn report_stopped(&self, id: &AgentId, why: &str) {
-        eprintln!("[{}] agent {id} stopped: {why}", self.config.node);
+        tracing::warn!(node = %self.config.node, "agent {id} stopped: {why}");
         self.write_console(id, &format!("[quota] agent {id} stopped: {why}\n"));
     }
 }

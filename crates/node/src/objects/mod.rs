@@ -166,12 +166,12 @@ impl Objects {
                     for a in stored {
                         let count = a.objects.len();
                         match objects.restore_adapter(a) {
-                            Ok(()) => eprintln!("[{node}] object adapter restored with {count} objects"),
-                            Err(why) => eprintln!("[{node}] stored object adapter not restored: {why}"),
+                            Ok(()) => tracing::info!(node = %node, "object adapter restored with {count} objects"),
+                            Err(why) => tracing::warn!(node = %node, "stored object adapter not restored: {why}"),
                         }
                     }
                 }
-                Err(why) => eprintln!("[{node}] stored objects not read: {why}"),
+                Err(why) => tracing::warn!(node = %node, "stored objects not read: {why}"),
             }
         }
         let weak = Arc::downgrade(&objects);
@@ -597,7 +597,7 @@ impl Objects {
             if let (Lifespan::Persistent, Some(store)) = (a.policy.lifespan, &self.store) {
                 if let Some(state) = s.state() {
                     if let Err(why) = persist::put_state(store, &a.name, &key.object, &key.session, &state) {
-                        eprintln!("[{}] state of {}/{} not stored: {why}", self.node, a.name, key.object);
+                        tracing::warn!(node = %self.node, "state of {}/{} not stored: {why}", a.name, key.object);
                     }
                 }
             }
@@ -762,7 +762,7 @@ impl Objects {
                     if let Some(me) = me.upgrade() {
                         lock(&me.inbound).remove(&(peer.clone(), call));
                         if let Err(why) = me.send(&peer, &ObjectWire::Reply { call, outcome }) {
-                            eprintln!("[{}] object call answer to {peer} not sent: {why}", me.node);
+                            tracing::warn!(node = %me.node, "object call answer to {peer} not sent: {why}");
                         }
                     }
                 });
@@ -793,7 +793,7 @@ impl Objects {
                 self.handle.spawn_blocking(move || {
                     let result = me.install_here(&adapter, &policy, &id, body, states);
                     if let Err(why) = me.send(&peer, &ObjectWire::Installed { ticket, result }) {
-                        eprintln!("[{}] install answer to {peer} not sent: {why}", me.node);
+                        tracing::warn!(node = %me.node, "install answer to {peer} not sent: {why}");
                     }
                 });
             }
