@@ -17,6 +17,7 @@ pub mod handoff;
 pub mod image;
 mod kv;
 pub mod libraries;
+pub mod metrics;
 pub mod net;
 pub mod node;
 pub mod objects;

@@ -54,6 +54,7 @@ impl Shared {
             Delivery::Done(r) => r,
             Delivery::Elsewhere(msg, moved_to) => {
                 drop(slots);
+                self.sniff(&id, &msg);
                 let r = self.send_on(&id, msg, moved_to);
                 slots = lock(&self.slots);
                 r
@@ -108,11 +109,16 @@ impl Shared {
     /// An agent not living here: after its forwarding pointer, to its
     /// home, or unknown.
     pub(super) fn send_on(&self, to: &AgentId, msg: Message, moved_to: Option<String>) -> Result<(), SendError> {
-        match (moved_to, self.router()) {
+        let forwarded = moved_to.is_some();
+        let sent = match (moved_to, self.router()) {
             (Some(node), Some(r)) => r.route_to_node(&node, to, msg),
             (None, Some(r)) if to.home() != self.config.node => r.route(to, msg),
             _ => Err(SendError::NoSuchAgent(to.to_string())),
+        };
+        if sent.is_ok() {
+            self.message_out(forwarded);
         }
+        sent
     }
 
     /// Delivers `msg` to `to`, an agent living here (`slots` is the locked
@@ -125,7 +131,10 @@ impl Shared {
         };
         let numbered = msg.from.as_ref().zip(msg.seq);
         let refused = match slot.mailbox.len() >= self.mailbox_limit(to, slot) {
-            true => Err(SendError::MailboxFull(to.to_string())),
+            true => {
+                self.counters.refused(crate::observe::Refusal::MailboxFull);
+                Err(SendError::MailboxFull(to.to_string()))
+            }
             false => self.check_message_size_for(to, &msg),
         };
         if let Err(refused) = refused {
@@ -136,6 +145,7 @@ impl Shared {
             }
             return Err(refused);
         }
+        self.message_in(to, &msg);
         // The common case first: unnumbered, or next in line with nothing
         // held back from its sender.
         if numbered.is_none_or(|(from, seq)| slot.reorder.takes_directly(from, seq)) {

@@ -40,6 +40,7 @@ impl Shared {
     }
 
     pub(super) fn refused(&self, owner: Option<&Owner>, why: &str) {
+        self.counters.refused(crate::observe::Refusal::Policy);
         match self.authority.get() {
             Some(a) => a.refused(owner, why),
             None => tracing::warn!(node = %self.config.node, "refused: {why}"),

@@ -50,7 +50,10 @@ impl Shared {
         }
         let live = slots.values().filter(|s| s.is_here()).count();
         match live >= max {
-            true => Err(format!("agent quota exceeded: node {} holds {live} agents (quota {max})", self.config.node)),
+            true => Err(self.refusing(
+                crate::observe::Refusal::AgentQuota,
+                format!("agent quota exceeded: node {} holds {live} agents (quota {max})", self.config.node),
+            )),
             false => Ok(()),
         }
     }
@@ -64,7 +67,7 @@ impl Shared {
         if alive >= quota {
             let why = format!("fork quota exceeded: agent {id} has {alive} children alive (quota {quota})");
             tracing::warn!(node = %self.config.node, "{why}");
-            return Err(why);
+            return Err(self.refusing(crate::observe::Refusal::ForkQuota, why));
         }
         children.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -91,12 +94,14 @@ impl Shared {
     /// gets a Tcl error).
     pub(super) fn check_message_size(&self, from: &AgentId, msg: &Message) -> Result<(), SendError> {
         check_size(self.quotas_for(from), msg, "the sender's")
+            .inspect_err(|_| self.counters.refused(crate::observe::Refusal::MessageSize))
     }
 
     /// Refuses a message past the receiver's message-size quota (a remote
     /// sender gets a failure).
     pub(super) fn check_message_size_for(&self, to: &AgentId, msg: &Message) -> Result<(), SendError> {
         check_size(self.quotas_for(to), msg, "the receiver's")
+            .inspect_err(|_| self.counters.refused(crate::observe::Refusal::MessageSize))
     }
 
     /// Counts the instructions the agent ran since the last charge; how

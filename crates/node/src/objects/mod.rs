@@ -73,6 +73,8 @@ pub trait Peers: Send + Sync {
 /// The object server (see the module comment).
 pub struct Objects {
     node: String,
+    /// Calls served here, by adapter (`metrics.rs`).
+    pub invocations: Arc<crate::metrics::Invocations>,
     store: Option<Arc<Store>>,
     handle: tokio::runtime::Handle,
     peers: OnceLock<Weak<dyn Peers>>,
@@ -146,6 +148,7 @@ impl Objects {
     pub fn open(node: &str, store: Option<Arc<Store>>, handle: tokio::runtime::Handle) -> Arc<Objects> {
         let objects = Arc::new(Objects {
             node: node.to_owned(),
+            invocations: Default::default(),
             store: store.clone(),
             handle,
             peers: OnceLock::new(),
@@ -508,6 +511,7 @@ impl Objects {
     }
 
     fn call_local(self: &Arc<Self>, number: u64, target: &ObjectRef, call: Call, reply: Reply) {
+        let reply = self.invocations.counting(&target.adapter, reply);
         if let Some(node) = lock(&self.moved).get(&(target.adapter.clone(), target.id.clone())) {
             return reply(CallOutcome::Moved(target.on(node).to_string()));
         }
