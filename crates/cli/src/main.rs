@@ -25,6 +25,9 @@ struct Cli {
 enum Cmd {
     /// Start three nodes on loopback and run a scenario across them.
     Demo {
+        /// Keep the nodes and their dashboards up SECS seconds after the scenario.
+        #[arg(long, value_name = "SECS", default_value_t = 0)]
+        linger: u64,
         /// Log lines as text or JSON.
         #[arg(long, value_enum, default_value_t)]
         log_format: logging::LogFormat,
@@ -283,6 +286,8 @@ enum LibCmd {
     },
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum NodeAction {
     /// Run a node in the foreground until SIGINT or SIGTERM.
@@ -331,6 +336,11 @@ enum NodeAction {
         /// Log lines as text or JSON.
         #[arg(long, value_enum, default_value_t)]
         log_format: logging::LogFormat,
+        /// HOST:PORT of the node's dashboard and /metrics (HTTP; port 0:
+        /// any free port). Ask for it with the token in the URL printed at
+        /// start (docs/SECURITY.md).
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+        http: std::net::SocketAddr,
     },
     /// Make a running node (--node) read its policy file again.
     ReloadPolicy {
@@ -356,11 +366,11 @@ enum NodeAction {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(match &cli.command {
-        Cmd::Demo { log_format } | Cmd::Node { action: NodeAction::Start { log_format, .. } } => *log_format,
+        Cmd::Demo { log_format, .. } | Cmd::Node { action: NodeAction::Start { log_format, .. } } => *log_format,
         _ => logging::LogFormat::Text,
     });
     match cli.command {
-        Cmd::Demo { .. } => demo::run(),
+        Cmd::Demo { linger, .. } => demo::run(std::time::Duration::from_secs(linger)),
         Cmd::Init { dir, nodes, clients, add_nodes, add_clients } => {
             init::run(init::InitArgs { dir, nodes, clients, add_nodes, add_clients })
         }
@@ -380,8 +390,10 @@ fn main() -> ExitCode {
                     insecure_loopback,
                     policy,
                     log_format: _,
+                    http,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
+            http,
             name,
             listen,
             peers,

@@ -26,6 +26,8 @@ pub struct StartArgs {
     pub certs: Option<std::path::PathBuf>,
     /// No credentials: plain TCP on loopback only.
     pub insecure_loopback: bool,
+    /// Where the dashboard and `/metrics` listen (HTTP).
+    pub http: SocketAddr,
 }
 
 /// The node's TLS from `--certs`, or none with `--insecure-loopback` (on
@@ -109,6 +111,13 @@ async fn run(args: StartArgs) -> Result<(), String> {
     if let Some(dir) = &args.data {
         println!("data in {}", dir.display());
     }
+    let token = match &args.data {
+        Some(dir) => itinerant_node::dashboard::auth::token_in(dir)?,
+        None => itinerant_node::dashboard::auth::new_token()?,
+    };
+    let dashboard = itinerant_node::dashboard::Dashboard::start(node.clone(), args.http, token).await?;
+    tracing::info!(node = %args.name, "dashboard at {}", dashboard.url());
+    println!("dashboard {}", dashboard.url());
     match &args.policy {
         Some(p) => println!("policy {}", p.display()),
         None => println!("no policy: every agent runs here, signed or not (see docs/SECURITY.md)"),

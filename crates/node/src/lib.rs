@@ -12,6 +12,7 @@
 //! cluster's CA ([`net::tls`], certificates from [`net::pki`]).
 
 pub mod control;
+pub mod dashboard;
 pub mod endpoints;
 pub mod handoff;
 pub mod image;

@@ -479,6 +479,11 @@ impl Node {
         &self.runtime
     }
 
+    /// The peers: address, link up, last load (the dashboard's cluster view).
+    pub fn peers(&self) -> Vec<control::PeerRow> {
+        self.links.peers.rows(&self.links.placement)
+    }
+
     /// Reads the policy file again (SIGHUP); the policy in force stays if
     /// the file is bad.
     pub fn reload_policy(&self) -> Result<String, String> {

@@ -15,6 +15,11 @@ pub struct AgentView {
     pub state: AgentState,
     /// The owner's name; empty for an unsigned agent.
     pub owner: String,
+    /// Where it lives as this node knows: here, or where it moved to (its
+    /// home node follows it there).
+    pub node: String,
+    /// Time since it was created, or arrived here (restored from a store).
+    pub age: std::time::Duration,
     pub mailbox_len: usize,
     pub itinerary: Itinerary,
     /// Each binding's fields as `resource info` gives them.
@@ -109,22 +114,29 @@ impl Runtime {
     /// agent that ended or moved on: its registry entry is kept a while).
     pub fn agent_view(&self, id: &AgentId) -> Option<AgentView> {
         let slots = lock(&self.shared.slots);
-        let slot = slots.get(id)?;
-        Some(AgentView {
+        slots.get(id).map(|slot| self.view(id, slot, true))
+    }
+
+    /// Every agent the registry holds (ended ones and forwarding pointers
+    /// too), without itineraries and bindings, by id.
+    pub fn agent_views(&self) -> Vec<AgentView> {
+        let slots = lock(&self.shared.slots);
+        let mut all: Vec<AgentView> = slots.iter().map(|(id, slot)| self.view(id, slot, false)).collect();
+        all.sort_by_key(|v| crate::inspect::id_order(&v.id));
+        all
+    }
+
+    fn view(&self, id: &AgentId, slot: &Slot, full: bool) -> AgentView {
+        AgentView {
             id: id.clone(),
             name: slot.name.clone(),
             state: slot.state,
             owner: slot.credential.as_ref().map(|c| c.owner.name.clone()).unwrap_or_default(),
+            node: slot.moved_to.clone().unwrap_or_else(|| self.shared.config.node.clone()),
+            age: slot.started.elapsed(),
             mailbox_len: slot.mailbox.len(),
-            itinerary: slot.itinerary.clone(),
-            resources: slot.resources.iter().map(|r| r.describe()).collect(),
-        })
-    }
-
-    /// Owners of the agents given (empty: unsigned), for a table of agents.
-    pub fn owners_of(&self, ids: &[AgentId]) -> Vec<String> {
-        let slots = lock(&self.shared.slots);
-        let owner = |id: &AgentId| slots.get(id)?.credential.as_ref().map(|c| c.owner.name.clone());
-        ids.iter().map(|id| owner(id).unwrap_or_default()).collect()
+            itinerary: if full { slot.itinerary.clone() } else { Default::default() },
+            resources: if full { slot.resources.iter().map(|r| r.describe()).collect() } else { Vec::new() },
+        }
     }
 }
