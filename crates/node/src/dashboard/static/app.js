@@ -127,7 +127,7 @@ function clusterView() {
 }
 
 function linksDiagram(me, peers) {
-  const w = 420, h = 260, cx = w / 2, cy = h / 2, r = 95;
+  const w = 420, h = 260, cx = w / 2, cy = h / 2, r = 85;
   const root = svg("svg", { width: w, height: h, viewBox: `0 0 ${w} ${h}`, style: "background:#fff;border:1px solid #d8dde3;border-radius:6px" });
   const pos = peers.map((p, i) => {
     const a = (2 * Math.PI * i) / Math.max(peers.length, 1) - Math.PI / 2;
@@ -136,10 +136,12 @@ function linksDiagram(me, peers) {
   for (const { p, x, y } of pos) {
     root.append(svg("line", { x1: cx, y1: cy, x2: x, y2: y, stroke: p.connected ? "#1f9d55" : "#d64545", "stroke-width": 2, "stroke-dasharray": p.connected ? "" : "5,4" }));
   }
+  // A peer's name goes outside the circle, away from this node's.
   const node = (x, y, name, fill, n) => {
+    const d = Math.hypot(x - cx, y - cy) || 1, lx = x === cx && y === cy ? x : x + ((x - cx) / d) * 40, ly = x === cx && y === cy ? y + 42 : y + ((y - cy) / d) * 40 + 4;
     root.append(svg("circle", { cx: x, cy: y, r: 26, fill, stroke: "#1d232b" }));
     root.append(svg("text", { x, y: y + 4, "text-anchor": "middle", fill: "#fff" }, n === null || n === undefined ? "?" : n));
-    root.append(svg("text", { x, y: y + 42, "text-anchor": "middle" }, name));
+    root.append(svg("text", { x: lx, y: ly, "text-anchor": "middle" }, name));
   };
   node(cx, cy, me.name, "#2f6fde", me.agents);
   for (const { p, x, y } of pos) node(x, y, p.name, p.draining ? "#c98a00" : "#5b6b7d", p.agents);
