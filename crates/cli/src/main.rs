@@ -105,6 +105,15 @@ enum Cmd {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Refresh the table until interrupted.
+        #[arg(long)]
+        watch: bool,
+        /// With --watch: milliseconds between refreshes.
+        #[arg(long, value_name = "MS", default_value_t = 1000, requires = "watch")]
+        interval: u64,
+        /// With --watch: stop after N refreshes.
+        #[arg(long, value_name = "N", requires = "watch")]
+        count: Option<u64>,
     },
     /// Look at or control one agent of a running node (by id or name).
     Agent {
@@ -435,7 +444,13 @@ fn main() -> ExitCode {
                     .and_then(|node| client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout, key })),
             )
         }
-        Cmd::Agents { node, json } => client::exit(node.address().and_then(|n| client::agents(&n, json))),
+        Cmd::Agents { node, json, watch: false, .. } => {
+            client::exit(node.address().and_then(|n| client::agents(&n, json)))
+        }
+        Cmd::Agents { node, json, watch: true, interval, count } => {
+            let watch = client::Watch { every: std::time::Duration::from_millis(interval.max(100)), count };
+            client::exit(node.address().and_then(|n| client::watch_agents(&n, json, watch)))
+        }
         Cmd::Agent { node, action } => {
             let (id, action) = match action {
                 AgentCmd::Info { id, json } => (id, client::AgentAction::Info { json }),
