@@ -484,7 +484,46 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
 
 /// `itin agents`.
 pub fn agents(node: &str, json: bool) -> Result<ExitCode, Failure> {
-    let rows = match Client::connect(node)?.call(RequestBody::Agents)? {
+    let mut client = Client::connect(node)?;
+    show_agents(&mut client, json)
+}
+
+/// How `itin agents --watch` refreshes.
+pub struct Watch {
+    pub every: Duration,
+    /// Stop after this many refreshes (none: until interrupted).
+    pub count: Option<u64>,
+}
+
+/// `itin agents --watch`: the table again every `every`, on a cleared
+/// terminal (or one table after another when stdout is not a terminal),
+/// over one connection.
+pub fn watch_agents(node: &str, json: bool, watch: Watch) -> Result<ExitCode, Failure> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    let mut client = Client::connect(node)?;
+    let mut shown = 0u64;
+    loop {
+        if terminal {
+            // Home, clear screen.
+            print!("\x1b[H\x1b[2J");
+            println!("itin agents on {node}, every {:?} (Ctrl-C to stop)\n", watch.every);
+        }
+        show_agents(&mut client, json)?;
+        shown += 1;
+        if watch.count.is_some_and(|n| shown >= n) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !terminal {
+            println!();
+        }
+        std::io::Write::flush(&mut std::io::stdout()).map_err(|e| e.to_string())?;
+        std::thread::sleep(watch.every);
+    }
+}
+
+fn show_agents(client: &mut Client, json: bool) -> Result<ExitCode, Failure> {
+    let rows = match client.call(RequestBody::Agents)? {
         ReplyBody::Agents(rows) => rows,
         other => return Err(unexpected(other).into()),
     };
@@ -761,17 +800,34 @@ pub fn drain(node: &str, timeout_secs: u64) -> Result<ExitCode, Failure> {
     let deadline = Instant::now() + Duration::from_secs(timeout_secs);
     let mut request = RequestBody::Drain;
     let mut last = String::new();
+    // On a terminal a bar (agents settled of those to move); otherwise a
+    // line per change.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stdout()).then(|| {
+        let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stdout()).with_style(style)
+    });
     loop {
         let report = match client.call(request)? {
             ReplyBody::Drain(report) => report,
             other => return Err(unexpected(other).into()),
         };
         let line = drain_line(&report);
-        if line != last {
-            println!("{line}");
-            last = line;
+        match &bar {
+            Some(bar) => {
+                bar.set_length(report.total);
+                bar.set_position(report.moved + report.ended + report.failed.len() as u64);
+                bar.set_message(line.clone());
+            }
+            None if line != last => println!("{line}"),
+            None => {}
         }
+        last = line;
         if report.done || Instant::now() >= deadline {
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+                println!("{last}");
+            }
             for (id, why) in &report.failed {
                 println!("not moved: {id}: {why}");
             }

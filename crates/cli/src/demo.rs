@@ -13,9 +13,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use itinerant_core::AgentId;
+use itinerant_node::dashboard::Dashboard;
 use itinerant_node::net::pki::Authority;
 use itinerant_node::net::tls::NodeTls;
 use itinerant_node::node::{Node, NodeConfig};
+use std::sync::Arc;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -66,7 +68,9 @@ foreach other [lrange $sorted 1 end] { acl reply [lindex $other 1] -performative
 dict get [acl receive -performative inform -conversation-id move-1 -timeout 10000] content
 "#;
 
-pub fn run() -> ExitCode {
+/// `linger`: keep the nodes (and their dashboards) up that long after the
+/// scenario, to look at them.
+pub fn run(linger: Duration) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -74,7 +78,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(scenario()) {
+    match rt.block_on(scenario(linger)) {
         Ok(()) => {
             println!("demo: every step worked");
             ExitCode::SUCCESS
@@ -86,19 +90,24 @@ pub fn run() -> ExitCode {
     }
 }
 
-async fn scenario() -> Result<(), String> {
+async fn scenario(linger: Duration) -> Result<(), String> {
     let t0 = Instant::now();
     let any: SocketAddr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
     let ca = Authority::generate()?;
     let mut nodes = Vec::new();
+    let mut dashboards = Vec::new();
     for name in ["alpha", "beta", "gamma"] {
         let mut c = NodeConfig::new(name, any);
         c.tls = Some(NodeTls::new(name, &ca.node_credentials(name)?)?);
         c.runtime.workers = 1;
         // The seed's all_users tour runs `who` on every node.
         c.runtime.exec_allow = vec!["who".into()];
-        let node = Node::start(c).await.map_err(|e| format!("starting {name}: {e}"))?;
+        let node = Arc::new(Node::start(c).await.map_err(|e| format!("starting {name}: {e}"))?);
         println!("node {name} listening on {} (mutual TLS, throwaway CA)", node.addr());
+        let token = itinerant_node::dashboard::auth::new_token()?;
+        let dashboard = Dashboard::start(node.clone(), any, token).await?;
+        println!("node {name} dashboard at {}", dashboard.url());
+        dashboards.push(dashboard);
         nodes.push((name, node));
     }
     for (a, na) in &nodes {
@@ -108,10 +117,16 @@ async fn scenario() -> Result<(), String> {
             }
         }
     }
-    let [(_, alpha), (_, beta), (_, gamma)] = <[(&str, Node); 3]>::try_from(nodes).map_err(|_| "three nodes")?;
+    let [(_, alpha), (_, beta), (_, gamma)] = <[(&str, Arc<Node>); 3]>::try_from(nodes).map_err(|_| "three nodes")?;
 
+    let kept = [alpha.clone(), beta.clone(), gamma.clone()];
     tokio::task::spawn_blocking(move || steps(&alpha, &beta, &gamma)).await.map_err(|e| format!("{e}"))??;
     println!("(demo took {:.0?})", t0.elapsed());
+    if !linger.is_zero() {
+        println!("the nodes and their dashboards stay up for {linger:?}");
+        tokio::time::sleep(linger).await;
+    }
+    drop((kept, dashboards));
     Ok(())
 }
 

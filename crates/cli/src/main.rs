@@ -9,6 +9,7 @@ mod client;
 mod demo;
 mod init;
 mod key;
+mod logging;
 mod node_cmd;
 mod objects_cmd;
 mod services_cmd;
@@ -24,7 +25,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Start three nodes on loopback and run a scenario across them.
-    Demo,
+    Demo {
+        /// Keep the nodes and their dashboards up SECS seconds after the scenario.
+        #[arg(long, value_name = "SECS", default_value_t = 0)]
+        linger: u64,
+        /// Log lines as text or JSON.
+        #[arg(long, value_enum, default_value_t)]
+        log_format: logging::LogFormat,
+    },
     /// Make a cluster CA and certificates in DIR (ca.pem, ca.key,
     /// nodes/NAME.{pem,key}, clients/NAME.{pem,key}), or issue more.
     Init {
@@ -100,6 +108,15 @@ enum Cmd {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Refresh the table until interrupted.
+        #[arg(long)]
+        watch: bool,
+        /// With --watch: milliseconds between refreshes.
+        #[arg(long, value_name = "MS", default_value_t = 1000, requires = "watch")]
+        interval: u64,
+        /// With --watch: stop after N refreshes.
+        #[arg(long, value_name = "N", requires = "watch")]
+        count: Option<u64>,
     },
     /// Look at or control one agent of a running node (by id or name).
     Agent {
@@ -297,6 +314,8 @@ enum LibCmd {
     },
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum NodeAction {
     /// Run a node in the foreground until SIGINT or SIGTERM.
@@ -348,6 +367,14 @@ enum NodeAction {
         /// serves as a superserver (docs/OBJECTS.md, "Superserver").
         #[arg(long, value_name = "FILE")]
         services: Option<std::path::PathBuf>,
+        /// Log lines as text or JSON.
+        #[arg(long, value_enum, default_value_t)]
+        log_format: logging::LogFormat,
+        /// HOST:PORT of the node's dashboard and /metrics (HTTP; port 0:
+        /// any free port). Ask for it with the token in the URL printed at
+        /// start (docs/SECURITY.md).
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+        http: std::net::SocketAddr,
     },
     /// Make a running node (--node) read its policy file again.
     ReloadPolicy {
@@ -372,8 +399,12 @@ enum NodeAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(match &cli.command {
+        Cmd::Demo { log_format, .. } | Cmd::Node { action: NodeAction::Start { log_format, .. } } => *log_format,
+        _ => logging::LogFormat::Text,
+    });
     match cli.command {
-        Cmd::Demo => demo::run(),
+        Cmd::Demo { linger, .. } => demo::run(std::time::Duration::from_secs(linger)),
         Cmd::Init { dir, nodes, clients, add_nodes, add_clients } => {
             init::run(init::InitArgs { dir, nodes, clients, add_nodes, add_clients })
         }
@@ -393,8 +424,11 @@ fn main() -> ExitCode {
                     insecure_loopback,
                     policy,
                     services,
+                    log_format: _,
+                    http,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
+            http,
             name,
             listen,
             peers,
@@ -434,7 +468,13 @@ fn main() -> ExitCode {
             let key = key::choose(key, client::certs_dir().as_deref());
             client::submit(client::SubmitArgs { node, file, name, vars, wait, timeout, key })
         })),
-        Cmd::Agents { node, json } => client::exit(node.address().and_then(|n| client::agents(&n, json))),
+        Cmd::Agents { node, json, watch: false, .. } => {
+            client::exit(node.address().and_then(|n| client::agents(&n, json)))
+        }
+        Cmd::Agents { node, json, watch: true, interval, count } => {
+            let watch = client::Watch { every: std::time::Duration::from_millis(interval.max(100)), count };
+            client::exit(node.address().and_then(|n| client::watch_agents(&n, json, watch)))
+        }
         Cmd::Agent { node, action } => {
             let (id, action) = match action {
                 AgentCmd::Info { id, json } => (id, client::AgentAction::Info { json }),

@@ -29,6 +29,8 @@ pub struct StartArgs {
     pub insecure_loopback: bool,
     /// The services file (superserver).
     pub services: Option<std::path::PathBuf>,
+    /// Where the dashboard and `/metrics` listen (HTTP).
+    pub http: SocketAddr,
 }
 
 /// The node's TLS from `--certs`, or none with `--insecure-loopback` (on
@@ -137,10 +139,17 @@ async fn run(args: StartArgs) -> Result<(), String> {
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
-    eprintln!("[{}] connections: {transport}", args.name);
+    tracing::info!(node = %args.name, "connections: {transport}");
     if let Some(dir) = &args.data {
         println!("data in {}", dir.display());
     }
+    let token = match &args.data {
+        Some(dir) => itinerant_node::dashboard::auth::token_in(dir)?,
+        None => itinerant_node::dashboard::auth::new_token()?,
+    };
+    let dashboard = itinerant_node::dashboard::Dashboard::start(node.clone(), args.http, token).await?;
+    tracing::info!(node = %args.name, "dashboard at {}", dashboard.url());
+    println!("dashboard {}", dashboard.url());
     match &policy {
         Some(p) => println!("policy {}", p.display()),
         None => println!("no policy: every agent runs here, signed or not (see docs/SECURITY.md)"),

@@ -153,6 +153,10 @@ fn suspend_resume_kill_and_logs() {
     assert!(code == 1 && err.contains("no agent"), "{err}");
     // --follow on an ended agent prints everything and returns.
     assert_eq!(node.ok(&["agent", "logs", "--follow", "--timeout", "30", &id]), logs);
+    // --watch (stdout not a terminal): one table per refresh, as many as asked.
+    let watched = node.ok(&["agents", "--watch", "--interval", "100", "--count", "3"]);
+    assert_eq!(watched.matches("ID ").count(), 3, "{watched}");
+    assert_eq!(watched.matches(&format!("{id}  looper")).count(), 3, "{watched}");
 }
 
 #[test]

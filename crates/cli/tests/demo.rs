@@ -10,6 +10,8 @@ fn demo_runs_every_step() {
     assert!(out.status.success(), "stdout:\n{text}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
     for needle in [
         "node alpha listening on 127.0.0.1:",
+        "node alpha dashboard at http://127.0.0.1:",
+        "node gamma dashboard at http://127.0.0.1:",
         "got back: \"alpha beta gamma\" (3 hops over mutual TLS)",
         "(mutual TLS, throwaway CA)",
         "received 1000 in order",

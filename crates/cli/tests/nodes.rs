@@ -185,3 +185,27 @@ fn agents_resume_from_their_last_checkpoint_after_sigkill() {
     node.terminate();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn logs_are_json_lines_with_log_format_json_and_the_dashboard_url_is_printed() {
+    let dir = std::env::temp_dir().join(format!("itin-jsonlog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("node.log");
+    let data = dir.join("data");
+    let args = ["--name", "jl", "--listen", "127.0.0.1:0", "--insecure-loopback", "--log-format", "json"];
+    let (child, lines) = common::start_node_logged(&[&args[..], &["--data", data.to_str().unwrap()]].concat(), &log);
+    let mut node = NodeProc { child, lines, seen: Vec::new() };
+    let url = node.expect("dashboard http://127.0.0.1:");
+    // The token in the URL is the one kept in the data directory.
+    let token = std::fs::read_to_string(data.join("dashboard.token")).unwrap();
+    assert!(url.ends_with(&format!("/?token={}", token.trim())), "{url}");
+    node.terminate();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let events: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}"))).collect();
+    let dashboard = events.iter().find(|e| e["fields"]["message"].as_str().is_some_and(|m| m.contains("dashboard at")));
+    let dashboard = dashboard.unwrap_or_else(|| panic!("no dashboard event in\n{text}"));
+    assert_eq!(dashboard["fields"]["node"], "jl");
+    assert_eq!(dashboard["level"], "INFO");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -60,6 +60,8 @@ pub struct AgentImage {
     /// Who the agent belongs to and the signed submission it descends
     /// from (`owner.rs`); none for an unsigned agent.
     pub credential: Option<std::sync::Arc<crate::owner::Credential>>,
+    /// The nodes it has lived on, with times (`observe.rs`).
+    pub itinerary: crate::observe::Itinerary,
 }
 
 impl AgentImage {
@@ -82,6 +84,7 @@ impl AgentImage {
             moving_to: None,
             ordering: OrderingState::default(),
             credential: None,
+            itinerary: Default::default(),
         }
     }
 }

@@ -56,7 +56,7 @@ fn summary(id: &AgentId, slot: &Slot) -> AgentSummary {
 }
 
 /// Sort key of an id: its number, then its node.
-fn id_order(id: &AgentId) -> (u64, String) {
+pub(crate) fn id_order(id: &AgentId) -> (u64, String) {
     let (n, node) = id.as_str().split_once('@').unwrap_or(("", ""));
     (n.parse().unwrap_or(u64::MAX), node.to_owned())
 }

@@ -38,6 +38,7 @@ pub mod fipa;
 pub mod inspect;
 pub mod library;
 mod object_cmds;
+pub mod observe;
 pub mod ordering;
 pub mod owner;
 mod package;
@@ -53,6 +54,6 @@ pub use library::{Library, Requirement};
 pub use owner::{Authority, Credential, Entry, Grant, Owner, OwnerKey, Submission};
 pub use quota::Quotas;
 pub use runtime::{
-    AgentId, AgentOutcome, AgentState, Departure, DepartureKind, DepartureOutcome, Endpoints, KeyValue, Load,
-    MemoryKeyValue, Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,
+    AgentId, AgentOutcome, AgentState, AgentView, Departure, DepartureKind, DepartureOutcome, Endpoints, KeyValue,
+    Load, MemoryKeyValue, Message, Movable, MoveStatus, Prepared, Router, Runtime, RuntimeConfig, SendError,
 };

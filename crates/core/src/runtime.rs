@@ -23,11 +23,13 @@ mod delivery;
 mod library;
 mod migrate;
 mod object_call;
+mod observe;
 mod owners;
 mod quotas;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
+pub use observe::AgentView;
 pub(crate) use resource_io::parse_port;
 pub use resource_io::{Endpoints, KeyValue, MemoryKeyValue};
 use threads::{blocking_loop, timer_loop, worker_loop, BlockingJob, Console};
@@ -429,6 +431,8 @@ pub(crate) struct Slot {
     children: Option<Arc<AtomicUsize>>,
     /// Its parent's count of children, when it was forked here.
     parent_children: Option<Arc<AtomicUsize>>,
+    /// The nodes it has lived on, with times (travels in its image).
+    pub(crate) itinerary: crate::observe::Itinerary,
 }
 
 impl Slot {
@@ -459,6 +463,7 @@ impl Slot {
             credential: None,
             children: None,
             parent_children: None,
+            itinerary: Default::default(),
         }
     }
 
@@ -521,6 +526,9 @@ pub(crate) struct Shared {
     /// When agents' reorder tables want their gaps checked (lock order:
     /// after `slots`).
     gap_timers: Mutex<BinaryHeap<Reverse<(Instant, AgentId)>>>,
+    /// Event counters and the sniffer's ring (`observe.rs`).
+    pub(crate) counters: crate::observe::Counters,
+    pub(crate) sniffer: crate::observe::Sniffer,
 }
 
 /// A running set of agents on worker threads.
@@ -573,6 +581,8 @@ impl Runtime {
             draining: AtomicBool::new(false),
             authority: OnceLock::new(),
             gap_timers: Mutex::new(BinaryHeap::new()),
+            counters: Default::default(),
+            sniffer: Default::default(),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -647,7 +657,7 @@ impl Runtime {
             // Without a store, the worker that first runs it builds it
             // (cheaper spawns; its memory is allocated and freed on one thread).
             let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
-            lock(&s.slots).insert(id.clone(), Box::new(Slot::new(name.map(str::to_owned), AgentState::Initiated)));
+            lock(&s.slots).insert(id.clone(), Box::new(s.born(name)));
             s.push_runnable(Runnable::Birth(birth));
             return Ok(id);
         }
@@ -671,9 +681,7 @@ impl Runtime {
         let mut agent = Agent::new(id.clone(), interp);
         {
             let mut slots = lock(&s.slots);
-            let slot = slots
-                .entry(id.clone())
-                .or_insert_with(|| Box::new(Slot::new(name.map(str::to_owned), AgentState::Initiated)));
+            let slot = slots.entry(id.clone()).or_insert_with(|| Box::new(s.born(name)));
             slot.credential = credential;
             s.checkpoint(&mut agent, slot, None);
         }
@@ -968,7 +976,7 @@ impl Shared {
         let snapshot = match itinerant_tcl::snapshot::save(&agent.interp) {
             Ok(bytes) => bytes,
             Err(e) => {
-                eprintln!("[{}] cannot checkpoint agent {}: {e}", self.config.node, agent.id);
+                tracing::warn!(node = %self.config.node, "cannot checkpoint agent {}: {e}", agent.id);
                 return None;
             }
         };
@@ -987,6 +995,7 @@ impl Shared {
             moving_to: None,
             ordering: Shared::ordering_state(slot),
             credential: slot.credential.clone(),
+            itinerary: slot.itinerary.clone(),
         })
     }
 

@@ -9,7 +9,10 @@
 //! number expected and the held-back messages with their numbers.
 //! Version 3 appends the agent's credential (owner, signed submission,
 //! signature; `owner.rs`) at the end, flagged (0: an unsigned agent).
+//! Version 4 appends the itinerary (hops dropped, then per hop the node,
+//! arrival and departure times; `observe.rs`); older images read with none.
 
+use itinerant_core::observe::{Hop, Itinerary, MAX_HOPS};
 use itinerant_core::ordering::{OrderingState, Stream};
 use itinerant_core::owner::{Credential, Owner, Submission};
 use itinerant_core::resources::{Action, Attach, By, Carried, Kind, Resource};
@@ -20,8 +23,8 @@ use crate::proto::{put_message, put_opt, put_pairs, put_str, DecodeError, Reader
 const MAGIC: &[u8; 4] = b"ITAI";
 /// The version written: version 2 added `moving_to` (a platform move
 /// under way), the ordering tables, resource bindings and carried
-/// resource data; version 3 the credential.
-const VERSION: u16 = 3;
+/// resource data; version 3 the credential; version 4 the itinerary.
+const VERSION: u16 = 4;
 /// The oldest version read (without any of those).
 const OLDEST_VERSION: u16 = 1;
 
@@ -82,7 +85,37 @@ pub fn encode(image: &AgentImage) -> Vec<u8> {
         }
         None => out.push(0),
     }
+    put_itinerary(&mut out, &image.itinerary);
     out
+}
+
+fn put_itinerary(out: &mut Vec<u8>, it: &Itinerary) {
+    out.extend_from_slice(&it.dropped.to_be_bytes());
+    out.extend_from_slice(&(it.hops.len() as u32).to_be_bytes());
+    for h in &it.hops {
+        put_str(out, &h.node);
+        out.extend_from_slice(&h.arrived_ms.to_be_bytes());
+        out.extend_from_slice(&h.left_ms.map_or(0, |ms| ms.max(1)).to_be_bytes());
+    }
+}
+
+/// An itinerary: at most `MAX_HOPS` hops (a departure time of 0: still there).
+fn read_itinerary(r: &mut Reader) -> Result<Itinerary, DecodeError> {
+    let dropped = r.u64()?;
+    // A hop is at least a 4-byte name length and two 8-byte times.
+    let n = r.count(20)?;
+    if n > MAX_HOPS {
+        return Err(DecodeError(format!("itinerary of {n} hops (at most {MAX_HOPS})")));
+    }
+    let hops = (0..n)
+        .map(|_| {
+            let node = r.str()?;
+            let arrived_ms = r.u64()?;
+            let left_ms = Some(r.u64()?).filter(|ms| *ms != 0);
+            Ok(Hop { node, arrived_ms, left_ms })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    Ok(Itinerary { hops, dropped })
 }
 
 /// A credential: owner key and name, signature, then the submission (time,
@@ -192,6 +225,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
             f => return Err(DecodeError(format!("bad credential flag {f}"))),
         },
     };
+    let itinerary = if version >= 4 { read_itinerary(&mut r)? } else { Itinerary::default() };
     if r.left() != 0 {
         return Err(DecodeError(format!("{} bytes after the image", r.left())));
     }
@@ -210,6 +244,7 @@ pub fn decode(bytes: &[u8]) -> Result<AgentImage, DecodeError> {
         resources,
         carried,
         credential,
+        itinerary,
     })
 }
 
@@ -325,7 +360,38 @@ mod tests {
                     nonce: 9,
                 }),
             )),
+            itinerary: Itinerary {
+                hops: vec![
+                    Hop { node: "alpha".into(), arrived_ms: 1_800_000_000_000, left_ms: Some(1_800_000_000_040) },
+                    Hop { node: "beta".into(), arrived_ms: 1_800_000_000_041, left_ms: None },
+                ],
+                dropped: 2,
+            },
         }
+    }
+
+    /// The bytes of `image` (its itinerary empty) in version 3: without
+    /// the empty itinerary (dropped count, hop count) at the end.
+    fn version_3_bytes(image: &AgentImage) -> Vec<u8> {
+        assert!(image.itinerary.hops.is_empty());
+        let mut bytes = encode(image);
+        assert_eq!(bytes.split_off(bytes.len() - 12), [0; 12]);
+        bytes[4..6].copy_from_slice(&3u16.to_be_bytes());
+        bytes
+    }
+
+    #[test]
+    fn a_version_3_image_is_read_without_an_itinerary() {
+        let image = AgentImage { itinerary: Itinerary::default(), ..sample() };
+        assert_eq!(decode(&version_3_bytes(&image)).unwrap(), image);
+    }
+
+    #[test]
+    fn an_itinerary_past_its_bound_is_refused() {
+        let mut image = sample();
+        let hop = image.itinerary.hops[0].clone();
+        image.itinerary.hops = vec![hop; MAX_HOPS + 1];
+        assert!(decode(&encode(&image)).unwrap_err().0.contains("itinerary of 65 hops"));
     }
 
     #[test]
@@ -340,8 +406,8 @@ mod tests {
 
     #[test]
     fn a_version_2_image_is_read_as_unsigned() {
-        let image = AgentImage { credential: None, ..sample() };
-        let mut bytes = encode(&image);
+        let image = AgentImage { credential: None, itinerary: Itinerary::default(), ..sample() };
+        let mut bytes = version_3_bytes(&image);
         assert_eq!(bytes.pop(), Some(0));
         bytes[4..6].copy_from_slice(&2u16.to_be_bytes());
         assert_eq!(decode(&bytes).unwrap(), image);
@@ -355,9 +421,10 @@ mod tests {
             resources: Vec::new(),
             carried: Vec::new(),
             credential: None,
+            itinerary: Itinerary::default(),
             ..sample()
         };
-        let mut bytes = encode(&image);
+        let mut bytes = version_3_bytes(&image);
         // Version 3's credential flag (0) at the end.
         assert_eq!(bytes.pop(), Some(0));
         // Version 1 is the same without: the two empty counts of bindings

@@ -13,11 +13,13 @@
 
 pub mod authz;
 pub mod control;
+pub mod dashboard;
 pub mod endpoints;
 pub mod handoff;
 pub mod image;
 mod kv;
 pub mod libraries;
+pub mod metrics;
 pub mod net;
 pub mod node;
 pub mod objects;

@@ -178,7 +178,7 @@ impl Links {
         let tls = self.tls.clone();
         tokio::spawn(async move {
             if let Err(why) = serve_outbound(&me, &listen, (&peer, addr), tls, rx, status).await {
-                eprintln!("[{me}] link to {peer} at {addr} ended: {why}");
+                tracing::warn!(node = %me, "link to {peer} at {addr} ended: {why}");
             }
         });
     }
@@ -318,7 +318,7 @@ impl Router for Links {
 
     fn resource_post(&self, node: &str, op: Vec<String>) {
         if let Err(why) = self.send_frame(node, wire_frame(&Wire::ResourceCall { call: 0, op })) {
-            eprintln!("[{}] resource operation for node {node} not sent: {why}", self.node);
+            tracing::warn!(node = %self.node, "resource operation for node {node} not sent: {why}");
         }
     }
 
@@ -469,12 +469,12 @@ impl Node {
                                 Err(why) => Err(why),
                             };
                             if let Err(why) = served {
-                                eprintln!("[{name}] closed connection from {peer}: {why}");
+                                tracing::warn!(node = %name, "closed connection from {peer}: {why}");
                             }
                         });
                     }
                     Err(e) => {
-                        eprintln!("[{name}] accept failed: {e}");
+                        tracing::warn!(node = %name, "accept failed: {e}");
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 }
@@ -505,6 +505,11 @@ impl Node {
         &self.runtime
     }
 
+    /// The peers: address, link up, last load (the dashboard's cluster view).
+    pub fn peers(&self) -> Vec<control::PeerRow> {
+        self.links.peers.rows(&self.links.placement)
+    }
+
     /// Reads the policy file again (SIGHUP); the policy in force stays if
     /// the file is bad.
     pub fn reload_policy(&self) -> Result<String, String> {
@@ -530,7 +535,7 @@ impl Node {
         self.runtime.checkpoint_and_stop();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
-                eprintln!("[{}] {e}", self.runtime.node());
+                tracing::warn!(node = %self.runtime.node(), "{e}");
             }
         }
     }
@@ -622,14 +627,14 @@ fn resume_agents(
         }
         match runtime.restore(image) {
             Ok(()) => {
-                eprintln!("[{node}] resumed agent {id} {how}");
+                tracing::info!(node = %node, "resumed agent {id} {how}");
                 resumed.push(id);
             }
-            Err(e) => eprintln!("[{node}] could not resume agent {id}: {e}"),
+            Err(e) => tracing::warn!(node = %node, "could not resume agent {id}: {e}"),
         }
     }
     if count > 0 || opened.after_crash {
-        eprintln!("[{node}] {count} agents resumed{}", if opened.after_crash { " after a crash" } else { "" });
+        tracing::info!(node = %node, "{count} agents resumed{}", if opened.after_crash { " after a crash" } else { "" });
     }
     opened.store
 }
@@ -656,7 +661,7 @@ async fn accept_transfer(
         Verdict::Answer(a) => a,
         Verdict::Decide => {
             if kind.moves_the_agent() && rt.settle_overtaken_jump(&image.id, epoch) {
-                eprintln!("[{}] agent {key} came back at epoch {epoch}: its older jump from here succeeded", rt.node());
+                tracing::info!(node = %rt.node(), "agent {key} came back at epoch {epoch}: its older jump from here succeeded");
             }
             let mut prepared = rt.prepare_arrival(kind, image);
             let to_store = match (&links.store, &prepared) {
@@ -718,7 +723,7 @@ async fn serve_outbound(
                 }
                 failures += 1;
                 if failures == CONNECT_ATTEMPTS {
-                    eprintln!("[{me}] cannot reach {addr} ({why}); still trying");
+                    tracing::warn!(node = %me, "cannot reach {addr} ({why}); still trying");
                 }
                 tokio::time::sleep(Duration::from_millis(50 << failures.min(4))).await;
                 continue;
@@ -729,7 +734,7 @@ async fn serve_outbound(
         status.set_disconnected();
         match ended {
             Ok(()) => return Ok(()),
-            Err(why) => eprintln!("[{me}] link to {addr} broke ({why}); reconnecting"),
+            Err(why) => tracing::warn!(node = %me, "link to {addr} broke ({why}); reconnecting"),
         }
     }
 }
@@ -896,14 +901,14 @@ async fn serve_inbound(
                     let (agent, epoch, outcome, arrived) = accept_transfer(rt, links, &kind, &image).await?;
                     let reply = Wire::TransferReply { agent, epoch, outcome };
                     if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
-                        eprintln!("[{}] transfer answer to {from} not sent: {why}", rt.node());
+                        tracing::warn!(node = %rt.node(), "transfer answer to {from} not sent: {why}");
                     }
                     // Started after the answer is queued: if it moves on at
                     // once, the answer still reaches the source first.
                     if let Some(p) = arrived {
                         let id = p.id().clone();
                         if let Err(e) = rt.admit(p) {
-                            eprintln!("[{}] agent {id} recorded but not started: {e}", rt.node());
+                            tracing::warn!(node = %rt.node(), "agent {id} recorded but not started: {e}");
                         }
                     }
                 }
@@ -923,7 +928,7 @@ async fn serve_inbound(
                     if call == 0 {
                         // Posted (console output): served in arrival order.
                         if let Err(why) = rt.serve_resource_call(&op) {
-                            eprintln!("[{}] resource operation from {from} failed: {why}", rt.node());
+                            tracing::warn!(node = %rt.node(), "resource operation from {from} failed: {why}");
                         }
                     } else {
                         // Files and the store may block: off the reader.
@@ -932,7 +937,7 @@ async fn serve_inbound(
                             let result = rt.serve_resource_call(&op);
                             let reply = Wire::ResourceReply { call, result };
                             if let Err(why) = links.send_frame(&from, wire_frame(&reply)) {
-                                eprintln!("[{}] resource answer to {from} not sent: {why}", rt.node());
+                                tracing::warn!(node = %rt.node(), "resource answer to {from} not sent: {why}");
                             }
                         });
                     }
@@ -962,7 +967,7 @@ async fn serve_inbound(
                         .map(|lib| (lib.version, lib.script));
                     let reply = Wire::LibraryReply { ticket, name, found };
                     if let Err(why) = links.send_frame(from, wire_frame(&reply)) {
-                        eprintln!("[{}] library answer to {from} not sent: {why}", rt.node());
+                        tracing::warn!(node = %rt.node(), "library answer to {from} not sent: {why}");
                     }
                 }
                 (Some(from), Wire::LibraryReply { ticket, name, found }) => {
@@ -994,7 +999,7 @@ async fn library_answer(
 ) {
     let (step, complaint) = links.fetches.lock().unwrap_or_else(|e| e.into_inner()).answer(ticket, name, found);
     if let Some(why) = complaint {
-        eprintln!("[{}] library answer from {from} not used: {why}", rt.node());
+        tracing::warn!(node = %rt.node(), "library answer from {from} not used: {why}");
     }
     match step {
         FetchStep::Found(fetch, lib) => {
@@ -1002,8 +1007,10 @@ async fn library_answer(
             // Not cached (a conflict, the limit, the store): still loaded.
             match tokio::task::spawn_blocking(move || libraries.cache(&cached)).await {
                 Ok(Ok(_)) => {}
-                Ok(Err(why)) => eprintln!("[{}] library {} {} not cached: {why}", rt.node(), lib.name, lib.version),
-                Err(e) => eprintln!("[{}] library {} not cached: {e}", rt.node(), lib.name),
+                Ok(Err(why)) => {
+                    tracing::warn!(node = %rt.node(), "library {} {} not cached: {why}", lib.name, lib.version)
+                }
+                Err(e) => tracing::warn!(node = %rt.node(), "library {} not cached: {e}", lib.name),
             }
             rt.library_fetched(&fetch.agent, fetch.agent_ticket, Some(lib));
         }
@@ -1037,7 +1044,7 @@ fn deliver(rt: &Runtime, links: &Links, from: &str, batch: Vec<Inbound>) {
     let results = rt.send_many(batch.into_iter().map(|m| (m.to, m.msg)).collect());
     for ((to, sender, reply_with, failed), r) in notes.into_iter().zip(results) {
         if let Err(e) = r {
-            eprintln!("[{}] message from node {from} not delivered: {e}", rt.node());
+            tracing::warn!(node = %rt.node(), "message from node {from} not delivered: {e}");
             if let (Some(sender), false) = (sender, failed) {
                 let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
             }

@@ -232,11 +232,12 @@ impl NodePolicy {
     /// Returns a summary of the new policy.
     pub fn reload(&self) -> Result<String, String> {
         let read = read_policy(&self.path);
-        let (policy, modified) = read.inspect_err(|why| eprintln!("[{}] policy not reloaded: {why}", self.node))?;
+        let (policy, modified) =
+            read.inspect_err(|why| tracing::warn!(node = %self.node, "policy not reloaded: {why}"))?;
         let summary = format!("policy {} reloaded: {} owners admitted", self.path.display(), policy.owners.len());
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(policy);
         *self.read_at.lock().unwrap_or_else(|e| e.into_inner()) = modified;
-        eprintln!("[{}] {summary}", self.node);
+        tracing::info!(node = %self.node, "{summary}");
         Ok(summary)
     }
 
@@ -261,7 +262,7 @@ impl Authority for NodePolicy {
 
     fn refused(&self, owner: Option<&Owner>, what: &str) {
         let who = owner.map_or_else(|| "unsigned agent".to_owned(), Owner::describe);
-        eprintln!("[{}] refused {who}: {what}", self.node);
+        tracing::warn!(node = %self.node, "refused {who}: {what}");
     }
 
     fn sandbox_of(&self, key: &[u8; 32]) -> Option<PathBuf> {

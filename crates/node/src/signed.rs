@@ -121,7 +121,7 @@ pub fn handle(node: &NodeView, req: OwnerRequest) -> Result<ReplyBody, String> {
             let s = &c.submission;
             crate::control::check_submission(rt, &s.script, s.name.as_deref(), &s.vars)?;
             let refuse = |why: String| {
-                eprintln!("[{}] refused a submission of {}: {why}", rt.node(), c.owner.describe());
+                tracing::warn!(node = %rt.node(), "refused a submission of {}: {why}", c.owner.describe());
                 why
             };
             c.verify().map_err(refuse)?;

@@ -134,8 +134,7 @@ impl Store {
                 match image::decode(value.value()) {
                     Ok(image) => images.push(image),
                     Err(why) => {
-                        eprintln!(
-                            "[{node}] stored agent {} is unreadable ({why}); kept in unreadable_agents",
+                        tracing::warn!(node = %node, "stored agent {} is unreadable ({why}); kept in unreadable_agents",
                             key.value()
                         );
                         unreadable.push((key.value().to_owned(), value.value().to_vec()));
@@ -252,7 +251,9 @@ impl Store {
                 .and_then(|s| itinerant_core::Library::new(name, version, s))
             {
                 Ok(lib) => out.push((lib, value[0] == 1)),
-                Err(why) => eprintln!("[{}] stored library {name} {version} is unreadable ({why}); skipped", self.node),
+                Err(why) => {
+                    tracing::warn!(node = %self.node, "stored library {name} {version} is unreadable ({why}); skipped")
+                }
             }
         }
         Ok(out)
@@ -284,14 +285,14 @@ impl Persist for Store {
 
     fn reserve_ids(&self, upto: u64) {
         if let Err(e) = self.write_meta(IDS_RESERVED, upto) {
-            eprintln!("[{}] cannot reserve agent ids: {e}", self.node);
+            tracing::warn!(node = %self.node, "cannot reserve agent ids: {e}");
         }
     }
 
     fn flush(&self) {
         let (done, wait) = mpsc::sync_channel(1);
         if self.send(Op::Flush(done)) && wait.recv_timeout(FLUSH_TIMEOUT).is_err() {
-            eprintln!("[{}] the store did not flush within {FLUSH_TIMEOUT:?}", self.node);
+            tracing::warn!(node = %self.node, "the store did not flush within {FLUSH_TIMEOUT:?}");
         }
     }
 }
@@ -366,8 +367,8 @@ fn read_ended(txn: &redb::WriteTransaction, node: &str) -> Result<Vec<EndedRecor
         let id = AgentId::parse(key.value());
         match (id, decode_ended(value.value())) {
             (Some(id), Ok((seq, ended_at_ms, result))) => ended.push((seq, EndedRecord { id, result, ended_at_ms })),
-            (_, Err(why)) => eprintln!("[{node}] outcome of agent {} is unreadable: {why}", key.value()),
-            (None, _) => eprintln!("[{node}] outcome of a bad agent id \"{}\"", key.value()),
+            (_, Err(why)) => tracing::warn!(node = %node, "outcome of agent {} is unreadable: {why}", key.value()),
+            (None, _) => tracing::info!(node = %node, "outcome of a bad agent id \"{}\"", key.value()),
         }
     }
     ended.sort_by_key(|(seq, _)| *seq);
@@ -401,7 +402,7 @@ fn write_loop(db: &Database, node: &str, ended_kept: usize, rx: mpsc::Receiver<O
         }
         let mut flushed = Vec::new();
         if let Err(e) = apply(db, batch, ended_kept, &mut flushed) {
-            eprintln!("[{node}] checkpoints not written: {e}");
+            tracing::warn!(node = %node, "checkpoints not written: {e}");
         }
         for done in flushed {
             let _ = done.send(());

@@ -54,6 +54,7 @@ impl Shared {
             Delivery::Done(r) => r,
             Delivery::Elsewhere(msg, moved_to) => {
                 drop(slots);
+                self.sniff(&id, &msg);
                 let r = self.send_on(&id, msg, moved_to);
                 slots = lock(&self.slots);
                 r
@@ -108,11 +109,16 @@ impl Shared {
     /// An agent not living here: after its forwarding pointer, to its
     /// home, or unknown.
     pub(super) fn send_on(&self, to: &AgentId, msg: Message, moved_to: Option<String>) -> Result<(), SendError> {
-        match (moved_to, self.router()) {
+        let forwarded = moved_to.is_some();
+        let sent = match (moved_to, self.router()) {
             (Some(node), Some(r)) => r.route_to_node(&node, to, msg),
             (None, Some(r)) if to.home() != self.config.node => r.route(to, msg),
             _ => Err(SendError::NoSuchAgent(to.to_string())),
+        };
+        if sent.is_ok() {
+            self.message_out(forwarded);
         }
+        sent
     }
 
     /// Delivers `msg` to `to`, an agent living here (`slots` is the locked
@@ -125,7 +131,10 @@ impl Shared {
         };
         let numbered = msg.from.as_ref().zip(msg.seq);
         let refused = match slot.mailbox.len() >= self.mailbox_limit(slot) {
-            true => Err(SendError::MailboxFull(to.to_string())),
+            true => {
+                self.counters.refused(crate::observe::Refusal::MailboxFull);
+                Err(SendError::MailboxFull(to.to_string()))
+            }
             false => self.check_message_size(Some(slot), &msg, "the receiver's"),
         };
         if let Err(refused) = refused {
@@ -136,6 +145,7 @@ impl Shared {
             }
             return Err(refused);
         }
+        self.message_in(to, &msg);
         // The common case first: unnumbered, or next in line with nothing
         // held back from its sender.
         if numbered.is_none_or(|(from, seq)| slot.reorder.takes_directly(from, seq)) {
@@ -185,7 +195,7 @@ impl Shared {
     /// set if messages are still held back.
     fn put_released(&self, id: &AgentId, slot: &mut Slot, out: Released) {
         for gap in out.gaps {
-            eprintln!("[{}] agent {id}: {gap}", self.config.node);
+            tracing::info!(node = %self.config.node, "agent {id}: {gap}");
             self.append_console(slot, &format!("--- {gap} ---\n"));
         }
         for m in out.messages {

@@ -53,7 +53,7 @@ impl Shared {
             }
         };
         if let Err(why) = router.fetch_library(&id, ticket, &name, &req) {
-            eprintln!("[{}] library {name} for agent {id}: {why}", self.config.node);
+            tracing::warn!(node = %self.config.node, "library {name} for agent {id}: {why}");
             self.library_fetched(&id, ticket, None);
         }
         None
@@ -86,6 +86,6 @@ impl Shared {
 fn load(agent: &mut Agent, lib: &Library) {
     let annotation = format!("(package \"{}\" {} script line %d)", lib.name, lib.version);
     if let Err(e) = agent.interp.resume_eval(&crate::package::load_script(lib), Some(&annotation)) {
-        eprintln!("agent {}: library {} not loaded: {e}", agent.id, lib.name);
+        tracing::warn!("agent {}: library {} not loaded: {e}", agent.id, lib.name);
     }
 }

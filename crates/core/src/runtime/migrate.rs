@@ -160,6 +160,8 @@ pub(super) struct Departing {
     /// A moved agent's timed wait (to wait on with the time left if the
     /// move is refused).
     wake_at_ms: Option<u64>,
+    /// When it was frozen (the migration latency's start).
+    started: Instant,
 }
 
 /// An arriving or recovered agent, restored but not yet running (the node
@@ -434,7 +436,9 @@ impl Shared {
 
     pub(super) fn refuse_if_draining(&self) -> Result<(), String> {
         match self.draining.load(Ordering::SeqCst) {
-            true => Err(format!("node {} is draining", self.config.node)),
+            true => {
+                Err(self.refusing(crate::observe::Refusal::Draining, format!("node {} is draining", self.config.node)))
+            }
             false => Ok(()),
         }
     }
@@ -460,6 +464,8 @@ impl Shared {
             slot.resources = image.resources;
             slot.credential = image.credential;
             slot.arrived_at = arrived.then(Instant::now);
+            slot.itinerary = image.itinerary;
+            self.arrived_here(&mut slot, arrived);
             slot.parent_children = parent_children;
             self.restore_ordering(&id, &mut slot, image.ordering);
             endpoints = slot.resources.iter().filter(|r| r.kind == Kind::Endpoint).cloned().collect::<Vec<_>>();
@@ -687,8 +693,16 @@ impl Shared {
             image.resources = plan.arrived;
         }
         let moved_resources = if kind.moves_the_agent() { plan.delete_after } else { Vec::new() };
-        slot.departing =
-            Some(Departing { agent, kind, dest: dest.clone(), epoch, mailbox_sent, wake_at_ms, moved_resources });
+        slot.departing = Some(Departing {
+            agent,
+            kind,
+            dest: dest.clone(),
+            epoch,
+            mailbox_sent,
+            wake_at_ms,
+            moved_resources,
+            started: Instant::now(),
+        });
         Ok(Departure { kind, dest, image, resend, carry: plan.carry })
     }
 
@@ -728,8 +742,9 @@ impl Shared {
                 return; // an answer to a transfer already settled
             }
             let Some(departing) = slot.departing.take() else { return };
-            let Departing { mut agent, kind, dest: to, mailbox_sent, wake_at_ms, moved_resources: moved, .. } =
-                departing;
+            let Departing {
+                mut agent, kind, dest: to, mailbox_sent, wake_at_ms, moved_resources: moved, started, ..
+            } = departing;
             dest = to;
             if matches!(kind, DepartureKind::Fork | DepartureKind::Submit) {
                 let stays_here = dest == self.config.node && matches!(outcome, DepartureOutcome::Accepted(_));
@@ -739,6 +754,7 @@ impl Shared {
                 (DepartureKind::Jump | DepartureKind::Move, DepartureOutcome::Accepted(_)) => {
                     // What came after the image (the image has the held-back
                     // messages too: repeats are dropped there).
+                    self.migrated_out(started);
                     forward = slot.mailbox.drain(..).skip(mailbox_sent).collect();
                     let held = std::mem::take(&mut slot.reorder).state().into_iter().flat_map(|s| s.held);
                     forward.extend(held);

@@ -40,9 +40,10 @@ impl Shared {
     }
 
     pub(super) fn refused(&self, owner: Option<&Owner>, why: &str) {
+        self.counters.refused(crate::observe::Refusal::Policy);
         match self.authority.get() {
             Some(a) => a.refused(owner, why),
-            None => eprintln!("[{}] refused: {why}", self.config.node),
+            None => tracing::warn!(node = %self.config.node, "refused: {why}"),
         }
     }
 

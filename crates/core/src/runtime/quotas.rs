@@ -65,7 +65,10 @@ impl Shared {
         }
         let live = slots.values().filter(|s| s.is_here()).count();
         match live >= max {
-            true => Err(format!("agent quota exceeded: node {} holds {live} agents (quota {max})", self.config.node)),
+            true => Err(self.refusing(
+                crate::observe::Refusal::AgentQuota,
+                format!("agent quota exceeded: node {} holds {live} agents (quota {max})", self.config.node),
+            )),
             false => Ok(()),
         }
     }
@@ -78,8 +81,8 @@ impl Shared {
         let alive = children.load(Ordering::SeqCst);
         if alive >= quota {
             let why = format!("fork quota exceeded: agent {id} has {alive} children alive (quota {quota})");
-            eprintln!("[{}] {why}", self.config.node);
-            return Err(why);
+            tracing::warn!(node = %self.config.node, "{why}");
+            return Err(self.refusing(crate::observe::Refusal::ForkQuota, why));
         }
         children.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -107,6 +110,7 @@ impl Shared {
     /// gets a failure): `whose` says which.
     pub(super) fn check_message_size(&self, slot: Option<&Slot>, msg: &Message, whose: &str) -> Result<(), SendError> {
         check_size(&self.quotas_of(slot.and_then(|s| s.credential.as_deref())), msg, whose)
+            .inspect_err(|_| self.counters.refused(crate::observe::Refusal::MessageSize))
     }
 
     /// Counts the instructions the agent ran since the last charge; how
@@ -134,7 +138,7 @@ impl Shared {
                  (an arrival counts as {ARRIVAL_INSTRUCTIONS})",
                 agent.id
             );
-            eprintln!("[{}] {why}", self.config.node);
+            tracing::warn!(node = %self.config.node, "{why}");
             self.write_console(&agent.id, &format!("[quota] {why}\n"));
         }
         Some(delay)
@@ -177,7 +181,7 @@ impl Shared {
     /// An agent stopped by a quota: the node log says so (its outcome
     /// carries the reason to its owner).
     pub(super) fn report_stopped(&self, id: &AgentId, why: &str) {
-        eprintln!("[{}] agent {id} stopped: {why}", self.config.node);
+        tracing::warn!(node = %self.config.node, "agent {id} stopped: {why}");
         self.write_console(id, &format!("[quota] agent {id} stopped: {why}\n"));
     }
 }

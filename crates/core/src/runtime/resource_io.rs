@@ -249,7 +249,7 @@ impl Shared {
             self.append_console(slot, text);
         }
         for line in text.lines() {
-            eprintln!("[{}] agent {id}: {line}", self.config.node);
+            tracing::info!(node = %self.config.node, "agent {id}: {line}");
         }
     }
 
@@ -299,7 +299,7 @@ impl Shared {
                 Carried::Store { entries, .. } => entries.iter().try_for_each(|(k, v)| self.kv().set(k, v)),
             };
             if let Err(e) = done {
-                eprintln!("[{}] agent {id}: a carried resource could not be stored: {e}", self.config.node);
+                tracing::warn!(node = %self.config.node, "agent {id}: a carried resource could not be stored: {e}");
             }
         }
     }
@@ -317,7 +317,7 @@ impl Shared {
                 Kind::Console => Ok(()),
             };
             if let Err(e) = done {
-                eprintln!("[{}] agent {id}: a moved resource stayed behind: {e}", self.config.node);
+                tracing::warn!(node = %self.config.node, "agent {id}: a moved resource stayed behind: {e}");
             }
         }
     }

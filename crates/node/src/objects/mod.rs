@@ -106,6 +106,8 @@ pub trait Peers: Send + Sync {
 /// The object server (see the module comment).
 pub struct Objects {
     node: String,
+    /// Calls served here, by adapter (`metrics.rs`).
+    pub invocations: Arc<crate::metrics::Invocations>,
     store: Option<Arc<Store>>,
     handle: tokio::runtime::Handle,
     peers: OnceLock<Weak<dyn Peers>>,
@@ -203,6 +205,7 @@ impl Objects {
         let cookie_key = CookieKey::from_secret(&cookie_secret(node, store.as_deref()));
         let objects = Arc::new(Objects {
             node: node.to_owned(),
+            invocations: Default::default(),
             store: store.clone(),
             handle,
             peers: OnceLock::new(),
@@ -224,12 +227,12 @@ impl Objects {
                     for a in stored {
                         let count = a.objects.len();
                         match objects.restore_adapter(a) {
-                            Ok(()) => eprintln!("[{node}] object adapter restored with {count} objects"),
-                            Err(why) => eprintln!("[{node}] stored object adapter not restored: {why}"),
+                            Ok(()) => tracing::info!(node = %node, "object adapter restored with {count} objects"),
+                            Err(why) => tracing::warn!(node = %node, "stored object adapter not restored: {why}"),
                         }
                     }
                 }
-                Err(why) => eprintln!("[{node}] stored objects not read: {why}"),
+                Err(why) => tracing::warn!(node = %node, "stored objects not read: {why}"),
             }
         }
         let weak = Arc::downgrade(&objects);
@@ -577,6 +580,7 @@ impl Objects {
     }
 
     fn call_local(self: &Arc<Self>, number: u64, target: &ObjectRef, call: Call, reply: Answer) {
+        let reply = self.invocations.counting(&target.adapter, reply);
         if let Some(node) = lock(&self.moved).get(&(target.adapter.clone(), target.id.clone())) {
             return reply(CallOutcome::Moved(target.on(node).to_string()), None);
         }
@@ -729,7 +733,7 @@ impl Objects {
         if let (Lifespan::Persistent, Some(store)) = (a.policy.lifespan, &self.store) {
             if let Some(state) = done.servant.with(|s| s.state()) {
                 if let Err(why) = persist::put_state(store, &a.name, &key.object, &key.session, &state) {
-                    eprintln!("[{}] state of {}/{} not stored: {why}", self.node, a.name, key.object);
+                    tracing::warn!(node = %self.node, "state of {}/{} not stored: {why}", a.name, key.object);
                 }
             }
         }
@@ -892,7 +896,7 @@ impl Objects {
                     if let Some(me) = me.upgrade() {
                         lock(&me.inbound).remove(&(peer.clone(), call));
                         if let Err(why) = me.send(&peer, &ObjectWire::answer(call, outcome, cookie)) {
-                            eprintln!("[{}] object call answer to {peer} not sent: {why}", me.node);
+                            tracing::warn!(node = %me.node, "object call answer to {peer} not sent: {why}");
                         }
                     }
                 });
@@ -928,7 +932,7 @@ impl Objects {
                 self.handle.spawn_blocking(move || {
                     let result = me.install_here(&adapter, &policy, &id, body, states);
                     if let Err(why) = me.send(&peer, &ObjectWire::Installed { ticket, result }) {
-                        eprintln!("[{}] install answer to {peer} not sent: {why}", me.node);
+                        tracing::warn!(node = %me.node, "install answer to {peer} not sent: {why}");
                     }
                 });
             }

@@ -146,7 +146,7 @@ pub fn load(store: &Store, node: &str) -> Result<Vec<StoredAdapter>, String> {
             let body = match decode_body(value.value()) {
                 Ok(b) => b,
                 Err(why) => {
-                    eprintln!("[{node}] stored object {a}/{id} is unreadable ({why}); skipped");
+                    tracing::warn!(node = %node, "stored object {a}/{id} is unreadable ({why}); skipped");
                     continue;
                 }
             };

@@ -61,3 +61,23 @@ pub async fn result(nodes: &[Arc<Node>], id: &AgentId) -> Result<String, String>
 pub async fn result_on(node: &Arc<Node>, id: &AgentId) -> Result<String, String> {
     result(std::slice::from_ref(node), id).await
 }
+
+/// One HTTP/1.1 request to a node's dashboard (`extra`: more header
+/// lines); status line, headers and body as text, within 10 s.
+pub async fn http(addr: SocketAddr, method: &str, path: &str, extra: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let talk = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n");
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).await.unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let text = tokio::time::timeout(Duration::from_secs(10), talk).await.expect("dashboard answered in time");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    // Bodies come chunked: the chunk sizes stay in the text, which the
+    // tests only search.
+    (status, head.to_owned(), body.to_owned())
+}
