@@ -739,7 +739,7 @@ pub async fn serve_client(
             let response = match decoded {
                 _ if refusal.is_some() => {
                     let (id, why) = refusal.unwrap_or_default();
-                    eprintln!("[{}] refused a client request: {why}", node.runtime.node());
+                    tracing::warn!(node = %node.runtime.node(), "refused a client request: {why}");
                     Response { id, result: Err(why) }
                 }
                 Ok(Request { id, body: RequestBody::Owner(OwnerRequest::Authenticate { owner, signature }) }) => {

@@ -184,7 +184,7 @@ fn cookie_secret(node: &str, store: Option<&Store>) -> Vec<u8> {
     };
     kept.unwrap_or_else(|why| {
         // Without randomness, a key nobody else has is still better than none.
-        eprintln!("[{node}] cookie key: {why}; using a process-local key");
+        tracing::warn!(node = %node, "cookie key: {why}; using a process-local key");
         let h = std::collections::hash_map::RandomState::new();
         use std::hash::BuildHasher;
         (0..4).flat_map(|i: u64| h.hash_one(i).to_be_bytes()).collect()

@@ -162,7 +162,7 @@ pub(crate) fn watch(fd: RawFd, objects: Arc<Objects>, flights: Flights) -> std::
             libc::pthread_sigmask(libc::SIG_BLOCK, &urg, std::ptr::null_mut());
             let owner = OwnerEx { kind: F_OWNER_TID, pid: libc::gettid() };
             if libc::fcntl(socket.as_raw_fd(), F_SETOWN_EX, &owner) < 0 {
-                eprintln!("urgent data not watched: {}", std::io::Error::last_os_error());
+                tracing::warn!("urgent data not watched: {}", std::io::Error::last_os_error());
                 return;
             }
             let tick = libc::timespec { tv_sec: 0, tv_nsec: WATCH_TICK.as_nanos() as libc::c_long };

@@ -301,7 +301,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, entry: Arc<Entry>, servi
         tokio::spawn(async move {
             let _permit = permit;
             if let Err(why) = services.accepted(&entry, tcp, remote).await {
-                eprintln!("[{}] service {} ({remote}): {why}", services.ctx.node, entry.spec.name);
+                tracing::warn!(node = %services.ctx.node, "service {} ({remote}): {why}", entry.spec.name);
             }
         });
     }

@@ -159,20 +159,20 @@ pub(super) async fn wait_loop(
     // SAFETY: the listener is moved in: its fd stays open while registered.
     let listener = match unsafe { AsyncFd::register(listener) } {
         Ok(l) => l,
-        Err(e) => return eprintln!("service {service}: cannot watch its port: {e}"),
+        Err(e) => return tracing::warn!("service {service}: cannot watch its port: {e}"),
     };
     let mut starts: Vec<Instant> = Vec::new();
     loop {
         match listener.readable().await {
             Ok(mut ready) => ready.clear_ready(),
-            Err(e) => return eprintln!("service {service}: {e}"),
+            Err(e) => return tracing::warn!("service {service}: {e}"),
         }
         // Edge-triggered readiness: after a run, connections the program
         // left in the backlog start the next one at once.
         while pending(listener.get_ref()) {
             starts.retain(|t| t.elapsed() < START_WINDOW);
             if starts.len() >= MAX_STARTS {
-                eprintln!("service {service}: started {MAX_STARTS} times within {START_WINDOW:?}; pausing");
+                tracing::warn!("service {service}: started {MAX_STARTS} times within {START_WINDOW:?}; pausing");
                 tokio::time::sleep(START_WINDOW).await;
                 continue;
             }
@@ -183,7 +183,7 @@ pub(super) async fn wait_loop(
                 continue;
             }
             if let Err(why) = run_on_listener(&program, listener.get_ref(), lifetime).await {
-                eprintln!("{why}");
+                tracing::warn!("{why}");
             }
         }
     }
