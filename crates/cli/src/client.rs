@@ -30,6 +30,8 @@ use itinerant_node::placement::DrainReport;
 use itinerant_node::signed::OwnerRequest;
 use serde::Serialize;
 
+use crate::progress;
+
 /// Longest wait for the TCP connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for one response.
@@ -220,6 +222,33 @@ impl Client {
         let id = self.next_id;
         self.next_id += 1;
         self.write(&Request { id, body }.frame().encode())?;
+        self.answer(id, timeout)
+    }
+
+    /// `call` for a request that may be large (a submit, a library): on a
+    /// terminal, a bar shows the bytes sent (`progress::upload_bar`), then
+    /// a spinner until the node answers.
+    pub fn call_uploading(&mut self, body: RequestBody, what: &str) -> Result<ReplyBody, String> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let bytes = Request { id, body }.frame().encode();
+        let Some(bar) = progress::upload_bar(bytes.len(), what) else {
+            self.write(&bytes)?;
+            return self.answer(id, RESPONSE_TIMEOUT);
+        };
+        let written =
+            progress::write_in_pieces(&mut self.stream, &bytes, progress::UPLOAD_PIECE, |n| bar.set_position(n))
+                .map_err(|e| format!("writing to node at {}: {e}{}", self.addr, self.plain_hint()));
+        if written.is_ok() {
+            progress::awaiting_answer(&bar);
+        }
+        let answer = written.and_then(|()| self.answer(id, RESPONSE_TIMEOUT));
+        bar.finish_and_clear();
+        answer
+    }
+
+    /// Waits (at most `timeout`) for the answer to request `id`.
+    fn answer(&mut self, id: u64, timeout: Duration) -> Result<ReplyBody, String> {
         let deadline = Instant::now() + timeout;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -334,7 +363,7 @@ pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
         None => RequestBody::Submit { script, name: a.name, vars },
     };
     let mut client = Client::connect(&a.node)?;
-    let id = match client.call(request)? {
+    let id = match client.call_uploading(request, "submit")? {
         ReplyBody::Submitted { id } => id,
         other => return Err(unexpected(other).into()),
     };
@@ -678,7 +707,7 @@ pub fn df_search(node: &str, properties: Vec<(String, String)>, json: bool) -> R
 pub fn lib_publish(node: &str, name: String, version: String, file: &str) -> Result<ExitCode, Failure> {
     let script = read_script(file, MAX_LIBRARY_BYTES)?;
     let (n, v) = (name.clone(), version.clone());
-    match Client::connect(node)?.call(RequestBody::LibPublish { name, version, script })? {
+    match Client::connect(node)?.call_uploading(RequestBody::LibPublish { name, version, script }, "publish")? {
         ReplyBody::Published { created: true } => println!("published {n} {v}"),
         ReplyBody::Published { created: false } => println!("{n} {v} was already published with this content"),
         other => return Err(unexpected(other).into()),
@@ -802,11 +831,7 @@ pub fn drain(node: &str, timeout_secs: u64) -> Result<ExitCode, Failure> {
     let mut last = String::new();
     // On a terminal a bar (agents settled of those to move); otherwise a
     // line per change.
-    let bar = std::io::IsTerminal::is_terminal(&std::io::stdout()).then(|| {
-        let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stdout()).with_style(style)
-    });
+    let bar = progress::drain_bar();
     loop {
         let report = match client.call(request)? {
             ReplyBody::Drain(report) => report,

@@ -12,6 +12,7 @@ mod key;
 mod logging;
 mod node_cmd;
 mod objects_cmd;
+mod progress;
 mod services_cmd;
 mod tcl_host;
 

@@ -10,6 +10,7 @@
 //! asks for the dashboard's token (`auth.rs`).
 
 pub mod auth;
+mod http;
 mod views;
 
 use std::net::SocketAddr;
@@ -62,11 +63,7 @@ impl Dashboard {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let app = App { node, token: Arc::from(token.as_str()), streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)) };
         let router = routes(app);
-        let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
-                tracing::warn!("dashboard stopped: {e}");
-            }
-        });
+        let task = tokio::spawn(http::serve(listener, router, http::HttpLimits::default()));
         Ok(Dashboard { addr, token, task })
     }
 
