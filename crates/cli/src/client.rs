@@ -868,6 +868,22 @@ pub fn drain(node: &str, timeout_secs: u64) -> Result<ExitCode, Failure> {
     }
 }
 
+/// `itin dashboard`: a dashboard session for whom this client acts (the
+/// owner key it signed in with; under a policy, nobody without one), as
+/// the URL to open.
+pub fn dashboard(node: &str) -> Result<ExitCode, Failure> {
+    match Client::connect(node)?.call(RequestBody::Owner(OwnerRequest::DashboardSession))? {
+        ReplyBody::DashboardSession { token, address: Some(address) } => {
+            println!("http://{address}/?session={token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ReplyBody::DashboardSession { address: None, .. } => {
+            Err(format!("the node at {node} serves no dashboard").into())
+        }
+        other => Err(unexpected(other).into()),
+    }
+}
+
 /// `itin node undrain`: the node takes new agents again.
 /// `itin node reload-policy`: prints what the node now admits.
 pub fn reload_policy(node: &str) -> Result<ExitCode, Failure> {

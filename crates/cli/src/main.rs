@@ -203,6 +203,11 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The URL of a node's dashboard with a session acting as this client's owner key (8 hours)
+    Dashboard {
+        #[command(flatten)]
+        node: NodeArg,
+    },
 }
 
 /// Which node a client command talks to, and as whom.
@@ -516,6 +521,7 @@ fn main() -> ExitCode {
             client::exit(node.address().and_then(|n| services_cmd::endpoints(&n, name, json)))
         }
         Cmd::Nodes { node, json } => client::exit(node.address().and_then(|n| client::nodes(&n, json))),
+        Cmd::Dashboard { node } => client::exit(node.address().and_then(|n| client::dashboard(&n))),
     }
 }
 

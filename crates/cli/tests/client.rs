@@ -305,8 +305,53 @@ fn owner_keys_signed_submit_and_policy_reload() {
     let (code, _, err) = as_owner(&alice, &["node", "drain"]);
     assert_eq!(code, 1);
     assert!(err.contains("permission denied: drain needs an operator (owner alice is not)"), "{err}");
+    // The dashboard decides as the CLI does: `itin dashboard` opens a
+    // session acting for the client's owner.
+    let session = |key: &std::path::Path| {
+        let (code, url, err) = as_owner(key, &["dashboard"]);
+        assert_eq!(code, 0, "{err}");
+        let rest = url.trim().strip_prefix("http://").unwrap_or_else(|| panic!("{url}"));
+        let (addr, token) = rest.split_once("/?session=").unwrap_or_else(|| panic!("{url}"));
+        (addr.to_owned(), format!("itin_session={token}"), rest.to_owned())
+    };
+    let (addr, alices, alice_url) = session(&alice);
+    let (_, bobs_cookie, _) = session(&bob);
+    let (status, head) = http(&addr, "GET", &alice_url[addr.len()..], None);
+    assert_eq!(status, 303, "{head}");
+    assert!(head.to_ascii_lowercase().contains(&format!("set-cookie: {alices}; path=/; httponly")), "{head}");
+    assert_eq!(http(&addr, "GET", "/api/state", Some(&alices)).0, 200, "anyone signed in may look");
+    assert_eq!(http(&addr, "GET", "/api/state", Some("itin_session=0123")).0, 401);
+    let agent_page = format!("/api/agent/{bobs}");
+    assert_eq!(http(&addr, "GET", &agent_page, Some(&bobs_cookie)).0, 200);
+    let (status, body) = http(&addr, "GET", &agent_page, Some(&alices));
+    assert_eq!(status, 403);
+    assert!(body.contains("the agent is not owner alice's"), "{body}");
+    let (status, body) = http(&addr, "POST", &format!("/api/agent/{bobs}/kill"), Some(&alices));
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains(&format!("permission denied: kill {bobs}")), "{body}");
+    let (status, body) = http(&addr, "POST", &format!("/api/agent/{bobs}/suspend"), Some(&bobs_cookie));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(node.json(&["agent", "info", "--json", bobs])["state"], "suspended");
+    let (code, _, err) = as_owner(&bob, &["agent", "resume", bobs]);
+    assert_eq!(code, 0, "{err}");
     let (code, _, err) = as_owner(&bob, &["agent", "suspend", bobs]);
     assert_eq!(code, 0, "{err}");
     node.ok(&["agent", "kill", bobs]);
     let _ = std::fs::remove_dir_all(&keys);
+}
+
+/// One HTTP/1.1 request to `addr` with an optional cookie: the status and
+/// the whole answer (head and body).
+fn http(addr: &str, method: &str, path: &str, cookie: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let cookie = cookie.map(|c| format!("cookie: {c}\r\n")).unwrap_or_default();
+    let request =
+        format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\n{cookie}content-length: 0\r\nconnection: close\r\n\r\n");
+    s.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let status = answer.get(9..12).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status: {answer:?}"));
+    (status, answer)
 }

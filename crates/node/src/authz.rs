@@ -64,6 +64,8 @@ fn needs(body: &RequestBody) -> (Needs, &'static str) {
         R::Submit { .. } => (Needs::Nothing, "submit"),
         R::Owner(OwnerRequest::SignedSubmit(_)) => (Needs::Nothing, "submit"),
         R::Owner(OwnerRequest::Authenticate { .. }) => (Needs::Nothing, "authenticate"),
+        // The session acts for whom the connection acts, no more.
+        R::Owner(OwnerRequest::DashboardSession) => (Needs::Nothing, "open a dashboard session"),
         R::Agents | R::DfSearch { .. } | R::Nodes | R::LibList | R::DrainStatus => (Needs::Nothing, "look"),
         R::AgentInfo { id } | R::Logs { id, .. } => (Needs::AgentsOwner(id.clone()), "inspect an agent"),
         R::Kill { id } => (Needs::AgentsOwner(id.clone()), "kill"),

@@ -219,6 +219,12 @@ pub enum ReplyBody {
     },
     /// The node's services (tags 45–49).
     Service(crate::services::proto::ServiceReply),
+    /// A dashboard session: its token, and the dashboard's address if it
+    /// serves.
+    DashboardSession {
+        token: String,
+        address: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -542,6 +548,11 @@ impl Response {
                 put_str(&mut out, summary);
             }
             ReplyBody::Service(reply) => reply.encode(&mut out),
+            ReplyBody::DashboardSession { token, address } => {
+                out.push(23);
+                put_str(&mut out, token);
+                put_opt(&mut out, address.as_deref());
+            }
         }
         out
     }
@@ -618,6 +629,7 @@ impl Response {
             })),
             30 => Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::decode_from(&mut r)?)),
             20 => Ok(ReplyBody::PolicyReloaded { summary: r.str()? }),
+            23 => Ok(ReplyBody::DashboardSession { token: r.str()?, address: r.opt()? }),
             t @ 45..=49 => Ok(ReplyBody::Service(crate::services::proto::ServiceReply::decode(t, &mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
@@ -732,9 +744,7 @@ pub async fn serve_client(
             }
             let decoded = Request::decode(&frame.payload);
             let refusal = decoded.as_ref().ok().and_then(|req| {
-                let policy = node.owners.policy.as_deref().map(|p| p as &dyn itinerant_core::Authority);
-                let owner_of = |a: &str| agent(node.runtime, a).ok().map(|id| node.runtime.owner_of(&id));
-                crate::authz::check(&acting, &req.body, policy, owner_of).err().map(|why| (req.id, why))
+                authorize(node.runtime, node.owners, &acting, &req.body).err().map(|why| (req.id, why))
             });
             let response = match decoded {
                 _ if refusal.is_some() => {
@@ -744,6 +754,11 @@ pub async fn serve_client(
                 }
                 Ok(Request { id, body: RequestBody::Owner(OwnerRequest::Authenticate { owner, signature }) }) => {
                     Response { id, result: authenticate(&node, &stream, &mut acting, owner, &signature) }
+                }
+                Ok(Request { id, body: RequestBody::Owner(OwnerRequest::DashboardSession) }) => {
+                    let session = node.owners.dashboard.open(acting.clone());
+                    let address = node.owners.dashboard.address().map(|a| a.to_string());
+                    Response { id, result: session.map(|token| ReplyBody::DashboardSession { token, address }) }
                 }
                 Ok(Request { id, body: RequestBody::Migrate { id: agent_id, node: dest } }) => {
                     Response { id, result: migrate(&node, &agent_id, &dest).await }
@@ -786,6 +801,19 @@ pub async fn serve_client(
         };
         pending = decoder.push(&buf[..n]).map_err(|e| e.to_string())?;
     }
+}
+
+/// May a client acting as `acting` make `body` here (`authz::check` with
+/// the policy in force and the owners of this node's agents)?
+pub(crate) fn authorize(
+    runtime: &Runtime,
+    owners: &crate::signed::Owners,
+    acting: &crate::authz::Acting,
+    body: &RequestBody,
+) -> Result<(), String> {
+    let policy = owners.policy.as_deref().map(|p| p as &dyn itinerant_core::Authority);
+    let owner_of = |a: &str| agent(runtime, a).ok().map(|id| runtime.owner_of(&id));
+    crate::authz::check(acting, body, policy, owner_of)
 }
 
 /// `OwnerRequest::Authenticate`: from now on the connection acts for

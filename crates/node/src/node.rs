@@ -565,6 +565,22 @@ impl Node {
         &self.links.libraries
     }
 
+    /// The dashboard's sessions (opened by clients, `itin dashboard`).
+    pub fn dashboard_sessions(&self) -> &crate::dashboard::sessions::Sessions {
+        &self.links.owners.dashboard
+    }
+
+    /// May someone acting as `acting` make `body` here, as a client of
+    /// the control port would (`authz::check`)?
+    pub fn authorize(&self, acting: &crate::authz::Acting, body: &control::RequestBody) -> Result<(), String> {
+        control::authorize(&self.runtime, &self.links.owners, acting, body)
+    }
+
+    /// Is `acting` an operator here (may act on every agent and the node)?
+    pub fn is_operator(&self, acting: &crate::authz::Acting) -> bool {
+        self.authorize(acting, &control::RequestBody::Drain).is_ok()
+    }
+
     /// The node's object server.
     pub fn objects(&self) -> &Arc<crate::objects::Objects> {
         &self.links.objects

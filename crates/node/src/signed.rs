@@ -27,6 +27,7 @@ pub const MAX_REMEMBERED: usize = 100_000;
 const TAG_SIGNED_SUBMIT: u8 = 20;
 const TAG_RELOAD_POLICY: u8 = 21;
 const TAG_AUTHENTICATE: u8 = 22;
+const TAG_DASHBOARD_SESSION: u8 = 23;
 
 /// A client request about owners.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +41,10 @@ pub enum OwnerRequest {
     /// `Done`. Served by the connection (`control::serve_client`), which
     /// alone knows the binding.
     Authenticate { owner: Owner, signature: [u8; 64] },
+    /// A dashboard session acting for whom this connection acts
+    /// (`dashboard/sessions.rs`); the answer is `DashboardSession`.
+    /// Served by the connection, which alone knows whom it acts for.
+    DashboardSession,
 }
 
 impl OwnerRequest {
@@ -50,6 +55,7 @@ impl OwnerRequest {
                 put_credential(out, c);
             }
             OwnerRequest::ReloadPolicy => out.push(TAG_RELOAD_POLICY),
+            OwnerRequest::DashboardSession => out.push(TAG_DASHBOARD_SESSION),
             OwnerRequest::Authenticate { owner, signature } => {
                 out.push(TAG_AUTHENTICATE);
                 out.extend_from_slice(&owner.key);
@@ -64,6 +70,7 @@ impl OwnerRequest {
         match tag {
             TAG_SIGNED_SUBMIT => Ok(OwnerRequest::SignedSubmit(Box::new(read_credential(r)?))),
             TAG_RELOAD_POLICY => Ok(OwnerRequest::ReloadPolicy),
+            TAG_DASHBOARD_SESSION => Ok(OwnerRequest::DashboardSession),
             TAG_AUTHENTICATE => {
                 let key: [u8; 32] = r.take(32)?.try_into().map_err(|_| DecodeError("short owner key".into()))?;
                 let name = r.str()?;
@@ -107,6 +114,8 @@ impl SeenSubmissions {
 pub struct Owners {
     pub policy: Option<Arc<NodePolicy>>,
     pub seen: Mutex<SeenSubmissions>,
+    /// The dashboard's sessions, opened by clients.
+    pub dashboard: crate::dashboard::sessions::Sessions,
 }
 
 pub fn now_ms() -> u64 {
@@ -137,7 +146,9 @@ pub fn handle(node: &NodeView, req: OwnerRequest) -> Result<ReplyBody, String> {
             None => Err(format!("node {} runs without a policy (start it with --policy FILE)", rt.node())),
         },
         // Served by the connection, which knows its channel binding.
-        OwnerRequest::Authenticate { .. } => Err("authenticate is served by the connection".into()),
+        OwnerRequest::Authenticate { .. } | OwnerRequest::DashboardSession => {
+            Err("this request is served by the connection".into())
+        }
     }
 }
 

@@ -63,9 +63,17 @@ pub fn authorized(token: &str, authorization: Option<&str>, cookie: Option<&str>
     bearer || cookie
 }
 
-/// The `Set-Cookie` value that gives a browser the token.
-pub fn set_cookie(token: &str) -> String {
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")
+/// The cookie a browser keeps a session's token in (`sessions.rs`).
+pub const SESSION_COOKIE: &str = "itin_session";
+
+/// The value of cookie `name` in a `Cookie` header.
+pub fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
+    header?.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` value that gives a browser cookie `name`.
+pub fn set_cookie(name: &str, value: &str) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use itinerant_core::observe::{Itinerary, Sniffed};
 use itinerant_core::{AgentId, AgentState, AgentView};
 use serde_json::{json, Value};
 
+use crate::authz::Acting;
 use crate::node::Node;
 use crate::objects::proto::{ObjectReply, ObjectRequest};
 
@@ -144,9 +145,23 @@ pub fn sniff_rows(messages: &[Sniffed]) -> Value {
     json!(rows)
 }
 
-/// The ACL messages seen here after sequence number `after`.
-pub fn sniffed(node: &Node, after: u64) -> Value {
-    sniff_rows(&node.runtime().sniffed(after))
+/// The ACL messages seen here after sequence number `after` that
+/// `acting` may see.
+pub fn sniffed_for(node: &Node, acting: &Acting, after: u64) -> Vec<Sniffed> {
+    visible_to(node, acting, node.runtime().sniffed(after))
+}
+
+/// Of `messages`, those `acting` may see: an operator every one, an owner
+/// those from or to one of its agents here, nobody none.
+pub fn visible_to(node: &Node, acting: &Acting, mut messages: Vec<Sniffed>) -> Vec<Sniffed> {
+    if node.is_operator(acting) {
+        return messages;
+    }
+    let Acting::Owner(owner) = acting else { return Vec::new() };
+    let rt = node.runtime();
+    let owns = |who: &str| rt.lookup(who).and_then(|id| rt.owner_of(&id)).is_some_and(|o| o.key == owner.key);
+    messages.retain(|m| owns(&m.from) || owns(&m.to));
+    messages
 }
 
 /// Adapters (with calls and latency) and their objects.
