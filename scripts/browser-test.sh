@@ -8,6 +8,11 @@
 #      (conversation tour-1);
 #   4. its page shows its itinerary a -> b -> a once it is back;
 #   5. the objects view lists an adapter and the calls made to it.
+# Those views are loaded afresh for each check (polling, see dom()); then
+# scripts/browser-live.py keeps one page open, with server-sent events, on
+# the URL `itin dashboard` prints (a session), and checks that a new agent
+# appears without a reload, that its Suspend button works, and that a
+# message shows in the sniffer live.
 # Screenshots of each view go to $ITIN_SHOTS (default target/browser-test);
 # their paths are printed. With --docs they are also copied to docs/.
 # Needs chromium (Debian's package) and a built itin (cargo build --release).
@@ -115,6 +120,7 @@ see "agent/$ENC" 'data-hop="a".*data-hop="b".*data-hop="a"' "its page shows the 
 shot "agent/$ENC" agent
 see objects 'shop.*itin://a/shop/counter' "the objects view lists the adapter and its object"
 shot objects objects
+python3 scripts/browser-live.py "$CHROMIUM" "$ITIN" "$("$ITIN" dashboard)" "$WORK" || fail "the live page"
 if [ "${1:-}" = "--docs" ]; then
     for v in agents sniffer cluster agent objects; do cp "$SHOTS/$v.png" "docs/dashboard-$v.png"; done
     echo "browser-test: copied to docs/dashboard-*.png"
