@@ -23,6 +23,7 @@
 //! servant's state was taken, are lost (calls are refused while moving).
 
 pub mod adapter;
+pub mod cache;
 pub mod channel;
 pub mod client;
 pub mod cookie;
@@ -33,6 +34,7 @@ pub mod proto;
 pub mod reference;
 pub mod servant;
 pub mod stub;
+pub mod tracking;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
