@@ -668,6 +668,11 @@ impl PeerTable {
         LinkStatus(flag)
     }
 
+    /// Where peer `name` listens.
+    pub fn addr_of(&self, name: &str) -> Option<SocketAddr> {
+        self.peers.lock().unwrap_or_else(|e| e.into_inner()).get(name).map(|(a, _)| *a)
+    }
+
     /// The peers, with their loads as `placement` last heard them.
     pub fn rows(&self, placement: &Placement) -> Vec<PeerRow> {
         let peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());

@@ -125,6 +125,13 @@ impl Backends {
         }
     }
 
+    /// Takes `name` out at once (e.g. no address to hand clients to).
+    pub fn take_out(&mut self, name: &str, why: &str) {
+        if let Some(b) = self.get(name) {
+            take_out(b, why);
+        }
+    }
+
     /// The probes to send now (back end, ticket): one per back end per
     /// period, none while one is in flight. `next_ticket` numbers them.
     pub fn probes_due(&mut self, now: Instant, next_ticket: &mut u64) -> Vec<(String, u64)> {

@@ -78,6 +78,10 @@ pub struct Recall<H> {
     /// Strict: the latest the mutation waits (the last lease's end, or
     /// the grace period's); none: nothing to wait for.
     pub wait_until: Option<Instant>,
+    /// Strict, in the grace period after a restart: the mutation waits at
+    /// least until then, acknowledged or not (holders from before the
+    /// restart are unknown).
+    pub not_before: Option<Instant>,
 }
 
 /// See the module comment.
@@ -141,15 +145,15 @@ impl<H: Ord + Clone + std::hash::Hash> Tracker<H> {
             self.holders.remove(object).unwrap_or_default().into_iter().filter(|(_, until)| *until > now).collect();
         let mut holders: Vec<H> = live.iter().map(|(h, _)| h.clone()).collect();
         holders.sort();
-        let wait_until = match self.caching.consistency {
-            Consistency::Relaxed => None,
+        let (wait_until, not_before) = match self.caching.consistency {
+            Consistency::Relaxed => (None, None),
             Consistency::Strict => {
                 let lease_end = live.iter().map(|(_, u)| *u).max();
                 let grace = self.grace_until.filter(|g| *g > now);
-                lease_end.into_iter().chain(grace).max()
+                (lease_end.into_iter().chain(grace).max(), grace)
             }
         };
-        Recall { holders, wait_until }
+        Recall { holders, wait_until, not_before }
     }
 
     /// Holders of `object` now (expired leases left out).
@@ -159,37 +163,55 @@ impl<H: Ord + Clone + std::hash::Hash> Tracker<H> {
 }
 
 /// Strict mutations waiting for acknowledgements (see the module comment).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Recalls<H: Ord> {
     next: u64,
-    waiting: HashMap<u64, (BTreeSet<H>, Instant)>,
+    /// By number: holders not yet acknowledged, deadline, not before.
+    waiting: HashMap<u64, Waiting<H>>,
+}
+
+#[derive(Debug)]
+struct Waiting<H> {
+    left: BTreeSet<H>,
+    deadline: Instant,
+    not_before: Option<Instant>,
+}
+
+impl<H: Ord> Default for Recalls<H> {
+    fn default() -> Recalls<H> {
+        Recalls { next: 0, waiting: HashMap::new() }
+    }
 }
 
 impl<H: Ord + Clone> Recalls<H> {
-    /// A mutation waits for `holders` until `deadline`; its number, which
-    /// the invalidations carry.
-    pub fn start(&mut self, holders: &[H], deadline: Instant) -> u64 {
+    /// A mutation waits for the holders of `recall` until its deadline
+    /// (and not before its `not_before`); its number, which the
+    /// invalidations carry. None if it need not wait.
+    pub fn start(&mut self, recall: &Recall<H>) -> Option<u64> {
+        let deadline = recall.wait_until?;
         self.next += 1;
-        self.waiting.insert(self.next, (holders.iter().cloned().collect(), deadline));
-        self.next
+        let left = recall.holders.iter().cloned().collect();
+        self.waiting.insert(self.next, Waiting { left, deadline, not_before: recall.not_before });
+        Some(self.next)
     }
 
-    /// `holder` acknowledged recall `seq`; true if that was the last one
-    /// (the mutation may return; it is forgotten).
-    pub fn ack(&mut self, seq: u64, holder: &H) -> bool {
-        let Some((left, _)) = self.waiting.get_mut(&seq) else { return false };
-        left.remove(holder);
-        if left.is_empty() {
+    /// `holder` acknowledged recall `seq` at `now`; true if the mutation
+    /// may return now (it is forgotten): that was the last one, and the
+    /// grace period is over.
+    pub fn ack(&mut self, seq: u64, holder: &H, now: Instant) -> bool {
+        let Some(w) = self.waiting.get_mut(&seq) else { return false };
+        w.left.remove(holder);
+        if w.left.is_empty() && w.not_before.is_none_or(|t| t <= now) {
             self.waiting.remove(&seq);
             return true;
         }
         false
     }
 
-    /// Recalls whose deadline passed (their remaining holders' leases have
-    /// run out): they may return; forgotten.
+    /// Recalls that may return at `now` (deadline passed: the remaining
+    /// holders' leases have run out); forgotten.
     pub fn expire(&mut self, now: Instant) -> Vec<u64> {
-        let done: Vec<u64> = self.waiting.iter().filter(|(_, (_, d))| *d <= now).map(|(s, _)| *s).collect();
+        let done: Vec<u64> = self.waiting.iter().filter(|(_, w)| w.deadline <= now).map(|(s, _)| *s).collect();
         for s in &done {
             self.waiting.remove(s);
         }
@@ -237,10 +259,11 @@ mod tests {
         let r = t.mutate("x", t0 + Duration::from_millis(200));
         assert_eq!(r.holders, ["c1", "c2"]);
         assert_eq!(r.wait_until, Some(t0 + Duration::from_millis(100) + L));
+        assert_eq!(r.not_before, None);
         assert_eq!(t.holders_of("x", t0), 0, "holders forgotten");
         assert_eq!(t.holders_of("y", t0), 1, "other objects untouched");
         // Nobody holds a copy: nothing to wait for.
-        assert_eq!(t.mutate("x", t0), Recall { holders: vec![], wait_until: None });
+        assert_eq!(t.mutate("x", t0), Recall { holders: vec![], wait_until: None, not_before: None });
     }
 
     #[test]
@@ -268,9 +291,17 @@ mod tests {
         let relaxed = Caching { consistency: Consistency::Relaxed, lease: L };
         let mut r: Tracker<&str> = Tracker::new(relaxed, t0, true);
         r.grant("x", "c1", 0, t0);
-        assert_eq!(r.mutate("x", t0), Recall { holders: vec!["c1"], wait_until: None });
+        assert_eq!(r.mutate("x", t0), Recall { holders: vec!["c1"], wait_until: None, not_before: None });
         let mut s: Tracker<&str> = Tracker::new(strict(), t0, true);
-        assert_eq!(s.mutate("x", t0 + Duration::from_millis(10)).wait_until, Some(t0 + L));
+        let v = s.version("x");
+        s.grant("x", "c1", v, t0);
+        let in_grace = s.mutate("x", t0 + Duration::from_millis(10));
+        assert_eq!((in_grace.wait_until, in_grace.not_before), (Some(t0 + L), Some(t0 + L)));
+        // Acknowledged by every known holder, it still waits out the grace.
+        let mut rc: Recalls<&str> = Recalls::default();
+        let seq = rc.start(&in_grace).unwrap();
+        assert!(!rc.ack(seq, &"c1", t0 + Duration::from_millis(20)));
+        assert_eq!(rc.expire(t0 + L), vec![seq]);
         assert_eq!(s.mutate("x", t0 + L).wait_until, None, "grace over");
     }
 
@@ -278,12 +309,15 @@ mod tests {
     fn recalls_end_on_the_last_ack_or_at_their_deadline() {
         let t0 = Instant::now();
         let mut rc: Recalls<&str> = Recalls::default();
-        let a = rc.start(&["c1", "c2"], t0 + L);
-        let b = rc.start(&["c3"], t0 + L * 2);
-        assert!(!rc.ack(a, &"c1"));
-        assert!(!rc.ack(a, &"c9"), "a stranger's ack changes nothing");
-        assert!(rc.ack(a, &"c2"));
-        assert!(!rc.ack(a, &"c2"), "done once");
+        let recall =
+            |holders: &[&'static str], d| Recall { holders: holders.to_vec(), wait_until: Some(d), not_before: None };
+        let a = rc.start(&recall(&["c1", "c2"], t0 + L)).unwrap();
+        let b = rc.start(&recall(&["c3"], t0 + L * 2)).unwrap();
+        assert_eq!(rc.start(&Recall { holders: vec!["c4"], wait_until: None, not_before: None }), None);
+        assert!(!rc.ack(a, &"c1", t0));
+        assert!(!rc.ack(a, &"c9", t0), "a stranger's ack changes nothing");
+        assert!(rc.ack(a, &"c2", t0));
+        assert!(!rc.ack(a, &"c2", t0), "done once");
         assert!(rc.expire(t0 + L).is_empty());
         assert_eq!(rc.expire(t0 + L * 2), vec![b]);
         assert!(rc.is_empty());
