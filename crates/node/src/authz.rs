@@ -79,6 +79,7 @@ fn needs(body: &RequestBody) -> (Needs, &'static str) {
         // Services are for the cluster's clients: listing, finding and
         // connecting to one needs nothing more than the connection.
         R::Service(_) => (Needs::Nothing, "use a service"),
+        R::Front(_) => (Needs::Nothing, "look"),
         R::LibPublish { .. } => (Needs::Operator, "publish a library"),
         R::Drain | R::Undrain => (Needs::Operator, "drain"),
         R::Owner(OwnerRequest::ReloadPolicy) => (Needs::Operator, "reload the policy"),

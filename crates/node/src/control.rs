@@ -132,6 +132,8 @@ pub enum RequestBody {
     Owner(crate::signed::OwnerRequest),
     /// The node's services (tags 45–49, `services/proto.rs`).
     Service(crate::services::proto::ServiceRequest),
+    /// About the node's fronts and its agents' cache (tags 50–59).
+    Front(crate::front::proto::FrontRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,6 +221,8 @@ pub enum ReplyBody {
     },
     /// The node's services (tags 45–49).
     Service(crate::services::proto::ServiceReply),
+    /// The node's fronts and its agents' cache (tags 50–59).
+    Front(crate::front::proto::FrontReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -396,6 +400,7 @@ impl Request {
             }
             RequestBody::Owner(req) => req.encode(&mut out),
             RequestBody::Service(req) => req.encode(&mut out),
+            RequestBody::Front(req) => req.encode(&mut out),
         }
         out
     }
@@ -429,6 +434,7 @@ impl Request {
             30 => RequestBody::Object(crate::objects::proto::ObjectRequest::decode_from(&mut r)?),
             t @ 20..=29 => RequestBody::Owner(crate::signed::OwnerRequest::decode(t, &mut r)?),
             t @ 45..=49 => RequestBody::Service(crate::services::proto::ServiceRequest::decode(t, &mut r)?),
+            t @ 50..=59 => RequestBody::Front(crate::front::proto::FrontRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -542,6 +548,7 @@ impl Response {
                 put_str(&mut out, summary);
             }
             ReplyBody::Service(reply) => reply.encode(&mut out),
+            ReplyBody::Front(reply) => reply.encode(&mut out),
         }
         out
     }
@@ -619,6 +626,7 @@ impl Response {
             30 => Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::decode_from(&mut r)?)),
             20 => Ok(ReplyBody::PolicyReloaded { summary: r.str()? }),
             t @ 45..=49 => Ok(ReplyBody::Service(crate::services::proto::ServiceReply::decode(t, &mut r)?)),
+            t @ 50..=59 => Ok(ReplyBody::Front(crate::front::proto::FrontReply::decode(t, &mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -989,6 +997,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         RequestBody::Object(_) => Err("object requests are served by the connection".into()),
         RequestBody::Owner(req) => crate::signed::handle(node, req),
         RequestBody::Service(req) => node.services.handle(req).map(ReplyBody::Service),
+        RequestBody::Front(req) => Ok(ReplyBody::Front(crate::front::handle(node.objects, req))),
     }
 }
 
@@ -1027,6 +1036,8 @@ mod tests {
             RequestBody::Undrain,
             RequestBody::Owner(crate::signed::OwnerRequest::ReloadPolicy),
             RequestBody::Service(crate::services::proto::ServiceRequest::Endpoint { name: "upper".into() }),
+            RequestBody::Front(crate::front::proto::FrontRequest::Status),
+            RequestBody::Front(crate::front::proto::FrontRequest::Cache),
             RequestBody::Owner(crate::signed::OwnerRequest::SignedSubmit(Box::new(
                 itinerant_core::OwnerKey::from_secret("alice", [5; 32]).unwrap().sign(itinerant_core::Submission {
                     script: "puts hi".into(),

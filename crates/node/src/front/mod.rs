@@ -7,6 +7,7 @@
 pub mod backends;
 pub mod config;
 pub mod policy;
+pub mod proto;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -147,5 +148,16 @@ impl Front {
             relayed_reply_bytes: self.relayed_reply_bytes.load(Ordering::Relaxed),
             handoffs: self.handoffs.load(Ordering::Relaxed),
         }
+    }
+}
+
+/// Serves a client's request about fronts and caches (tags 50–59).
+pub fn handle(objects: &crate::objects::Objects, req: proto::FrontRequest) -> proto::FrontReply {
+    match req {
+        proto::FrontRequest::Status => match objects.front() {
+            Some(f) => proto::FrontReply::Status { services: f.rows(), counters: f.counters() },
+            None => proto::FrontReply::Status { services: Vec::new(), counters: FrontCounters::default() },
+        },
+        proto::FrontRequest::Cache => proto::FrontReply::Cache(objects.agent_cache_stats()),
     }
 }
