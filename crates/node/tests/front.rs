@@ -83,17 +83,21 @@ async fn backends(names: &[&str]) -> Vec<Killable> {
 
 /// A front node for `svc` on `backs` (mode and policy as in the file).
 async fn front(backs: &[Killable], mode: &str, policy: &str) -> Arc<Node> {
+    front_named("front", backs, mode, policy).await
+}
+
+async fn front_named(name: &str, backs: &[Killable], mode: &str, policy: &str) -> Arc<Node> {
     let names: Vec<String> = backs.iter().map(|b| format!("\"{}\"", b.node.runtime().node())).collect();
     let text = format!(
         "[[service]]\nadapter = \"svc\"\nbackends = [{}]\nmode = \"{mode}\"\npolicy = \"{policy}\"\nprobe_ms = 50\nprobe_timeout_ms = 300\n",
         names.join(", ")
     );
-    let mut c = config("front");
+    let mut c = config(name);
     c.front = Some(FrontConfig::parse(&text).unwrap());
     let f = Arc::new(Node::start(c).await.unwrap());
     for b in backs {
         f.add_peer(b.node.runtime().node(), b.node.addr());
-        b.add_peer("front", f.addr());
+        b.add_peer(name, f.addr());
     }
     f
 }
@@ -172,18 +176,7 @@ async fn least_loaded_and_affinity_policies() {
     }
     assert!(used.len() >= 2, "12 sessions all on {used:?}");
     // Least loaded spreads evenly when the back ends are equally quick.
-    let g = {
-        let names = "\"l1\", \"l2\", \"l3\"";
-        let text = format!("[[service]]\nadapter = \"svc\"\nbackends = [{names}]\npolicy = \"least-loaded\"\n");
-        let mut c = config("front2");
-        c.front = Some(FrontConfig::parse(&text).unwrap());
-        let g = Arc::new(Node::start(c).await.unwrap());
-        for b in &backs {
-            g.add_peer(b.node.runtime().node(), b.node.addr());
-            b.add_peer("front2", g.addr());
-        }
-        g
-    };
+    let g = front_named("front2", &backs, "relay", "least-loaded").await;
     let c = ObjectClient::connect(g.addr(), "s").await.unwrap();
     let target = ObjectRef::new("front2", "svc", "x").unwrap();
     let calls: Vec<_> = (0..60).map(|_| (target.clone(), "who".to_string(), Vec::new())).collect();
@@ -199,18 +192,7 @@ async fn least_loaded_and_affinity_policies() {
 async fn handoff_mode_carries_no_reply_through_the_front() {
     let mut backs = backends(&["h1", "h2", "h3"]).await;
     let relay = front(&backs, "relay", "round-robin").await;
-    let hand = {
-        let names = "\"h1\", \"h2\", \"h3\"";
-        let text = format!("[[service]]\nadapter = \"svc\"\nbackends = [{names}]\nmode = \"handoff\"\nprobe_ms = 50\nprobe_timeout_ms = 300\n");
-        let mut c = config("hfront");
-        c.front = Some(FrontConfig::parse(&text).unwrap());
-        let g = Arc::new(Node::start(c).await.unwrap());
-        for b in &backs {
-            g.add_peer(b.node.runtime().node(), b.node.addr());
-            b.add_peer("hfront", g.addr());
-        }
-        g
-    };
+    let hand = front_named("hfront", &backs, "handoff", "round-robin").await;
     let n = "10000".to_string();
     // 40 calls answered with 10 kB each: through the relay, 400 kB pass
     // the front; handed off, none.
