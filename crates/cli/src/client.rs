@@ -83,8 +83,16 @@ pub fn certs_dir() -> Option<PathBuf> {
     CERTS.get_or_init(|| None).clone()
 }
 
+/// The first address `node` (HOST:PORT) resolves to.
+pub fn resolve(node: &str) -> Result<SocketAddr, String> {
+    node.to_socket_addrs()
+        .map_err(|e| format!("bad node address \"{node}\": {e}"))?
+        .next()
+        .ok_or_else(|| format!("\"{node}\" resolves to no address"))
+}
+
 /// The TLS configuration of this client, if it has credentials.
-fn tls_config() -> Result<Option<Arc<rustls::ClientConfig>>, String> {
+pub fn tls_config() -> Result<Option<Arc<rustls::ClientConfig>>, String> {
     let Some(dir) = CERTS.get_or_init(|| None) else {
         return Ok(None);
     };

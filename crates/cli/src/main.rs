@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod client;
 mod demo;
+mod front_cmd;
 mod init;
 mod key;
 mod logging;
@@ -178,6 +179,38 @@ enum Cmd {
         /// Give up after MS milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 10_000)]
         timeout: u64,
+        /// Make the call N times (through a client of this command's own,
+        /// which follows a front's handoff); the result is printed once.
+        #[arg(long, value_name = "N")]
+        repeat: Option<u32>,
+        /// Keep results of read-only methods (adapters with caching=…).
+        #[arg(long)]
+        cache: bool,
+        /// Print the client's cache counters (entries, hits, hit rate).
+        #[arg(long)]
+        stats: bool,
+    },
+    /// A front's back ends: mode, policy, state (up/down), load, calls
+    /// dispatched, times taken out.
+    Front {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The node's HOST:PORT (instead of --node).
+        #[arg(value_name = "NODE")]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The cache a node keeps for its agents' `object call`: entries,
+    /// hits, misses, hit rate.
+    Cache {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The node's HOST:PORT (instead of --node).
+        #[arg(value_name = "NODE")]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// The services of a running node (name, kind, address), or with
     /// --name where one service is; `port` "node": reached through the
@@ -373,6 +406,10 @@ enum NodeAction {
         /// serves as a superserver (docs/OBJECTS.md, "Superserver").
         #[arg(long, value_name = "FILE")]
         services: Option<std::path::PathBuf>,
+        /// The services this node fronts (TOML): adapters served by back
+        /// ends, relay or handoff, the policy (docs/OBJECTS.md, "Front tier").
+        #[arg(long, value_name = "FILE")]
+        front: Option<std::path::PathBuf>,
         /// Log lines as text or JSON.
         #[arg(long, value_enum, default_value_t)]
         log_format: logging::LogFormat,
@@ -430,6 +467,7 @@ fn main() -> ExitCode {
                     insecure_loopback,
                     policy,
                     services,
+                    front,
                     log_format: _,
                     http,
                 },
@@ -448,6 +486,7 @@ fn main() -> ExitCode {
             insecure_loopback,
             policy,
             services,
+            front,
         }),
         Cmd::Node { action: NodeAction::ReloadPolicy { node } } => {
             client::exit(node.address().and_then(|n| client::reload_policy(&n)))
@@ -513,8 +552,22 @@ fn main() -> ExitCode {
         }
         Cmd::Adapter { node, action } => client::exit(node.address().and_then(|n| objects_cmd::adapter(&n, action))),
         Cmd::Object { node, action } => client::exit(node.address().and_then(|n| objects_cmd::object_cmd(&n, action))),
-        Cmd::Call { node, reference, method, args, timeout } => {
-            client::exit(node.address().and_then(|n| objects_cmd::call(&n, reference, method, args, timeout)))
+        Cmd::Call { node, reference, method, args, timeout, repeat, cache, stats } => {
+            client::exit(node.address().and_then(|n| match (repeat, cache, stats) {
+                (None, false, false) => objects_cmd::call(&n, reference, method, args, timeout),
+                _ => {
+                    let repeat = front_cmd::Repeat { times: repeat.unwrap_or(1), cache, stats };
+                    front_cmd::call_repeated(&n, reference, method, args, timeout, repeat)
+                }
+            }))
+        }
+        Cmd::Front { mut node, at, json } => {
+            node.node = at.or(node.node);
+            client::exit(node.address().and_then(|n| front_cmd::front(&n, json)))
+        }
+        Cmd::Cache { mut node, at, json } => {
+            node.node = at.or(node.node);
+            client::exit(node.address().and_then(|n| front_cmd::cache(&n, json)))
         }
         Cmd::Endpoints { mut node, at, name, json } => {
             node.node = at.or(node.node);

@@ -29,6 +29,8 @@ pub struct StartArgs {
     pub insecure_loopback: bool,
     /// The services file (superserver).
     pub services: Option<std::path::PathBuf>,
+    /// The front file (`itinerant_node::front::config`).
+    pub front: Option<std::path::PathBuf>,
     /// Where the dashboard and `/metrics` listen (HTTP).
     pub http: SocketAddr,
 }
@@ -136,6 +138,9 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.tls = tls;
     config.policy = policy.clone();
     config.services = args.services.clone();
+    if let Some(path) = &args.front {
+        config.front = Some(itinerant_node::front::config::FrontConfig::load(path)?);
+    }
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };

@@ -20,7 +20,7 @@ pub enum AdapterCmd {
         name: String,
         /// threading=single|per-object|per-request|pool:N instance=single|session|per-call
         /// lifespan=transient|persistent activation=eager|on-demand idle-ms=MS
-        /// organisation=iterative|threaded|event
+        /// organisation=iterative|threaded|event caching=strict:MS|relaxed:MS
         policy: Vec<String>,
     },
     /// The node's adapters with their policies.

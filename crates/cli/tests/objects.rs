@@ -1,5 +1,7 @@
 //! `itin adapter`, `itin object` and `itin call` against real node
-//! processes, and a persistent adapter's state after SIGKILL.
+//! processes, and a persistent adapter's state after SIGKILL; a front
+//! (`--front`) handing clients to back ends under mutual TLS, `itin front`
+//! and a client's cache (`itin call --repeat --cache --stats`).
 
 use std::process::Child;
 use std::time::Duration;
@@ -16,7 +18,12 @@ struct NodeProc {
 
 impl NodeProc {
     fn start(name: &str, data: &std::path::Path) -> NodeProc {
-        let args = ["--name", name, "--listen", "127.0.0.1:0", "--workers", "1", "--data", data.to_str().unwrap()];
+        NodeProc::start_with(name, &["--data", data.to_str().unwrap()])
+    }
+
+    fn start_with(name: &str, more: &[&str]) -> NodeProc {
+        let mut args = vec!["--name", name, "--listen", "127.0.0.1:0", "--workers", "1"];
+        args.extend_from_slice(more);
         let (child, lines) = common::start_node(&args);
         let mut node = NodeProc { child, addr: String::new() };
         let line = lines.recv_timeout(WAIT).expect("the node prints where it listens");
@@ -96,5 +103,56 @@ fn persistent_objects_keep_their_state_after_sigkill() {
     let node = NodeProc::start("p", &data);
     assert_eq!(node.ok(&["object", "list"]).lines().count(), 1, "removals are durable too");
     drop(node);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_front_hands_clients_to_back_ends_under_tls_and_drops_a_dead_one() {
+    let dir = std::env::temp_dir().join(format!("itin-front-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut backs = Vec::new();
+    for name in ["fb1", "fb2"] {
+        let b = NodeProc::start_with(name, &[]);
+        b.ok(&["adapter", "create", "svc", "caching=strict:5000"]);
+        let script = dir.join(format!("{name}.tcl"));
+        std::fs::write(&script, format!("set readonly {{who}}\nproc who {{}} {{ return {name} }}\n")).unwrap();
+        b.ok(&["object", "add", "svc", "x", script.to_str().unwrap()]);
+        backs.push(b);
+    }
+    let file = dir.join("front.toml");
+    let text = "[[service]]\nadapter = \"svc\"\nbackends = [\"fb1\", \"fb2\"]\nmode = \"handoff\"\nprobe_ms = 50\nprobe_timeout_ms = 300\n";
+    std::fs::write(&file, text).unwrap();
+    let (p1, p2) = (format!("fb1={}", backs[0].addr), format!("fb2={}", backs[1].addr));
+    let front = NodeProc::start_with("ff", &["--peer", &p1, "--peer", &p2, "--front", file.to_str().unwrap()]);
+    // Each `itin call --repeat` is a client of its own: handed off (round
+    // robin), then its calls go to its back end over mutual TLS, the
+    // repeated read from its cache.
+    let mut served = Vec::new();
+    for _ in 0..2 {
+        let out = front.ok(&["call", "itin://ff/svc/x", "who", "--repeat", "10", "--cache", "--stats"]);
+        let mut lines = out.lines();
+        served.push(lines.next().unwrap().to_owned());
+        let stats = lines.next().unwrap();
+        assert!(stats.starts_with("cache: 1 entries, 9 hits"), "{stats}");
+    }
+    served.sort();
+    assert_eq!(served, ["fb1", "fb2"]);
+    let table = front.ok(&["front", "--json"]);
+    assert!(table.contains("\"mode\": \"handoff\"") && table.contains("\"dispatched\": 1"), "{table}");
+    // fb1 dies: taken out, every client goes to fb2 (plain `itin call` is
+    // relayed, `--repeat` handed off).
+    drop(backs.remove(0));
+    let deadline = std::time::Instant::now() + WAIT;
+    while !front.ok(&["front"]).lines().any(|l| l.contains("fb1") && l.contains("down")) {
+        assert!(std::time::Instant::now() < deadline, "fb1 not taken out");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for _ in 0..3 {
+        assert_eq!(front.ok(&["call", "itin://ff/svc/x", "who", "--repeat", "1"]), "fb2");
+        assert_eq!(front.ok(&["call", "itin://ff/svc/x", "who"]), "fb2");
+    }
+    assert!(front.ok(&["cache"]).starts_with("agents' cache: 0 entries"));
+    drop(front);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -75,12 +75,17 @@ fn needs(body: &RequestBody) -> (Needs, &'static str) {
         R::Send { .. } => (Needs::AnOwner, "send"),
         R::Object(o) => match o {
             ObjectRequest::AdapterList | ObjectRequest::ObjectList { .. } => (Needs::Nothing, "look"),
-            ObjectRequest::Call { .. } | ObjectRequest::OpenChannel => (Needs::Nothing, "call"),
+            // The urgent lane only cancels the calls of the channel whose
+            // (unguessable) token it names: part of calling.
+            ObjectRequest::Call { .. } | ObjectRequest::OpenChannel | ObjectRequest::OpenUrgent { .. } => {
+                (Needs::Nothing, "call")
+            }
             _ => (Needs::Operator, "manage objects"),
         },
         // Services are for the cluster's clients: listing, finding and
         // connecting to one needs nothing more than the connection.
         R::Service(_) => (Needs::Nothing, "use a service"),
+        R::Front(_) => (Needs::Nothing, "look"),
         R::LibPublish { .. } => (Needs::Operator, "publish a library"),
         R::Drain | R::Undrain => (Needs::Operator, "drain"),
         R::Owner(OwnerRequest::ReloadPolicy) => (Needs::Operator, "reload the policy"),
@@ -191,7 +196,16 @@ mod tests {
             assert!(decide(&Acting::Nobody, body.clone()).unwrap_err().contains("needs a client acting as an owner"));
             assert_eq!(decide(&Acting::Open, body), Ok(()));
         }
-        for body in [RequestBody::Agents, RequestBody::Nodes, RequestBody::DrainStatus] {
+        use crate::objects::proto::ObjectRequest as O;
+        for body in [
+            RequestBody::Agents,
+            RequestBody::Nodes,
+            RequestBody::DrainStatus,
+            RequestBody::Object(O::OpenChannel),
+            RequestBody::Object(O::OpenUrgent { token: 7 }),
+            RequestBody::Front(crate::front::proto::FrontRequest::Status),
+            RequestBody::Front(crate::front::proto::FrontRequest::Cache),
+        ] {
             assert_eq!(decide(&Acting::Nobody, body), Ok(()));
         }
         let send =

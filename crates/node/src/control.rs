@@ -132,6 +132,8 @@ pub enum RequestBody {
     Owner(crate::signed::OwnerRequest),
     /// The node's services (tags 45–49, `services/proto.rs`).
     Service(crate::services::proto::ServiceRequest),
+    /// About the node's fronts and its agents' cache (tags 50–59).
+    Front(crate::front::proto::FrontRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -225,6 +227,8 @@ pub enum ReplyBody {
         token: String,
         address: Option<String>,
     },
+    /// The node's fronts and its agents' cache (tags 50–59).
+    Front(crate::front::proto::FrontReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -402,6 +406,7 @@ impl Request {
             }
             RequestBody::Owner(req) => req.encode(&mut out),
             RequestBody::Service(req) => req.encode(&mut out),
+            RequestBody::Front(req) => req.encode(&mut out),
         }
         out
     }
@@ -435,6 +440,7 @@ impl Request {
             30 => RequestBody::Object(crate::objects::proto::ObjectRequest::decode_from(&mut r)?),
             t @ 20..=29 => RequestBody::Owner(crate::signed::OwnerRequest::decode(t, &mut r)?),
             t @ 45..=49 => RequestBody::Service(crate::services::proto::ServiceRequest::decode(t, &mut r)?),
+            t @ 50..=59 => RequestBody::Front(crate::front::proto::FrontRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -553,6 +559,7 @@ impl Response {
                 put_str(&mut out, token);
                 put_opt(&mut out, address.as_deref());
             }
+            ReplyBody::Front(reply) => reply.encode(&mut out),
         }
         out
     }
@@ -631,6 +638,7 @@ impl Response {
             20 => Ok(ReplyBody::PolicyReloaded { summary: r.str()? }),
             23 => Ok(ReplyBody::DashboardSession { token: r.str()?, address: r.opt()? }),
             t @ 45..=49 => Ok(ReplyBody::Service(crate::services::proto::ServiceReply::decode(t, &mut r)?)),
+            t @ 50..=59 => Ok(ReplyBody::Front(crate::front::proto::FrontReply::decode(t, &mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -678,6 +686,11 @@ impl PeerTable {
         let flag = Arc::new(AtomicBool::new(false));
         self.peers.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), (addr, flag.clone()));
         LinkStatus(flag)
+    }
+
+    /// Where peer `name` listens.
+    pub fn addr_of(&self, name: &str) -> Option<SocketAddr> {
+        self.peers.lock().unwrap_or_else(|e| e.into_inner()).get(name).map(|(a, _)| *a)
     }
 
     /// The peers, with their loads as `placement` last heard them.
@@ -1012,6 +1025,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         RequestBody::Object(_) => Err("object requests are served by the connection".into()),
         RequestBody::Owner(req) => crate::signed::handle(node, req),
         RequestBody::Service(req) => node.services.handle(req).map(ReplyBody::Service),
+        RequestBody::Front(req) => Ok(ReplyBody::Front(crate::front::handle(node.objects, req))),
     }
 }
 
@@ -1050,6 +1064,8 @@ mod tests {
             RequestBody::Undrain,
             RequestBody::Owner(crate::signed::OwnerRequest::ReloadPolicy),
             RequestBody::Service(crate::services::proto::ServiceRequest::Endpoint { name: "upper".into() }),
+            RequestBody::Front(crate::front::proto::FrontRequest::Status),
+            RequestBody::Front(crate::front::proto::FrontRequest::Cache),
             RequestBody::Owner(crate::signed::OwnerRequest::SignedSubmit(Box::new(
                 itinerant_core::OwnerKey::from_secret("alice", [5; 32]).unwrap().sign(itinerant_core::Submission {
                     script: "puts hi".into(),

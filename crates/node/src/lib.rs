@@ -15,6 +15,7 @@ pub mod authz;
 pub mod control;
 pub mod dashboard;
 pub mod endpoints;
+pub mod front;
 pub mod handoff;
 pub mod image;
 mod kv;

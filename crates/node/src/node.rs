@@ -87,6 +87,9 @@ pub struct NodeConfig {
     /// The services file (`services/config.rs`): what the node serves as
     /// a superserver. None: no services.
     pub services: Option<PathBuf>,
+    /// The services this node fronts (`crate::front`, `--front FILE`);
+    /// none: it fronts nothing.
+    pub front: Option<crate::front::config::FrontConfig>,
 }
 
 impl NodeConfig {
@@ -101,6 +104,7 @@ impl NodeConfig {
             tls: None,
             policy: None,
             services: None,
+            front: None,
         }
     }
 }
@@ -159,6 +163,10 @@ struct Links {
 impl crate::objects::Peers for Links {
     fn send(&self, node: &str, frame: Frame) -> Result<(), String> {
         self.send_frame(node, frame)
+    }
+
+    fn addr_of(&self, node: &str) -> Option<SocketAddr> {
+        self.peers.addr_of(node)
     }
 }
 
@@ -440,6 +448,9 @@ impl Node {
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);
         links.objects.set_runtime(Arc::downgrade(&runtime));
+        if let Some(front) = &config.front {
+            links.objects.set_front(crate::front::Front::new(front)?);
+        }
         if let Some(p) = &policy {
             runtime.set_authority(p.clone());
         }

@@ -91,6 +91,9 @@ pub struct Policy {
     pub instance: Instance,
     pub lifespan: Lifespan,
     pub activation: Activation,
+    /// Clients may keep read-only results (`caching=strict:MS` or
+    /// `relaxed:MS`, `tracking.rs`); none: no copies, no tracking.
+    pub caching: Option<super::tracking::Caching>,
 }
 
 impl Default for Policy {
@@ -101,6 +104,7 @@ impl Default for Policy {
             instance: Instance::Single,
             lifespan: Lifespan::Transient,
             activation: Activation::Eager,
+            caching: None,
         }
     }
 }
@@ -160,13 +164,14 @@ impl Policy {
                         _ => return Err(format!("bad activation \"{value}\": must be eager or on-demand")),
                     }
                 }
+                "caching" => p.caching = Some(super::tracking::Caching::parse(value)?),
                 "idle-ms" => {
                     let ms: u64 = value.parse().map_err(|_| format!("bad idle-ms \"{value}\""))?;
                     idle = Some(Duration::from_millis(ms.clamp(1, 24 * 3600 * 1000)));
                 }
                 _ => {
                     return Err(format!(
-                        "unknown policy \"{key}\": must be organisation, threading, instance, lifespan, activation or idle-ms"
+                        "unknown policy \"{key}\": must be organisation, threading, instance, lifespan, activation, idle-ms or caching"
                     ))
                 }
             }
@@ -178,6 +183,11 @@ impl Policy {
             }
             (_, t) => t.unwrap_or(Threading::PerObject),
         };
+        if p.caching.is_some() && p.instance != Instance::Single {
+            // A copy is shared by everyone its holder serves (a node's
+            // agents), so the result must not depend on the session.
+            return Err("caching needs instance=single".into());
+        }
         if idle.is_some() && !on_demand {
             return Err("idle-ms needs activation=on-demand".into());
         }
@@ -238,9 +248,13 @@ impl fmt::Display for Policy {
         // Left out when threaded, so that policies stored before
         // organisations existed read back the same.
         match self.organisation {
-            Organisation::Threaded => Ok(()),
-            Organisation::Iterative => write!(f, " organisation=iterative"),
-            Organisation::Event => write!(f, " organisation=event"),
+            Organisation::Threaded => {}
+            Organisation::Iterative => write!(f, " organisation=iterative")?,
+            Organisation::Event => write!(f, " organisation=event")?,
+        }
+        match self.caching {
+            Some(c) => write!(f, " caching={c}"),
+            None => Ok(()),
         }
     }
 }
@@ -403,6 +417,8 @@ mod tests {
             "threading=pool:4 instance=single lifespan=persistent activation=eager",
             "threading=single instance=single lifespan=transient activation=eager organisation=iterative",
             "threading=per-request instance=per-call lifespan=transient activation=eager organisation=event",
+            "threading=per-object instance=single lifespan=transient activation=eager caching=strict:500",
+            "threading=single instance=single lifespan=transient activation=eager organisation=event caching=relaxed:20",
         ] {
             let p = Policy::parse(text).unwrap();
             assert_eq!(p.to_string(), text);

@@ -128,6 +128,8 @@ where
     answer(&mut stream, id, Ok(ObjectReply::Channel { token })).await?;
     let (mut reader, mut writer) = tokio::io::split(stream);
     let (tx, mut rx) = mpsc::unbounded_channel::<ObjectWire>();
+    objects.attach_writer(token, &tx);
+    let counted = objects.clone();
     // Writes answers as they come, coalescing those already there.
     let write_task = tokio::spawn(async move {
         let mut batch = Vec::new();
@@ -140,6 +142,7 @@ where
                     Err(_) => break,
                 }
             }
+            counted.channel_bytes_out.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
             match tokio::time::timeout(WRITE_TIMEOUT, writer.write_all(&batch)).await {
                 Ok(Ok(())) => {}
                 _ => return,
@@ -150,40 +153,74 @@ where
     let mut buf = vec![0u8; 64 * 1024];
     let result = loop {
         for frame in frames.drain(..) {
-            match ObjectWire::decode(frame.kind, &frame.payload) {
-                Ok(ObjectWire::Call { call, body }) => {
-                    let mut flights = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-                    if flights.len() >= MAX_IN_FLIGHT {
-                        let refused = CallOutcome::Err(format!("over {MAX_IN_FLIGHT} calls in flight"));
-                        let _ = tx.send(ObjectWire::Reply { call, outcome: refused });
-                        continue;
-                    }
-                    // Reserved before the call may end (and remove it).
-                    flights.insert(call, u64::MAX);
-                    drop(flights);
-                    let (tx, flights) = (tx.clone(), in_flight.clone());
-                    let number = objects.invoke_answered(
-                        body,
-                        Box::new(move |outcome, cookie| {
-                            flights.lock().unwrap_or_else(|e| e.into_inner()).remove(&call);
-                            let _ = tx.send(ObjectWire::answer(call, outcome, cookie));
-                        }),
-                    );
-                    if let Some(n) = in_flight.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&call) {
-                        *n = number;
-                    }
+            let decoded = ObjectWire::decode(frame.kind, &frame.payload);
+            let (call, body, caching) = match decoded {
+                Ok(ObjectWire::Call { call, body }) => (call, body, false),
+                Ok(ObjectWire::CallCaching { call, body }) => (call, body, true),
+                Ok(ObjectWire::InvalidateAck { seq }) => {
+                    objects.invalidation_acked(seq, &super::Holder::Channel(token));
+                    continue;
                 }
-                Ok(ObjectWire::Cancel { call }) => {
-                    let number = in_flight.lock().unwrap_or_else(|e| e.into_inner()).get(&call).copied();
-                    if let Some(number) = number.filter(|n| *n != u64::MAX) {
-                        objects.cancel(number);
+                other => {
+                    match other {
+                        Ok(ObjectWire::Cancel { call }) => {
+                            let number = in_flight.lock().unwrap_or_else(|e| e.into_inner()).get(&call).copied();
+                            if let Some(number) = number.filter(|n| *n != u64::MAX) {
+                                objects.cancel(number);
+                            }
+                        }
+                        Ok(other) => {
+                            let why = format!("unexpected frame on a call channel: kind {}", other.kind());
+                            return finish(tx, write_task, Err(why)).await;
+                        }
+                        Err(e) => {
+                            return finish(tx, write_task, Err(format!("bad frame on a call channel: {e}"))).await
+                        }
                     }
+                    continue;
                 }
-                Ok(other) => {
-                    let why = format!("unexpected frame on a call channel: kind {}", other.kind());
-                    return finish(tx, write_task, Err(why)).await;
+            };
+            // A fronted service in handoff mode: the client is told where
+            // to go; the call is not made here.
+            match objects.hand_off(&body) {
+                Some(Ok((reference, addr))) => {
+                    let _ = tx.send(ObjectWire::HandOff { call, reference, addr });
+                    continue;
                 }
-                Err(e) => return finish(tx, write_task, Err(format!("bad frame on a call channel: {e}"))).await,
+                Some(Err(why)) => {
+                    let _ = tx.send(ObjectWire::Reply { call, outcome: CallOutcome::Unavailable(why) });
+                    continue;
+                }
+                None => {}
+            }
+            let mut flights = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+            if flights.len() >= MAX_IN_FLIGHT {
+                let refused = CallOutcome::Err(format!("over {MAX_IN_FLIGHT} calls in flight"));
+                let _ = tx.send(ObjectWire::Reply { call, outcome: refused });
+                continue;
+            }
+            // Reserved before the call may end (and remove it).
+            flights.insert(call, u64::MAX);
+            drop(flights);
+            let (tx, flights) = (tx.clone(), in_flight.clone());
+            let sink = super::LeaseSink::default();
+            let leased = sink.clone();
+            let epoch = objects.epoch();
+            let reply: super::Answer = Box::new(move |outcome, cookie| {
+                flights.lock().unwrap_or_else(|e| e.into_inner()).remove(&call);
+                let lease = leased.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let w = match lease {
+                    Some((d, _)) => ObjectWire::ReplyLease { call, outcome, lease_ms: d.as_millis() as u64, epoch },
+                    None => ObjectWire::answer(call, outcome, cookie),
+                };
+                let _ = tx.send(w);
+            });
+            let number = match caching {
+                true => objects.invoke_leased(body, super::Holder::Channel(token), sink, reply),
+                false => objects.invoke_answered(body, reply),
+            };
+            if let Some(n) = in_flight.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&call) {
+                *n = number;
             }
         }
         let idle = in_flight.lock().unwrap_or_else(|e| e.into_inner()).is_empty();

@@ -12,7 +12,14 @@
 //! - [`ObjectClient::invoke_group`]: a replica group: the first answer,
 //!   all answers, or a quorum;
 //! - [`ObjectClient::invoke_idempotent`]: a call that may run twice,
-//!   retried on the next replica when one is unavailable (failover).
+//!   retried on the next replica when one is unavailable (failover);
+//! - fronts in handoff mode (`crate::front`): a front answers a call with
+//!   a back end's reference and address; the client opens a channel
+//!   there, calls it directly from then on, and comes back to the front
+//!   only when that back end is unavailable;
+//! - caching ([`ObjectClient::set_caching`]): results of read-only methods
+//!   of `caching=…` adapters are kept under their leases (`cache.rs`),
+//!   dropped when the server invalidates them.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -24,6 +31,7 @@ use crate::net::tls::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
+use super::cache::{Cache, CacheStats, Key, Lookup};
 use super::proto::{Call, CallOutcome, ObjectReply, ObjectRequest, ObjectWire};
 use super::reference::ObjectRef;
 use super::MAX_FOLLOW;
@@ -72,13 +80,34 @@ pub struct PendingCall {
     answer: oneshot::Receiver<Answered>,
 }
 
-/// A call's outcome and the cookie that came with it (`per-call` adapters).
-type Answered = (CallOutcome, Option<Vec<u8>>);
+/// How a call was answered: its outcome and the cookie that came with it
+/// (`per-call` adapters), or a front handing the client to a back end.
+enum Answered {
+    Outcome(CallOutcome, Option<Vec<u8>>),
+    HandOff(ObjectRef, SocketAddr),
+}
+
+/// A call waiting for its answer; with the cache key and send time of a
+/// call whose leased result is kept (put in the cache by the reader, in
+/// the order the node sent answers and invalidations).
+struct Waiter {
+    tx: oneshot::Sender<Answered>,
+    keep: Option<(Key, std::time::Instant)>,
+}
+
+/// What a client and the back-end channels it opened share.
+#[derive(Default)]
+struct Shared {
+    caching: std::sync::atomic::AtomicBool,
+    /// Tests: invalidations are dropped unread (lost), not acknowledged.
+    lose_invalidations: std::sync::atomic::AtomicBool,
+    cache: Mutex<Cache>,
+}
 
 struct Inner {
     data: mpsc::UnboundedSender<Frame>,
     urgent: mpsc::UnboundedSender<Frame>,
-    waiting: Mutex<HashMap<u64, oneshot::Sender<Answered>>>,
+    waiting: Mutex<HashMap<u64, Waiter>>,
     next: AtomicU64,
     session: String,
     /// Where moved objects are now (learned from "moved" answers).
@@ -88,6 +117,14 @@ struct Inner {
     /// The signed cookies `per-call` objects handed out, sent back with
     /// the next call to the same object.
     cookies: Mutex<HashMap<ObjectRef, Vec<u8>>>,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    shared: Arc<Shared>,
+    /// Objects of fronted services handed to a back end: its reference
+    /// and address.
+    handed: Mutex<HashMap<ObjectRef, (ObjectRef, SocketAddr)>>,
+    /// Channels to back ends, by address.
+    direct: Mutex<HashMap<SocketAddr, ObjectClient>>,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// A connection to a node for object calls. Cheap to clone.
@@ -115,6 +152,15 @@ impl ObjectClient {
         session: &str,
         tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Result<ObjectClient, String> {
+        ObjectClient::connect_shared(addr, session, tls, Arc::default()).await
+    }
+
+    async fn connect_shared(
+        addr: SocketAddr,
+        session: &str,
+        tls: Option<Arc<rustls::ClientConfig>>,
+        shared: Arc<Shared>,
+    ) -> Result<ObjectClient, String> {
         let (stream, decoder, leftover, opened) = open(addr, &tls, ObjectRequest::OpenChannel).await?;
         let ObjectReply::Channel { token } = opened else {
             return Err(format!("unexpected answer {opened:?}"));
@@ -136,6 +182,11 @@ impl ObjectClient {
             moved: Mutex::new(HashMap::new()),
             socket,
             cookies: Mutex::new(HashMap::new()),
+            tls,
+            shared,
+            handed: Mutex::new(HashMap::new()),
+            direct: Mutex::new(HashMap::new()),
+            closed: std::sync::atomic::AtomicBool::new(false),
         });
         let (reader, writer) = tokio::io::split(stream);
         tokio::spawn(write_loop(writer, data_rx));
@@ -145,8 +196,10 @@ impl ObjectClient {
             let why = read_loop(reader, decoder, leftover, &weak).await;
             // The channel is gone: every waiting call learns it.
             if let Some(inner) = weak.upgrade() {
-                for (_, tx) in lock(&inner.waiting).drain() {
-                    let _ = tx.send((CallOutcome::Unavailable(format!("connection to the node lost: {why}")), None));
+                inner.closed.store(true, Ordering::Relaxed);
+                for (_, w) in lock(&inner.waiting).drain() {
+                    let lost = CallOutcome::Unavailable(format!("connection to the node lost: {why}"));
+                    let _ = w.tx.send(Answered::Outcome(lost, None));
                 }
             }
         });
@@ -171,11 +224,46 @@ impl ObjectClient {
         }
     }
 
+    /// Keeps results of read-only methods (of `caching=…` adapters) from
+    /// now on, or stops (the copies kept are dropped).
+    pub fn set_caching(&self, on: bool) {
+        self.inner.shared.caching.store(on, Ordering::Relaxed);
+        if !on {
+            lock(&self.inner.shared.cache).clear();
+        }
+    }
+
+    /// The cache's counters (entries, hits, misses, ...).
+    pub fn cache_stats(&self) -> CacheStats {
+        lock(&self.inner.shared.cache).stats()
+    }
+
+    /// For tests: invalidations from now on are lost (neither applied nor
+    /// acknowledged), as if the network dropped them.
+    pub fn lose_invalidations(&self, lose: bool) {
+        self.inner.shared.lose_invalidations.store(lose, Ordering::Relaxed);
+    }
+
     /// Starts a call (not following moves); answer with [`Self::finish`].
     pub fn start(&self, target: &ObjectRef, method: &str, args: &[String], deadline: Duration) -> PendingCall {
+        self.start_keeping(target, method, args, deadline, None)
+    }
+
+    /// As `start`; with `keep`, asks for a lease and keeps the result
+    /// under that key.
+    fn start_keeping(
+        &self,
+        target: &ObjectRef,
+        method: &str,
+        args: &[String],
+        deadline: Duration,
+        keep: Option<Key>,
+    ) -> PendingCall {
         let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let (tx, answer) = oneshot::channel();
-        lock(&self.inner.waiting).insert(id, tx);
+        let caching = keep.is_some();
+        let keep = keep.map(|k| (k, std::time::Instant::now()));
+        lock(&self.inner.waiting).insert(id, Waiter { tx, keep });
         let body = Call {
             target: target.to_string(),
             method: method.to_owned(),
@@ -184,9 +272,15 @@ impl ObjectClient {
             timeout_ms: deadline.as_millis().max(1) as u64,
             cookie: self.cookie(target).unwrap_or_default(),
         };
-        if self.inner.data.send(ObjectWire::Call { call: id, body }.frame()).is_err() {
-            if let Some(tx) = lock(&self.inner.waiting).remove(&id) {
-                let _ = tx.send((CallOutcome::Unavailable("connection to the node lost".into()), None));
+        let w = match caching {
+            true => ObjectWire::CallCaching { call: id, body },
+            false => ObjectWire::Call { call: id, body },
+        };
+        if self.inner.data.send(w.frame()).is_err() {
+            let waiting = lock(&self.inner.waiting).remove(&id);
+            if let Some(w) = waiting {
+                let lost = CallOutcome::Unavailable("connection to the node lost".into());
+                let _ = w.tx.send(Answered::Outcome(lost, None));
             }
         }
         PendingCall { id, target: target.clone(), answer }
@@ -216,21 +310,42 @@ impl ObjectClient {
 
     /// Waits for a started call's outcome, at most `deadline` (then it is
     /// cancelled).
+    /// A front's handoff is given as `Moved` to the back end's reference.
     pub async fn finish(&self, pending: PendingCall, deadline: Duration) -> CallOutcome {
+        match self.finish_answered(pending, deadline).await {
+            Answered::Outcome(outcome, _) => outcome,
+            Answered::HandOff(to, _) => CallOutcome::Moved(to.to_string()),
+        }
+    }
+
+    async fn finish_answered(&self, pending: PendingCall, deadline: Duration) -> Answered {
         match tokio::time::timeout(deadline, pending.answer).await {
-            Ok(Ok((outcome, cookie))) => {
-                if let Some(cookie) = cookie {
+            Ok(Ok(Answered::Outcome(outcome, cookie))) => {
+                if let Some(cookie) = cookie.clone() {
                     self.set_cookie(&pending.target, cookie);
                 }
-                outcome
+                Answered::Outcome(outcome, cookie)
             }
-            Ok(Err(_)) => CallOutcome::Unavailable("connection to the node lost".into()),
+            Ok(Ok(handed)) => handed,
+            Ok(Err(_)) => Answered::Outcome(CallOutcome::Unavailable("connection to the node lost".into()), None),
             Err(_) => {
                 lock(&self.inner.waiting).remove(&pending.id);
                 self.cancel(pending.id);
-                CallOutcome::Unavailable("deadline".into())
+                Answered::Outcome(CallOutcome::Unavailable("deadline".into()), None)
             }
         }
+    }
+
+    /// A channel to the back end at `addr` (opened once, again if lost).
+    async fn direct(&self, addr: SocketAddr) -> Result<ObjectClient, String> {
+        let open = lock(&self.inner.direct).get(&addr).cloned();
+        if let Some(c) = open.filter(|c| !c.inner.closed.load(Ordering::Relaxed)) {
+            return Ok(c);
+        }
+        let (session, tls, shared) = (&self.inner.session, self.inner.tls.clone(), self.inner.shared.clone());
+        let c = ObjectClient::connect_shared(addr, session, tls, shared).await?;
+        lock(&self.inner.direct).insert(addr, c.clone());
+        Ok(c)
     }
 
     /// One call, within `deadline`, following the object if it moved.
@@ -244,22 +359,52 @@ impl ObjectClient {
         let end = tokio::time::Instant::now() + deadline;
         let mut target = lock(&self.inner.moved).get(target).cloned().unwrap_or_else(|| target.clone());
         let original = target.clone();
-        for _ in 0..=MAX_FOLLOW {
+        // Moves followed, plus a handoff and a return to the front.
+        for _ in 0..=MAX_FOLLOW + 2 {
             let left = end.saturating_duration_since(tokio::time::Instant::now());
             if left.is_zero() {
                 return Err(CallError::Timeout);
             }
-            let pending = self.start(&target, method, args, left);
-            match self.finish(pending, left).await {
-                CallOutcome::Ok(r) => return Ok(r),
-                CallOutcome::Err(e) => return Err(CallError::Failed(e)),
-                CallOutcome::Unavailable(e) if e == "deadline" => return Err(CallError::Timeout),
-                CallOutcome::Unavailable(e) => return Err(CallError::Unavailable(e)),
-                CallOutcome::Moved(to) => {
-                    let to = ObjectRef::parse(&to).map_err(CallError::Failed)?;
-                    lock(&self.inner.moved).insert(original.clone(), to.clone());
-                    target = to;
+            let handed = lock(&self.inner.handed).get(&target).cloned();
+            if let Some((backend, addr)) = handed {
+                let answered = match self.direct(addr).await {
+                    Ok(d) => Box::pin(d.invoke(&backend, method, args, left)).await,
+                    Err(why) => Err(CallError::Unavailable(why)),
+                };
+                match answered {
+                    // The back end failed: back to the front.
+                    Err(CallError::Unavailable(_)) => {
+                        lock(&self.inner.handed).remove(&target);
+                        continue;
+                    }
+                    other => return other,
                 }
+            }
+            let keep = self.inner.shared.caching.load(Ordering::Relaxed).then(|| {
+                let key: Key = (target.to_string(), method.to_owned(), args.to_vec());
+                key
+            });
+            if let Some(key) = &keep {
+                if let Lookup::Hit(v) = lock(&self.inner.shared.cache).get(key, std::time::Instant::now()) {
+                    return Ok(v);
+                }
+            }
+            let pending = self.start_keeping(&target, method, args, left, keep);
+            match self.finish_answered(pending, left).await {
+                Answered::HandOff(backend, addr) => {
+                    lock(&self.inner.handed).insert(target.clone(), (backend, addr));
+                }
+                Answered::Outcome(outcome, _) => match outcome {
+                    CallOutcome::Ok(r) => return Ok(r),
+                    CallOutcome::Err(e) => return Err(CallError::Failed(e)),
+                    CallOutcome::Unavailable(e) if e == "deadline" => return Err(CallError::Timeout),
+                    CallOutcome::Unavailable(e) => return Err(CallError::Unavailable(e)),
+                    CallOutcome::Moved(to) => {
+                        let to = ObjectRef::parse(&to).map_err(CallError::Failed)?;
+                        lock(&self.inner.moved).insert(original.clone(), to.clone());
+                        target = to;
+                    }
+                },
             }
         }
         Err(CallError::Unavailable(format!("{original} moved more than {MAX_FOLLOW} times")))
@@ -408,6 +553,15 @@ async fn write_loop<W: tokio::io::AsyncWrite + Unpin>(mut writer: W, mut frames:
     }
 }
 
+impl Inner {
+    fn answered(&self, call: u64, answer: Answered) {
+        let waiter = lock(&self.waiting).remove(&call);
+        if let Some(w) = waiter {
+            let _ = w.tx.send(answer);
+        }
+    }
+}
+
 async fn read_loop(
     mut reader: tokio::io::ReadHalf<Stream>,
     mut decoder: FrameDecoder,
@@ -420,14 +574,35 @@ async fn read_loop(
         let Some(me) = inner.upgrade() else { return "client dropped".into() };
         for f in frames.drain(..) {
             match ObjectWire::decode(f.kind, &f.payload) {
-                Ok(ObjectWire::Reply { call, outcome }) => {
-                    if let Some(tx) = lock(&me.waiting).remove(&call) {
-                        let _ = tx.send((outcome, None));
+                Ok(ObjectWire::Reply { call, outcome }) => me.answered(call, Answered::Outcome(outcome, None)),
+                Ok(ObjectWire::ReplyCookie { call, outcome, cookie }) => {
+                    me.answered(call, Answered::Outcome(outcome, Some(cookie)))
+                }
+                Ok(ObjectWire::ReplyLease { call, outcome, lease_ms, epoch }) => {
+                    let waiter = lock(&me.waiting).remove(&call);
+                    if let Some(w) = waiter {
+                        if let (CallOutcome::Ok(v), Some(((object, m, a), sent))) = (&outcome, w.keep) {
+                            let server = ObjectRef::parse(&object).map(|r| r.node).unwrap_or_default();
+                            let until = sent + Duration::from_millis(lease_ms);
+                            let now = std::time::Instant::now();
+                            lock(&me.shared.cache).put((object, m, a), &server, v.clone(), epoch, until, now);
+                        }
+                        let _ = w.tx.send(Answered::Outcome(outcome, None));
                     }
                 }
-                Ok(ObjectWire::ReplyCookie { call, outcome, cookie }) => {
-                    if let Some(tx) = lock(&me.waiting).remove(&call) {
-                        let _ = tx.send((outcome, Some(cookie)));
+                Ok(ObjectWire::HandOff { call, reference, addr }) => {
+                    let handed = match (ObjectRef::parse(&reference), addr.parse::<SocketAddr>()) {
+                        (Ok(to), Ok(addr)) => Answered::HandOff(to, addr),
+                        _ => Answered::Outcome(CallOutcome::Err(format!("bad handoff to {reference} at {addr}")), None),
+                    };
+                    me.answered(call, handed)
+                }
+                Ok(ObjectWire::Invalidate { seq, object }) => {
+                    if !me.shared.lose_invalidations.load(Ordering::Relaxed) {
+                        lock(&me.shared.cache).invalidate(&object);
+                        if seq != 0 {
+                            let _ = me.data.send(ObjectWire::InvalidateAck { seq }.frame());
+                        }
                     }
                 }
                 Ok(_) => return format!("unexpected frame kind {}", f.kind),

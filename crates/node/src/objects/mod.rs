@@ -23,16 +23,20 @@
 //! servant's state was taken, are lost (calls are refused while moving).
 
 pub mod adapter;
+pub mod cache;
+mod caching;
 pub mod channel;
 pub mod client;
 pub mod cookie;
 mod engine;
+mod fronting;
 pub mod oob;
 mod persist;
 pub mod proto;
 pub mod reference;
 pub mod servant;
 pub mod stub;
+pub mod tracking;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -101,6 +105,11 @@ pub type RustFactory = Arc<dyn Fn() -> Box<dyn Servant> + Send + Sync>;
 /// How the object server reaches other nodes (the node's links).
 pub trait Peers: Send + Sync {
     fn send(&self, node: &str, frame: Frame) -> Result<(), String>;
+
+    /// Where `node` listens (a front hands clients there).
+    fn addr_of(&self, _node: &str) -> Option<std::net::SocketAddr> {
+        None
+    }
 }
 
 /// The object server (see the module comment).
@@ -126,11 +135,50 @@ pub struct Objects {
     inbound: Mutex<HashMap<(String, u64), u64>>,
     /// Open call channels by token (their calls in flight, for cancels
     /// on their urgent lanes).
-    channels: Mutex<HashMap<u64, channel::Flights>>,
+    channels: Mutex<HashMap<u64, ChannelEntry>>,
     /// Moves waiting for their destination's answer.
     installs: Mutex<HashMap<u64, tokio::sync::oneshot::Sender<Result<(), String>>>>,
     /// Signs the cookies of `per-call` adapters.
     cookie_key: CookieKey,
+    /// This process's boot id: in leases and probe answers, so that
+    /// clients learn of a restart (`cache.rs`).
+    epoch: u64,
+    /// The services this node fronts (`crate::front`), if any.
+    front: OnceLock<Arc<crate::front::Front>>,
+    /// Strict mutations waiting for acknowledgements, and their answers.
+    recalls: Mutex<tracking::Recalls<Holder>>,
+    deferred: Mutex<HashMap<u64, Box<dyn FnOnce() + Send>>>,
+    /// Copies of read-only results kept for this node's agents.
+    agent_cache: Mutex<cache::Cache>,
+    /// Leases that came with answers to this node's calls to other
+    /// nodes, by call number.
+    lease_sinks: Mutex<HashMap<u64, LeaseSink>>,
+    /// Bytes written to call channels (answers, handoffs, invalidations).
+    pub channel_bytes_out: AtomicU64,
+}
+
+/// Who holds copies of an object's results (`tracking.rs`): a client's
+/// call channel, or a node (for its agents).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Holder {
+    Channel(u64),
+    Node(String),
+}
+
+/// Where a read's lease is left for its answer: length and epoch.
+pub(crate) type LeaseSink = Arc<Mutex<Option<(Duration, u64)>>>;
+
+/// A call whose caller keeps copies: who it is, and where its lease goes.
+pub(crate) struct LeaseRequest {
+    holder: Holder,
+    sink: LeaseSink,
+}
+
+/// A call channel: its calls in flight, and (weakly: the channel owns
+/// it) the queue of frames to its client, for invalidations.
+struct ChannelEntry {
+    flights: channel::Flights,
+    out: Option<tokio::sync::mpsc::WeakUnboundedSender<ObjectWire>>,
 }
 
 struct Adapter {
@@ -144,6 +192,8 @@ struct Adapter {
     /// The thread of an iterative or event-driven adapter (made by its
     /// first call; it ends when the adapter is dropped).
     engine: Mutex<Option<std::sync::mpsc::Sender<Job>>>,
+    /// Who holds copies of which object (`caching=…` adapters only).
+    tracker: Option<Mutex<tracking::Tracker<Holder>>>,
 }
 
 #[derive(Default)]
@@ -154,6 +204,8 @@ struct Live {
 
 struct ObjectState {
     body: Body,
+    /// Methods whose results clients may keep (`caching=…` adapters).
+    read_only: Arc<Vec<String>>,
     moving: bool,
     activations: u64,
     calls: u64,
@@ -168,6 +220,11 @@ struct Job {
     cookie: Vec<u8>,
     ctl: CallControl,
     reply: Answer,
+    /// The caller keeps copies (its lease goes here).
+    lease: Option<LeaseRequest>,
+    /// The object's version when the call was submitted.
+    version: u64,
+    read_only: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -189,6 +246,18 @@ fn cookie_secret(node: &str, store: Option<&Store>) -> Vec<u8> {
         use std::hash::BuildHasher;
         (0..4).flat_map(|i: u64| h.hash_one(i).to_be_bytes()).collect()
     })
+}
+
+/// A random number naming this process's life (the server's epoch).
+fn boot_id() -> u64 {
+    let mut b = [0u8; 8];
+    match getrandom::fill(&mut b) {
+        Ok(()) => u64::from_be_bytes(b),
+        Err(_) => {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(Instant::now())
+        }
+    }
 }
 
 fn timeout_of(ms: u64) -> Duration {
@@ -220,6 +289,13 @@ impl Objects {
             channels: Mutex::new(HashMap::new()),
             installs: Mutex::new(HashMap::new()),
             cookie_key,
+            epoch: boot_id(),
+            front: OnceLock::new(),
+            recalls: Mutex::new(Default::default()),
+            deferred: Mutex::new(HashMap::new()),
+            agent_cache: Mutex::new(Default::default()),
+            lease_sinks: Mutex::new(HashMap::new()),
+            channel_bytes_out: AtomicU64::new(0),
         });
         if let Some(store) = &store {
             match persist::load(store, node) {
@@ -274,7 +350,7 @@ impl Objects {
         };
         let me = self.clone();
         self.handle.spawn(async move {
-            let result = match me.call(call, true).await {
+            let result = match me.call_cached(call).await {
                 CallOutcome::Ok(r) => Ok(r),
                 CallOutcome::Err(e) | CallOutcome::Unavailable(e) => Err(e),
                 CallOutcome::Moved(to) => Err(format!("object moved to {to}")),
@@ -299,7 +375,7 @@ impl Objects {
         h.write_u64(self.next_call.fetch_add(1, Ordering::Relaxed));
         let token = h.finish();
         let flights = channel::Flights::default();
-        lock(&self.channels).insert(token, flights.clone());
+        lock(&self.channels).insert(token, ChannelEntry { flights: flights.clone(), out: None });
         (token, flights)
     }
 
@@ -308,7 +384,20 @@ impl Objects {
     }
 
     fn channel(&self, token: u64) -> Option<channel::Flights> {
-        lock(&self.channels).get(&token).cloned()
+        lock(&self.channels).get(&token).map(|c| c.flights.clone())
+    }
+
+    /// Tells the server how to write to channel `token`'s client.
+    fn attach_writer(&self, token: u64, out: &tokio::sync::mpsc::UnboundedSender<ObjectWire>) {
+        if let Some(c) = lock(&self.channels).get_mut(&token) {
+            c.out = Some(out.downgrade());
+        }
+    }
+
+    /// Queues a frame for channel `token`'s client; false if it is gone.
+    fn to_channel(&self, token: u64, w: ObjectWire) -> bool {
+        let out = lock(&self.channels).get(&token).and_then(|c| c.out.as_ref().and_then(|o| o.upgrade()));
+        out.is_some_and(|o| o.send(w).is_ok())
     }
 
     pub fn node(&self) -> &str {
@@ -384,7 +473,7 @@ impl Objects {
             let store = self.store.as_ref().ok_or("a persistent adapter needs a node with a data directory")?;
             persist::put_adapter(store, name, &policy.to_string())?;
         }
-        lock(&self.adapters).insert(name.to_owned(), Arc::new(Adapter::new(name, policy)));
+        lock(&self.adapters).insert(name.to_owned(), Arc::new(Adapter::new(name, policy, false)));
         Ok(())
     }
 
@@ -398,7 +487,7 @@ impl Objects {
 
     fn restore_adapter(&self, stored: persist::StoredAdapter) -> Result<(), String> {
         let policy = Policy::parse(&stored.policy)?;
-        lock(&self.adapters).insert(stored.name.clone(), Arc::new(Adapter::new(&stored.name, policy)));
+        lock(&self.adapters).insert(stored.name.clone(), Arc::new(Adapter::new(&stored.name, policy, true)));
         let adapter = self.adapter(&stored.name)?;
         for (id, body, states) in stored.objects {
             adapter.install(self, &id, body, &states, false)?;
@@ -536,9 +625,24 @@ impl Objects {
             }
         };
         if target.node == self.node {
-            self.call_local(number, &target, call, reply);
+            self.call_local(number, &target, call, reply, None);
         } else {
-            self.call_remote(number, &target.node, call, reply);
+            self.call_remote(number, &target.node, call, reply, None);
+        }
+        number
+    }
+
+    /// As `invoke_answered` for a caller that keeps copies (`holder`):
+    /// a read-only method's answer leaves its lease in `sink`. Only this
+    /// node's objects; others are called without a lease.
+    pub(crate) fn invoke_leased(self: &Arc<Self>, call: Call, holder: Holder, sink: LeaseSink, reply: Answer) -> u64 {
+        let number = self.next_call.fetch_add(1, Ordering::Relaxed);
+        match ObjectRef::parse(&call.target) {
+            Ok(target) if target.node == self.node => {
+                self.call_local(number, &target, call, reply, Some(LeaseRequest { holder, sink }))
+            }
+            Ok(target) => self.call_remote(number, &target.node, call, reply, None),
+            Err(why) => reply(CallOutcome::Err(why), None),
         }
         number
     }
@@ -579,19 +683,34 @@ impl Objects {
         }
     }
 
-    fn call_local(self: &Arc<Self>, number: u64, target: &ObjectRef, call: Call, reply: Answer) {
+    fn call_local(
+        self: &Arc<Self>,
+        number: u64,
+        target: &ObjectRef,
+        call: Call,
+        reply: Answer,
+        lease: Option<LeaseRequest>,
+    ) {
         let reply = self.invocations.counting(&target.adapter, reply);
-        if let Some(node) = lock(&self.moved).get(&(target.adapter.clone(), target.id.clone())) {
-            return reply(CallOutcome::Moved(target.on(node).to_string()), None);
+        if self.front.get().is_some_and(|f| f.mode_of(&target.adapter).is_some()) {
+            return self.relay(number, target.clone(), call, reply, Vec::new());
+        }
+        let moved = lock(&self.moved).get(&(target.adapter.clone(), target.id.clone())).cloned();
+        if let Some(node) = moved {
+            return reply(CallOutcome::Moved(target.on(&node).to_string()), None);
         }
         let a = match self.adapter(&target.adapter) {
             Ok(a) => a,
             Err(why) => return reply(CallOutcome::Unavailable(why), None),
         };
-        if !lock(&a.objects).contains_key(&target.id) {
-            let why = format!("no object \"{}\" in adapter \"{}\"", target.id, a.name);
-            return reply(CallOutcome::Unavailable(why), None);
-        }
+        let read_only = match lock(&a.objects).get(&target.id) {
+            Some(o) => o.read_only.contains(&call.method),
+            None => {
+                let why = format!("no object \"{}\" in adapter \"{}\"", target.id, a.name);
+                return reply(CallOutcome::Unavailable(why), None);
+            }
+        };
+        let version = a.tracker.as_ref().map_or(0, |t| lock(t).version(&target.id));
         let ctl = CallControl::new(timeout_of(call.timeout_ms));
         lock(&self.running).insert(number, (ctl.cancel.clone(), a.name.clone()));
         let job = Job {
@@ -603,6 +722,9 @@ impl Objects {
             cookie: call.cookie,
             ctl,
             reply,
+            lease,
+            version,
+            read_only,
         };
         let submitted = lock(&a.sched).submit(&target.id, job);
         match submitted {
@@ -651,12 +773,21 @@ impl Objects {
 
     /// Answers a call that ended, and starts the calls its end lets start.
     fn answer_job(self: &Arc<Self>, a: &Arc<Adapter>, job: Job, (result, cookie): Ended) {
+        let ok = result.is_ok();
         let outcome = match result {
             Ok(r) => CallOutcome::Ok(r),
             Err(e) => CallOutcome::Err(e),
         };
         lock(&self.running).remove(&job.number);
-        (job.reply)(outcome, cookie);
+        let reply = job.reply;
+        let deliver: Box<dyn FnOnce() + Send> = Box::new(move || reply(outcome, cookie));
+        match &a.tracker {
+            Some(tracker) => {
+                let read = caching::Read { read_only: job.read_only, ok, version: job.version, lease: job.lease };
+                self.track(a, tracker, &job.object, read, deliver)
+            }
+            None => deliver(),
+        }
         let next = lock(&a.sched).finished(&job.object);
         self.start(a, next);
     }
@@ -755,12 +886,23 @@ impl Objects {
         Ok(Arc::new(Mutex::new(servant)))
     }
 
-    fn call_remote(self: &Arc<Self>, number: u64, node: &str, call: Call, reply: Answer) {
+    /// A call to another node's object; with `sink`, as a caller that
+    /// keeps copies (the answer's lease goes there).
+    fn call_remote(self: &Arc<Self>, number: u64, node: &str, call: Call, reply: Answer, sink: Option<LeaseSink>) {
         let timeout = timeout_of(call.timeout_ms);
-        let call = Call { timeout_ms: timeout.as_millis() as u64, ..call };
+        let body = Call { timeout_ms: timeout.as_millis() as u64, ..call };
         lock(&self.remote).insert(number, (node.to_owned(), reply));
-        if let Err(why) = self.send(node, &ObjectWire::Call { call: number, body: call }) {
-            if let Some((_, reply)) = lock(&self.remote).remove(&number) {
+        let w = match sink {
+            Some(sink) => {
+                lock(&self.lease_sinks).insert(number, sink);
+                ObjectWire::CallCaching { call: number, body }
+            }
+            None => ObjectWire::Call { call: number, body },
+        };
+        if let Err(why) = self.send(node, &w) {
+            lock(&self.lease_sinks).remove(&number);
+            let waiting = lock(&self.remote).remove(&number);
+            if let Some((_, reply)) = waiting {
                 reply(CallOutcome::Unavailable(format!("cannot reach node {node}: {why}")), None);
             }
             return;
@@ -772,6 +914,7 @@ impl Objects {
         self.handle.spawn(async move {
             tokio::time::sleep(timeout + Duration::from_millis(500)).await;
             let Some(me) = me.upgrade() else { return };
+            lock(&me.lease_sinks).remove(&number);
             let waiting = lock(&me.remote).remove(&number);
             if let Some((_, reply)) = waiting {
                 reply(CallOutcome::Unavailable(format!("node {node} did not answer within {timeout:?}")), None);
@@ -890,34 +1033,47 @@ impl Objects {
     pub fn on_frame(self: &Arc<Self>, from: &str, frame: &Frame) -> Result<(), String> {
         let w = ObjectWire::decode(frame.kind, &frame.payload).map_err(|e| e.to_string())?;
         match w {
-            ObjectWire::Call { call, body } => {
-                let (me, peer) = (Arc::downgrade(self), from.to_owned());
-                let answer: Answer = Box::new(move |outcome, cookie| {
-                    if let Some(me) = me.upgrade() {
-                        lock(&me.inbound).remove(&(peer.clone(), call));
-                        if let Err(why) = me.send(&peer, &ObjectWire::answer(call, outcome, cookie)) {
-                            tracing::warn!(node = %me.node, "object call answer to {peer} not sent: {why}");
-                        }
-                    }
-                });
-                // Only objects of this node: a call is never passed on twice.
-                match ObjectRef::parse(&body.target) {
-                    Ok(r) if r.node == self.node => {
-                        let number = self.next_call.fetch_add(1, Ordering::Relaxed);
-                        lock(&self.inbound).insert((from.to_owned(), call), number);
-                        self.call_local(number, &r, body, answer);
-                    }
-                    Ok(r) => answer(CallOutcome::Unavailable(format!("object {r} is not on node {}", self.node)), None),
-                    Err(why) => answer(CallOutcome::Err(why), None),
+            ObjectWire::Call { call, body } => self.call_from_node(from, call, body, None),
+            ObjectWire::CallCaching { call, body } => {
+                let lease = LeaseRequest { holder: Holder::Node(from.to_owned()), sink: LeaseSink::default() };
+                self.call_from_node(from, call, body, Some(lease))
+            }
+            ObjectWire::ReplyLease { call, outcome, lease_ms, epoch } => {
+                let sink = lock(&self.lease_sinks).remove(&call);
+                if let Some(sink) = sink {
+                    *lock(&sink) = Some((Duration::from_millis(lease_ms), epoch));
+                }
+                let waiting = lock(&self.remote).remove(&call);
+                if let Some((_, reply)) = waiting {
+                    reply(outcome, None);
                 }
             }
+            ObjectWire::Invalidate { seq, object } => {
+                lock(&self.agent_cache).invalidate(&object);
+                let _ = self.send(from, &ObjectWire::InvalidateAck { seq });
+            }
+            ObjectWire::InvalidateAck { seq } => self.invalidation_acked(seq, &Holder::Node(from.to_owned())),
+            ObjectWire::Probe { ticket } => {
+                let load = self.load();
+                let _ = self.send(from, &ObjectWire::ProbeAck { ticket, load, epoch: self.epoch });
+            }
+            ObjectWire::ProbeAck { ticket, load, .. } => {
+                if let Some(front) = self.front.get() {
+                    front.probe_answered(from, ticket, load);
+                }
+            }
+            ObjectWire::HandOff { .. } => return Err("a handoff travels only to clients".into()),
             ObjectWire::Reply { call, outcome } => {
-                if let Some((_, reply)) = lock(&self.remote).remove(&call) {
+                let waiting = lock(&self.remote).remove(&call);
+                if let Some((_, reply)) = waiting {
+                    lock(&self.lease_sinks).remove(&call);
                     reply(outcome, None);
                 }
             }
             ObjectWire::ReplyCookie { call, outcome, cookie } => {
-                if let Some((_, reply)) = lock(&self.remote).remove(&call) {
+                let waiting = lock(&self.remote).remove(&call);
+                if let Some((_, reply)) = waiting {
+                    lock(&self.lease_sinks).remove(&call);
                     reply(outcome, Some(cookie));
                 }
             }
@@ -944,11 +1100,54 @@ impl Objects {
         }
         Ok(())
     }
+
+    /// Calls and moves running or queued here (what a probe answer says).
+    fn load(&self) -> u64 {
+        lock(&self.adapters)
+            .values()
+            .map(|a| {
+                let sched = lock(&a.sched);
+                (sched.running() + sched.queued()) as u64
+            })
+            .sum()
+    }
+
+    /// A call from node `from` (its number `call`); with `lease`, for a
+    /// node that keeps copies for its agents.
+    fn call_from_node(self: &Arc<Self>, from: &str, call: u64, body: Call, lease: Option<LeaseRequest>) {
+        let (me, peer) = (Arc::downgrade(self), from.to_owned());
+        let sink = lease.as_ref().map(|l| l.sink.clone());
+        let answer: Answer = Box::new(move |outcome, cookie| {
+            if let Some(me) = me.upgrade() {
+                lock(&me.inbound).remove(&(peer.clone(), call));
+                let leased = sink.and_then(|s| lock(&s).take());
+                let w = match leased {
+                    Some((d, epoch)) => ObjectWire::ReplyLease { call, outcome, lease_ms: d.as_millis() as u64, epoch },
+                    None => ObjectWire::answer(call, outcome, cookie),
+                };
+                if let Err(why) = me.send(&peer, &w) {
+                    tracing::warn!(node = %me.node, "object call answer to {peer} not sent: {why}");
+                }
+            }
+        });
+        // Only objects of this node: a call is never passed on twice.
+        match ObjectRef::parse(&body.target) {
+            Ok(r) if r.node == self.node => {
+                let number = self.next_call.fetch_add(1, Ordering::Relaxed);
+                lock(&self.inbound).insert((from.to_owned(), call), number);
+                self.call_local(number, &r, body, answer, lease);
+            }
+            Ok(r) => answer(CallOutcome::Unavailable(format!("object {r} is not on node {}", self.node)), None),
+            Err(why) => answer(CallOutcome::Err(why), None),
+        }
+    }
 }
 
 impl Adapter {
-    fn new(name: &str, policy: Policy) -> Adapter {
+    /// `restored`: from the store at start (a strict adapter's grace).
+    fn new(name: &str, policy: Policy, restored: bool) -> Adapter {
         Adapter {
+            tracker: policy.caching.map(|c| Mutex::new(tracking::Tracker::new(c, Instant::now(), restored))),
             name: name.to_owned(),
             policy,
             objects: Mutex::new(BTreeMap::new()),
@@ -995,7 +1194,14 @@ impl Adapter {
                 activations += 1;
             }
         }
-        lock(&self.objects).insert(id.to_owned(), ObjectState { body, moving: false, activations, calls: 0 });
+        // Which methods are read-only, asked of a servant once.
+        let read_only = match self.policy.caching {
+            Some(_) => objects.make_servant(&body, None).map(|s| s.read_only_methods()).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let read_only = Arc::new(read_only);
+        lock(&self.objects)
+            .insert(id.to_owned(), ObjectState { body, read_only, moving: false, activations, calls: 0 });
         Ok(())
     }
 }

@@ -153,6 +153,9 @@ pub(crate) fn watch(fd: RawFd, objects: Arc<Objects>, flights: Flights) -> std::
     let socket = duplicate(fd)?;
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = stop.clone();
+    // Weak: the last reference to the object server must not be dropped
+    // on this small stack (its servants' interpreters go with it).
+    let objects = Arc::downgrade(&objects);
     std::thread::Builder::new().name("itin-urgent".into()).stack_size(64 * 1024).spawn(move || {
         // SAFETY: plain libc calls on a signal set and a descriptor owned here.
         unsafe {
@@ -171,6 +174,7 @@ pub(crate) fn watch(fd: RawFd, objects: Arc<Objects>, flights: Flights) -> std::
                     take_urgent(socket.as_raw_fd());
                     let numbers: Vec<u64> =
                         flights.lock().unwrap_or_else(|e| e.into_inner()).values().copied().collect();
+                    let Some(objects) = objects.upgrade() else { return };
                     for number in numbers.into_iter().filter(|n| *n != u64::MAX) {
                         objects.cancel(number);
                     }

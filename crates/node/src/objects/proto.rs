@@ -4,7 +4,7 @@
 //!
 //! - [`ObjectRequest`] / [`ObjectReply`]: the client protocol's one
 //!   request variant and one reply variant for objects (`control.rs`).
-//! - [`ObjectWire`]: frames of kinds 30–35, both between nodes (a call to
+//! - [`ObjectWire`]: frames of kinds 30–42, both between nodes (a call to
 //!   an object of another node, its answer, its cancel, an object moving)
 //!   and on a client's call channel (`ObjectRequest::OpenChannel`), where
 //!   many calls are in flight at once and a cancel travels on the urgent
@@ -23,6 +23,19 @@ pub const KIND_OBJECT_INSTALL: u8 = 33;
 pub const KIND_OBJECT_INSTALLED: u8 = 34;
 /// An answer carrying the client's new cookie (`per-call` adapters).
 pub const KIND_OBJECT_REPLY_COOKIE: u8 = 35;
+/// The front's health probe of a back end, and its answer (load, epoch).
+pub const KIND_OBJECT_PROBE: u8 = 36;
+pub const KIND_OBJECT_PROBE_ACK: u8 = 37;
+/// A front's answer in handoff mode: call this back end directly.
+pub const KIND_OBJECT_HAND_OFF: u8 = 38;
+/// A call whose caller keeps read-only results (asks for a lease).
+pub const KIND_OBJECT_CALL_CACHING: u8 = 39;
+/// An answer with a lease on the result (a read-only method).
+pub const KIND_OBJECT_REPLY_LEASE: u8 = 40;
+/// The server tells a holder its copies of an object are invalid, and
+/// the holder acknowledges.
+pub const KIND_OBJECT_INVALIDATE: u8 = 41;
+pub const KIND_OBJECT_INVALIDATE_ACK: u8 = 42;
 
 /// Most arguments of one call.
 pub const MAX_ARGS: usize = 4096;
@@ -31,7 +44,7 @@ pub const MAX_STATES: usize = 4096;
 
 /// Is `kind` one of the object frames (handed to `objects` by the node)?
 pub fn is_object_kind(kind: u8) -> bool {
-    (KIND_OBJECT_CALL..=KIND_OBJECT_REPLY_COOKIE).contains(&kind)
+    (KIND_OBJECT_CALL..=KIND_OBJECT_INVALIDATE_ACK).contains(&kind)
 }
 
 /// One invocation.
@@ -183,6 +196,45 @@ pub enum ObjectWire {
     Installed {
         ticket: u64,
         result: Result<(), String>,
+    },
+    /// A front asks a back end whether it is up (`front/`).
+    Probe {
+        ticket: u64,
+    },
+    /// Up: its calls running and queued, and its epoch (boot id).
+    ProbeAck {
+        ticket: u64,
+        load: u64,
+        epoch: u64,
+    },
+    /// The front hands the client over: call `reference` at `addr`
+    /// directly, and come back only if it fails.
+    HandOff {
+        call: u64,
+        reference: String,
+        addr: String,
+    },
+    /// As `Call`; the caller keeps copies of read-only results.
+    CallCaching {
+        call: u64,
+        body: Call,
+    },
+    /// The answer to a read-only method: the result may be kept for
+    /// `lease_ms` (from when the call was sent); `epoch` is the server's.
+    ReplyLease {
+        call: u64,
+        outcome: CallOutcome,
+        lease_ms: u64,
+        epoch: u64,
+    },
+    /// Copies of `object` (its reference) are invalid; `seq` is echoed in
+    /// the acknowledgement.
+    Invalidate {
+        seq: u64,
+        object: String,
+    },
+    InvalidateAck {
+        seq: u64,
     },
 }
 
@@ -462,6 +514,13 @@ impl ObjectWire {
             ObjectWire::ReplyCookie { .. } => KIND_OBJECT_REPLY_COOKIE,
             ObjectWire::Install { .. } => KIND_OBJECT_INSTALL,
             ObjectWire::Installed { .. } => KIND_OBJECT_INSTALLED,
+            ObjectWire::Probe { .. } => KIND_OBJECT_PROBE,
+            ObjectWire::ProbeAck { .. } => KIND_OBJECT_PROBE_ACK,
+            ObjectWire::HandOff { .. } => KIND_OBJECT_HAND_OFF,
+            ObjectWire::CallCaching { .. } => KIND_OBJECT_CALL_CACHING,
+            ObjectWire::ReplyLease { .. } => KIND_OBJECT_REPLY_LEASE,
+            ObjectWire::Invalidate { .. } => KIND_OBJECT_INVALIDATE,
+            ObjectWire::InvalidateAck { .. } => KIND_OBJECT_INVALIDATE_ACK,
         }
     }
 
@@ -521,6 +580,32 @@ impl ObjectWire {
                     }
                 }
             }
+            ObjectWire::Probe { ticket } => put_u64(&mut out, *ticket),
+            ObjectWire::ProbeAck { ticket, load, epoch } => {
+                put_u64(&mut out, *ticket);
+                put_u64(&mut out, *load);
+                put_u64(&mut out, *epoch);
+            }
+            ObjectWire::HandOff { call, reference, addr } => {
+                put_u64(&mut out, *call);
+                put_str(&mut out, reference);
+                put_str(&mut out, addr);
+            }
+            ObjectWire::CallCaching { call, body } => {
+                put_u64(&mut out, *call);
+                put_call(&mut out, body);
+            }
+            ObjectWire::ReplyLease { call, outcome, lease_ms, epoch } => {
+                put_u64(&mut out, *call);
+                put_outcome(&mut out, outcome);
+                put_u64(&mut out, *lease_ms);
+                put_u64(&mut out, *epoch);
+            }
+            ObjectWire::Invalidate { seq, object } => {
+                put_u64(&mut out, *seq);
+                put_str(&mut out, object);
+            }
+            ObjectWire::InvalidateAck { seq } => put_u64(&mut out, *seq),
         }
         out
     }
@@ -555,6 +640,18 @@ impl ObjectWire {
                 };
                 ObjectWire::Installed { ticket, result }
             }
+            KIND_OBJECT_PROBE => ObjectWire::Probe { ticket: r.u64()? },
+            KIND_OBJECT_PROBE_ACK => ObjectWire::ProbeAck { ticket: r.u64()?, load: r.u64()?, epoch: r.u64()? },
+            KIND_OBJECT_HAND_OFF => ObjectWire::HandOff { call: r.u64()?, reference: r.str()?, addr: r.str()? },
+            KIND_OBJECT_CALL_CACHING => ObjectWire::CallCaching { call: r.u64()?, body: call(&mut r)? },
+            KIND_OBJECT_REPLY_LEASE => ObjectWire::ReplyLease {
+                call: r.u64()?,
+                outcome: outcome(&mut r)?,
+                lease_ms: r.u64()?,
+                epoch: r.u64()?,
+            },
+            KIND_OBJECT_INVALIDATE => ObjectWire::Invalidate { seq: r.u64()?, object: r.str()? },
+            KIND_OBJECT_INVALIDATE_ACK => ObjectWire::InvalidateAck { seq: r.u64()? },
             k => return Err(DecodeError(format!("not an object frame kind {k}"))),
         };
         finish(&r, w)
@@ -639,6 +736,13 @@ mod tests {
             },
             ObjectWire::Installed { ticket: 3, result: Ok(()) },
             ObjectWire::Installed { ticket: 4, result: Err("no".into()) },
+            ObjectWire::Probe { ticket: 5 },
+            ObjectWire::ProbeAck { ticket: 5, load: 12, epoch: u64::MAX },
+            ObjectWire::HandOff { call: 9, reference: "itin://b1/bank/x".into(), addr: "127.0.0.1:4000".into() },
+            ObjectWire::CallCaching { call: 10, body: sample_call() },
+            ObjectWire::ReplyLease { call: 10, outcome: CallOutcome::Ok("v".into()), lease_ms: 500, epoch: 3 },
+            ObjectWire::Invalidate { seq: 2, object: "itin://a/b/c".into() },
+            ObjectWire::InvalidateAck { seq: 2 },
         ]
     }
 
@@ -674,7 +778,7 @@ mod tests {
             padded.push(0);
             assert!(ObjectWire::decode(f.kind, &padded).is_err());
         }
-        assert!(!is_object_kind(29) && !is_object_kind(36));
+        assert!(!is_object_kind(29) && !is_object_kind(43));
         assert_eq!(decode_body(&encode_body(&Body::Tcl("x".into()))).unwrap(), Body::Tcl("x".into()));
     }
 }

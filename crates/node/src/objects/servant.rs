@@ -86,6 +86,13 @@ pub trait Servant: Send {
     fn state(&self) -> Option<Vec<u8>> {
         None
     }
+
+    /// The methods that change nothing: clients of an adapter with
+    /// `caching=…` may keep their results (`tracking.rs`); every other
+    /// method counts as mutating and invalidates the copies.
+    fn read_only_methods(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// How far an event-driven call got (`Servant::begin`/`proceed`).
@@ -243,7 +250,16 @@ impl Servant for TclServant {
     fn state(&self) -> Option<Vec<u8>> {
         itinerant_tcl::snapshot::save(&self.interp).ok()
     }
+
+    /// The Tcl list in the global variable `readonly` (set by the script).
+    fn read_only_methods(&self) -> Vec<String> {
+        let list = self.interp.global_var(READ_ONLY_VAR).unwrap_or_default();
+        itinerant_tcl::list::parse_list(&list).map(|l| l.iter().map(|v| v.to_string()).collect()).unwrap_or_default()
+    }
 }
+
+/// The global variable in which a Tcl servant names its read-only methods.
+pub const READ_ONLY_VAR: &str = "readonly";
 
 #[cfg(test)]
 mod tests {
@@ -313,6 +329,13 @@ mod tests {
         }
         assert!(slices > 2, "{slices}");
         assert_eq!(s.begin("nosuch", &[], &ctl), Step::Done(Err("no method \"nosuch\"".into())));
+    }
+
+    #[test]
+    fn the_readonly_variable_names_the_read_only_methods() {
+        let s = TclServant::new("set readonly {balance owner}\nproc balance {} { return 1 }").unwrap();
+        assert_eq!(s.read_only_methods(), ["balance", "owner"]);
+        assert!(TclServant::new(COUNTER).unwrap().read_only_methods().is_empty());
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //!   marshal their arguments, invoke the object (following moves) and
 //!   unmarshal the answer.
 //!
+//! An optional `read_only m1, m2;` after the skeleton names the methods
+//! whose results clients may cache (`Servant::read_only_methods`).
+//!
 //! Marshalling is the objects' wire form: every argument and result is a
 //! string (`ToString` out, `FromStr` in), so a stub can call a Tcl servant
 //! with the same methods, and `itin call` can call a Rust servant.
@@ -78,6 +81,7 @@ macro_rules! object_interface {
         }
         stub $stub:ident;
         skeleton $skel:ident;
+        $( read_only $($ro:ident),* ; )?
     ) => {
         $(#[$meta])*
         $vis trait $name: Send {
@@ -104,6 +108,10 @@ macro_rules! object_interface {
                     } )*
                     other => Err(format!("no method \"{other}\"")),
                 }
+            }
+
+            fn read_only_methods(&self) -> Vec<String> {
+                vec![$($(stringify!($ro).to_string()),*)?]
             }
         }
 
@@ -146,6 +154,7 @@ mod tests {
             }
             stub CalcStub;
             skeleton CalcSkeleton;
+            read_only add, name;
         }
     }
 
@@ -177,5 +186,6 @@ mod tests {
         assert_eq!(call(&mut s, "add", &["2", "x"]), Err("bad argument \"b\": \"x\"".into()));
         assert_eq!(call(&mut s, "add", &["1", "2", "3"]), Err("too many arguments to \"add\"".into()));
         assert_eq!(call(&mut s, "sub", &[]), Err("no method \"sub\"".into()));
+        assert_eq!(s.read_only_methods(), ["add", "name"]);
     }
 }
