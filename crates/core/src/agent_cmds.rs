@@ -278,7 +278,8 @@ fn agent_name(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args: &[
     HostResult::Done(Value::from(name))
 }
 
-/// `agent_info ?id?`: a dict with id, name, node, state, home.
+/// `agent_info ?id?`: a dict with id, name, node, state, home, and the
+/// node's machine and byte order (as Tcl's `tcl_platform`).
 fn agent_info(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
     if args.len() > 2 {
         return err("wrong # args: should be \"agent_info ?id?\"");
@@ -304,6 +305,11 @@ fn agent_info(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
         Value::from(slot.state.name()),
         Value::from("home"),
         Value::from(id.home()),
+        // Where the agent runs now: it may have crossed architectures.
+        Value::from("machine"),
+        Value::from(std::env::consts::ARCH),
+        Value::from("byteOrder"),
+        Value::from(if cfg!(target_endian = "big") { "bigEndian" } else { "littleEndian" }),
     ];
     HostResult::Done(Value::list(items))
 }
