@@ -198,6 +198,15 @@ pub trait Router: Send + Sync {
     /// An agent whose home is another node arrived here at `epoch`.
     fn location_changed(&self, _agent: &AgentId, _epoch: u64) {}
 
+    /// An agent of any home is now on this node at `epoch`: born, arrived
+    /// or resumed (a cluster directory records where every agent is).
+    /// Must not block: some callers hold the registry lock.
+    fn agent_here(&self, _agent: &AgentId, _epoch: u64) {}
+
+    /// An agent ended on this node (its directory record goes). Must not
+    /// block: called with the registry locked.
+    fn agent_ended(&self, _agent: &AgentId) {}
+
     /// Runs a resource operation on `node` (a global reference) and waits
     /// for its answer, within a timeout. Called on the blocking pool.
     fn resource_call(&self, node: &str, _op: Vec<String>) -> Result<String, String> {
@@ -659,6 +668,7 @@ impl Runtime {
             let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
             lock(&s.slots).insert(id.clone(), Box::new(s.born(name)));
             s.push_runnable(Runnable::Birth(birth));
+            s.agent_here(&id, 0);
             return Ok(id);
         }
         let mut interp = Interp::new();
@@ -685,6 +695,7 @@ impl Runtime {
             slot.credential = credential;
             s.checkpoint(&mut agent, slot, None);
         }
+        s.agent_here(&id, 0);
         s.enqueue(agent);
         Ok(id)
     }
@@ -1075,6 +1086,9 @@ impl Shared {
         if let Some(p) = self.persist.get() {
             p.ended(id, &outcome);
         }
+        if let Some(r) = self.router() {
+            r.agent_ended(id);
+        }
         slot.outcome = Some(outcome);
         slot.mailbox.clear();
         slot.reorder = Reorder::default();
@@ -1202,6 +1216,13 @@ impl Shared {
         if let Some(r) = self.router() {
             let services = lock(&self.directory).services_of(id);
             r.directory_changed(id, &services);
+        }
+    }
+
+    /// Tells the router (if any) that agent `id` is here at `epoch`.
+    pub(crate) fn agent_here(&self, id: &AgentId, epoch: u64) {
+        if let Some(r) = self.router() {
+            r.agent_here(id, epoch);
         }
     }
 

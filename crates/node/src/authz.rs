@@ -79,6 +79,8 @@ fn needs(body: &RequestBody) -> (Needs, &'static str) {
         // Services are for the cluster's clients: listing, finding and
         // connecting to one needs nothing more than the connection.
         R::Service(_) => (Needs::Nothing, "use a service"),
+        R::Cluster(crate::cluster::ClusterRequest::Status) => (Needs::Nothing, "look"),
+        R::Cluster(crate::cluster::ClusterRequest::Forget { .. }) => (Needs::Operator, "forget a node"),
         R::LibPublish { .. } => (Needs::Operator, "publish a library"),
         R::Drain | R::Undrain => (Needs::Operator, "drain"),
         R::Owner(OwnerRequest::ReloadPolicy) => (Needs::Operator, "reload the policy"),

@@ -132,6 +132,8 @@ pub enum RequestBody {
     Owner(crate::signed::OwnerRequest),
     /// The node's services (tags 45–49, `services/proto.rs`).
     Service(crate::services::proto::ServiceRequest),
+    /// The cluster directory (tags 60–64, `cluster/proto.rs`).
+    Cluster(crate::cluster::ClusterRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,6 +221,7 @@ pub enum ReplyBody {
     },
     /// The node's services (tags 45–49).
     Service(crate::services::proto::ServiceReply),
+    Cluster(crate::cluster::ClusterReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -396,6 +399,7 @@ impl Request {
             }
             RequestBody::Owner(req) => req.encode(&mut out),
             RequestBody::Service(req) => req.encode(&mut out),
+            RequestBody::Cluster(req) => req.encode(&mut out),
         }
         out
     }
@@ -429,6 +433,7 @@ impl Request {
             30 => RequestBody::Object(crate::objects::proto::ObjectRequest::decode_from(&mut r)?),
             t @ 20..=29 => RequestBody::Owner(crate::signed::OwnerRequest::decode(t, &mut r)?),
             t @ 45..=49 => RequestBody::Service(crate::services::proto::ServiceRequest::decode(t, &mut r)?),
+            t @ 60..=64 => RequestBody::Cluster(crate::cluster::ClusterRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -542,6 +547,7 @@ impl Response {
                 put_str(&mut out, summary);
             }
             ReplyBody::Service(reply) => reply.encode(&mut out),
+            ReplyBody::Cluster(reply) => reply.encode(&mut out),
         }
         out
     }
@@ -619,6 +625,7 @@ impl Response {
             30 => Ok(ReplyBody::Object(crate::objects::proto::ObjectReply::decode_from(&mut r)?)),
             20 => Ok(ReplyBody::PolicyReloaded { summary: r.str()? }),
             t @ 45..=49 => Ok(ReplyBody::Service(crate::services::proto::ServiceReply::decode(t, &mut r)?)),
+            t @ 60..=64 => Ok(ReplyBody::Cluster(crate::cluster::ClusterReply::decode(t, &mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -668,6 +675,11 @@ impl PeerTable {
         LinkStatus(flag)
     }
 
+    /// Where peer `name` listens, if it is one.
+    pub fn addr_of(&self, name: &str) -> Option<SocketAddr> {
+        self.peers.lock().unwrap_or_else(|e| e.into_inner()).get(name).map(|(addr, _)| *addr)
+    }
+
     /// The peers, with their loads as `placement` last heard them.
     pub fn rows(&self, placement: &Placement) -> Vec<PeerRow> {
         let peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
@@ -697,6 +709,7 @@ pub struct NodeView<'a> {
     pub objects: &'a Arc<crate::objects::Objects>,
     pub owners: &'a crate::signed::Owners,
     pub services: &'a Arc<crate::services::Services>,
+    pub directory: &'a Arc<dyn crate::cluster::Directory>,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -766,6 +779,9 @@ pub async fn serve_client(
                         return Err("bytes after a service connect request, before its answer".into());
                     }
                     return node.services.connect(stream, id, &name).await;
+                }
+                Ok(Request { id, body: RequestBody::Cluster(req) }) => {
+                    Response { id, result: crate::cluster::serve(node.directory, req).await.map(ReplyBody::Cluster) }
                 }
                 Ok(req) => Response { id: req.id, result: handle_async(&node, req.body).await },
                 Err(e) => match Request::peek_id(&frame.payload) {
@@ -847,9 +863,11 @@ async fn handle_async(node: &NodeView<'_>, body: RequestBody) -> Result<ReplyBod
     match body {
         RequestBody::LibPublish { name, version, script } => {
             let libraries = node.libraries.clone();
+            let lib = itinerant_core::Library::new(&name, &version, script.clone())?;
             let created = tokio::task::spawn_blocking(move || libraries.publish(&name, &version, script))
                 .await
                 .map_err(|e| format!("publishing failed: {e}"))??;
+            node.directory.library_published(&lib);
             Ok(ReplyBody::Published { created })
         }
         other => handle(node, other),
@@ -984,6 +1002,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         RequestBody::Object(_) => Err("object requests are served by the connection".into()),
         RequestBody::Owner(req) => crate::signed::handle(node, req),
         RequestBody::Service(req) => node.services.handle(req).map(ReplyBody::Service),
+        RequestBody::Cluster(_) => Err("cluster requests are served by the connection".into()),
     }
 }
 
