@@ -31,6 +31,10 @@ pub struct StartArgs {
     pub services: Option<std::path::PathBuf>,
     /// Where the dashboard and `/metrics` listen (HTTP).
     pub http: SocketAddr,
+    /// `--cluster`: embedded or etcd://...
+    pub cluster: String,
+    /// `--lease-ttl`, seconds.
+    pub lease_ttl: u64,
 }
 
 /// The node's TLS from `--certs`, or none with `--insecure-loopback` (on
@@ -136,6 +140,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     config.tls = tls;
     config.policy = policy.clone();
     config.services = args.services.clone();
+    config.cluster = itinerant_node::cluster::ClusterConfig::parse(&args.cluster, Duration::from_secs(args.lease_ttl))?;
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };
