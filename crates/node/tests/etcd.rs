@@ -229,3 +229,38 @@ async fn the_migration_checks_pass_with_etcd() {
     checks::a_jump_to_an_unknown_node_is_an_error_and_the_agent_stays(&nodes).await;
     checks::messages_follow_a_moving_agent_none_lost(&nodes).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_runs_while_etcd_is_unreachable_and_joins_when_it_comes() {
+    let port = common::etcd::free_port();
+    let cluster = ClusterConfig::Etcd(itinerant_node::cluster::EtcdConfig {
+        endpoints: vec![format!("127.0.0.1:{port}")],
+        namespace: "late".into(),
+        lease_ttl: Duration::from_secs(2),
+    });
+    let started = Instant::now();
+    let alpha = Arc::new(Node::start(config("alpha", &cluster)).await.unwrap());
+    assert!(started.elapsed() < Duration::from_secs(10), "start waited {:?}", started.elapsed());
+    // Its agents run meanwhile; the directory says why it is not there.
+    let id = alpha.runtime().spawn("expr {6 * 7}", None).unwrap();
+    assert_eq!(result_on(&alpha, &id).await, Ok("42".into()));
+    wait_until("the directory reported unreachable", || {
+        alpha.cluster_status().health.is_some_and(|h| h.contains("etcd") || h.contains("connecting"))
+    })
+    .await;
+    let etcd = EtcdServer::start_on(port).await;
+    wait_until("joined once etcd came", || {
+        let s = alpha.cluster_status();
+        s.health.is_none() && s.members.iter().any(|m| m.name == "alpha" && m.alive)
+    })
+    .await;
+    // The agent that ended before the directory came has no record; one born now has.
+    let probe = probe(&etcd, "late");
+    assert_eq!(probe.location(&id).await, Ok(None));
+    let later = alpha.runtime().spawn("agent_receive c b", None).unwrap();
+    let deadline = Instant::now() + SETTLE;
+    while probe.location(&later).await.unwrap().is_none() {
+        assert!(Instant::now() < deadline, "no record for an agent born after the join");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -20,14 +20,19 @@ pub struct EtcdServer {
     pub endpoint: String,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl EtcdServer {
     pub async fn start() -> EtcdServer {
+        EtcdServer::start_on(free_port()).await
+    }
+
+    /// Serving clients on `client` (a port the test chose).
+    pub async fn start_on(client: u16) -> EtcdServer {
         let binary = std::env::var("ITIN_ETCD").unwrap_or_else(|_| "etcd".into());
-        let (client, peer) = (free_port(), free_port());
+        let peer = free_port();
         let dir = std::env::temp_dir().join(format!("itin-etcd-{}-{client}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
