@@ -49,12 +49,41 @@ const LOAD_EVERY: Duration = Duration::from_secs(5);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
+/// Writes applied side by side, each lane in order.
+const LANES: usize = 16;
+/// Writes queued in one lane.
+const LANE_QUEUE: usize = 4096;
+
 /// A write the runtime asked for.
 enum Op {
     Here(AgentId, u64),
     Ended(AgentId),
     Services(AgentId, Vec<Description>),
     Library(Library),
+}
+
+impl Op {
+    /// The lane of this write: by agent, so an agent's writes stay in order.
+    fn lane(&self) -> usize {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        match self {
+            Op::Here(a, _) | Op::Ended(a) | Op::Services(a, _) => a.as_str().hash(&mut h),
+            Op::Library(lib) => lib.name.hash(&mut h),
+        }
+        (h.finish() % LANES as u64) as usize
+    }
+}
+
+/// The tasks of a session, stopped when it ends.
+struct Tasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 pub struct Etcd {
@@ -194,24 +223,20 @@ impl Etcd {
         self.view.lock().unwrap_or_else(|e| e.into_inner()).health = health;
     }
 
-    async fn run(self: Arc<Self>, mut inbox: mpsc::Receiver<Op>) {
+    async fn run(self: Arc<Self>, inbox: mpsc::Receiver<Op>) {
+        let inbox = Arc::new(tokio::sync::Mutex::new(inbox));
         let mut backoff = FIRST_BACKOFF;
         loop {
             let started = std::time::Instant::now();
-            let ended = self.session(&mut inbox).await;
+            let why = self.session(&inbox).await;
             *self.client.lock().unwrap_or_else(|e| e.into_inner()) = None;
-            match ended {
-                Ok(()) => return,
-                Err(why) if why == self.forgotten_message() => {
-                    tracing::error!(node = %self.node, "{why}");
-                    self.set_health(Some(why));
-                    return;
-                }
-                Err(why) => {
-                    tracing::warn!(node = %self.node, "cluster directory: {why}; retrying in {backoff:?}");
-                    self.set_health(Some(why));
-                }
+            if why == self.forgotten_message() {
+                tracing::error!(node = %self.node, "{why}");
+                self.set_health(Some(why));
+                return;
             }
+            tracing::warn!(node = %self.node, "cluster directory: {why}; retrying in {backoff:?}");
+            self.set_health(Some(why));
             if started.elapsed() > MAX_BACKOFF * 2 {
                 backoff = FIRST_BACKOFF;
             }
@@ -219,21 +244,79 @@ impl Etcd {
             backoff = (backoff * 2).min(MAX_BACKOFF);
             // Writes queued meanwhile are stale: the next session writes
             // the state as it is then.
-            while inbox.try_recv().is_ok() {}
+            let mut queued = inbox.lock().await;
+            while queued.try_recv().is_ok() {}
         }
     }
 
-    /// One session: see the module's comment. `Ok` only when the node leaves.
-    async fn session(&self, inbox: &mut mpsc::Receiver<Op>) -> Result<(), String> {
+    /// One session: see the module's comment. Returns why it ended.
+    async fn session(self: &Arc<Self>, inbox: &Arc<tokio::sync::Mutex<mpsc::Receiver<Op>>>) -> String {
+        match self.session_inner(inbox).await {
+            Ok(never) => match never {},
+            Err(why) => why,
+        }
+    }
+
+    async fn session_inner(
+        self: &Arc<Self>,
+        inbox: &Arc<tokio::sync::Mutex<mpsc::Receiver<Op>>>,
+    ) -> Result<std::convert::Infallible, String> {
         let mut client = self.connect().await?;
         let ttl = self.config.lease_ttl.as_secs().max(2) as i64;
         self.count(1);
         let lease = timed("lease grant", client.lease_grant(ttl, None)).await?.id();
-        *self.lease.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(lease) = lease;
+        *self.lease.lock().unwrap_or_else(|e| e.into_inner()) = Some(lease);
         self.register(&mut client, lease).await?;
         let (mut keeper, mut kept) = timed("keep-alive", client.lease_keep_alive(lease)).await?;
         *self.client.lock().unwrap_or_else(|e| e.into_inner()) = Some(client.clone());
-        self.announce(&mut client, lease).await?;
+        let (fail, mut failed) = mpsc::channel::<String>(LANES + 2);
+        let mut tasks = Tasks(Vec::new());
+        // The renewal runs on its own: never behind writes or watch events.
+        let every = Duration::from_millis((ttl as u64 * 1000 / 3).max(300));
+        let (me, failing) = (self.clone(), fail.clone());
+        tasks.0.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                me.count(1);
+                let renewed = async {
+                    timed("keep-alive", keeper.keep_alive()).await?;
+                    timed("keep-alive", kept.message()).await
+                };
+                let why = match renewed.await {
+                    Ok(Some(r)) if r.ttl() > 0 => continue,
+                    Ok(_) => "the node's lease expired".to_owned(),
+                    Err(e) => e,
+                };
+                let _ = failing.send(why).await;
+                return;
+            }
+        }));
+        // Writes in lanes applied side by side; an agent's always take the
+        // same lane, so they stay in order.
+        let mut lanes = Vec::with_capacity(LANES);
+        for _ in 0..LANES {
+            let (tx, mut rx) = mpsc::channel::<Op>(LANE_QUEUE);
+            let (me, failing, mut client) = (self.clone(), fail.clone(), client.clone());
+            tasks.0.push(tokio::spawn(async move {
+                while let Some(op) = rx.recv().await {
+                    if let Err(why) = me.apply(&mut client, lease, op).await {
+                        let _ = failing.send(why).await;
+                        return;
+                    }
+                }
+            }));
+            lanes.push(tx);
+        }
+        self.announce(&mut client, &lanes).await?;
+        let queued = inbox.clone();
+        tasks.0.push(tokio::spawn(async move {
+            let mut inbox = queued.lock().await;
+            while let Some(op) = inbox.recv().await {
+                if lanes[op.lane()].send(op).await.is_err() {
+                    return;
+                }
+            }
+        }));
         let revision = self.load_snapshot(&mut client).await?;
         let mut watch = {
             let from =
@@ -248,23 +331,11 @@ impl Etcd {
         };
         self.set_health(None);
         tracing::info!(node = %self.node, "joined the cluster directory {} (lease {ttl} s)", self.describe());
-        let mut renew = tokio::time::interval(Duration::from_millis((ttl as u64 * 1000 / 3).max(300)));
         let mut load = tokio::time::interval(LOAD_EVERY);
         let mut last_load = None;
         loop {
             tokio::select! {
-                op = inbox.recv() => match op {
-                    Some(op) => self.apply(&mut client, lease, op).await?,
-                    None => return Ok(()),
-                },
-                _ = renew.tick() => {
-                    self.count(1);
-                    timed("keep-alive", keeper.keep_alive()).await?;
-                    match timed("keep-alive", kept.message()).await? {
-                        Some(r) if r.ttl() > 0 => {}
-                        _ => return Err("the node's lease expired".into()),
-                    }
-                }
+                why = failed.recv() => return Err(why.unwrap_or_default()),
                 _ = load.tick() => {
                     let now = self.member_record();
                     if last_load.as_ref() != Some(&now) {
@@ -312,21 +383,18 @@ impl Etcd {
         }
     }
 
-    /// Writes this node's state again: its agents' locations and DF
-    /// entries, its published libraries; removes location records that
-    /// still name this node for agents no longer here (they ended while
-    /// etcd could not be told).
-    async fn announce(&self, client: &mut Client, lease: i64) -> Result<(), String> {
+    /// Writes this node's state again (through the lanes): its agents'
+    /// locations and DF entries, its published libraries; removes location
+    /// records that still name this node for agents no longer here (they
+    /// ended while etcd could not be told).
+    async fn announce(&self, client: &mut Client, lanes: &[mpsc::Sender<Op>]) -> Result<(), String> {
         let Some(events) = self.events().cloned() else { return Ok(()) };
         let here = events.local_agents();
-        for (agent, epoch) in &here {
-            self.write_location(client, agent, &self.node, *epoch).await?;
-        }
-        for (agent, services) in events.local_services() {
-            self.apply(client, lease, Op::Services(agent, services)).await?;
-        }
-        for lib in events.published_libraries() {
-            self.apply(client, lease, Op::Library(lib)).await?;
+        let mut ops: Vec<Op> = here.iter().map(|(agent, epoch)| Op::Here(agent.clone(), *epoch)).collect();
+        ops.extend(events.local_services().into_iter().map(|(agent, services)| Op::Services(agent, services)));
+        ops.extend(events.published_libraries().into_iter().map(Op::Library));
+        for op in ops {
+            lanes[op.lane()].send(op).await.map_err(|_| "a write lane ended".to_owned())?;
         }
         let here: BTreeSet<&str> = here.iter().map(|(a, _)| a.as_str()).collect();
         self.count(1);
