@@ -272,20 +272,35 @@ impl Etcd {
         let (fail, mut failed) = mpsc::channel::<String>(LANES + 2);
         let mut tasks = Tasks(Vec::new());
         // The renewal runs on its own: never behind writes or watch events.
+        // A renewal that fails (etcd busy) is tried again at once; the
+        // session ends only when etcd says the lease is gone, or when no
+        // renewal succeeded for the lease's whole life (it is gone then).
         let every = Duration::from_millis((ttl as u64 * 1000 / 3).max(300));
+        let life = Duration::from_secs(ttl as u64);
         let (me, failing) = (self.clone(), fail.clone());
         tasks.0.push(tokio::spawn(async move {
+            let mut renewed_at = tokio::time::Instant::now();
+            let mut wait = every;
             loop {
-                tokio::time::sleep(every).await;
+                tokio::time::sleep(wait).await;
                 me.count(1);
                 let renewed = async {
                     timed("keep-alive", keeper.keep_alive()).await?;
                     timed("keep-alive", kept.message()).await
                 };
                 let why = match renewed.await {
-                    Ok(Some(r)) if r.ttl() > 0 => continue,
+                    Ok(Some(r)) if r.ttl() > 0 => {
+                        renewed_at = tokio::time::Instant::now();
+                        wait = every;
+                        continue;
+                    }
                     Ok(_) => "the node's lease expired".to_owned(),
-                    Err(e) => e,
+                    Err(e) if renewed_at.elapsed() < life => {
+                        tracing::debug!(node = %me.node, "lease renewal failed ({e}); trying again");
+                        wait = Duration::from_millis(250);
+                        continue;
+                    }
+                    Err(e) => format!("no lease renewal for {life:?}: {e}"),
                 };
                 let _ = failing.send(why).await;
                 return;
