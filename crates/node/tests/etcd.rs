@@ -264,3 +264,46 @@ async fn a_node_runs_while_etcd_is_unreachable_and_joins_when_it_comes() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn df_entries_and_published_libraries_travel_through_etcd() {
+    let etcd = EtcdServer::start().await;
+    let nodes = joined(&["alpha", "beta"], &etcd.cluster("dflib")).await;
+    let printers = || {
+        let query = itinerant_core::df::Query { properties: vec![("type".into(), "printer".into())] };
+        nodes[0].runtime().df_search(&query)
+    };
+    let printer = nodes[1]
+        .runtime()
+        .spawn("df register -service {type printer name laser}; agent_receive c b; set b", None)
+        .unwrap();
+    wait_until("alpha sees the entry registered on beta", || printers().len() == 1).await;
+    assert_eq!(printers()[0].0, printer);
+    let bye = itinerant_core::Message { from: None, code: 0, body: "bye".into(), acl: None, hops: 0, seq: None };
+    nodes[1].runtime().send(&printer, bye).unwrap();
+    assert_eq!(result_on(&nodes[1], &printer).await, Ok("bye".into()));
+    wait_until("the entry went with its agent", || printers().is_empty()).await;
+
+    // Published on alpha, which then stops: beta's agent gets it from etcd.
+    const GEO: &str = "proc geo_area {w h} { expr {$w * $h} }\npackage provide geo 1.0";
+    assert_eq!(nodes[0].libraries().publish("geo", "1.0", GEO.into()), Ok(true));
+    nodes[0].directory().library_published(&itinerant_core::Library::new("geo", "1.0", GEO.into()).unwrap());
+    let mut client = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+    let start = Instant::now();
+    while client.get("/dflib/lib/geo/1.0", None).await.unwrap().kvs().is_empty() {
+        assert!(start.elapsed() < SETTLE, "the library never reached etcd");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    nodes[0].stop();
+    let start = Instant::now();
+    loop {
+        let id = nodes[1].runtime().spawn("package require geo; geo_area 6 7", None).unwrap();
+        match result_on(&nodes[1], &id).await {
+            Ok(r) => break assert_eq!(r, "42"),
+            // Written by alpha's directory a moment after publishing.
+            Err(e) if start.elapsed() < SETTLE => eprintln!("not yet: {e}"),
+            Err(e) => panic!("beta never found the library in etcd: {e}"),
+        }
+    }
+    assert!(nodes[1].libraries().rows().iter().any(|r| r.name == "geo" && !r.published), "cached on beta");
+}
