@@ -98,7 +98,7 @@ async fn two_nodes_join_and_see_each_other_then_an_agent_crosses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_node_is_noticed_within_its_lease() {
     let etcd = EtcdServer::start().await;
-    let cluster = etcd.cluster("kill");
+    let cluster = etcd.cluster_with_lease("kill", Duration::from_secs(2));
     let alpha = Arc::new(Node::start(config("alpha", &cluster)).await.unwrap());
     let (beta_rt, _beta) = start_killable(config("beta", &cluster));
     let alive = |n: &Node| n.cluster_status().members.iter().any(|m| m.name == "beta" && m.alive);
@@ -172,7 +172,7 @@ async fn a_stale_location_update_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forgotten_nodes_agents_are_reported_lost_never_run_again() {
     let etcd = EtcdServer::start().await;
-    let cluster = etcd.cluster("forget");
+    let cluster = etcd.cluster_with_lease("forget", Duration::from_secs(2));
     let alpha = Arc::new(Node::start(config("alpha", &cluster)).await.unwrap());
     let (beta_rt, beta) = start_killable(config("beta", &cluster));
     wait_until("linked", || alpha.peers().iter().any(|p| p.name == "beta")).await;

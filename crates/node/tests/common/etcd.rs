@@ -66,12 +66,18 @@ impl EtcdServer {
         }
     }
 
-    /// A node configuration for this etcd: keys under `/NAMESPACE/`, a 2 s lease.
+    /// A node configuration for this etcd: keys under `/NAMESPACE/`, the
+    /// default 5 s lease (a loaded machine never lets it lapse by accident).
     pub fn cluster(&self, namespace: &str) -> ClusterConfig {
+        self.cluster_with_lease(namespace, itinerant_node::cluster::DEFAULT_LEASE_TTL)
+    }
+
+    /// The same with a lease of `ttl` (the shortest etcd grants: 2 s).
+    pub fn cluster_with_lease(&self, namespace: &str, ttl: Duration) -> ClusterConfig {
         ClusterConfig::Etcd(EtcdConfig {
             endpoints: vec![self.endpoint.clone()],
             namespace: namespace.into(),
-            lease_ttl: Duration::from_secs(2),
+            lease_ttl: ttl,
         })
     }
 }
