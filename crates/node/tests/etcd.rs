@@ -231,7 +231,7 @@ async fn the_migration_checks_pass_with_etcd() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_node_runs_while_etcd_is_unreachable_and_joins_when_it_comes() {
+async fn a_node_runs_while_etcd_is_unreachable_and_joins_when_it_comes_or_comes_back() {
     let port = common::etcd::free_port();
     let cluster = ClusterConfig::Etcd(itinerant_node::cluster::EtcdConfig {
         endpoints: vec![format!("127.0.0.1:{port}")],
@@ -261,6 +261,19 @@ async fn a_node_runs_while_etcd_is_unreachable_and_joins_when_it_comes() {
     let deadline = Instant::now() + SETTLE;
     while probe.location(&later).await.unwrap().is_none() {
         assert!(Instant::now() < deadline, "no record for an agent born after the join");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // etcd goes away: the node says so and goes on; an etcd that comes
+    // back empty gets the node's state written again.
+    drop(etcd);
+    wait_until("the loss reported", || alpha.cluster_status().health.is_some()).await;
+    let id = alpha.runtime().spawn("expr {6 * 9}", None).unwrap();
+    assert_eq!(result_on(&alpha, &id).await, Ok("54".into()));
+    let _etcd_again = EtcdServer::start_on(port).await;
+    wait_until("joined the new etcd", || alpha.cluster_status().health.is_none()).await;
+    let deadline = Instant::now() + SETTLE;
+    while probe.location(&later).await.unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the agent's location was not written again");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
