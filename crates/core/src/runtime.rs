@@ -198,13 +198,11 @@ pub trait Router: Send + Sync {
     /// An agent whose home is another node arrived here at `epoch`.
     fn location_changed(&self, _agent: &AgentId, _epoch: u64) {}
 
-    /// An agent of any home is now on this node at `epoch`: born, arrived
-    /// or resumed (a cluster directory records where every agent is).
-    /// Must not block: some callers hold the registry lock.
+    /// An agent of any home is now here at `epoch` (born, arrived,
+    /// resumed), for a cluster directory. Must not block.
     fn agent_here(&self, _agent: &AgentId, _epoch: u64) {}
 
-    /// An agent ended on this node (its directory record goes). Must not
-    /// block: called with the registry locked.
+    /// An agent ended here. Must not block (the registry is locked).
     fn agent_ended(&self, _agent: &AgentId) {}
 
     /// Runs a resource operation on `node` (a global reference) and waits
@@ -1216,13 +1214,6 @@ impl Shared {
         if let Some(r) = self.router() {
             let services = lock(&self.directory).services_of(id);
             r.directory_changed(id, &services);
-        }
-    }
-
-    /// Tells the router (if any) that agent `id` is here at `epoch`.
-    pub(crate) fn agent_here(&self, id: &AgentId, epoch: u64) {
-        if let Some(r) = self.router() {
-            r.agent_here(id, epoch);
         }
     }
 

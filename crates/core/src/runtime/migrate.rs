@@ -411,6 +411,13 @@ impl Runtime {
 }
 
 impl Shared {
+    /// Tells the router (if any) that agent `id` is here at `epoch`.
+    pub(crate) fn agent_here(&self, id: &AgentId, epoch: u64) {
+        if let Some(r) = self.router() {
+            r.agent_here(id, epoch);
+        }
+    }
+
     fn new_id(&self) -> AgentId {
         let n = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.reserve_id(n);
