@@ -807,6 +807,7 @@ pub fn nodes(node: &str, json: bool) -> Result<ExitCode, Failure> {
             })
             .collect();
         print_table(&["NODE", "ADDRESS", "LINK", "STATE", "RUNNABLE", "AGENTS"], &rows);
+        crate::cluster_cmd::print_directory(node);
     }
     Ok(ExitCode::SUCCESS)
 }

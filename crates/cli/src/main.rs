@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod client;
+mod cluster_cmd;
 mod demo;
 mod front_cmd;
 mod init;
@@ -410,6 +411,15 @@ enum NodeAction {
         /// ends, relay or handoff, the policy (docs/OBJECTS.md, "Front tier").
         #[arg(long, value_name = "FILE")]
         front: Option<std::path::PathBuf>,
+        /// The cluster directory and membership: `embedded` (each node's
+        /// own tables, the default) or etcd://HOST:PORT,...[/NAMESPACE]
+        /// (docs/SCALE.md).
+        #[arg(long, value_name = "URL", default_value = "embedded")]
+        cluster: String,
+        /// With etcd: a node whose lease was not renewed for SECS seconds
+        /// is dead (at least 2).
+        #[arg(long, value_name = "SECS", default_value_t = 5)]
+        lease_ttl: u64,
         /// Log lines as text or JSON.
         #[arg(long, value_enum, default_value_t)]
         log_format: logging::LogFormat,
@@ -435,6 +445,14 @@ enum NodeAction {
     },
     /// Let a drained node (--node) take new agents again.
     Undrain {
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// Declare a dead node gone for good (etcd directory only): its agents
+    /// are reported lost, and it may not join again under its name.
+    Forget {
+        /// The dead node's name.
+        name: String,
         #[command(flatten)]
         node: NodeArg,
     },
@@ -468,11 +486,15 @@ fn main() -> ExitCode {
                     policy,
                     services,
                     front,
+                    cluster,
+                    lease_ttl,
                     log_format: _,
                     http,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
             http,
+            cluster,
+            lease_ttl,
             name,
             listen,
             peers,
@@ -495,6 +517,9 @@ fn main() -> ExitCode {
         Cmd::Key { action: KeyCmd::Show { file } } => key::show_cmd(&file),
         Cmd::Node { action: NodeAction::Drain { node, timeout } } => {
             client::exit(node.address().and_then(|n| client::drain(&n, timeout)))
+        }
+        Cmd::Node { action: NodeAction::Forget { name, node } } => {
+            client::exit(node.address().and_then(|n| cluster_cmd::forget(&n, &name)))
         }
         Cmd::Node { action: NodeAction::Undrain { node } } => {
             client::exit(node.address().and_then(|n| client::undrain(&n)))

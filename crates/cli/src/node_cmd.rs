@@ -33,6 +33,10 @@ pub struct StartArgs {
     pub front: Option<std::path::PathBuf>,
     /// Where the dashboard and `/metrics` listen (HTTP).
     pub http: SocketAddr,
+    /// `--cluster`: embedded or etcd://...
+    pub cluster: String,
+    /// `--lease-ttl`, seconds.
+    pub lease_ttl: u64,
 }
 
 /// The node's TLS from `--certs`, or none with `--insecure-loopback` (on
@@ -141,6 +145,7 @@ async fn run(args: StartArgs) -> Result<(), String> {
     if let Some(path) = &args.front {
         config.front = Some(itinerant_node::front::config::FrontConfig::load(path)?);
     }
+    config.cluster = itinerant_node::cluster::ClusterConfig::parse(&args.cluster, Duration::from_secs(args.lease_ttl))?;
     let node = std::sync::Arc::new(Node::start(config).await?);
     println!("node {} listening on {}", args.name, node.addr());
     let transport = if args.insecure_loopback { "plain TCP on loopback, unauthenticated" } else { "mutual TLS" };

@@ -198,6 +198,13 @@ pub trait Router: Send + Sync {
     /// An agent whose home is another node arrived here at `epoch`.
     fn location_changed(&self, _agent: &AgentId, _epoch: u64) {}
 
+    /// An agent of any home is now here at `epoch` (born, arrived,
+    /// resumed), for a cluster directory. Must not block.
+    fn agent_here(&self, _agent: &AgentId, _epoch: u64) {}
+
+    /// An agent ended here. Must not block (the registry is locked).
+    fn agent_ended(&self, _agent: &AgentId) {}
+
     /// Runs a resource operation on `node` (a global reference) and waits
     /// for its answer, within a timeout. Called on the blocking pool.
     fn resource_call(&self, node: &str, _op: Vec<String>) -> Result<String, String> {
@@ -659,6 +666,7 @@ impl Runtime {
             let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
             lock(&s.slots).insert(id.clone(), Box::new(s.born(name)));
             s.push_runnable(Runnable::Birth(birth));
+            s.agent_here(&id, 0);
             return Ok(id);
         }
         let mut interp = Interp::new();
@@ -685,6 +693,7 @@ impl Runtime {
             slot.credential = credential;
             s.checkpoint(&mut agent, slot, None);
         }
+        s.agent_here(&id, 0);
         s.enqueue(agent);
         Ok(id)
     }
@@ -1074,6 +1083,9 @@ impl Shared {
         let outcome = AgentOutcome { result };
         if let Some(p) = self.persist.get() {
             p.ended(id, &outcome);
+        }
+        if let Some(r) = self.router() {
+            r.agent_ended(id);
         }
         slot.outcome = Some(outcome);
         slot.mailbox.clear();

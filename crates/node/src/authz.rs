@@ -86,6 +86,8 @@ fn needs(body: &RequestBody) -> (Needs, &'static str) {
         // connecting to one needs nothing more than the connection.
         R::Service(_) => (Needs::Nothing, "use a service"),
         R::Front(_) => (Needs::Nothing, "look"),
+        R::Cluster(crate::cluster::ClusterRequest::Status) => (Needs::Nothing, "look"),
+        R::Cluster(crate::cluster::ClusterRequest::Forget { .. }) => (Needs::Operator, "forget a node"),
         R::LibPublish { .. } => (Needs::Operator, "publish a library"),
         R::Drain | R::Undrain => (Needs::Operator, "drain"),
         R::Owner(OwnerRequest::ReloadPolicy) => (Needs::Operator, "reload the policy"),

@@ -134,6 +134,8 @@ pub enum RequestBody {
     Service(crate::services::proto::ServiceRequest),
     /// About the node's fronts and its agents' cache (tags 50–59).
     Front(crate::front::proto::FrontRequest),
+    /// The cluster directory (tags 60–64, `cluster/proto.rs`).
+    Cluster(crate::cluster::ClusterRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,6 +231,7 @@ pub enum ReplyBody {
     },
     /// The node's fronts and its agents' cache (tags 50–59).
     Front(crate::front::proto::FrontReply),
+    Cluster(crate::cluster::ClusterReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -407,6 +410,7 @@ impl Request {
             RequestBody::Owner(req) => req.encode(&mut out),
             RequestBody::Service(req) => req.encode(&mut out),
             RequestBody::Front(req) => req.encode(&mut out),
+            RequestBody::Cluster(req) => req.encode(&mut out),
         }
         out
     }
@@ -441,6 +445,7 @@ impl Request {
             t @ 20..=29 => RequestBody::Owner(crate::signed::OwnerRequest::decode(t, &mut r)?),
             t @ 45..=49 => RequestBody::Service(crate::services::proto::ServiceRequest::decode(t, &mut r)?),
             t @ 50..=59 => RequestBody::Front(crate::front::proto::FrontRequest::decode(t, &mut r)?),
+            t @ 60..=64 => RequestBody::Cluster(crate::cluster::ClusterRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -560,6 +565,7 @@ impl Response {
                 put_opt(&mut out, address.as_deref());
             }
             ReplyBody::Front(reply) => reply.encode(&mut out),
+            ReplyBody::Cluster(reply) => reply.encode(&mut out),
         }
         out
     }
@@ -639,6 +645,7 @@ impl Response {
             23 => Ok(ReplyBody::DashboardSession { token: r.str()?, address: r.opt()? }),
             t @ 45..=49 => Ok(ReplyBody::Service(crate::services::proto::ServiceReply::decode(t, &mut r)?)),
             t @ 50..=59 => Ok(ReplyBody::Front(crate::front::proto::FrontReply::decode(t, &mut r)?)),
+            t @ 60..=64 => Ok(ReplyBody::Cluster(crate::cluster::ClusterReply::decode(t, &mut r)?)),
             t => return Err(DecodeError(format!("unknown reply {t}"))),
         };
         finish(&r, Response { id, result })
@@ -722,6 +729,7 @@ pub struct NodeView<'a> {
     pub objects: &'a Arc<crate::objects::Objects>,
     pub owners: &'a crate::signed::Owners,
     pub services: &'a Arc<crate::services::Services>,
+    pub directory: &'a Arc<dyn crate::cluster::Directory>,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -794,6 +802,9 @@ pub async fn serve_client(
                         return Err("bytes after a service connect request, before its answer".into());
                     }
                     return node.services.connect(stream, id, &name).await;
+                }
+                Ok(Request { id, body: RequestBody::Cluster(req) }) => {
+                    Response { id, result: crate::cluster::serve(node.directory, req).await.map(ReplyBody::Cluster) }
                 }
                 Ok(req) => Response { id: req.id, result: handle_async(&node, req.body).await },
                 Err(e) => match Request::peek_id(&frame.payload) {
@@ -888,9 +899,11 @@ async fn handle_async(node: &NodeView<'_>, body: RequestBody) -> Result<ReplyBod
     match body {
         RequestBody::LibPublish { name, version, script } => {
             let libraries = node.libraries.clone();
+            let lib = itinerant_core::Library::new(&name, &version, script.clone())?;
             let created = tokio::task::spawn_blocking(move || libraries.publish(&name, &version, script))
                 .await
                 .map_err(|e| format!("publishing failed: {e}"))??;
+            node.directory.library_published(&lib);
             Ok(ReplyBody::Published { created })
         }
         other => handle(node, other),
@@ -1026,6 +1039,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         RequestBody::Owner(req) => crate::signed::handle(node, req),
         RequestBody::Service(req) => node.services.handle(req).map(ReplyBody::Service),
         RequestBody::Front(req) => Ok(ReplyBody::Front(crate::front::handle(node.objects, req))),
+        RequestBody::Cluster(_) => Err("cluster requests are served by the connection".into()),
     }
 }
 

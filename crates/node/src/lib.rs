@@ -12,6 +12,7 @@
 //! cluster's CA ([`net::tls`], certificates from [`net::pki`]).
 
 pub mod authz;
+pub mod cluster;
 pub mod control;
 pub mod dashboard;
 pub mod endpoints;

@@ -114,6 +114,11 @@ impl Libraries {
         Ok(true)
     }
 
+    /// The libraries published here (not those cached from elsewhere).
+    pub fn published(&self) -> Vec<Library> {
+        lock(&self.entries).values().filter(|e| e.published).map(|e| e.lib.clone()).collect()
+    }
+
     /// The highest version of `name` here that meets `req`.
     pub fn find(&self, name: &str, req: &Requirement) -> Option<Library> {
         let entries = lock(&self.entries);

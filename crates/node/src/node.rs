@@ -44,6 +44,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
+use crate::cluster::{self, ClusterConfig, Directory};
 use crate::control;
 use crate::endpoints::NodeEndpoints;
 use crate::handoff::{self, Fence, MemoryFences, Verdict};
@@ -90,6 +91,9 @@ pub struct NodeConfig {
     /// The services this node fronts (`crate::front`, `--front FILE`);
     /// none: it fronts nothing.
     pub front: Option<crate::front::config::FrontConfig>,
+    /// The cluster directory and membership (`cluster/`): embedded (the
+    /// default) or etcd.
+    pub cluster: ClusterConfig,
 }
 
 impl NodeConfig {
@@ -105,6 +109,7 @@ impl NodeConfig {
             policy: None,
             services: None,
             front: None,
+            cluster: ClusterConfig::Embedded,
         }
     }
 }
@@ -158,6 +163,18 @@ struct Links {
     objects: Arc<crate::objects::Objects>,
     /// The services (superserver).
     services: Arc<crate::services::Services>,
+    /// The cluster directory and membership.
+    directory: Arc<dyn Directory>,
+}
+
+impl cluster::Net for Links {
+    fn send_frame(&self, node: &str, frame: Frame) -> Result<(), String> {
+        Links::send_frame(self, node, frame)
+    }
+
+    fn peer_names(&self) -> Vec<String> {
+        self.queues.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+    }
 }
 
 impl crate::objects::Peers for Links {
@@ -175,8 +192,8 @@ impl Links {
     /// first frames it carries tell the peer this node's directory.
     fn add(&self, name: &str, addr: SocketAddr, rt: &Runtime) {
         let (tx, rx) = mpsc::channel(PEER_QUEUE);
-        for (agent, services) in rt.local_directory() {
-            let _ = tx.try_send(df_frame(&agent, &services));
+        for frame in self.directory.greeting(rt.local_directory()) {
+            let _ = tx.try_send(frame);
         }
         self.queues.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), tx);
         let me = self.node.clone();
@@ -194,14 +211,6 @@ impl Links {
     fn has(&self, name: &str) -> bool {
         self.queues.lock().unwrap_or_else(|e| e.into_inner()).contains_key(name)
     }
-}
-
-fn df_frame(agent: &AgentId, services: &[Description]) -> Frame {
-    let w = Wire::DfUpdate {
-        agent: agent.to_string(),
-        services: services.iter().map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).collect(),
-    };
-    Frame { lane: Lane::Data, kind: w.kind(), payload: w.encode() }
 }
 
 /// Messages are passed from node to node at most this often. Forwarding
@@ -261,10 +270,7 @@ fn wire_frame(w: &Wire) -> Frame {
 
 impl Router for Links {
     fn directory_changed(&self, agent: &AgentId, services: &[Description]) {
-        let frame = df_frame(agent, services);
-        for tx in self.queues.lock().unwrap_or_else(|e| e.into_inner()).values() {
-            let _ = tx.try_send(frame.clone());
-        }
+        self.directory.services_changed(self, agent, services);
     }
 
     fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
@@ -274,6 +280,9 @@ impl Router for Links {
     fn route_to_node(&self, node: &str, to: &AgentId, mut msg: Message) -> Result<(), SendError> {
         if msg.hops >= MAX_HOPS {
             return Err(SendError::Unreachable(format!("agent \"{to}\" not found after {MAX_HOPS} nodes")));
+        }
+        if let Some(why) = self.directory.unreachable(node) {
+            return Err(SendError::Unreachable(format!("agent \"{to}\" is lost: {why}")));
         }
         msg.hops += 1;
         self.send_frame(node, wire_frame(&Wire::from_message(to, &msg))).map_err(SendError::Unreachable)
@@ -306,8 +315,15 @@ impl Router for Links {
     }
 
     fn location_changed(&self, agent: &AgentId, epoch: u64) {
-        let w = Wire::Location { agent: agent.to_string(), node: self.node.clone(), epoch };
-        let _ = self.send_frame(agent.home(), wire_frame(&w));
+        self.directory.location_changed(self, &self.node, agent, epoch);
+    }
+
+    fn agent_here(&self, agent: &AgentId, epoch: u64) {
+        self.directory.agent_here(agent, epoch);
+    }
+
+    fn agent_ended(&self, agent: &AgentId) {
+        self.directory.agent_ended(agent);
     }
 
     fn resource_call(&self, node: &str, op: Vec<String>) -> Result<String, String> {
@@ -346,9 +362,25 @@ impl Router for Links {
         Ok(())
     }
 
-    /// Asks every peer; the first that has a suitable version answers
-    /// with it (see `libraries.rs`).
+    /// Asks the cluster directory, or else every peer.
     fn fetch_library(&self, agent: &AgentId, agent_ticket: u64, name: &str, req: &Requirement) -> Result<(), String> {
+        if self.directory.fetch_library(agent, agent_ticket, name, req) {
+            return Ok(());
+        }
+        self.fetch_from_peers(agent, agent_ticket, name, req)
+    }
+}
+
+impl Links {
+    /// Asks every peer for a library; the first that has a suitable
+    /// version answers with it (see `libraries.rs`).
+    fn fetch_from_peers(
+        &self,
+        agent: &AgentId,
+        agent_ticket: u64,
+        name: &str,
+        req: &Requirement,
+    ) -> Result<(), String> {
         let peers: Vec<String> = self.queues.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
         // Recorded before asking, so that no answer can come first.
         let ticket = self.fetches.lock().unwrap_or_else(|e| e.into_inner()).start(
@@ -426,6 +458,10 @@ impl Node {
                 runtime: Arc::downgrade(&runtime),
             },
         )?;
+        let etcd = match &config.cluster {
+            ClusterConfig::Embedded => None,
+            ClusterConfig::Etcd(c) => Some(cluster::etcd::Etcd::new(&config.name, addr, c.clone())),
+        };
         let links = Arc::new(Links {
             node: config.name.clone(),
             listen: Mutex::new(Some(addr)),
@@ -444,6 +480,10 @@ impl Node {
             objects,
             services,
             owners: crate::signed::Owners { policy: policy.clone(), ..Default::default() },
+            directory: match &etcd {
+                Some(etcd) => etcd.clone(),
+                None => Arc::new(cluster::Embedded::default()),
+            },
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);
@@ -455,6 +495,13 @@ impl Node {
             runtime.set_authority(p.clone());
         }
         runtime.set_router(links.clone());
+        if let Some(etcd) = &etcd {
+            // A node an operator forgot must not bring its agents back:
+            // they were reported lost.
+            etcd.refuse_if_forgotten().await?;
+            let events = NodeEvents { rt: Arc::downgrade(&runtime), links: Arc::downgrade(&links) };
+            etcd.start(Arc::new(events));
+        }
         // The store and the stored agents come back before the first
         // connection is accepted: an agent arriving earlier would run
         // without a store (its departure or end never recorded, its
@@ -544,6 +591,7 @@ impl Node {
         self.endpoints.close_all();
         self.links.services.stop();
         self.runtime.checkpoint_and_stop();
+        self.links.directory.leave();
         if let Some(store) = &self.store {
             if let Err(e) = store.mark_clean_stop() {
                 tracing::warn!(node = %self.runtime.node(), "{e}");
@@ -602,9 +650,99 @@ impl Node {
         &self.links.services
     }
 
+    /// The cluster directory: its health and members.
+    pub fn cluster_status(&self) -> cluster::ClusterStatus {
+        self.links.directory.status()
+    }
+
+    /// The cluster directory itself.
+    pub fn directory(&self) -> &Arc<dyn Directory> {
+        &self.links.directory
+    }
+
     /// The node's store, if it has a data directory.
     pub fn store(&self) -> Option<&Arc<Store>> {
         self.store.as_ref()
+    }
+}
+
+/// What the cluster directory tells the node (see `cluster::Events`).
+struct NodeEvents {
+    rt: std::sync::Weak<Runtime>,
+    links: std::sync::Weak<Links>,
+}
+
+impl cluster::Events for NodeEvents {
+    fn member_up(&self, name: &str, addr: SocketAddr) {
+        let (Some(rt), Some(links)) = (self.rt.upgrade(), self.links.upgrade()) else { return };
+        if name == links.node {
+            return;
+        }
+        let known = links.peers.addr_of(name);
+        if known != Some(addr) || !links.has(name) {
+            tracing::info!(node = %links.node, "member {name} at {addr} joined");
+            links.add(name, addr, &rt);
+        }
+    }
+
+    fn member_down(&self, name: &str) {
+        if let Some(links) = self.links.upgrade() {
+            tracing::warn!(node = %links.node, "member {name} left or its lease expired");
+        }
+    }
+
+    fn location(&self, agent: &AgentId, node: &str, epoch: u64) {
+        if let Some(rt) = self.rt.upgrade() {
+            rt.location_update(agent, node, epoch);
+        }
+    }
+
+    fn services(&self, agent: &AgentId, services: Vec<Description>) {
+        if let Some(rt) = self.rt.upgrade() {
+            rt.directory_update(agent, services);
+        }
+    }
+
+    fn local_agents(&self) -> Vec<(AgentId, u64)> {
+        self.rt.upgrade().map(|rt| rt.local_epochs()).unwrap_or_default()
+    }
+
+    fn local_services(&self) -> Vec<(AgentId, Vec<Description>)> {
+        self.rt.upgrade().map(|rt| rt.services_here()).unwrap_or_default()
+    }
+
+    fn published_libraries(&self) -> Vec<Library> {
+        self.links.upgrade().map(|l| l.libraries.published()).unwrap_or_default()
+    }
+
+    fn load(&self) -> (u64, u64, bool) {
+        match self.rt.upgrade() {
+            Some(rt) => {
+                let load = rt.load();
+                (load.runnable as u64, load.agents as u64, rt.is_draining())
+            }
+            None => (0, 0, false),
+        }
+    }
+
+    fn library_found(&self, agent: &AgentId, ticket: u64, name: &str, req: &Requirement, found: Option<Library>) {
+        let (Some(rt), Some(links)) = (self.rt.upgrade(), self.links.upgrade()) else { return };
+        match found {
+            Some(lib) => {
+                // Not cached (a conflict, the limit, the store): still loaded.
+                if let Err(why) = links.libraries.cache(&lib) {
+                    tracing::warn!(node = %links.node, "library {} {} not cached: {why}", lib.name, lib.version);
+                }
+                rt.library_fetched(agent, ticket, Some(lib));
+            }
+            // Not in the directory (or it cannot be reached): the peers may have it cached.
+            None => {
+                if let Err(why) = links.fetch_from_peers(agent, ticket, name, req) {
+                    tracing::info!(node = %links.node, "library {name} not found: {why}");
+                    rt.library_fetched(agent, ticket, None);
+                }
+            }
+        }
     }
 }
 
@@ -883,6 +1021,7 @@ async fn serve_inbound(
                 objects: &links.objects,
                 owners: &links.owners,
                 services: &links.services,
+                directory: &links.directory,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }

@@ -379,6 +379,25 @@ impl Runtime {
         self.shared.settle_overtaken_jump(id, epoch)
     }
 
+    /// The agents on this node with their epochs (a cluster directory
+    /// writes their locations again after it reconnects).
+    pub fn local_epochs(&self) -> Vec<(AgentId, u64)> {
+        lock(&self.shared.slots).iter().filter(|(_, s)| s.is_here()).map(|(id, s)| (id.clone(), s.epoch)).collect()
+    }
+
+    /// The DF entries of the agents on this node (whatever their home).
+    pub fn services_here(&self) -> Vec<(AgentId, Vec<crate::df::Description>)> {
+        let here = self.local_epochs();
+        let directory = lock(&self.shared.directory);
+        here.into_iter()
+            .map(|(id, _)| {
+                let services = directory.services_of(&id);
+                (id, services)
+            })
+            .filter(|(_, services)| !services.is_empty())
+            .collect()
+    }
+
     /// The home node learns where one of its agents now is.
     pub fn location_update(&self, id: &AgentId, node: &str, epoch: u64) {
         let s = &self.shared;
@@ -392,6 +411,13 @@ impl Runtime {
 }
 
 impl Shared {
+    /// Tells the router (if any) that agent `id` is here at `epoch`.
+    pub(crate) fn agent_here(&self, id: &AgentId, epoch: u64) {
+        if let Some(r) = self.router() {
+            r.agent_here(id, epoch);
+        }
+    }
+
     fn new_id(&self) -> AgentId {
         let n = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.reserve_id(n);
@@ -481,6 +507,7 @@ impl Shared {
                 r.location_changed(&id, image.epoch);
             }
         }
+        self.agent_here(&id, image.epoch);
         let mut agent = agent;
         if let Some(dest) = image.moving_to {
             // A move that was under way when the checkpoint was taken: the

@@ -3,6 +3,9 @@
 //! agent's outcome.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod etcd;
+pub mod migration_checks;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
