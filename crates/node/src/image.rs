@@ -394,6 +394,17 @@ mod tests {
         assert!(decode(&encode(&image)).unwrap_err().0.contains("itinerary of 65 hops"));
     }
 
+    /// The image format's bytes, pinned: every field big-endian or a
+    /// length-prefixed string, nothing of the machine's word size.
+    #[test]
+    fn an_image_has_golden_bytes() {
+        let bytes = encode(&sample());
+        crate::golden::assert_golden("image-v4", &bytes);
+        assert_eq!(bytes[4..6], VERSION.to_be_bytes());
+        let back = decode(&crate::golden::committed("image-v4", &bytes)).expect("the golden image decodes");
+        assert_eq!(back, sample());
+    }
+
     #[test]
     fn roundtrip() {
         let image = sample();

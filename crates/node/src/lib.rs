@@ -17,6 +17,8 @@ pub mod control;
 pub mod dashboard;
 pub mod endpoints;
 pub mod front;
+#[cfg(test)]
+mod golden;
 pub mod handoff;
 pub mod image;
 mod kv;

@@ -430,6 +430,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Wire messages' bytes, pinned: an agent message with an ACL, a
+    /// transfer answer and a location (numbers big-endian, strings
+    /// length-prefixed), whatever the machine.
+    #[test]
+    fn wire_messages_have_golden_bytes() {
+        let message = Message {
+            from: AgentId::parse("1@alpha"),
+            code: -5,
+            body: "héllo ✓".into(),
+            acl: Some(Box::new(Acl { performative: "inform".into(), params: vec![("content".into(), "x".into())] })),
+            hops: 2,
+            seq: Some(0x0102_0304_0506_0708),
+        };
+        let wires = [
+            Wire::from_message(&AgentId::parse("3@beta").unwrap(), &message),
+            Wire::TransferReply { agent: "7@alpha".into(), epoch: 258, outcome: Err("refused".into()) },
+            Wire::Location { agent: "7@alpha".into(), node: "gamma".into(), epoch: u64::MAX - 1 },
+        ];
+        let mut bytes = Vec::new();
+        for w in &wires {
+            bytes.extend_from_slice(
+                &crate::net::frame::Frame { lane: crate::net::frame::Lane::Data, kind: w.kind(), payload: w.encode() }
+                    .encode(),
+            );
+        }
+        crate::golden::assert_golden("wire-messages", &bytes);
+        let mut decoder = crate::net::frame::FrameDecoder::new(crate::net::frame::DEFAULT_MAX_PAYLOAD);
+        let frames = decoder.push(&crate::golden::committed("wire-messages", &bytes)).expect("golden frames");
+        let back: Vec<Wire> = frames.iter().map(|f| Wire::decode(f.kind, &f.payload).expect("golden wire")).collect();
+        assert_eq!(back, wires);
+    }
+
     #[test]
     fn message_roundtrip() {
         let to = AgentId::parse("3@beta").unwrap();

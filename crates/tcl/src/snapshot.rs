@@ -951,4 +951,6 @@ use verify::check_state;
 pub use verify::verify;
 
 #[cfg(test)]
+mod golden;
+#[cfg(test)]
 mod tests;
