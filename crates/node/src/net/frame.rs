@@ -283,7 +283,7 @@ mod golden {
     fn a_frame_has_golden_bytes() {
         let f = Frame { lane: Lane::Urgent, kind: 7, payload: b"ab".to_vec() };
         assert_eq!(f.encode(), [0x49, 0x54, 1, 7, 0, 0, 0, 2, b'a', b'b']);
-        let big = Frame { lane: Lane::Data, kind: 3, payload: vec![0; 0x0102_03] };
+        let big = Frame { lane: Lane::Data, kind: 3, payload: vec![0; 0x0001_0203] };
         assert_eq!(big.encode()[..8], [0x49, 0x54, 0, 3, 0x00, 0x01, 0x02, 0x03]);
         let mut d = FrameDecoder::new(DEFAULT_MAX_PAYLOAD);
         assert_eq!(d.push(&[0x49, 0x54, 1, 7, 0, 0, 0, 2, b'a', b'b']).unwrap(), vec![f]);
