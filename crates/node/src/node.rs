@@ -1052,14 +1052,16 @@ async fn serve_inbound(
                 (None, _) => return Err("the first frame was not a hello".into()),
                 (Some(_), Wire::Hello { .. }) => return Err("a second hello".into()),
                 (Some(from), Wire::DfUpdate { agent, services }) => {
-                    // A node speaks only for its own agents.
-                    match AgentId::parse(&agent) {
-                        Some(id) if id.home() == from => {
-                            deliver(rt, links, from, std::mem::take(&mut batch));
-                            let services = services.into_iter().map(|p| p.into_iter().collect()).collect();
-                            rt.directory_update(&id, services);
-                        }
-                        _ => return Err(format!("directory update for \"{agent}\" from node {from}")),
+                    // A node speaks for its own agents, and to their home
+                    // for those that moved to it (`directory_update_from`);
+                    // other nodes ignore the latter and hear it from the home.
+                    let Some(id) = AgentId::parse(&agent) else {
+                        return Err(format!("directory update for \"{agent}\" from node {from}"));
+                    };
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    let services = services.into_iter().map(|p| p.into_iter().collect()).collect();
+                    if !rt.directory_update_from(from, &id, services) {
+                        tracing::debug!(node = %rt.node(), "directory update for {id} from {from} ignored");
                     }
                 }
                 (Some(from), Wire::Transfer { kind, image }) => {

@@ -1,6 +1,6 @@
-//! Two real nodes on loopback in one process: messages between agents on
+//! Real nodes on loopback in one process: messages between agents on
 //! different nodes arrive in order; garbage on a node's port closes only
-//! that connection.
+//! that connection; directory entries follow an agent away from home.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -126,4 +126,60 @@ async fn df_search_finds_agents_on_other_nodes() {
         .unwrap();
     let r = tokio::task::spawn_blocking(move || a.runtime().wait(&gone, WAIT)).await.unwrap();
     assert_eq!(r.unwrap().result, Ok("gone".into()));
+}
+
+/// An agent that registers in the DF, jumps away from home and registers
+/// again there: every node finds both entries (the host tells the home,
+/// the home tells everyone), and no link is dropped on the way (a
+/// message from a third node still reaches it through its home).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_entries_follow_an_agent_away_from_home() {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let mut nodes = Vec::new();
+    for name in ["alpha", "beta", "gamma"] {
+        let mut c = NodeConfig::new(name, any);
+        c.runtime.workers = 1;
+        nodes.push(std::sync::Arc::new(Node::start(c).await.unwrap()));
+    }
+    for a in &nodes {
+        for b in &nodes {
+            if a.runtime().node() != b.runtime().node() {
+                a.add_peer(b.runtime().node(), b.addr());
+            }
+        }
+    }
+    let (alpha, gamma) = (nodes[0].clone(), nodes[2].clone());
+    let traveller = alpha
+        .runtime()
+        .spawn(
+            "df register -service {type printer name p1}
+             agent_jump beta
+             df register -service {type scanner name s1}
+             agent_receive c m -timeout 15000
+             list $agent(node) $m",
+            None,
+        )
+        .unwrap();
+    let finds = "for {set i 0} {$i < 500} {incr i} {
+                     set p [df search -type printer]; set s [df search -type scanner]
+                     if {[llength $p] && [llength $s]} break; after 10
+                 }
+                 list [dict get [lindex $p 0] agent] [dict get [lindex $s 0] agent]";
+    let at_gamma = gamma.runtime().spawn(finds, None).unwrap();
+    let at_alpha = alpha.runtime().spawn(finds, None).unwrap();
+    let (g, a) = (gamma.clone(), alpha.clone());
+    let (rg, ra) =
+        tokio::task::spawn_blocking(move || (g.runtime().wait(&at_gamma, WAIT), a.runtime().wait(&at_alpha, WAIT)))
+            .await
+            .unwrap();
+    let both = format!("{traveller} {traveller}");
+    assert_eq!(rg.unwrap().result, Ok(both.clone()), "gamma finds both entries");
+    assert_eq!(ra.unwrap().result, Ok(both), "its home finds both entries");
+    let sender = gamma.runtime().spawn(&format!("agent_send {traveller} 0 {{hello from gamma}}"), None).unwrap();
+    let (g, b, t) = (gamma.clone(), nodes[1].clone(), traveller.clone());
+    let (rs, rt) = tokio::task::spawn_blocking(move || (g.runtime().wait(&sender, WAIT), b.runtime().wait(&t, WAIT)))
+        .await
+        .unwrap();
+    assert!(rs.unwrap().result.is_ok());
+    assert_eq!(rt.unwrap().result, Ok("beta {hello from gamma}".into()));
 }
