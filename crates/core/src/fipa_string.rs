@@ -110,19 +110,8 @@ impl<'a> Reader<'a> {
                 if depth >= MAX_DEPTH {
                     return fail(start, format!("nesting deeper than {MAX_DEPTH}"));
                 }
-                self.pos += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.skip_space();
-                    match self.text.get(self.pos) {
-                        None => return fail(start, "unclosed '('"),
-                        Some(b')') => {
-                            self.pos += 1;
-                            return Ok(Located { offset: start, expr: Expr::List(items) });
-                        }
-                        Some(_) => items.push(self.expr(depth + 1)?.expr),
-                    }
-                }
+                let items = self.list_items(depth + 1)?;
+                Ok(Located { offset: start, expr: Expr::List(items.into_iter().map(|l| l.expr).collect()) })
             }
             Some(b')') => fail(start, "unexpected ')'"),
             Some(b'"') => self.string(),
@@ -133,6 +122,24 @@ impl<'a> Reader<'a> {
                 }
                 let word = self.utf8(start, self.pos)?;
                 Ok(Located { offset: start, expr: Expr::Word(word) })
+            }
+        }
+    }
+
+    /// The items of the list whose '(' is at the current position, through its ')'.
+    fn list_items(&mut self, depth: usize) -> Result<Vec<Located>, AclParseError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_space();
+            match self.text.get(self.pos) {
+                None => return fail(start, "unclosed '('"),
+                Some(b')') => {
+                    self.pos += 1;
+                    return Ok(items);
+                }
+                Some(_) => items.push(self.expr(depth)?),
             }
         }
     }
@@ -213,19 +220,7 @@ pub fn parse_message(text: &str) -> Result<AclMessage, AclParseError> {
         return fail(reader.pos, "a message starts with '('");
     }
     let start = reader.pos;
-    reader.pos += 1;
-    let mut items = Vec::new();
-    loop {
-        reader.skip_space();
-        match reader.text.get(reader.pos) {
-            None => return fail(start, "unclosed '('"),
-            Some(b')') => {
-                reader.pos += 1;
-                break;
-            }
-            Some(_) => items.push(reader.expr(1)?),
-        }
-    }
+    let items = reader.list_items(1)?;
     reader.skip_space();
     if reader.pos != reader.text.len() {
         return fail(reader.pos, "text after the message");
