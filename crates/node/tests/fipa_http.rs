@@ -104,3 +104,32 @@ async fn a_posted_message_reaches_the_named_agent_and_bad_posts_are_refused() {
     let got = result_on(&node, &echo).await.unwrap();
     assert_eq!(got, r#"request {ping@jade http://127.0.0.1:7778/acc} {say "hi" \ there} conv-7 r-1"#);
 }
+
+const SERVER_B: &str = r#"
+set m [acl receive -timeout 20000]
+acl reply $m -performative inform -content "pong to [dict get $m content]"
+dict get $m sender
+"#;
+
+const CLIENT_A: &str = r#"
+acl send -performative request -receiver [list x@b $b_url] -content ping -conversation-id c-9 -reply-with q1 -protocol fipa-request
+set r [acl receive -conversation-id c-9 -timeout 15000]
+list [dict get $r performative] [dict get $r content] [dict get $r in-reply-to] [lindex [dict get $r sender] 0]
+"#;
+
+/// Two nodes with no link between them (separate platforms), talking only
+/// through their FIPA HTTP listeners: a request out and its inform back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_platforms_talk_only_through_their_fipa_listeners() {
+    let a = peered(&["a"], |_| {}).await.remove(0);
+    let b = peered(&["b"], |_| {}).await.remove(0);
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let fipa_a = FipaHttp::start(a.clone(), any).await.unwrap();
+    let fipa_b = FipaHttp::start(b.clone(), any).await.unwrap();
+    let server = b.runtime().spawn(SERVER_B, Some("x")).unwrap();
+    let client = a.runtime().spawn_with(CLIENT_A, None, &[("b_url".to_string(), fipa_b.url())]).unwrap();
+    let got = result_on(&a, &client).await.unwrap();
+    assert_eq!(got, format!("inform {{pong to ping}} q1 {server}"));
+    let sender_seen_by_b = result_on(&b, &server).await.unwrap();
+    assert_eq!(sender_seen_by_b, format!("{client} {}", fipa_a.url()));
+}

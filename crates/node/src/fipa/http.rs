@@ -34,6 +34,7 @@ impl FipaHttp {
             .await
             .map_err(|e| format!("FIPA HTTP MTP cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        node.fipa_outbound().set_own_url(&format!("http://{addr}/acc"));
         let router = Router::new()
             .route("/", post(receive))
             .route("/acc", post(receive))

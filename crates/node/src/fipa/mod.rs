@@ -6,3 +6,4 @@
 pub mod envelope;
 pub mod http;
 pub mod multipart;
+pub mod outbound;
