@@ -352,15 +352,16 @@ fn url_sequence(e: &Expr, offset: usize) -> Result<Vec<String>, AclParseError> {
     }
 }
 
-/// True when `s` may be printed bare: a FIPA word, number or date-time (no
-/// white space, parentheses, quotes, and nothing a reader would take for a
-/// keyword or a byte-length string).
+/// True when `s` may be printed bare: a FIPA word (not starting with `#`,
+/// a digit, `-`, `@`; `:` is left out too, as it would read as a parameter),
+/// or a number or date-time (digits, `.`, `+`, `-`, `e`, `E`, `T`, `Z`
+/// only); nothing with white space, parentheses, quotes or backslashes.
 fn prints_bare(s: &str) -> bool {
     let Some(first) = s.bytes().next() else { return false };
-    first != b'#'
-        && first != b':'
-        && s.bytes().all(|b| b > 0x20 && b != 0x7f && !is_delimiter(b) && b != b'\\')
-        && s.is_ascii()
+    let plain = s.is_ascii() && s.bytes().all(|b| b > 0x20 && b != 0x7f && !is_delimiter(b) && b != b'\\');
+    let word = !b"#0123456789-@:".contains(&first);
+    let number_or_date = first.is_ascii_digit() && s.bytes().all(|b| b.is_ascii_digit() || b".+-eETZ".contains(&b));
+    plain && (word || number_or_date)
 }
 
 fn quote(s: &str, out: &mut String) {

@@ -192,3 +192,13 @@ proptest! {
         let _ = parse_message(&printed);
     }
 }
+
+#[test]
+fn only_spec_words_numbers_and_dates_print_bare() {
+    for bare in ["fipa-sl", "c_42", "20261123T041200000Z", "3", "1.5e3", "x@p"] {
+        assert!(prints_bare(bare), "{bare}");
+    }
+    for quoted in ["", "1abc", "-x", "@p", "#3", ":k", "a b", "a\"b", "a\\b", "é", "(x)"] {
+        assert!(!prints_bare(quoted), "{quoted}");
+    }
+}
