@@ -26,6 +26,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// `itin node start` has many options; the enum is parsed once.
+#[allow(clippy::large_enum_variant)]
 enum Cmd {
     /// Start three nodes on loopback and run a scenario across them.
     Demo {
@@ -428,6 +430,11 @@ enum NodeAction {
         /// start (docs/SECURITY.md).
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
         http: std::net::SocketAddr,
+        /// HOST:PORT of a FIPA HTTP message transport listener (SC00084;
+        /// docs/FIPA.md): foreign platforms POST to http://HOST:PORT/acc.
+        /// None by default.
+        #[arg(long, value_name = "HOST:PORT")]
+        fipa_http: Option<std::net::SocketAddr>,
     },
     /// Make a running node (--node) read its policy file again.
     ReloadPolicy {
@@ -490,9 +497,11 @@ fn main() -> ExitCode {
                     lease_ttl,
                     log_format: _,
                     http,
+                    fipa_http,
                 },
         } => node_cmd::start(node_cmd::StartArgs {
             http,
+            fipa_http,
             cluster,
             lease_ttl,
             name,

@@ -33,6 +33,8 @@ pub struct StartArgs {
     pub front: Option<std::path::PathBuf>,
     /// Where the dashboard and `/metrics` listen (HTTP).
     pub http: SocketAddr,
+    /// `--fipa-http`: where the FIPA HTTP MTP listens, if anywhere.
+    pub fipa_http: Option<SocketAddr>,
     /// `--cluster`: embedded or etcd://...
     pub cluster: String,
     /// `--lease-ttl`, seconds.
@@ -160,6 +162,16 @@ async fn run(args: StartArgs) -> Result<(), String> {
     let dashboard = itinerant_node::dashboard::Dashboard::start(node.clone(), args.http, token).await?;
     tracing::info!(node = %args.name, "dashboard at {}", dashboard.url());
     println!("dashboard {}", dashboard.url());
+    // Held to the end: dropping it stops the listener.
+    let _fipa = match args.fipa_http {
+        Some(listen) => {
+            let fipa = itinerant_node::fipa::http::FipaHttp::start(node.clone(), listen).await?;
+            tracing::info!(node = %args.name, "FIPA HTTP MTP at {}", fipa.url());
+            println!("fipa-http {}", fipa.url());
+            Some(fipa)
+        }
+        None => None,
+    };
     match &policy {
         Some(p) => println!("policy {}", p.display()),
         None => println!("no policy: every agent runs here, signed or not (see docs/SECURITY.md)"),

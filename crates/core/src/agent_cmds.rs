@@ -419,6 +419,18 @@ fn parse_params(words: &[Value], need_receiver: bool) -> Result<Acl, String> {
 fn acl_send(shared: &Weak<Shared>, me: &AgentId, mut acl: Acl) -> HostResult {
     let Some(s) = shared.upgrade() else { return err("the runtime is shutting down") };
     let receiver = acl.get("receiver").unwrap_or("").to_owned();
+    // `{NAME http://HOST:PORT/PATH}`: an agent of another FIPA platform.
+    if receiver.split_whitespace().nth(1).is_some_and(|a| a.starts_with("http://")) {
+        acl.set("sender", me.as_str());
+        let sent = match s.router() {
+            Some(r) => r.send_foreign(me, &acl),
+            None => Err("this runtime has no node to send abroad".into()),
+        };
+        return match sent {
+            Ok(()) => HostResult::Done(Value::empty()),
+            Err(e) => err(e),
+        };
+    }
     let Some(to) = s.lookup(&receiver) else { return err(format!("no agent \"{receiver}\"")) };
     acl.set("sender", me.as_str());
     acl.set("receiver", to.as_str());

@@ -35,6 +35,7 @@ pub mod blocking;
 pub mod checkpoint;
 pub mod df;
 pub mod fipa;
+pub mod fipa_string;
 pub mod inspect;
 pub mod library;
 mod object_cmds;

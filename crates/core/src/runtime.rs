@@ -205,6 +205,14 @@ pub trait Router: Send + Sync {
     /// An agent ended here. Must not block (the registry is locked).
     fn agent_ended(&self, _agent: &AgentId) {}
 
+    /// Sends an ACL message from local agent `from` to a foreign platform
+    /// (its receiver is `{NAME http://...}`: the FIPA HTTP MTP of the node).
+    /// Must not block.
+    fn send_foreign(&self, from: &AgentId, acl: &crate::acl::Acl) -> Result<(), String> {
+        let _ = (from, acl);
+        Err("this node has no FIPA HTTP transport".into())
+    }
+
     /// Runs a resource operation on `node` (a global reference) and waits
     /// for its answer, within a timeout. Called on the blocking pool.
     fn resource_call(&self, node: &str, _op: Vec<String>) -> Result<String, String> {

@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod control;
 pub mod dashboard;
 pub mod endpoints;
+pub mod fipa;
 pub mod front;
 #[cfg(test)]
 mod golden;

@@ -165,6 +165,9 @@ struct Links {
     services: Arc<crate::services::Services>,
     /// The cluster directory and membership.
     directory: Arc<dyn Directory>,
+    /// FIPA HTTP MTP messages to other platforms, posted on this runtime.
+    fipa: crate::fipa::outbound::Outbound,
+    handle: tokio::runtime::Handle,
 }
 
 impl cluster::Net for Links {
@@ -275,6 +278,10 @@ impl Router for Links {
 
     fn route(&self, to: &AgentId, msg: Message) -> Result<(), SendError> {
         self.route_to_node(to.home(), to, msg)
+    }
+
+    fn send_foreign(&self, from: &AgentId, acl: &itinerant_core::Acl) -> Result<(), String> {
+        self.fipa.send(&self.handle, from.as_str(), acl)
     }
 
     fn route_to_node(&self, node: &str, to: &AgentId, mut msg: Message) -> Result<(), SendError> {
@@ -484,6 +491,8 @@ impl Node {
                 Some(etcd) => etcd.clone(),
                 None => Arc::new(cluster::Embedded::default()),
             },
+            fipa: Default::default(),
+            handle: tokio::runtime::Handle::current(),
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);
@@ -622,6 +631,11 @@ impl Node {
     /// The libraries this node has (published here or cached).
     pub fn libraries(&self) -> &Arc<Libraries> {
         &self.links.libraries
+    }
+
+    /// Outbound FIPA HTTP MTP messages (`fipa/outbound.rs`).
+    pub fn fipa_outbound(&self) -> &crate::fipa::outbound::Outbound {
+        &self.links.fipa
     }
 
     /// The dashboard's sessions (opened by clients, `itin dashboard`).

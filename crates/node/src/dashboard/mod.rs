@@ -10,7 +10,7 @@
 //! asks for the dashboard's token (`auth.rs`).
 
 pub mod auth;
-mod http;
+pub(crate) mod http;
 pub mod sessions;
 mod views;
 
