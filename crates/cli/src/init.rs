@@ -120,6 +120,7 @@ fn administrator(dir: &Path) -> Result<[PathBuf; 2], String> {
          [groups.admin]\n\
          migrate = true\n\
          register = true\n\
+         abroad = true    # its agents may send ACL to other platforms (FIPA HTTP)\n\
          operate = true   # as a client: act on every agent and on the node\n\
          # exec = [{{ program = \"date\" }}]   # programs its agents may run\n",
         admin.owner().key_text()

@@ -421,6 +421,9 @@ fn acl_send(shared: &Weak<Shared>, me: &AgentId, mut acl: Acl) -> HostResult {
     let receiver = acl.get("receiver").unwrap_or("").to_owned();
     // `{NAME http://HOST:PORT/PATH}`: an agent of another FIPA platform.
     if receiver.split_whitespace().nth(1).is_some_and(|a| a.starts_with("http://")) {
+        if let Err(why) = s.check_abroad(me) {
+            return err(why);
+        }
         acl.set("sender", me.as_str());
         let sent = match s.router() {
             Some(r) => r.send_foreign(me, &acl),

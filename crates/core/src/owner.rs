@@ -286,6 +286,10 @@ pub struct Grant {
     pub migrate: bool,
     /// May its agents register services in the directory?
     pub register: bool,
+    /// May its agents send ACL messages to other platforms (`acl send` to
+    /// a foreign agent identifier: the node makes an HTTP request to the
+    /// address the agent names)?
+    pub abroad: bool,
     /// May it, as a client, act on every agent and on the node itself
     /// (kill, suspend, resume or move anyone's agents, drain, publish
     /// libraries, manage object adapters, reload the policy)? Without it a
@@ -304,6 +308,7 @@ impl Grant {
         Grant {
             migrate: true,
             register: true,
+            abroad: true,
             operate: true,
             exec: exec_allow.iter().map(|p| ExecRule::program(p)).collect(),
             ..Grant::default()
@@ -322,6 +327,13 @@ impl Grant {
         match self.register {
             true => Ok(()),
             false => Err("permission denied: df register".into()),
+        }
+    }
+
+    pub fn check_abroad(&self) -> Result<(), String> {
+        match self.abroad {
+            true => Ok(()),
+            false => Err("permission denied: acl send to another platform".into()),
         }
     }
 
@@ -454,5 +466,7 @@ mod tests {
         g.check_entry(Entry::Start, "b").unwrap();
         assert_eq!(g.check_entry(Entry::Migrate, "b").unwrap_err(), "permission denied: migrate to node b");
         assert_eq!(g.check_register().unwrap_err(), "permission denied: df register");
+        assert_eq!(g.check_abroad().unwrap_err(), "permission denied: acl send to another platform");
+        Grant::open(&[]).check_abroad().unwrap();
     }
 }

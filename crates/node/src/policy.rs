@@ -13,6 +13,7 @@
 //! [groups.staff]
 //! migrate = true                 # agents may arrive by jump, fork, move
 //! register = true                # may register in the directory
+//! abroad = false                 # may send ACL to other platforms (FIPA HTTP)
 //! operate = false                # as a client: act on everyone's agents and the node
 //! exec = [{ program = "echo" }, { program = "ls", args = ["-l", "/tmp/*"] }]
 //! sandbox = "/srv/itin/staff"    # its agents' files (else DATA/sandbox/.owners/HEX)
@@ -99,6 +100,8 @@ struct Capabilities {
     #[serde(default)]
     register: bool,
     #[serde(default)]
+    abroad: bool,
+    #[serde(default)]
     operate: bool,
     #[serde(default)]
     exec: Vec<ExecEntry>,
@@ -160,6 +163,7 @@ impl Policy {
             let grant = Grant {
                 migrate: caps.iter().any(|c| c.migrate),
                 register: caps.iter().any(|c| c.register),
+                abroad: caps.iter().any(|c| c.abroad),
                 operate: caps.iter().any(|c| c.operate),
                 exec: caps
                     .iter()
@@ -299,6 +303,7 @@ quota = {{ agents = 100, mailbox_depth = 50, memory = 1000000 }}
 
 [groups.ops]
 register = true
+abroad = true
 sandbox = "/srv/ops"
 quota = {{ mailbox_depth = 7, outstanding_forks = 2 }}
 "#,
@@ -311,7 +316,7 @@ quota = {{ mailbox_depth = 7, outstanding_forks = 2 }}
     fn owners_get_the_union_of_their_groups() {
         let p = Policy::parse(&policy_text()).unwrap();
         let alice = p.grant(Some(&owner(1, "alice")), "n").unwrap();
-        assert!(alice.grant.migrate && alice.grant.register);
+        assert!(alice.grant.migrate && alice.grant.register && alice.grant.abroad);
         let argv = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
         alice.grant.check_exec(&argv("date")).unwrap();
         alice.grant.check_exec(&argv("echo hi")).unwrap();
@@ -325,7 +330,7 @@ quota = {{ mailbox_depth = 7, outstanding_forks = 2 }}
         assert_eq!(alice.quotas.outstanding_forks, Some(2));
         assert_eq!(alice.sandbox, Some(PathBuf::from("/srv/ops")));
         let bob = p.grant(Some(&owner(2, "bob")), "n").unwrap();
-        assert!(!bob.grant.migrate && !bob.grant.register && bob.grant.exec.is_empty());
+        assert!(!bob.grant.migrate && !bob.grant.register && !bob.grant.abroad && bob.grant.exec.is_empty());
     }
 
     #[test]

@@ -121,7 +121,7 @@ async fn an_owner_not_in_the_policy_and_an_unsigned_agent_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn exec_and_df_register_follow_the_grant() {
+async fn exec_df_register_and_sending_abroad_follow_the_grant() {
     let p = Policies::new("exec");
     p.write("alpha", &[&alice()], "exec = [{ program = \"echo\" }, { program = \"ls\", args = [\"-d\", \"/tmp\"] }]");
     let nodes = p.nodes(&["alpha"]).await;
@@ -131,11 +131,12 @@ async fn exec_and_df_register_follow_the_grant() {
         lappend r [catch {exec rm -rf /tmp/nothing-here} e] $e
         lappend r [catch {exec ls /} e] $e
         lappend r [catch {df register -service {type t name n}} e] $e
+        lappend r [catch {acl send -performative inform -receiver {x@far http://127.0.0.1:9/acc} -content hi} e] $e
     "#;
     let id = rt.spawn_signed(signed(&alice(), script)).unwrap();
     assert_eq!(
         result_on(&nodes[0], &id).await,
-        Ok("hi /tmp 1 {permission denied: exec rm} 1 {permission denied: exec ls} 1 {permission denied: df register}"
+        Ok("hi /tmp 1 {permission denied: exec rm} 1 {permission denied: exec ls} 1 {permission denied: df register} 1 {permission denied: acl send to another platform}"
             .into())
     );
     nodes[0].stop();

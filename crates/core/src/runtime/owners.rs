@@ -92,6 +92,13 @@ impl Shared {
         self.grant(owner)?.check_register().inspect_err(|why| self.refused(owner, &format!("{why} (agent {id})")))
     }
 
+    /// May agent `id` send to another platform (`acl send` abroad)?
+    pub(crate) fn check_abroad(&self, id: &AgentId) -> Result<(), String> {
+        let credential = self.credential_of(id);
+        let owner = credential.as_ref().map(|c| &c.owner);
+        self.grant(owner)?.check_abroad().inspect_err(|why| self.refused(owner, &format!("{why} (agent {id})")))
+    }
+
     /// Messages the mailbox of `slot`'s agent may hold (the caller holds
     /// the registry lock; the authority takes none of the runtime's).
     pub(super) fn mailbox_limit(&self, slot: &Slot) -> usize {
