@@ -224,18 +224,25 @@ fn thread_switches(n: usize) {
     });
 }
 
+/// A task on the current runtime answering each byte sent on the first
+/// channel on the second: the other half of a ping-pong pair.
+fn spawn_echo_task() -> (tokio::sync::mpsc::Sender<u8>, tokio::sync::mpsc::Receiver<u8>) {
+    let (to_echo, mut echo_in) = tokio::sync::mpsc::channel::<u8>(1);
+    let (echo_out, from_echo) = tokio::sync::mpsc::channel::<u8>(1);
+    tokio::spawn(async move {
+        while let Some(b) = echo_in.recv().await {
+            if echo_out.send(b).await.is_err() {
+                break;
+            }
+        }
+    });
+    (to_echo, from_echo)
+}
+
 fn task_switches(n: usize) {
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("tokio");
     rt.block_on(async {
-        let (to_echo, mut echo_in) = tokio::sync::mpsc::channel::<u8>(1);
-        let (echo_out, mut from_echo) = tokio::sync::mpsc::channel::<u8>(1);
-        tokio::spawn(async move {
-            while let Some(b) = echo_in.recv().await {
-                if echo_out.send(b).await.is_err() {
-                    break;
-                }
-            }
-        });
+        let (to_echo, mut from_echo) = spawn_echo_task();
         for _ in 0..n {
             to_echo.send(1).await.expect("send");
             from_echo.recv().await.expect("recv");
@@ -325,15 +332,7 @@ enum Blocking {
 fn task_round_trips_while(how: Blocking) -> Window {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("tokio");
     rt.block_on(async move {
-        let (to_echo, mut echo_in) = tokio::sync::mpsc::channel::<u8>(1);
-        let (echo_out, mut from_echo) = tokio::sync::mpsc::channel::<u8>(1);
-        tokio::spawn(async move {
-            while let Some(b) = echo_in.recv().await {
-                if echo_out.send(b).await.is_err() {
-                    break;
-                }
-            }
-        });
+        let (to_echo, mut from_echo) = spawn_echo_task();
         let sleep = || std::process::Command::new("sleep").arg("1").status().map(|_| ());
         let blockers: Vec<_> = (0..BLOCKERS)
             .map(|_| match how {
