@@ -114,9 +114,12 @@ impl Pair {
             common,
             cluster,
         };
-        let (out, _) =
-            nodes_until(&pair.alpha.1, "beta alive", |o| member_line(o, "beta").is_some_and(|l| l.contains("alive")));
-        assert!(out.contains(&format!("directory: {} (reachable", pair.cluster)), "{out}");
+        // Members are listed from etcd's snapshot a moment before the
+        // node's watches are in place and it calls the directory reachable.
+        let reachable = format!("directory: {} (reachable", pair.cluster);
+        nodes_until(&pair.alpha.1, "beta alive and the directory reachable", |o| {
+            o.contains(&reachable) && member_line(o, "beta").is_some_and(|l| l.contains("alive"))
+        });
         pair.await_agent_on_beta();
         pair
     }
