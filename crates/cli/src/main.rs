@@ -18,6 +18,11 @@ mod progress;
 mod services_cmd;
 mod tcl_host;
 
+// mimalloc: spawning and ending agents allocates on one worker thread and
+// frees on another, which glibc's malloc handles slowly (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "itin", version, about = "Itinerant: mobile agents and object servers")]
 struct Cli {

@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 
 use itinerant_core::{AgentState, Runtime, RuntimeConfig};
 
+// The same allocator as `itin` (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WAIT: Duration = Duration::from_secs(600);
 
 fn rss_kib() -> u64 {

@@ -75,11 +75,16 @@ pub struct Stream {
     pub held: Vec<Message>,
 }
 
+/// A hasher with no per-map state: every agent has a table on each side,
+/// and a keyed hasher would add 32 bytes to both (the keys are agent ids,
+/// which nodes assign, and the tables are bounded in size).
+type FixedHasher = std::hash::BuildHasherDefault<ahash::AHasher>;
+
 /// The sender side: the next number per receiver.
 #[derive(Clone, Debug, Default)]
 pub struct Sequencer {
     /// Receiver -> (next number, last use).
-    next: HashMap<AgentId, (u64, u64), ahash::RandomState>,
+    next: HashMap<AgentId, (u64, u64), FixedHasher>,
     clock: u64,
     /// Raised each time a receiver is forgotten; new streams start in it.
     generation: u64,
@@ -90,17 +95,21 @@ impl Sequencer {
     /// forgotten).
     pub fn stamp(&mut self, to: &AgentId) -> u64 {
         self.clock += 1;
-        if !self.next.contains_key(to) && self.next.len() >= MAX_PEERS {
+        if let Some(entry) = self.next.get_mut(to) {
+            let seq = entry.0;
+            entry.0 += 1;
+            entry.1 = self.clock;
+            return seq;
+        }
+        if self.next.len() >= MAX_PEERS {
             let oldest = self.next.iter().min_by_key(|(_, (_, used))| *used).map(|(id, _)| id.clone());
             if let Some(id) = oldest {
                 self.next.remove(&id);
                 self.generation += 1;
             }
         }
-        let entry = self.next.entry(to.clone()).or_insert((first_of(self.generation), 0));
-        let seq = entry.0;
-        entry.0 += 1;
-        entry.1 = self.clock;
+        let seq = first_of(self.generation);
+        self.next.insert(to.clone(), (seq + 1, self.clock));
         seq
     }
 
@@ -227,7 +236,7 @@ impl InStream {
 /// at the deadline [`Reorder::arm_timer`] asks for.
 #[derive(Debug, Default)]
 pub struct Reorder {
-    streams: HashMap<AgentId, InStream, ahash::RandomState>,
+    streams: HashMap<AgentId, InStream, FixedHasher>,
     held_total: usize,
     clock: u64,
     /// The deadline a timer is set for, if any.

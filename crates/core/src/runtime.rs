@@ -6,7 +6,7 @@
 //! held while an interpreter runs.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
@@ -27,6 +27,7 @@ mod object_call;
 mod observe;
 mod owners;
 mod quotas;
+mod registry;
 mod resource_io;
 mod threads;
 pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, MoveStatus, Prepared};
@@ -86,8 +87,22 @@ impl RuntimeConfig {
 }
 
 /// An agent's id: unique, carrying its home node (`17@alpha`).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Eq, PartialOrd, Ord)]
 pub struct AgentId(Arc<str>);
+
+impl std::hash::Hash for AgentId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // The string's hash, as `eq` compares strings.
+        self.0.hash(state)
+    }
+}
+
+impl PartialEq for AgentId {
+    fn eq(&self, other: &AgentId) -> bool {
+        // Ids are mostly clones of one another: the pointer answers first.
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl AgentId {
     pub fn parse(s: &str) -> Option<AgentId> {
@@ -423,7 +438,7 @@ pub(crate) struct Slot {
     /// Counts departures (see `migrate.rs`).
     epoch: u64,
     /// A departure under way.
-    departing: Option<migrate::Departing>,
+    departing: Option<Box<migrate::Departing>>,
     /// Where the agent went (state `Moved`): messages follow it there.
     moved_to: Option<String>,
     /// Its resource bindings (`resources.rs`).
@@ -489,10 +504,7 @@ impl Slot {
     }
 }
 
-/// The registry. Slots are boxed: a table with a million entries has two
-/// million buckets, so entries stay small. Hashed with ahash (every message
-/// and every scheduling step looks an agent up).
-pub(crate) type Slots = HashMap<AgentId, Box<Slot>, ahash::RandomState>;
+pub(crate) use registry::Slots;
 
 pub(crate) struct Shared {
     pub(crate) config: RuntimeConfig,
@@ -698,7 +710,7 @@ impl Runtime {
         let mut agent = Agent::new(id.clone(), interp);
         {
             let mut slots = lock(&s.slots);
-            let slot = slots.entry(id.clone()).or_insert_with(|| Box::new(s.born(name)));
+            let slot = slots.insert_if_absent(&id, || Box::new(s.born(name)));
             slot.credential = credential;
             s.checkpoint(&mut agent, slot, None);
         }
@@ -1203,7 +1215,7 @@ impl Shared {
         if let Some(id) = AgentId::parse(name) {
             return Some(id);
         }
-        lock(&self.slots).iter().find(|(_, s)| s.name.as_deref() == Some(name) && s.is_here()).map(|(id, _)| id.clone())
+        lock(&self.slots).named(name).cloned()
     }
 
     pub(crate) fn router(&self) -> Option<Arc<dyn Router>> {

@@ -24,6 +24,10 @@ use std::time::{Duration, Instant};
 
 use itinerant_core::{Runtime, RuntimeConfig};
 
+// The same allocator as `itin` (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const REPEATS: usize = 5;
 const WAIT: Duration = Duration::from_secs(120);
 

@@ -26,6 +26,10 @@ use itinerant_node::objects::client::ObjectClient;
 use itinerant_node::objects::reference::ObjectRef;
 use itinerant_node::objects::servant::Body;
 
+// The same allocator as `itin` (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CLIENTS: usize = 48;
 const TASKS_PER_CLIENT: usize = 1;
 const D: Duration = Duration::from_secs(30);

@@ -20,6 +20,10 @@ use itinerant_node::net::pki::Authority;
 use itinerant_node::net::tls::NodeTls;
 use itinerant_node::node::{Node, NodeConfig};
 
+// The same allocator as `itin` (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WAIT: Duration = Duration::from_secs(600);
 
 /// Median and 99th percentile of `v` (microseconds).

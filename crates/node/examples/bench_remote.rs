@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 use itinerant_core::AgentId;
 use itinerant_node::node::{Node, NodeConfig};
 
+// The same allocator as `itin` (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WAIT: Duration = Duration::from_secs(600);
 /// Messages per acknowledgement (oneway).
 const B: usize = 1000;

@@ -196,6 +196,12 @@ impl CommandTable {
         self.hosts = hosts;
     }
 
+    /// Whether no name is bound differently from the base set (built-ins
+    /// and the shared host commands).
+    pub fn is_base(&self) -> bool {
+        self.overlay.is_empty()
+    }
+
     /// The attached shared host commands.
     pub fn hosts(&self) -> Option<&Arc<HostCommands>> {
         self.hosts.as_ref()

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::bytecode::ByteCode;
 use crate::cmds::NativeFn;
 use crate::commands::{BuiltinDef, Command, CommandTable, HostCommands};
-use crate::compile::{self, Mode};
+use crate::compile::Mode;
 use crate::error::Exception;
 use crate::value::Value;
 use crate::vars::Frames;
@@ -348,7 +348,7 @@ impl Interp {
     /// [`Interp::run`].
     pub fn start(&mut self, script: &str, file_name: Option<&str>) {
         let mode = Mode { proc_body: false, in_proc: false, direct: true };
-        let code = Rc::new(compile::compile_script(&self.commands, script, mode));
+        let code = Rc::new(crate::script_cache::compile_top_level(&self.commands, script, mode));
         let annotation = file_name.map(|f| Rc::from(format!("(file \"{f}\" line %d)").as_str()));
         self.frames.clear();
         // Most agents never call a proc: room for the top frame only (the

@@ -27,6 +27,7 @@ pub mod memory;
 pub mod number;
 pub mod ops;
 pub mod parser;
+mod script_cache;
 pub mod snapshot;
 pub mod value;
 pub mod vars;

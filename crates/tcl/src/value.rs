@@ -601,6 +601,18 @@ impl std::borrow::Borrow<str> for DictKey {
     }
 }
 
+impl Value {
+    /// An equal value sharing no `Rc` with `self` (its string form; other
+    /// representations are rebuilt when asked for).
+    pub fn detached(&self) -> Value {
+        match self {
+            Value::Int(i) => Value::Int(*i),
+            Value::Double(d) => Value::Double(*d),
+            Value::Obj(_) => Value::from(&*self.as_str()),
+        }
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::from_string(s.to_owned())

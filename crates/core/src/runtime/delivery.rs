@@ -41,8 +41,7 @@ impl Shared {
         let id = match AgentId::parse(to) {
             Some(id) => id,
             None => {
-                let named = slots.iter().find(|(_, s)| s.name.as_deref() == Some(to) && s.is_here());
-                let Some((id, _)) = named else { return Err(SendError::NoSuchAgent(to.to_owned())) };
+                let Some(id) = slots.named(to) else { return Err(SendError::NoSuchAgent(to.to_owned())) };
                 id.clone()
             }
         };

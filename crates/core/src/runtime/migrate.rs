@@ -402,7 +402,7 @@ impl Runtime {
     pub fn location_update(&self, id: &AgentId, node: &str, epoch: u64) {
         let s = &self.shared;
         let mut slots = lock(&s.slots);
-        let slot = slots.entry(id.clone()).or_insert_with(|| Box::new(Slot::new(None, AgentState::Moved)));
+        let slot = slots.insert_if_absent(id, || Box::new(Slot::new(None, AgentState::Moved)));
         if slot.state == AgentState::Moved && epoch >= slot.epoch {
             slot.epoch = epoch;
             slot.moved_to = (node != s.config.node).then(|| node.to_owned());
@@ -720,7 +720,7 @@ impl Shared {
             image.resources = plan.arrived;
         }
         let moved_resources = if kind.moves_the_agent() { plan.delete_after } else { Vec::new() };
-        slot.departing = Some(Departing {
+        slot.departing = Some(Box::new(Departing {
             agent,
             kind,
             dest: dest.clone(),
@@ -729,7 +729,7 @@ impl Shared {
             wake_at_ms,
             moved_resources,
             started: Instant::now(),
-        });
+        }));
         Ok(Departure { kind, dest, image, resend, carry: plan.carry })
     }
 
@@ -771,7 +771,7 @@ impl Shared {
             let Some(departing) = slot.departing.take() else { return };
             let Departing {
                 mut agent, kind, dest: to, mailbox_sent, wake_at_ms, moved_resources: moved, started, ..
-            } = departing;
+            } = *departing;
             dest = to;
             if matches!(kind, DepartureKind::Fork | DepartureKind::Submit) {
                 let stays_here = dest == self.config.node && matches!(outcome, DepartureOutcome::Accepted(_));
