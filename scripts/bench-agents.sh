@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Agent runtime benchmarks beside the same workloads on Erlang/OTP
 # (Debian's erlang-nox: apt-get install -y erlang-nox), in the same run.
-# Medians of RUNS runs; idle memory with IDLE agents (default 1,000,000).
+# Medians of RUNS runs (ours and Erlang's alternating); idle memory with IDLE agents (default 1,000,000).
 # Usage: scripts/bench-agents.sh [RUNS] [N] [IDLE]
 # MODES="oneway pingpong" runs only those (default: spawn oneway pingpong idle).
 set -euo pipefail
@@ -18,8 +18,12 @@ printf '%-22s %14s %14s %8s %s\n' measure itinerant erlang ratio unit
 for mode in ${MODES:-spawn oneway pingpong idle}; do
   count=$n; [ "$mode" = idle ] && count=$idle
   r=$runs; [ "$mode" = idle ] && r=1
-  a=$(for ((i = 0; i < r; i++)); do "$ours" $mode $count | awk '{print $2}'; done | median)
-  b=$(for ((i = 0; i < r; i++)); do escript bench/erlang/agents.erl $mode $count | awk '{print $2}'; done | median)
+  # Alternating the two, so that the machine's noise falls on both alike.
+  pairs=$(for ((i = 0; i < r; i++)); do
+    echo "$("$ours" $mode $count | awk '{print $2}') $(escript bench/erlang/agents.erl $mode $count | awk '{print $2}')"
+  done)
+  a=$(echo "$pairs" | awk '{print $1}' | median)
+  b=$(echo "$pairs" | awk '{print $2}' | median)
   unit=$("$ours" $mode 1000 | awk '{print $3}')
   name=$("$ours" $mode 1000 | awk '{print $1}')
   printf '%-22s %14s %14s %8.2f %s\n' "$name" "$a" "$b" "$(awk -v a=$a -v b=$b 'BEGIN{print a/b}')" "$unit"

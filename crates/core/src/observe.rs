@@ -231,6 +231,10 @@ impl Itinerary {
             self.hops.remove(0);
             self.dropped += 1;
         }
+        if self.hops.is_empty() {
+            // Most agents never move: room for one hop, not Vec's first four.
+            self.hops.reserve_exact(1);
+        }
         self.hops.push(Hop { node: node.to_owned(), arrived_ms: at_ms, left_ms: None });
     }
 }

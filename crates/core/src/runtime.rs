@@ -517,6 +517,9 @@ pub(crate) struct Shared {
     /// Workers waiting on `queue_cv` (changed and read under `queue`'s
     /// lock): an enqueue wakes one only if there is one to wake.
     idle_workers: AtomicUsize,
+    /// Workers notified that have not yet woken (same lock): a burst of
+    /// enqueues wakes each idle worker once, not once per agent.
+    wakes_pending: AtomicUsize,
     pub(crate) slots: Mutex<Slots>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
@@ -591,6 +594,7 @@ impl Runtime {
             blocking: Mutex::new(VecDeque::new()),
             blocking_cv: Condvar::new(),
             idle_workers: AtomicUsize::new(0),
+            wakes_pending: AtomicUsize::new(0),
             waiters: AtomicUsize::new(0),
             slots: Mutex::new(Slots::default()),
             directory: Mutex::new(crate::df::Directory::default()),
@@ -955,8 +959,11 @@ impl Shared {
         let mut q = lock(&self.queue);
         q.push_back(r);
         // A notify is a system call: skip it when every worker is busy (a
-        // worker counts itself idle under this lock before it waits).
-        if self.idle_workers.load(Ordering::Relaxed) > 0 {
+        // worker counts itself idle under this lock before it waits) or
+        // every idle one has been notified already (it will find this one).
+        let pending = self.wakes_pending.load(Ordering::Relaxed);
+        if self.idle_workers.load(Ordering::Relaxed) > pending {
+            self.wakes_pending.store(pending + 1, Ordering::Relaxed);
             self.queue_cv.notify_one();
         }
     }

@@ -33,6 +33,10 @@ pub(super) fn worker_loop(s: &Arc<Shared>) {
                     .map(|(g, _)| g)
                     .unwrap_or_else(|e| e.into_inner().0);
                 s.idle_workers.fetch_sub(1, Ordering::Relaxed);
+                // Woken by a notify or by the timeout: either way one less
+                // to wait for (too few pending only costs an extra notify).
+                let pending = s.wakes_pending.load(Ordering::Relaxed);
+                s.wakes_pending.store(pending.saturating_sub(1), Ordering::Relaxed);
             }
         };
         let agent = match agent {
