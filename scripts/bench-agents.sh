@@ -14,7 +14,7 @@ cargo build --release -q -p itinerant-core --example bench_agents
 ours=target/release/examples/bench_agents
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); erlang $(erl -noshell -eval 'io:format("~s",[erlang:system_info(otp_release)]),halt().')"
-printf '%-22s %14s %14s %8s %s\n' measure itinerant erlang ratio unit
+printf '%-22s %14s %14s %8s %11s %s\n' measure itinerant erlang ratio pair-ratio unit
 for mode in ${MODES:-spawn oneway pingpong idle}; do
   count=$n; [ "$mode" = idle ] && count=$idle
   r=$runs; [ "$mode" = idle ] && r=1
@@ -24,7 +24,9 @@ for mode in ${MODES:-spawn oneway pingpong idle}; do
   done)
   a=$(echo "$pairs" | awk '{print $1}' | median)
   b=$(echo "$pairs" | awk '{print $2}' | median)
+  # The median of the runs' own ratios: each pair ran back to back.
+  pr=$(echo "$pairs" | awk '{printf "%.3f\n", $1 / $2}' | median)
   unit=$("$ours" $mode 1000 | awk '{print $3}')
   name=$("$ours" $mode 1000 | awk '{print $1}')
-  printf '%-22s %14s %14s %8.2f %s\n' "$name" "$a" "$b" "$(awk -v a=$a -v b=$b 'BEGIN{print a/b}')" "$unit"
+  printf '%-22s %14s %14s %8.2f %11.2f %s\n' "$name" "$a" "$b" "$(awk -v a=$a -v b=$b 'BEGIN{print a/b}')" "$pr" "$unit"
 done

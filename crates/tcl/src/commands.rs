@@ -136,6 +136,9 @@ pub struct CommandTable {
     hosts: Option<Arc<HostCommands>>,
     /// Bumped whenever a compiled-inline command changes meaning.
     pub compile_epoch: u64,
+    /// A compiled-inline command was ever redefined or deleted here: code
+    /// may compile differently than with the base table.
+    compiles_differently: bool,
 }
 
 /// A `Command::Builtin` kept in the process-wide table.
@@ -196,10 +199,12 @@ impl CommandTable {
         self.hosts = hosts;
     }
 
-    /// Whether no name is bound differently from the base set (built-ins
-    /// and the shared host commands).
-    pub fn is_base(&self) -> bool {
-        self.overlay.is_empty()
+    /// Whether scripts compile here as with the base set (built-ins and
+    /// the shared host commands): procs and host commands of its own do
+    /// not change that, only redefining or deleting a command that
+    /// compiles inline.
+    pub fn compiles_as_base(&self) -> bool {
+        !self.compiles_differently
     }
 
     /// The attached shared host commands.
@@ -211,6 +216,7 @@ impl CommandTable {
         let name = strip_global(name);
         if self.get(name).is_some_and(|old| old.compile_fn().is_some()) || cmd.compile_fn().is_some() {
             self.compile_epoch += 1;
+            self.compiles_differently = true;
         }
         let same_as_base = match (&cmd, self.base(name)) {
             (Command::Builtin(new), Some(Command::Builtin(base))) => std::ptr::eq(*new, *base),
@@ -230,6 +236,7 @@ impl CommandTable {
         let old = self.get(name).cloned();
         if old.as_ref().is_some_and(|c| c.compile_fn().is_some()) {
             self.compile_epoch += 1;
+            self.compiles_differently = true;
         }
         if self.base(name).is_some() {
             self.overlay.insert(Rc::from(name), None);

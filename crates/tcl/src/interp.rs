@@ -348,7 +348,7 @@ impl Interp {
     /// [`Interp::run`].
     pub fn start(&mut self, script: &str, file_name: Option<&str>) {
         let mode = Mode { proc_body: false, in_proc: false, direct: true };
-        let code = Rc::new(crate::script_cache::compile_top_level(&self.commands, script, mode));
+        let code = Rc::new(crate::script_cache::compile_cached(&self.commands, script, mode));
         let annotation = file_name.map(|f| Rc::from(format!("(file \"{f}\" line %d)").as_str()));
         self.frames.clear();
         // Most agents never call a proc: room for the top frame only (the

@@ -1,6 +1,8 @@
-//! A per-thread cache of compiled top-level scripts: a node's workers start
-//! many agents from the same few scripts (spawn loops, forks, submits of one
-//! program), and compiling even `set x 1` costs some twenty allocations.
+//! A per-thread cache of compiled scripts: a node's workers start many
+//! agents from the same few scripts (spawn loops, forks, submits of one
+//! program), and compiling even `set x 1` costs some twenty allocations; an
+//! agent that arrived from another node compiles its loop bodies again
+//! (a snapshot keeps values as strings).
 //!
 //! Compiled code holds `Rc` values, which must never be shared between
 //! interpreters (an agent moves between worker threads). So the cache keeps
@@ -33,11 +35,11 @@ thread_local! {
     static CACHE: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Compiles `source` as a top-level script for `commands`, from this
-/// thread's cache when the table is the unchanged base one (built-ins plus
-/// shared host commands): only then is the result a function of the source.
-pub(crate) fn compile_top_level(commands: &CommandTable, source: &str, mode: Mode) -> ByteCode {
-    if source.len() > MAX_SOURCE || !commands.is_base() {
+/// Compiles `source` as a script for `commands`, from this thread's cache
+/// when the table compiles as the base one (built-ins plus shared host
+/// commands): only then is the result a function of the source and mode.
+pub(crate) fn compile_cached(commands: &CommandTable, source: &str, mode: Mode) -> ByteCode {
+    if source.len() > MAX_SOURCE || !commands.compiles_as_base() {
         return compile_script(commands, source, mode);
     }
     let same_hosts = |h: &Option<Arc<HostCommands>>| match (h, commands.hosts()) {
@@ -101,6 +103,16 @@ mod tests {
         let mut second = Interp::new();
         assert_eq!(second.eval(script).unwrap(), first);
         assert_eq!(Interp::new().eval(script).unwrap(), first);
+    }
+
+    #[test]
+    fn procs_of_ones_own_do_not_keep_a_table_from_the_cache_but_redefining_set_does() {
+        let mut i = Interp::new();
+        i.eval("proc double {x} { expr {$x * 2} }").unwrap();
+        assert!(i.commands.compiles_as_base());
+        assert_eq!(i.eval("set y 4; double $y").unwrap(), "8");
+        i.eval("rename set plain_set").unwrap();
+        assert!(!i.commands.compiles_as_base());
     }
 
     #[test]

@@ -627,7 +627,7 @@ impl Interp {
                 return c;
             }
         }
-        let c = Rc::new(compile::compile_script(&self.commands, &script.as_str(), mode));
+        let c = Rc::new(crate::script_cache::compile_cached(&self.commands, &script.as_str(), mode));
         script.cache_script(c.clone());
         c
     }
