@@ -45,9 +45,10 @@ impl Shared {
                 id.clone()
             }
         };
-        self.check_message_size(slots.get(from).map(|s| &**s), &msg, "the sender's")?;
+        let sender = slots.get_mut(from);
+        self.check_message_size(sender.as_deref().map(|s| &**s), &msg, "the sender's")?;
         msg.from = Some(from.clone());
-        msg.seq = slots.get_mut(from).filter(|s| s.is_here()).map(|s| s.sequencer.stamp(&id));
+        msg.seq = sender.filter(|s| s.is_here()).map(|s| s.sequencer.stamp(&id));
         let seq = msg.seq;
         let result = match self.deliver_here(&mut slots, &id, msg) {
             Delivery::Done(r) => r,
@@ -98,8 +99,8 @@ impl Shared {
     /// otherwise gives it back to be sent on, with the agent's forwarding
     /// pointer (read under the same lock).
     fn deliver_here(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Delivery {
-        match slots.get(to) {
-            Some(s) if s.is_here() => Delivery::Done(self.deliver_locked(slots, to, msg)),
+        match slots.get_mut(to) {
+            Some(s) if s.is_here() => Delivery::Done(self.deliver_locked(s, to, msg)),
             Some(s) => Delivery::Elsewhere(msg, s.moved_to.clone()),
             None => Delivery::Elsewhere(msg, None),
         }
@@ -120,14 +121,11 @@ impl Shared {
         sent
     }
 
-    /// Delivers `msg` to `to`, an agent living here (`slots` is the locked
-    /// registry), through its reorder table: what is ready goes to the
-    /// mailbox or its parked receiver; an early message is held back.
-    fn deliver_locked(&self, slots: &mut Slots, to: &AgentId, msg: Message) -> Result<(), SendError> {
-        let slot = match slots.get_mut(to) {
-            Some(s) if s.is_here() => s,
-            _ => return Err(SendError::NoSuchAgent(to.to_string())),
-        };
+    /// Delivers `msg` to `to`, an agent living here (`slot` is its entry
+    /// in the locked registry), through its reorder table: what is ready
+    /// goes to the mailbox or its parked receiver; an early message is held
+    /// back.
+    fn deliver_locked(&self, slot: &mut Slot, to: &AgentId, msg: Message) -> Result<(), SendError> {
         let numbered = msg.from.as_ref().zip(msg.seq);
         let refused = match slot.mailbox.len() >= self.mailbox_limit(slot) {
             true => {
