@@ -9,7 +9,8 @@
 //! compiler's bytecode, not only with the format: after such a change,
 //! `ITIN_BLESS=1 cargo test -p itinerant-tcl golden` writes it anew (and
 //! the diff shows what changed); a change of the format itself also bumps
-//! `FORMAT_VERSION`.
+//! `FORMAT_VERSION` (and keeps a file of the old version, as
+//! `testdata/golden-snapshot-v2.hex`, which must go on restoring).
 
 use super::*;
 use crate::interp::Outcome;
@@ -42,10 +43,11 @@ fn the_header_is_magic_then_a_little_endian_version() {
     let bytes = save(&interp).expect("save");
     assert_eq!(&bytes[..4], b"ITSN");
     assert_eq!(bytes[4..6], FORMAT_VERSION.to_le_bytes());
-    // The checksum closes the snapshot: FNV-1a of everything before it,
-    // little-endian.
+    // The checksum closes the snapshot: XXH3-64 of everything before it,
+    // little-endian (FNV-1a 64 up to version 2).
     let (body, sum) = bytes.split_at(bytes.len() - 8);
-    assert_eq!(sum, fnv1a64(body).to_le_bytes());
+    assert_eq!(sum, xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    assert_eq!(checksum(2, b"ITSN"), fnv1a64(b"ITSN"));
 }
 
 /// Stopped mid-computation: a big integer, doubles, a nested list and
@@ -130,4 +132,13 @@ fn a_snapshot_taken_mid_computation_has_golden_bytes_and_resumes_from_them() {
          (and bump FORMAT_VERSION for a format change)"
     );
     assert_eq!(run_to_end(interp), GOLDEN_OUTPUT);
+}
+
+#[test]
+fn a_version_2_snapshot_with_its_fnv_checksum_still_restores_and_resumes() {
+    let path = golden_path().with_file_name("golden-snapshot-v2.hex");
+    let old = from_hex(&std::fs::read_to_string(path).expect("the version 2 golden file"));
+    assert_eq!(old[4..6], 2u16.to_le_bytes());
+    let resumed = restore(&old).unwrap_or_else(|e| panic!("a version 2 snapshot no longer restores: {e}"));
+    assert_eq!(run_to_end(resumed), GOLDEN_OUTPUT);
 }

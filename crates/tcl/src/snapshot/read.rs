@@ -262,7 +262,7 @@ pub fn restore(bytes: &[u8]) -> Result<Interp, SnapshotError> {
     let mut sum = [0u8; 8];
     sum.copy_from_slice(&bytes[body_end..]);
     let stored = u64::from_le_bytes(sum);
-    let computed = fnv1a64(&bytes[..body_end]);
+    let computed = super::checksum(version, &bytes[..body_end]);
     if stored != computed {
         return Err(SnapshotError::ChecksumMismatch { stored, computed });
     }

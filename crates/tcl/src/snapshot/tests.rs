@@ -262,7 +262,7 @@ fn mid_run_snapshot() -> Vec<u8> {
 
 fn reseal(mut b: Vec<u8>) -> Vec<u8> {
     let n = b.len() - 8;
-    let sum = fnv1a64(&b[..n]);
+    let sum = checksum(FORMAT_VERSION, &b[..n]);
     b[n..].copy_from_slice(&sum.to_le_bytes());
     b
 }
@@ -331,7 +331,7 @@ fn header() -> Writer {
 }
 
 fn seal(mut w: Writer) -> Vec<u8> {
-    let sum = fnv1a64(&w.buf);
+    let sum = checksum(FORMAT_VERSION, &w.buf);
     w.fixed_u64(sum);
     w.buf
 }
