@@ -520,6 +520,10 @@ pub(crate) struct Shared {
     /// Workers notified that have not yet woken (same lock): a burst of
     /// enqueues wakes each idle worker once, not once per agent.
     wakes_pending: AtomicUsize,
+    /// A hint that the run queue has something (set by each enqueue, reset
+    /// by the worker that took the last): what an idle worker watches
+    /// before it sleeps, without taking the lock.
+    maybe_queued: AtomicBool,
     pub(crate) slots: Mutex<Slots>,
     /// The directory facilitator (lock order: after `slots` if both).
     pub(crate) directory: Mutex<crate::df::Directory>,
@@ -595,6 +599,7 @@ impl Runtime {
             blocking_cv: Condvar::new(),
             idle_workers: AtomicUsize::new(0),
             wakes_pending: AtomicUsize::new(0),
+            maybe_queued: AtomicBool::new(false),
             waiters: AtomicUsize::new(0),
             slots: Mutex::new(Slots::default()),
             directory: Mutex::new(crate::df::Directory::default()),
@@ -958,6 +963,7 @@ impl Shared {
     fn push_runnable(&self, r: Runnable) {
         let mut q = lock(&self.queue);
         q.push_back(r);
+        self.maybe_queued.store(true, Ordering::Relaxed);
         // A notify is a system call: skip it when every worker is busy (a
         // worker counts itself idle under this lock before it waits) or
         // every idle one has been notified already (it will find this one).

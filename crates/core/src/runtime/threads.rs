@@ -15,15 +15,30 @@ use super::*;
 /// Requests served inline before an agent must give its worker back.
 const MAX_REQUESTS_PER_SLICE: usize = 64;
 
+/// How long a worker that found the run queue empty watches it before it
+/// sleeps: waking a sleeping thread costs the waker a system call and the
+/// woken, on a virtual machine, tens of microseconds, which a message
+/// ping-pong pays on every message (Erlang's schedulers busy-wait too).
+const WATCH_BEFORE_SLEEP: Duration = Duration::from_micros(40);
+
 pub(super) fn worker_loop(s: &Arc<Shared>) {
     loop {
         let agent = {
             let mut q = lock(&s.queue);
+            if q.is_empty() {
+                drop(q);
+                let until = Instant::now() + WATCH_BEFORE_SLEEP;
+                while !s.maybe_queued.load(Ordering::Relaxed) && Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+                q = lock(&s.queue);
+            }
             loop {
                 if s.shutdown.load(Ordering::SeqCst) {
                     return;
                 }
                 if let Some(a) = q.pop_front() {
+                    s.maybe_queued.store(!q.is_empty(), Ordering::Relaxed);
                     break a;
                 }
                 s.idle_workers.fetch_add(1, Ordering::Relaxed);
