@@ -73,6 +73,9 @@ impl Interp {
                 }
             }
         }
+        if !elem && matches!(op, VarOp::Load | VarOp::Store) && self.plain_scalar_op(vf, code, op, addr) {
+            return Ok(());
+        }
         let operands = match op {
             VarOp::Store | VarOp::Incr | VarOp::Append => 1,
             VarOp::Lappend(n) => n as usize,
@@ -136,6 +139,47 @@ impl Interp {
 
     /// Resolves a variable by name in frame `vf` (`::x` is global). Creates
     /// the variable entry when `create` (or always, harmlessly undefined).
+    /// The common case of `var_instr` without its general machinery (no
+    /// operand vector, no name resolution beyond one look-up): reading or
+    /// writing a scalar that exists in frame `vf` itself (not through a
+    /// link, not an array element, not a `::` name). Returns false, having
+    /// changed nothing, for anything else.
+    fn plain_scalar_op(&mut self, vf: u32, code: &ByteCode, op: VarOp, addr: VarAddr) -> bool {
+        let Some(frame) = self.vars.frames.get_mut(vf as usize) else { return false };
+        let index = match addr {
+            VarAddr::Slot(s) => s,
+            VarAddr::Name(l) => {
+                let Some(literal) = code.literals.get(l as usize) else { return false };
+                let name = literal.as_str();
+                if name.starts_with("::") {
+                    return false;
+                }
+                match frame.find(&name) {
+                    Some(i) => i,
+                    None => return false,
+                }
+            }
+            VarAddr::Stack => return false,
+        };
+        let Some(Var::Scalar(current)) = frame.vars.get_mut(index as usize) else { return false };
+        match op {
+            VarOp::Load => {
+                let v = current.clone();
+                self.stack.push(v);
+                true
+            }
+            // The value stays on the stack as the instruction's result.
+            VarOp::Store => match self.stack.last() {
+                Some(v) => {
+                    *current = v.clone();
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     pub(crate) fn resolve_name_in(&mut self, vf: u32, name: &str, key: Option<Rc<str>>, create: bool) -> Resolved {
         let (frame, plain) = match name.strip_prefix("::") {
             Some(rest) => (0, rest),
