@@ -28,8 +28,10 @@ pub(super) fn worker_loop(s: &Arc<Shared>) {
             if q.is_empty() {
                 drop(q);
                 let until = Instant::now() + WATCH_BEFORE_SLEEP;
+                // Yielding, not spinning: a thread that has work (the
+                // node's network, another node's workers) runs first.
                 while !s.maybe_queued.load(Ordering::Relaxed) && Instant::now() < until {
-                    std::hint::spin_loop();
+                    std::thread::yield_now();
                 }
                 q = lock(&s.queue);
             }
