@@ -504,6 +504,7 @@ impl Node {
             runtime.set_authority(p.clone());
         }
         runtime.set_router(links.clone());
+        links.fipa.set_runtime(Arc::downgrade(&runtime));
         if let Some(etcd) = &etcd {
             // A node an operator forgot must not bring its agents back:
             // they were reported lost.
@@ -866,9 +867,9 @@ async fn accept_transfer(
 
 /// The FIPA `failure` a sender gets for a message that could not be
 /// delivered (code -1 for `agent_receive`).
-pub fn failure(to: &AgentId, why: &str, in_reply_to: Option<String>) -> Message {
+pub fn failure(to: &str, why: &str, in_reply_to: Option<String>) -> Message {
     let mut acl = Acl { performative: "failure".into(), params: Vec::new() };
-    acl.set("receiver", to.as_str());
+    acl.set("receiver", to);
     acl.set("content", why);
     if let Some(r) = in_reply_to {
         acl.set("in-reply-to", &r);
@@ -1228,7 +1229,7 @@ fn deliver(rt: &Runtime, links: &Links, from: &str, batch: Vec<Inbound>) {
         if let Err(e) = r {
             tracing::warn!(node = %rt.node(), "message from node {from} not delivered: {e}");
             if let (Some(sender), false) = (sender, failed) {
-                let _ = links.route(&sender, failure(&to, &e.to_string(), reply_with));
+                let _ = links.route(&sender, failure(to.as_str(), &e.to_string(), reply_with));
             }
         }
     }

@@ -133,3 +133,30 @@ async fn two_platforms_talk_only_through_their_fipa_listeners() {
     let sender_seen_by_b = result_on(&b, &server).await.unwrap();
     assert_eq!(sender_seen_by_b, format!("{client} {}", fipa_a.url()));
 }
+
+/// A message the other platform does not take comes back to its sender as
+/// a FIPA `failure`: here once to an address where nothing listens, once to
+/// a listener that refuses it (no agent of that name: HTTP 404 or so).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_another_platform_does_not_take_comes_back_as_a_failure() {
+    let a = peered(&["a"], |_| {}).await.remove(0);
+    let b = peered(&["b"], |_| {}).await.remove(0);
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let fipa_b = FipaHttp::start(b.clone(), any).await.unwrap();
+    // A port that was just free: nothing listens there.
+    let closed = std::net::TcpListener::bind(any).unwrap().local_addr().unwrap();
+    let script = r#"
+        set out {}
+        foreach url [list $closed_url $b_url] {
+            acl send -performative inform -receiver [list nobody@b $url] -content hi -reply-with r1
+            set r [acl receive -performative failure -timeout 15000]
+            lappend out [list [dict get $r performative] [dict get $r in-reply-to] \
+                [string match "not delivered: nobody@b at *" [dict get $r content]]]
+        }
+        set out
+    "#;
+    let vars = [("closed_url".to_string(), format!("http://{closed}/acc")), ("b_url".to_string(), fipa_b.url())];
+    let client = a.runtime().spawn_with(script, None, &vars).unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(40), result_on(&a, &client)).await.unwrap().unwrap();
+    assert_eq!(got, "{failure r1 1} {failure r1 1}");
+}

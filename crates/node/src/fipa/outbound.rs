@@ -4,11 +4,12 @@
 //! timeout. The sender's identifier carries this node's FIPA address (when
 //! it listens, `--fipa-http`) so that replies come back to it.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use itinerant_core::acl::Acl;
 use itinerant_core::fipa_string::{print_message, AclMessage, AgentIdentifier};
+use itinerant_core::{AgentId, Runtime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::envelope::Envelope;
@@ -24,6 +25,8 @@ const MAX_ANSWER_BYTES: usize = 16 << 10;
 pub struct Outbound {
     /// This node's FIPA HTTP address, once its listener started.
     own_url: Mutex<Option<String>>,
+    /// Where a sender hears that its message did not get through.
+    runtime: OnceLock<Weak<Runtime>>,
 }
 
 impl Outbound {
@@ -31,12 +34,21 @@ impl Outbound {
         *self.own_url.lock().unwrap_or_else(|e| e.into_inner()) = Some(url.to_owned());
     }
 
+    /// The runtime whose agents send (weak: the runtime holds the node's
+    /// router, which holds this).
+    pub fn set_runtime(&self, runtime: Weak<Runtime>) {
+        let _ = self.runtime.set(runtime);
+    }
+
     fn own_url(&self) -> Option<String> {
         self.own_url.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Sends `acl` (its receiver a foreign `{NAME URL}`) from local agent
-    /// `from`; the POST runs on `handle` and a failure is logged.
+    /// `from`; the POST runs on `handle`. A message the other platform did
+    /// not take (no connection, no answer in time, a status other than
+    /// 200) comes back to the sender as a FIPA `failure` (as one to an
+    /// unknown local agent does), and is logged.
     pub fn send(&self, handle: &tokio::runtime::Handle, from: &str, acl: &Acl) -> Result<(), String> {
         let receiver = acl.get("receiver").unwrap_or("");
         let Some(to) = foreign_receiver(receiver) else {
@@ -69,12 +81,24 @@ impl Outbound {
             body.len()
         );
         let name = to.name.clone();
+        let tell_sender = (self.runtime.get().cloned(), AgentId::parse(from), receiver.to_owned());
+        let reply_with = acl.get("reply-with").filter(|r| !r.is_empty()).map(str::to_owned);
         handle.spawn(async move {
-            match tokio::time::timeout(POST_TIMEOUT, post(&host_port, request, body)).await {
-                Ok(Ok(200)) => tracing::debug!("FIPA HTTP MTP: delivered to {name} at {host_port}"),
-                Ok(Ok(status)) => tracing::warn!("FIPA HTTP MTP: {name} at {host_port} answered {status}"),
-                Ok(Err(e)) => tracing::warn!("FIPA HTTP MTP: {name} at {host_port}: {e}"),
-                Err(_) => tracing::warn!("FIPA HTTP MTP: {name} at {host_port}: no answer in {POST_TIMEOUT:?}"),
+            let why = match tokio::time::timeout(POST_TIMEOUT, post(&host_port, request, body)).await {
+                Ok(Ok(200)) => {
+                    tracing::debug!("FIPA HTTP MTP: delivered to {name} at {host_port}");
+                    return;
+                }
+                Ok(Ok(status)) => format!("{name} at {host_port} answered HTTP {status}"),
+                Ok(Err(e)) => format!("{name} at {host_port}: {e}"),
+                Err(_) => format!("{name} at {host_port}: no answer in {POST_TIMEOUT:?}"),
+            };
+            tracing::warn!("FIPA HTTP MTP: {why}");
+            if let (Some(rt), Some(sender), receiver) = tell_sender {
+                if let Some(rt) = rt.upgrade() {
+                    let why = format!("not delivered: {why}");
+                    let _ = rt.send(&sender, crate::node::failure(&receiver, &why, reply_with));
+                }
             }
         });
         Ok(())
