@@ -17,6 +17,7 @@ use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
 use crate::library::{Library, Requirement};
 use crate::ordering::{Reorder, Sequencer};
+use crate::program::{AgentHost, Program, ProgramFactory};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
 mod delivery;
@@ -33,7 +34,8 @@ pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, Mov
 pub use observe::AgentView;
 pub(crate) use resource_io::parse_port;
 pub use resource_io::{Endpoints, KeyValue, MemoryKeyValue};
-use threads::{blocking_loop, timer_loop, worker_loop, BlockingJob, Console};
+pub(crate) use threads::Console;
+use threads::{blocking_loop, timer_loop, worker_loop, BlockingJob};
 
 /// How a runtime runs its agents.
 #[derive(Clone, Debug)]
@@ -297,10 +299,10 @@ impl Receiver {
         }
     }
 
-    /// Gives `m` to the interpreter and resumes it.
-    fn deliver(&self, interp: &mut Interp, m: Message) {
+    /// Gives `m` to the program and resumes it.
+    fn deliver(&self, interp: &mut Box<dyn Program>, m: Message) {
         let r = match self {
-            Receiver::Plain { code_var, body_var } => deliver_plain(interp, code_var, body_var, m),
+            Receiver::Plain { code_var, body_var } => return interp.deliver_message(code_var, body_var, m),
             Receiver::Acl(_) => {
                 let items: Vec<itinerant_tcl::Value> = m
                     .acl
@@ -328,7 +330,7 @@ pub(crate) fn deliver_plain(interp: &mut Interp, code_var: &str, body_var: &str,
 /// exactly one place at a time: the run queue, a worker, or its parking spot.
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
-    pub(crate) interp: Interp,
+    pub(crate) interp: Box<dyn Program>,
     /// When the last checkpoint was taken (with persistence only).
     checkpointed_at: Option<Instant>,
     /// Has it run since its last checkpoint?
@@ -338,7 +340,7 @@ pub(crate) struct Agent {
 }
 
 impl Agent {
-    fn new(id: AgentId, interp: Interp) -> Box<Agent> {
+    fn new(id: AgentId, interp: Box<dyn Program>) -> Box<Agent> {
         Box::new(Agent { id, interp, checkpointed_at: None, dirty: true, rate: quotas::Rate::default() })
     }
 }
@@ -363,7 +365,7 @@ impl Birth {
         // cheap walk); its code is counted at the next one.
         interp.set_memory_limit(Some(s.config.quotas.memory_bytes));
         interp.start(&script, None);
-        Agent::new(id, interp)
+        Agent::new(id, Box::new(interp))
     }
 }
 
@@ -545,6 +547,8 @@ pub(crate) struct Shared {
     /// Event counters and the sniffer's ring (`observe.rs`).
     pub(crate) counters: crate::observe::Counters,
     pub(crate) sniffer: crate::observe::Sniffer,
+    /// Builds and restores programs in languages other than Tcl.
+    program_factory: OnceLock<Arc<dyn ProgramFactory>>,
 }
 
 /// A running set of agents on worker threads.
@@ -599,6 +603,7 @@ impl Runtime {
             gap_timers: Mutex::new(BinaryHeap::new()),
             counters: Default::default(),
             sniffer: Default::default(),
+            program_factory: OnceLock::new(),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -678,8 +683,56 @@ impl Runtime {
             s.agent_here(&id, 0);
             return Ok(id);
         }
-        let mut interp = Interp::new();
-        s.attach(&mut interp, &id, credential.as_deref());
+        let mut tcl = Interp::new();
+        tcl.start(script, None);
+        self.spawn_program(Box::new(tcl), &id, name, vars, credential)
+    }
+
+    /// Starts a program of another language (`ProgramFactory::create`),
+    /// signed by its owner (`credential`) or not; returns its id.
+    pub fn spawn_code(
+        &self,
+        code: &[u8],
+        name: Option<&str>,
+        credential: Option<crate::owner::Credential>,
+    ) -> Result<AgentId, String> {
+        let s = &self.shared;
+        let credential = match credential {
+            Some(c) => {
+                if let Err(why) = c.verify() {
+                    s.refused(Some(&c.owner), &why);
+                    return Err(why);
+                }
+                s.admit_owner(Some(&c.owner), crate::owner::Entry::Start)?;
+                Some(Arc::new(c))
+            }
+            None => {
+                s.admit_owner(None, crate::owner::Entry::Start)?;
+                None
+            }
+        };
+        let factory = s.program_factory.get().ok_or("this node runs no WebAssembly agents")?;
+        let program = factory.create(code)?;
+        s.refuse_if_draining()?;
+        s.refuse_if_full()?;
+        let n = s.next_id.fetch_add(1, Ordering::Relaxed);
+        s.reserve_id(n);
+        let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
+        self.spawn_program(program, &id, name, &[], credential)
+    }
+
+    /// Registers and queues a new agent running `interp` (not yet attached).
+    fn spawn_program(
+        &self,
+        mut interp: Box<dyn Program>,
+        id: &AgentId,
+        name: Option<&str>,
+        vars: &[(String, String)],
+        credential: Option<Arc<crate::owner::Credential>>,
+    ) -> Result<AgentId, String> {
+        let s = &self.shared;
+        let id = id.clone();
+        s.attach(&mut *interp, &id, credential.as_deref());
         let owner = credential.as_ref().map(|c| c.owner.name.as_str()).unwrap_or("");
         for (k, v) in [
             ("local", id.as_str()),
@@ -689,12 +742,14 @@ impl Runtime {
             ("root", id.as_str()),
             ("owner", owner),
         ] {
-            interp.set_var(&format!("agent({k})"), v)?;
+            interp.set_agent_field(k, v)?;
         }
         for (k, v) in vars {
-            interp.set_var(k, v)?;
+            match interp.as_tcl_mut() {
+                Some(tcl) => tcl.set_var(k, v)?,
+                None => return Err("variables are for Agent Tcl agents".into()),
+            }
         }
-        interp.start(script, None);
         let mut agent = Agent::new(id.clone(), interp);
         {
             let mut slots = lock(&s.slots);
@@ -705,6 +760,11 @@ impl Runtime {
         s.agent_here(&id, 0);
         s.enqueue(agent);
         Ok(id)
+    }
+
+    /// Gives the runtime the builder of non-Tcl programs (WebAssembly).
+    pub fn set_program_factory(&self, factory: Arc<dyn ProgramFactory>) {
+        let _ = self.shared.program_factory.set(factory);
     }
 
     /// Gives the runtime durable storage: from now on agents are
@@ -748,8 +808,8 @@ impl Runtime {
     /// wait keeps its wall-clock deadline).
     pub fn restore(&self, image: AgentImage) -> Result<(), String> {
         let s = &self.shared;
-        let interp = itinerant_tcl::snapshot::restore(&image.snapshot)
-            .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
+        let interp =
+            s.restore_program(&image.snapshot).map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let wait = interp.pending_request().cloned().map(|req| WaitRequest::parse(req, image.wake_at_ms));
         let prepared = s.prepare(interp, image, wait)?;
         s.admit(prepared)
@@ -958,10 +1018,21 @@ impl Shared {
 
     /// Gives a new or restored interpreter its console, agent commands and
     /// the memory quota of its owner (`credential`).
-    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId, credential: Option<&crate::owner::Credential>) {
-        interp.set_output(Box::new(Console::new(self, id)));
-        crate::agent_cmds::install(interp, Arc::downgrade(self), id);
-        interp.set_memory_limit(Some(self.quotas_of(credential).memory_bytes));
+    fn attach(self: &Arc<Self>, interp: &mut dyn Program, id: &AgentId, credential: Option<&crate::owner::Credential>) {
+        interp.attach(AgentHost::new(self, id), self.quotas_of(credential).memory_bytes);
+    }
+
+    /// A program from its snapshot, in the language its magic names.
+    pub(crate) fn restore_program(&self, snapshot: &[u8]) -> Result<Box<dyn Program>, String> {
+        if snapshot.starts_with(crate::program::TCL_MAGIC) {
+            return Ok(Box::new(itinerant_tcl::snapshot::restore(snapshot).map_err(|e| e.to_string())?));
+        }
+        match self.program_factory.get() {
+            Some(f) => f.restore(snapshot),
+            None => {
+                Err(format!("a {} snapshot, and this node runs only Agent Tcl", crate::program::language_of(snapshot)))
+            }
+        }
     }
 
     /// Makes sure agent number `n` is reserved in the store before it is
@@ -979,7 +1050,7 @@ impl Shared {
     /// The image of `agent` (on no worker, or owned by the caller); `slot`
     /// is its registry entry, `deadline` its timer if it waits on one.
     fn image(&self, agent: &Agent, slot: &Slot, deadline: Option<Instant>) -> Option<AgentImage> {
-        let snapshot = match itinerant_tcl::snapshot::save(&agent.interp) {
+        let snapshot = match agent.interp.snapshot() {
             Ok(bytes) => bytes,
             Err(e) => {
                 tracing::warn!(node = %self.config.node, "cannot checkpoint agent {}: {e}", agent.id);
@@ -1314,7 +1385,7 @@ impl Shared {
 
     /// An agent's output: to its console here, or where its console
     /// binding says (a global reference to the console of another node).
-    fn write_console(&self, id: &AgentId, text: &str) {
+    pub(crate) fn write_console(&self, id: &AgentId, text: &str) {
         let bound_at = {
             let slots = lock(&self.slots);
             let Some(slot) = slots.get(id) else { return };
