@@ -357,19 +357,7 @@ pub struct SubmitArgs {
 /// `itin submit`: prints the new agent's id; with `--wait`, streams its
 /// console instead and exits with its result.
 pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
-    let script = read_script(&a.file, MAX_SCRIPT_BYTES)?;
-    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
-    if vars.len() > MAX_VARS {
-        return Err(format!("more than {MAX_VARS} --var").into());
-    }
-    let request = match &a.key {
-        Some(path) => {
-            let key = crate::key::read(path)?;
-            let credential = key.sign(itinerant_core::Submission::now(script, a.name, vars)?);
-            RequestBody::Owner(OwnerRequest::SignedSubmit(Box::new(credential)))
-        }
-        None => RequestBody::Submit { script, name: a.name, vars },
-    };
+    let request = if a.file.ends_with(".wasm") { wasm_submission(&a)? } else { tcl_submission(&a)? };
     let mut client = Client::connect(&a.node)?;
     let id = match client.call_uploading(request, "submit")? {
         ReplyBody::Submitted { id } => id,
@@ -391,6 +379,44 @@ pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// A WebAssembly agent (`FILE.wasm`): the module, signed by its hash.
+fn wasm_submission(a: &SubmitArgs) -> Result<RequestBody, Failure> {
+    use itinerant_node::wasm_code::{submission_script, WasmRequest};
+    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
+    let limit = itinerant_wasm::instrument::MAX_MODULE_BYTES;
+    let meta = std::fs::metadata(&a.file).map_err(|e| format!("couldn't read \"{}\": {e}", a.file))?;
+    if meta.len() > limit as u64 {
+        return Err(format!("\"{}\" is larger than {limit} bytes", a.file).into());
+    }
+    let module = std::fs::read(&a.file).map_err(|e| format!("couldn't read \"{}\": {e}", a.file))?;
+    let credential = match &a.key {
+        Some(path) => {
+            let key = crate::key::read(path)?;
+            let submission = itinerant_core::Submission::now(submission_script(&module), a.name.clone(), vars.clone())?;
+            Some(Box::new(key.sign(submission)))
+        }
+        None => None,
+    };
+    Ok(RequestBody::Wasm(WasmRequest::Submit { module, name: a.name.clone(), vars, credential }))
+}
+
+/// An Agent Tcl agent from its script.
+fn tcl_submission(a: &SubmitArgs) -> Result<RequestBody, Failure> {
+    let script = read_script(&a.file, MAX_SCRIPT_BYTES)?;
+    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
+    if vars.len() > MAX_VARS {
+        return Err(format!("more than {MAX_VARS} --var").into());
+    }
+    Ok(match &a.key {
+        Some(path) => {
+            let key = crate::key::read(path)?;
+            let credential = key.sign(itinerant_core::Submission::now(script, a.name.clone(), vars)?);
+            RequestBody::Owner(OwnerRequest::SignedSubmit(Box::new(credential)))
+        }
+        None => RequestBody::Submit { script, name: a.name.clone(), vars },
+    })
 }
 
 /// Prints an agent's console from the start as it grows, until the agent

@@ -52,6 +52,10 @@ pub trait Program: Send {
     /// `home`, `root`, `owner`: Tcl's `agent` array).
     fn set_agent_field(&mut self, key: &str, value: &str) -> Result<(), String>;
 
+    /// Sets a variable the submitter gave (`itin submit --var`): a Tcl
+    /// global, or a parameter a wasm agent reads (`itin_param NAME`).
+    fn set_program_var(&mut self, name: &str, value: &str) -> Result<(), String>;
+
     /// A field set by `set_agent_field` (or by the program itself).
     fn agent_field(&self, key: &str) -> Option<String>;
 
@@ -195,6 +199,10 @@ impl Program for Interp {
 
     fn agent_field(&self, key: &str) -> Option<String> {
         self.global_var(&format!("agent({key})"))
+    }
+
+    fn set_program_var(&mut self, name: &str, value: &str) -> Result<(), String> {
+        self.set_var(name, value)
     }
 
     fn deliver_message(&mut self, code_var: &str, body_var: &str, m: Message) {

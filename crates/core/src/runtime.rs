@@ -694,6 +694,7 @@ impl Runtime {
         &self,
         code: &[u8],
         name: Option<&str>,
+        vars: &[(String, String)],
         credential: Option<crate::owner::Credential>,
     ) -> Result<AgentId, String> {
         let s = &self.shared;
@@ -718,7 +719,7 @@ impl Runtime {
         let n = s.next_id.fetch_add(1, Ordering::Relaxed);
         s.reserve_id(n);
         let id = AgentId(Arc::from(format!("{n}@{}", s.config.node)));
-        self.spawn_program(program, &id, name, &[], credential)
+        self.spawn_program(program, &id, name, vars, credential)
     }
 
     /// Registers and queues a new agent running `interp` (not yet attached).
@@ -745,10 +746,7 @@ impl Runtime {
             interp.set_agent_field(k, v)?;
         }
         for (k, v) in vars {
-            match interp.as_tcl_mut() {
-                Some(tcl) => tcl.set_var(k, v)?,
-                None => return Err("variables are for Agent Tcl agents".into()),
-            }
+            interp.set_program_var(k, v)?;
         }
         let mut agent = Agent::new(id.clone(), interp);
         {

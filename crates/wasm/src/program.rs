@@ -30,6 +30,8 @@ const FUEL_SLACK: u64 = 1 << 32;
 const SAFEPOINT_INTERVAL: i32 = 64;
 /// The Asyncify buffer: pages added to memory at start.
 pub const BUFFER_PAGES: u32 = 4;
+/// Agent fields that hold the submitter's parameters (`itin_param NAME`).
+const PARAM_PREFIX: &str = "param:";
 /// Longest host call a program may make (bytes of its words).
 const MAX_CALL_BYTES: usize = 16 << 20;
 
@@ -61,6 +63,10 @@ struct Host {
     buffer: u32,
     buffer_used: u32,
     console: String,
+    /// The agent's fields (`agent(...)` of Tcl) and parameters.
+    fields: Vec<(String, String)>,
+    /// What a panicking guest said before it trapped.
+    panic: Option<String>,
 }
 
 impl wasmtime::ResourceLimiter for Host {
@@ -125,7 +131,6 @@ pub struct WasmProgram {
     unwound: bool,
     instructions: u64,
     pending: Option<HostRequest>,
-    fields: Vec<(String, String)>,
 }
 
 fn linker() -> &'static Linker<Host> {
@@ -211,6 +216,17 @@ fn host_call(mut caller: Caller<'_, Host>, ptr: i32, len: i32) -> wasmtime::Resu
             caller.data_mut().result = Some(words.get(1).cloned().unwrap_or_default());
             HostCall::Done(String::new())
         }
+        Some("itin_panic") => {
+            caller.data_mut().panic = Some(words.get(1).cloned().unwrap_or_default());
+            HostCall::Done(String::new())
+        }
+        Some("itin_param") => {
+            let key = format!("{PARAM_PREFIX}{}", words.get(1).map(String::as_str).unwrap_or(""));
+            match caller.data().fields.iter().find(|(k, _)| *k == key) {
+                Some((_, v)) => HostCall::Done(v.clone()),
+                None => HostCall::Error(format!("no parameter \"{}\"", &key[PARAM_PREFIX.len()..])),
+            }
+        }
         _ => match &mut caller.data_mut().calls {
             Calls::Agent(host) => host.call(&words),
             Calls::Local(f) => f(&words),
@@ -285,6 +301,8 @@ impl WasmProgram {
             buffer: 0,
             buffer_used: 0,
             console: String::new(),
+            fields: Vec::new(),
+            panic: None,
         };
         let mut store = Store::new(engine(), host);
         store.limiter(|h| h);
@@ -303,7 +321,6 @@ impl WasmProgram {
             unwound: false,
             instructions: 0,
             pending: None,
-            fields: Vec::new(),
         })
     }
 
@@ -347,12 +364,12 @@ impl WasmProgram {
         p.unwound = state.unwound;
         p.instructions = state.instructions;
         p.pending = state.pending;
-        p.fields = state.fields;
         let host = p.st().data_mut();
         host.buffer = state.buffer;
         host.buffer_used = state.buffer_used;
         host.answer = state.answer;
         host.result = state.result;
+        host.fields = state.fields;
         Ok(p)
     }
 
@@ -440,7 +457,7 @@ impl WasmProgram {
             pending: self.pending.clone(),
             answer: host.answer.clone(),
             result: host.result.clone(),
-            fields: self.fields.clone(),
+            fields: host.fields.clone(),
             globals,
             pages: 0,
             chunks: Vec::new(),
@@ -514,9 +531,9 @@ impl Program for WasmProgram {
             if matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::OutOfFuel)) {
                 return self.error("the program ran too long without reaching a safe point".into(), "NONE");
             }
-            let message = match &self.st().data().answer {
-                Some(Err(e)) if e.starts_with("panicked") => e.clone(),
-                _ => format!("wasm trap: {trap}"),
+            let message = match self.st().data_mut().panic.take() {
+                Some(p) => format!("panicked: {p}"),
+                None => format!("wasm trap: {trap}"),
             };
             return self.error(message, "WASM TRAP");
         }
@@ -576,15 +593,21 @@ impl Program for WasmProgram {
     }
 
     fn set_agent_field(&mut self, key: &str, value: &str) -> Result<(), String> {
-        match self.fields.iter_mut().find(|(k, _)| k == key) {
+        let fields = &mut self.st().data_mut().fields;
+        match fields.iter_mut().find(|(k, _)| k == key) {
             Some(f) => f.1 = value.to_owned(),
-            None => self.fields.push((key.to_owned(), value.to_owned())),
+            None => fields.push((key.to_owned(), value.to_owned())),
         }
         Ok(())
     }
 
     fn agent_field(&self, key: &str) -> Option<String> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        let store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        store.data().fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    fn set_program_var(&mut self, name: &str, value: &str) -> Result<(), String> {
+        self.set_agent_field(&format!("{PARAM_PREFIX}{name}"), value)
     }
 
     fn deliver_message(&mut self, _code_var: &str, _body_var: &str, m: Message) {
