@@ -49,7 +49,7 @@ impl Cluster {
     fn ending(&self, id: &str, within: Duration) -> Result<String, String> {
         let deadline = Instant::now() + within;
         loop {
-            for node in ["alpha", "beta", "gamma"] {
+            for node in ["alpha", "beta", "gamma"].into_iter().take(self.addrs.len()) {
                 let (code, out, _) = self.itin(node, &["agent", "info", id]);
                 if code != 0 {
                     continue;
@@ -254,4 +254,67 @@ fn a_wasm_agent_talks_acl_with_a_tcl_agent_and_calls_a_tcl_servant() {
         c.submit("alpha", "talker", &["role=object", &format!("object={reference}"), "method=hello", "arg=wasm"]);
     assert_eq!(c.ending(&caller, WAIT), Ok("object said hello wasm from Tcl".into()));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
+    let base = std::env::temp_dir().join(format!("itin-wasm-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let policy = policy(&base);
+    let (data, log) = (base.join("solo"), base.join("solo.log"));
+    let node = |listen: &str| {
+        let args = [
+            "--name",
+            "solo",
+            "--listen",
+            listen,
+            "--workers",
+            "2",
+            "--data",
+            data.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+        ];
+        let (child, lines) = common::start_node_logged(&args, &log);
+        (common::Killed(child), common::listening("solo", lines))
+    };
+    let (first, addr) = node("127.0.0.1:0");
+    let c = Cluster { children: Vec::new(), dirs: vec![base.clone()], addrs: vec![addr.clone()] };
+    let spin = |iterations: u64| c.submit("alpha", "spin", &[&format!("iterations={iterations}")]);
+
+    // SIGKILLed mid-loop: the agent comes back from its checkpoint and
+    // ends with the right value.
+    let iterations = 600_000_000;
+    let id = spin(iterations);
+    std::thread::sleep(Duration::from_millis(300));
+    drop(first);
+    let (second, _) = node(&addr);
+    let result = c.ending(&id, WAIT * 2).unwrap();
+    assert!(result.ends_with(&format!("value={}", xorshift(iterations))), "{result}");
+
+    // The module altered on disk while the node is down: the agent that
+    // needs it is not resumed, and the log says why.
+    let id = spin(20_000_000_000);
+    std::thread::sleep(Duration::from_millis(300));
+    drop(second);
+    let modules: Vec<PathBuf> = std::fs::read_dir(data.join("modules")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(modules.len(), 1, "one module, kept once: {modules:?}");
+    let mut bytes = std::fs::read(&modules[0]).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&modules[0], bytes).unwrap();
+    let (_third, _) = node(&addr);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains(&format!("could not resume agent {id}")) {
+            assert!(text.contains("does not match its hash"), "{text}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no refusal in the log:\n{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, out, _) = c.itin("alpha", &["agent", "info", &id]);
+    assert!(!out.contains("state:   active"), "{out}");
 }
