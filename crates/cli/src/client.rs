@@ -36,6 +36,8 @@ use crate::progress;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for one response.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The answer to a wasm submit: instrumenting (at most 60 s) and compiling.
+const WASM_SUBMIT_TIMEOUT: Duration = Duration::from_secs(90);
 /// How often `--wait` and `--follow` ask for new console text.
 const POLL_EVERY: Duration = Duration::from_millis(50);
 
@@ -237,12 +239,22 @@ impl Client {
     /// terminal, a bar shows the bytes sent (`progress::upload_bar`), then
     /// a spinner until the node answers.
     pub fn call_uploading(&mut self, body: RequestBody, what: &str) -> Result<ReplyBody, String> {
+        self.call_uploading_within(body, what, RESPONSE_TIMEOUT)
+    }
+
+    /// `call_uploading`, waiting at most `timeout` for the answer.
+    pub fn call_uploading_within(
+        &mut self,
+        body: RequestBody,
+        what: &str,
+        timeout: Duration,
+    ) -> Result<ReplyBody, String> {
         let id = self.next_id;
         self.next_id += 1;
         let bytes = Request { id, body }.frame().encode();
         let Some(bar) = progress::upload_bar(bytes.len(), what) else {
             self.write(&bytes)?;
-            return self.answer(id, RESPONSE_TIMEOUT);
+            return self.answer(id, timeout);
         };
         let written =
             progress::write_in_pieces(&mut self.stream, &bytes, progress::UPLOAD_PIECE, |n| bar.set_position(n))
@@ -250,7 +262,7 @@ impl Client {
         if written.is_ok() {
             progress::awaiting_answer(&bar);
         }
-        let answer = written.and_then(|()| self.answer(id, RESPONSE_TIMEOUT));
+        let answer = written.and_then(|()| self.answer(id, timeout));
         bar.finish_and_clear();
         answer
     }
@@ -357,9 +369,12 @@ pub struct SubmitArgs {
 /// `itin submit`: prints the new agent's id; with `--wait`, streams its
 /// console instead and exits with its result.
 pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
-    let request = if a.file.ends_with(".wasm") { wasm_submission(&a)? } else { tcl_submission(&a)? };
+    let wasm = a.file.ends_with(".wasm");
+    let request = if wasm { wasm_submission(&a)? } else { tcl_submission(&a)? };
+    // A module is instrumented (wasm-opt, at most 60 s) and compiled first.
+    let timeout = if wasm { WASM_SUBMIT_TIMEOUT } else { RESPONSE_TIMEOUT };
     let mut client = Client::connect(&a.node)?;
-    let id = match client.call_uploading(request, "submit")? {
+    let id = match client.call_uploading_within(request, "submit", timeout)? {
         ReplyBody::Submitted { id } => id,
         other => return Err(unexpected(other).into()),
     };

@@ -317,7 +317,9 @@ impl Router for Links {
         if let Some(store) = &self.store {
             itinerant_core::Persist::flush(store.as_ref());
         }
-        if let Some(hash) = self.wasm.module_of(&departure.image.snapshot) {
+        if let Some(hash) =
+            self.wasm.module_of(&departure.image.snapshot).filter(|h| !self.wasm.peer_has(&departure.dest, h))
+        {
             // A wasm agent's transfer waits until the destination said
             // whether it needs the module (`wasm_code.rs`).
             let offer = self.wasm.hold(&departure.dest, &hash, (key, frame));
@@ -1138,6 +1140,9 @@ async fn serve_inbound(
                     deliver(rt, links, from, std::mem::take(&mut batch));
                     let id = AgentId::parse(&agent).ok_or_else(|| format!("transfer reply for \"{agent}\""))?;
                     links.unanswered.lock().unwrap_or_else(|e| e.into_inner()).remove(&(agent, epoch));
+                    if outcome.as_ref().is_err_and(|why| why.contains("is not on this node")) {
+                        links.wasm.forget_peer(from);
+                    }
                     let outcome = match outcome.map(|new| AgentId::parse(&new).ok_or(new)) {
                         Ok(Ok(new_id)) => DepartureOutcome::Accepted(new_id),
                         Ok(Err(bad)) => return Err(format!("transfer accepted as bad id \"{bad}\"")),

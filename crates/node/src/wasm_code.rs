@@ -13,7 +13,10 @@
 //! ```
 //!
 //! The transfer is held (and not yet resent by the retry loop) until the
-//! answer comes; the offer is sent again with the transfers that are.
+//! answer comes; the offer is sent again with the transfers that are. Once
+//! a peer answered for a module, later transfers to it go without an offer;
+//! a transfer it refuses for want of a module makes the next one offer
+//! again.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -57,6 +60,8 @@ pub struct WasmCode {
     factory: Arc<WasmFactory>,
     /// Transfers waiting for an offer's answer, by (destination, hash).
     held: Mutex<HashMap<(String, String), Vec<Held>>>,
+    /// (peer, module) pairs the peer has (it answered an offer for it).
+    known: Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 fn frame(w: &Wire) -> Frame {
@@ -70,7 +75,11 @@ impl WasmCode {
             Some(d) => Arc::new(DirModules { dir: d.join("modules") }),
             None => Arc::new(MemoryModules::default()),
         };
-        WasmCode { factory: Arc::new(WasmFactory::new(modules, max_memory)), held: Mutex::new(HashMap::new()) }
+        WasmCode {
+            factory: Arc::new(WasmFactory::new(modules, max_memory)),
+            held: Mutex::new(HashMap::new()),
+            known: Mutex::new(std::collections::HashSet::new()),
+        }
     }
 
     pub fn factory(&self) -> Arc<WasmFactory> {
@@ -80,6 +89,17 @@ impl WasmCode {
     /// The module a transfer's image needs, if it is a wasm agent's.
     pub fn module_of(&self, snapshot: &[u8]) -> Option<String> {
         itinerant_wasm::snapshot::module_hash_of(snapshot)
+    }
+
+    /// Does `peer` have module `hash` (it answered an offer for it)?
+    pub fn peer_has(&self, peer: &str, hash: &str) -> bool {
+        self.known.lock().unwrap_or_else(|e| e.into_inner()).contains(&(peer.to_owned(), hash.to_owned()))
+    }
+
+    /// `peer` refused a transfer for want of a module (it lost its
+    /// modules): offer again next time.
+    pub fn forget_peer(&self, peer: &str) {
+        self.known.lock().unwrap_or_else(|e| e.into_inner()).retain(|(p, _)| p != peer);
     }
 
     /// Holds the transfer `held` to `dest` until `dest` says whether it
@@ -106,6 +126,7 @@ impl WasmCode {
     pub fn offer_answered(&self, from: &str, hash: &str, wanted: bool) -> (Option<Frame>, Vec<Held>) {
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner()).remove(&(from.into(), hash.into()));
         let Some(held) = held else { return (None, Vec::new()) };
+        self.known.lock().unwrap_or_else(|e| e.into_inner()).insert((from.to_owned(), hash.to_owned()));
         let data = match (wanted, self.factory.module(hash)) {
             (true, Some(module)) => Some(frame(&Wire::ModuleData { hash: hash.into(), module })),
             (true, None) => {
@@ -153,8 +174,12 @@ mod tests {
         let answer = dest.answer_offer(&offered);
         let Ok(Wire::ModuleWanted { wanted, .. }) = Wire::decode(answer.kind, &answer.payload) else { panic!() };
         assert!(wanted);
+        assert!(!source.peer_has("beta", &hash));
         let (data, held) = source.offer_answered("beta", &hash, wanted);
         assert_eq!(held.len(), 1);
+        assert!(source.peer_has("beta", &hash), "later transfers go without an offer");
+        source.forget_peer("beta");
+        assert!(!source.peer_has("beta", &hash));
         assert!(source.offers().is_empty());
         let Ok(Wire::ModuleData { hash: h, module: bytes }) =
             Wire::decode(data.as_ref().unwrap().kind, &data.unwrap().payload)

@@ -77,11 +77,18 @@ impl ProgramFactory for WasmFactory {
 
     fn restore(&self, snapshot: &[u8]) -> Result<Box<dyn Program>, String> {
         let hash = crate::snapshot::module_hash_of(snapshot).ok_or("not a WebAssembly agent snapshot")?;
-        let bytes = self.modules.get(&hash).ok_or_else(|| format!("module {hash} is not on this node"))?;
-        if content_hash(&bytes) != hash {
-            return Err(format!("module {hash} on this node does not match its hash"));
-        }
-        let code = self.cache.get_or_compile(&bytes)?;
+        // A compiled module in the cache was hashed from its bytes when it
+        // was compiled; otherwise the stored bytes are checked now.
+        let code = match snapshot.get(6..38).and_then(|h| self.cache.get(h.try_into().ok()?)) {
+            Some(code) => code,
+            None => {
+                let bytes = self.modules.get(&hash).ok_or_else(|| format!("module {hash} is not on this node"))?;
+                if content_hash(&bytes) != hash {
+                    return Err(format!("module {hash} on this node does not match its hash"));
+                }
+                self.cache.get_or_compile(&bytes)?
+            }
+        };
         Ok(Box::new(WasmProgram::restore(&code, snapshot, self.max_memory)?))
     }
 

@@ -86,6 +86,10 @@ impl wasmtime::ResourceLimiter for Host {
 pub struct Code {
     pub module: Module,
     pub hash: [u8; 32],
+    /// The bytes of memory instantiation writes (active data segments at
+    /// constant offsets: start, length); none when unknown (a start
+    /// function, a computed offset): a restore then zeroes all memory.
+    pub initialized: Option<Arc<[(u32, u32)]>>,
 }
 
 impl Code {
@@ -118,7 +122,31 @@ pub fn compile(instrumented: &[u8]) -> Result<Code, String> {
             return Err(format!("the module does not export \"{name}\" (is it instrumented?)"));
         }
     }
-    Ok(Code { module, hash })
+    Ok(Code { module, hash, initialized: initialized_ranges(instrumented).map(Arc::from) })
+}
+
+/// Where a module's instantiation writes memory (see `Code::initialized`).
+fn initialized_ranges(module: &[u8]) -> Option<Vec<(u32, u32)>> {
+    use wasmparser::{DataKind, Operator, Parser, Payload};
+    let mut ranges = Vec::new();
+    for payload in Parser::new(0).parse_all(module) {
+        match payload.ok()? {
+            Payload::StartSection { .. } => return None,
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data.ok()?;
+                    if let DataKind::Active { offset_expr, .. } = data.kind {
+                        match offset_expr.get_operators_reader().read().ok()? {
+                            Operator::I32Const { value } => ranges.push((value as u32, data.data.len() as u32)),
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(ranges)
 }
 
 pub struct WasmProgram {
@@ -338,7 +366,18 @@ impl WasmProgram {
         }
         memory.grow(p.st(), (state.pages - have) as u64).map_err(|e| format!("cannot grow memory: {e}"))?;
         let data = memory.data_mut(p.st());
-        data.fill(0);
+        // Fresh pages are zero: only what instantiation wrote is cleared
+        // (touching every page would cost a fault each).
+        match &code.initialized {
+            Some(ranges) => {
+                for (at, len) in ranges.iter() {
+                    let start = (*at as usize).min(data.len());
+                    let end = (*at as usize).saturating_add(*len as usize).min(data.len());
+                    data[start..end].fill(0);
+                }
+            }
+            None => data.fill(0),
+        }
         for (i, chunk) in &state.chunks {
             let at = *i as usize * snapshot::CHUNK;
             data[at..at + snapshot::CHUNK].copy_from_slice(chunk);
