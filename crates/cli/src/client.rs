@@ -36,6 +36,8 @@ use crate::progress;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for one response.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The answer to a wasm submit: instrumenting (at most 60 s) and compiling.
+const WASM_SUBMIT_TIMEOUT: Duration = Duration::from_secs(90);
 /// How often `--wait` and `--follow` ask for new console text.
 const POLL_EVERY: Duration = Duration::from_millis(50);
 
@@ -237,12 +239,22 @@ impl Client {
     /// terminal, a bar shows the bytes sent (`progress::upload_bar`), then
     /// a spinner until the node answers.
     pub fn call_uploading(&mut self, body: RequestBody, what: &str) -> Result<ReplyBody, String> {
+        self.call_uploading_within(body, what, RESPONSE_TIMEOUT)
+    }
+
+    /// `call_uploading`, waiting at most `timeout` for the answer.
+    pub fn call_uploading_within(
+        &mut self,
+        body: RequestBody,
+        what: &str,
+        timeout: Duration,
+    ) -> Result<ReplyBody, String> {
         let id = self.next_id;
         self.next_id += 1;
         let bytes = Request { id, body }.frame().encode();
         let Some(bar) = progress::upload_bar(bytes.len(), what) else {
             self.write(&bytes)?;
-            return self.answer(id, RESPONSE_TIMEOUT);
+            return self.answer(id, timeout);
         };
         let written =
             progress::write_in_pieces(&mut self.stream, &bytes, progress::UPLOAD_PIECE, |n| bar.set_position(n))
@@ -250,7 +262,7 @@ impl Client {
         if written.is_ok() {
             progress::awaiting_answer(&bar);
         }
-        let answer = written.and_then(|()| self.answer(id, RESPONSE_TIMEOUT));
+        let answer = written.and_then(|()| self.answer(id, timeout));
         bar.finish_and_clear();
         answer
     }
@@ -357,21 +369,12 @@ pub struct SubmitArgs {
 /// `itin submit`: prints the new agent's id; with `--wait`, streams its
 /// console instead and exits with its result.
 pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
-    let script = read_script(&a.file, MAX_SCRIPT_BYTES)?;
-    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
-    if vars.len() > MAX_VARS {
-        return Err(format!("more than {MAX_VARS} --var").into());
-    }
-    let request = match &a.key {
-        Some(path) => {
-            let key = crate::key::read(path)?;
-            let credential = key.sign(itinerant_core::Submission::now(script, a.name, vars)?);
-            RequestBody::Owner(OwnerRequest::SignedSubmit(Box::new(credential)))
-        }
-        None => RequestBody::Submit { script, name: a.name, vars },
-    };
+    let wasm = a.file.ends_with(".wasm");
+    let request = if wasm { wasm_submission(&a)? } else { tcl_submission(&a)? };
+    // A module is instrumented (wasm-opt, at most 60 s) and compiled first.
+    let timeout = if wasm { WASM_SUBMIT_TIMEOUT } else { RESPONSE_TIMEOUT };
     let mut client = Client::connect(&a.node)?;
-    let id = match client.call_uploading(request, "submit")? {
+    let id = match client.call_uploading_within(request, "submit", timeout)? {
         ReplyBody::Submitted { id } => id,
         other => return Err(unexpected(other).into()),
     };
@@ -391,6 +394,44 @@ pub fn submit(a: SubmitArgs) -> Result<ExitCode, Failure> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// A WebAssembly agent (`FILE.wasm`): the module, signed by its hash.
+fn wasm_submission(a: &SubmitArgs) -> Result<RequestBody, Failure> {
+    use itinerant_node::wasm_code::{submission_script, WasmRequest};
+    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
+    let limit = itinerant_wasm::instrument::MAX_MODULE_BYTES;
+    let meta = std::fs::metadata(&a.file).map_err(|e| format!("couldn't read \"{}\": {e}", a.file))?;
+    if meta.len() > limit as u64 {
+        return Err(format!("\"{}\" is larger than {limit} bytes", a.file).into());
+    }
+    let module = std::fs::read(&a.file).map_err(|e| format!("couldn't read \"{}\": {e}", a.file))?;
+    let credential = match &a.key {
+        Some(path) => {
+            let key = crate::key::read(path)?;
+            let submission = itinerant_core::Submission::now(submission_script(&module), a.name.clone(), vars.clone())?;
+            Some(Box::new(key.sign(submission)))
+        }
+        None => None,
+    };
+    Ok(RequestBody::Wasm(WasmRequest::Submit { module, name: a.name.clone(), vars, credential }))
+}
+
+/// An Agent Tcl agent from its script.
+fn tcl_submission(a: &SubmitArgs) -> Result<RequestBody, Failure> {
+    let script = read_script(&a.file, MAX_SCRIPT_BYTES)?;
+    let vars = a.vars.iter().map(|v| parse_pair("--var", v)).collect::<Result<Vec<_>, _>>()?;
+    if vars.len() > MAX_VARS {
+        return Err(format!("more than {MAX_VARS} --var").into());
+    }
+    Ok(match &a.key {
+        Some(path) => {
+            let key = crate::key::read(path)?;
+            let credential = key.sign(itinerant_core::Submission::now(script, a.name.clone(), vars)?);
+            RequestBody::Owner(OwnerRequest::SignedSubmit(Box::new(credential)))
+        }
+        None => RequestBody::Submit { script, name: a.name.clone(), vars },
+    })
 }
 
 /// Prints an agent's console from the start as it grows, until the agent

@@ -80,7 +80,8 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Start an agent on a running node from a Tcl file.
+    /// Start an agent on a running node from a Tcl file, or a WebAssembly
+    /// module (FILE.wasm, see docs/WASM.md).
     Submit {
         #[command(flatten)]
         node: NodeArg,

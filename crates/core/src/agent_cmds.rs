@@ -58,7 +58,7 @@ fn commands() -> &'static Arc<HostCommands> {
         t.add("agent_name", |i, a| match i.context::<AgentContext>() {
             Some(c) => {
                 let (shared, me) = (c.shared.clone(), c.id.clone());
-                agent_name(&shared, &me, i, a)
+                agent_name(&shared, &me, Some(i), a)
             }
             None => no_agent(),
         });
@@ -206,26 +206,10 @@ fn agent_receive(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args:
     if args.len() < 3 {
         return err(usage);
     }
-    let mut nonblocking = false;
-    let mut timeout = String::new();
-    let mut i = 3;
-    while i < args.len() {
-        match &*args[i].as_str() {
-            "-blocking" => nonblocking = false,
-            "-nonblocking" => nonblocking = true,
-            "-timeout" => {
-                i += 1;
-                let Some(ms) = args.get(i) else { return err(usage) };
-                match ms.as_int() {
-                    Ok(ms) if (0..=MAX_WAIT_MS).contains(&ms) => timeout = ms.to_string(),
-                    Ok(ms) => return err(format!("bad timeout \"{ms}\": must be 0 to {MAX_WAIT_MS} ms")),
-                    Err(e) => return HostResult::Error(e),
-                }
-            }
-            other => return err(format!("bad option \"{other}\": must be -blocking, -nonblocking, or -timeout")),
-        }
-        i += 1;
-    }
+    let (nonblocking, timeout) = match receive_options(&args[3..], usage) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
     // A message is there: hand it over now, without stopping the VM.
     if let Some(m) = shared.upgrade().and_then(|s| s.take_first(me)) {
         return match crate::runtime::deliver_plain(interp, &args[1].as_str(), &args[2].as_str(), m) {
@@ -233,15 +217,40 @@ fn agent_receive(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args:
             Err(e) => err(e),
         };
     }
+    receive_request(args[1].as_str().into_owned(), args[2].as_str().into_owned(), nonblocking, timeout)
+}
+
+/// The wait of an `agent_receive` that found no message.
+fn receive_request(code_var: String, body_var: String, nonblocking: bool, timeout: String) -> HostResult {
     HostResult::Suspend(HostRequest {
         command: "agent_receive".into(),
-        args: vec![
-            args[1].as_str().into_owned(),
-            args[2].as_str().into_owned(),
-            if nonblocking { "1".into() } else { String::new() },
-            timeout,
-        ],
+        args: vec![code_var, body_var, if nonblocking { "1".into() } else { String::new() }, timeout],
     })
+}
+
+/// `agent_receive`'s options: non-blocking, and the timeout ("" for none).
+fn receive_options(args: &[Value], usage: &str) -> Result<(bool, String), HostResult> {
+    let mut nonblocking = false;
+    let mut timeout = String::new();
+    let mut i = 0;
+    while i < args.len() {
+        match &*args[i].as_str() {
+            "-blocking" => nonblocking = false,
+            "-nonblocking" => nonblocking = true,
+            "-timeout" => {
+                i += 1;
+                let Some(ms) = args.get(i) else { return Err(err(usage)) };
+                match ms.as_int() {
+                    Ok(ms) if (0..=MAX_WAIT_MS).contains(&ms) => timeout = ms.to_string(),
+                    Ok(ms) => return Err(err(format!("bad timeout \"{ms}\": must be 0 to {MAX_WAIT_MS} ms"))),
+                    Err(e) => return Err(HostResult::Error(e)),
+                }
+            }
+            other => return Err(err(format!("bad option \"{other}\": must be -blocking, -nonblocking, or -timeout"))),
+        }
+        i += 1;
+    }
+    Ok((nonblocking, timeout))
 }
 
 fn after(args: &[Value]) -> HostResult {
@@ -258,7 +267,7 @@ fn after(args: &[Value]) -> HostResult {
     }
 }
 
-fn agent_name(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args: &[Value]) -> HostResult {
+fn agent_name(shared: &Weak<Shared>, me: &AgentId, interp: Option<&mut Interp>, args: &[Value]) -> HostResult {
     if args.len() != 2 {
         return err("wrong # args: should be \"agent_name name\"");
     }
@@ -272,7 +281,7 @@ fn agent_name(shared: &Weak<Shared>, me: &AgentId, interp: &mut Interp, args: &[
     if let Some(slot) = s.slots.lock().unwrap_or_else(|e| e.into_inner()).get_mut(me) {
         slot.name = Some(name.clone());
     }
-    if let Err(e) = interp.set_var("agent(name)", &name) {
+    if let Some(Err(e)) = interp.map(|i| i.set_var("agent(name)", &name)) {
         return err(e);
     }
     HostResult::Done(Value::from(name))
@@ -559,5 +568,63 @@ fn df_cmd(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult {
             HostResult::Done(Value::list(found))
         }
         _ => err(format!("bad subcommand \"{sub}\": must be deregister, modify, register, or search")),
+    }
+}
+
+/// A host call of a program in another language (`program::AgentHost`):
+/// `words` is an agent command as Tcl words, run by the same functions and
+/// checks as the Tcl command. Commands that read or write Tcl variables
+/// take their other form: `agent_receive ?-nonblocking? ?-timeout MS?`
+/// returns the message as the list `{sender code body}`; `agent_submit
+/// NODE SCRIPT` starts an Agent Tcl child; `puts TEXT` writes the console.
+pub(crate) fn call_for_program(shared: &Weak<Shared>, me: &AgentId, words: &[String]) -> crate::program::HostCall {
+    use crate::program::HostCall;
+    let args: Vec<Value> = words.iter().map(|w| Value::from(w.as_str())).collect();
+    let Some(command) = words.first() else { return HostCall::Error("empty command".into()) };
+    let result = match command.as_str() {
+        "agent_send" => agent_send(shared, me, &args),
+        "agent_receive" => {
+            let usage = "wrong # args: should be \"agent_receive ?-nonblocking? ?-timeout ms?\"";
+            match receive_options(&args[1..], usage) {
+                Err(e) => e,
+                Ok((nonblocking, timeout)) => match shared.upgrade().and_then(|s| s.take_first(me)) {
+                    Some(m) => HostResult::Done(Value::from(crate::program::plain_message_words(&m))),
+                    None => receive_request(String::new(), String::new(), nonblocking, timeout),
+                },
+            }
+        }
+        "after" => after(&args),
+        "exec" => exec(&args),
+        "agent_jump" | "agent_fork" => departure(command, &args),
+        "agent_submit" if words.len() == 3 => HostResult::Suspend(HostRequest {
+            command: "agent_submit".into(),
+            args: vec![words[1].clone(), words[2].clone()],
+        }),
+        "agent_submit" => err("wrong # args: should be \"agent_submit node script\""),
+        "agent_begin" => HostResult::Done(Value::from(me.as_str())),
+        "agent_name" => agent_name(shared, me, None, &args),
+        "agent_node" => match shared.upgrade() {
+            Some(s) => HostResult::Done(Value::from(s.config.node.as_str())),
+            None => err("the runtime is shutting down"),
+        },
+        "df" => df_cmd(shared, me, &args),
+        "ams" => ams_cmd(shared, &args),
+        "acl" => acl_cmd(shared, me, &args),
+        "agent_info" => agent_info(shared, me, &args),
+        "object" => crate::object_cmds::object_words(&args),
+        "resource" => crate::resource_cmds::resource_cmd(shared, me, &args),
+        "store" => crate::resource_cmds::store_cmd(shared, me, &args),
+        "puts" if words.len() == 2 => {
+            if let Some(s) = shared.upgrade() {
+                s.write_console(me, &words[1]);
+            }
+            HostResult::Done(Value::empty())
+        }
+        other => err(format!("invalid command name \"{other}\"")),
+    };
+    match result {
+        HostResult::Done(v) => HostCall::Done(v.as_str().into_owned()),
+        HostResult::Error(e) => HostCall::Error(e.value().as_str().into_owned()),
+        HostResult::Suspend(r) => HostCall::Suspend(r),
     }
 }

@@ -43,6 +43,7 @@ pub mod observe;
 pub mod ordering;
 pub mod owner;
 mod package;
+pub mod program;
 pub mod quota;
 mod resource_cmds;
 pub mod resources;
@@ -53,6 +54,7 @@ pub use checkpoint::{AgentImage, Persist};
 pub use inspect::{AgentDetail, AgentSummary, ConsoleChunk};
 pub use library::{Library, Requirement};
 pub use owner::{Authority, Credential, Entry, Grant, Owner, OwnerKey, Submission};
+pub use program::{AgentHost, HostCall, Program, ProgramFactory};
 pub use quota::Quotas;
 pub use runtime::{
     AgentId, AgentOutcome, AgentState, AgentView, Departure, DepartureKind, DepartureOutcome, Endpoints, KeyValue,

@@ -17,6 +17,11 @@ fn err(msg: impl Into<String>) -> HostResult {
 
 /// `object SUBCOMMAND ...`.
 pub(crate) fn object_cmd(_: &mut Interp, args: &[Value]) -> HostResult {
+    object_words(args)
+}
+
+/// `object SUBCOMMAND ...` for any agent (no interpreter needed).
+pub(crate) fn object_words(args: &[Value]) -> HostResult {
     let words: Vec<String> = args.iter().map(|a| a.as_str().into_owned()).collect();
     let usage = "wrong # args: should be \"object call ?-timeout ms? reference method ?arg ...?\"";
     match words.get(1).map(String::as_str) {

@@ -17,6 +17,7 @@ use crate::acl::{Acl, AclFilter};
 use crate::checkpoint::{AgentImage, Persist, PARK_CHECKPOINT_GAP};
 use crate::library::{Library, Requirement};
 use crate::ordering::{Reorder, Sequencer};
+use crate::program::{AgentHost, Program, ProgramFactory};
 use itinerant_tcl::{HostRequest, Interp, Outcome};
 
 mod delivery;
@@ -26,6 +27,7 @@ mod migrate;
 mod object_call;
 mod observe;
 mod owners;
+mod programs;
 mod quotas;
 mod registry;
 mod resource_io;
@@ -34,7 +36,8 @@ pub use migrate::{Departure, DepartureKind, DepartureOutcome, Load, Movable, Mov
 pub use observe::AgentView;
 pub(crate) use resource_io::parse_port;
 pub use resource_io::{Endpoints, KeyValue, MemoryKeyValue};
-use threads::{blocking_loop, timer_loop, worker_loop, BlockingJob, Console};
+pub(crate) use threads::Console;
+use threads::{blocking_loop, timer_loop, worker_loop, BlockingJob};
 
 /// How a runtime runs its agents.
 #[derive(Clone, Debug)]
@@ -312,10 +315,10 @@ impl Receiver {
         }
     }
 
-    /// Gives `m` to the interpreter and resumes it.
-    fn deliver(&self, interp: &mut Interp, m: Message) {
+    /// Gives `m` to the program and resumes it.
+    fn deliver(&self, interp: &mut Box<dyn Program>, m: Message) {
         let r = match self {
-            Receiver::Plain { code_var, body_var } => deliver_plain(interp, code_var, body_var, m),
+            Receiver::Plain { code_var, body_var } => return interp.deliver_message(code_var, body_var, m),
             Receiver::Acl(_) => {
                 let items: Vec<itinerant_tcl::Value> = m
                     .acl
@@ -343,7 +346,7 @@ pub(crate) fn deliver_plain(interp: &mut Interp, code_var: &str, body_var: &str,
 /// exactly one place at a time: the run queue, a worker, or its parking spot.
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
-    pub(crate) interp: Interp,
+    pub(crate) interp: Box<dyn Program>,
     /// When the last checkpoint was taken (with persistence only).
     checkpointed_at: Option<Instant>,
     /// Has it run since its last checkpoint?
@@ -353,7 +356,7 @@ pub(crate) struct Agent {
 }
 
 impl Agent {
-    fn new(id: AgentId, interp: Interp) -> Box<Agent> {
+    fn new(id: AgentId, interp: Box<dyn Program>) -> Box<Agent> {
         Box::new(Agent { id, interp, checkpointed_at: None, dirty: true, rate: quotas::Rate::default() })
     }
 }
@@ -378,7 +381,7 @@ impl Birth {
         // cheap walk); its code is counted at the next one.
         interp.set_memory_limit(Some(s.config.quotas.memory_bytes));
         interp.start(&script, None);
-        Agent::new(id, interp)
+        Agent::new(id, Box::new(interp))
     }
 }
 
@@ -564,6 +567,8 @@ pub(crate) struct Shared {
     /// Event counters and the sniffer's ring (`observe.rs`).
     pub(crate) counters: crate::observe::Counters,
     pub(crate) sniffer: crate::observe::Sniffer,
+    /// Builds and restores programs in languages other than Tcl.
+    program_factory: OnceLock<Arc<dyn ProgramFactory>>,
 }
 
 /// A running set of agents on worker threads.
@@ -620,6 +625,7 @@ impl Runtime {
             gap_timers: Mutex::new(BinaryHeap::new()),
             counters: Default::default(),
             sniffer: Default::default(),
+            program_factory: OnceLock::new(),
         });
         let mut threads = Vec::new();
         for i in 0..workers {
@@ -699,33 +705,9 @@ impl Runtime {
             s.agent_here(&id, 0);
             return Ok(id);
         }
-        let mut interp = Interp::new();
-        s.attach(&mut interp, &id, credential.as_deref());
-        let owner = credential.as_ref().map(|c| c.owner.name.as_str()).unwrap_or("");
-        for (k, v) in [
-            ("local", id.as_str()),
-            ("name", name.unwrap_or("")),
-            ("node", s.config.node.as_str()),
-            ("home", id.home()),
-            ("root", id.as_str()),
-            ("owner", owner),
-        ] {
-            interp.set_var(&format!("agent({k})"), v)?;
-        }
-        for (k, v) in vars {
-            interp.set_var(k, v)?;
-        }
-        interp.start(script, None);
-        let mut agent = Agent::new(id.clone(), interp);
-        {
-            let mut slots = lock(&s.slots);
-            let slot = slots.insert_if_absent(&id, || Box::new(s.born(name)));
-            slot.credential = credential;
-            s.checkpoint(&mut agent, slot, None);
-        }
-        s.agent_here(&id, 0);
-        s.enqueue(agent);
-        Ok(id)
+        let mut tcl = Interp::new();
+        tcl.start(script, None);
+        self.spawn_program(Box::new(tcl), &id, name, vars, credential)
     }
 
     /// Gives the runtime durable storage: from now on agents are
@@ -769,8 +751,8 @@ impl Runtime {
     /// wait keeps its wall-clock deadline).
     pub fn restore(&self, image: AgentImage) -> Result<(), String> {
         let s = &self.shared;
-        let interp = itinerant_tcl::snapshot::restore(&image.snapshot)
-            .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
+        let interp =
+            s.restore_program(&image.snapshot).map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let wait = interp.pending_request().cloned().map(|req| WaitRequest::parse(req, image.wake_at_ms));
         let prepared = s.prepare(interp, image, wait)?;
         s.admit(prepared)
@@ -983,10 +965,8 @@ impl Shared {
 
     /// Gives a new or restored interpreter its console, agent commands and
     /// the memory quota of its owner (`credential`).
-    fn attach(self: &Arc<Self>, interp: &mut Interp, id: &AgentId, credential: Option<&crate::owner::Credential>) {
-        interp.set_output(Box::new(Console::new(self, id)));
-        crate::agent_cmds::install(interp, Arc::downgrade(self), id);
-        interp.set_memory_limit(Some(self.quotas_of(credential).memory_bytes));
+    fn attach(self: &Arc<Self>, interp: &mut dyn Program, id: &AgentId, credential: Option<&crate::owner::Credential>) {
+        interp.attach(AgentHost::new(self, id), self.quotas_of(credential).memory_bytes);
     }
 
     /// Makes sure agent number `n` is reserved in the store before it is
@@ -1004,7 +984,7 @@ impl Shared {
     /// The image of `agent` (on no worker, or owned by the caller); `slot`
     /// is its registry entry, `deadline` its timer if it waits on one.
     fn image(&self, agent: &Agent, slot: &Slot, deadline: Option<Instant>) -> Option<AgentImage> {
-        let snapshot = match itinerant_tcl::snapshot::save(&agent.interp) {
+        let snapshot = match agent.interp.snapshot() {
             Ok(bytes) => bytes,
             Err(e) => {
                 tracing::warn!(node = %self.config.node, "cannot checkpoint agent {}: {e}", agent.id);
@@ -1339,7 +1319,7 @@ impl Shared {
 
     /// An agent's output: to its console here, or where its console
     /// binding says (a global reference to the console of another node).
-    fn write_console(&self, id: &AgentId, text: &str) {
+    pub(crate) fn write_console(&self, id: &AgentId, text: &str) {
         let bound_at = {
             let slots = lock(&self.slots);
             let Some(slot) = slots.get(id) else { return };

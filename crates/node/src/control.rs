@@ -136,6 +136,8 @@ pub enum RequestBody {
     Front(crate::front::proto::FrontRequest),
     /// The cluster directory (tags 60–64, `cluster/proto.rs`).
     Cluster(crate::cluster::ClusterRequest),
+    /// WebAssembly agents (tags 70–79, `wasm_code.rs`).
+    Wasm(crate::wasm_code::WasmRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -411,6 +413,7 @@ impl Request {
             RequestBody::Service(req) => req.encode(&mut out),
             RequestBody::Front(req) => req.encode(&mut out),
             RequestBody::Cluster(req) => req.encode(&mut out),
+            RequestBody::Wasm(req) => req.encode(&mut out),
         }
         out
     }
@@ -446,6 +449,7 @@ impl Request {
             t @ 45..=49 => RequestBody::Service(crate::services::proto::ServiceRequest::decode(t, &mut r)?),
             t @ 50..=59 => RequestBody::Front(crate::front::proto::FrontRequest::decode(t, &mut r)?),
             t @ 60..=64 => RequestBody::Cluster(crate::cluster::ClusterRequest::decode(t, &mut r)?),
+            t @ 70..=79 => RequestBody::Wasm(crate::wasm_code::WasmRequest::decode(t, &mut r)?),
             t => return Err(DecodeError(format!("unknown request {t}"))),
         };
         finish(&r, Request { id, body })
@@ -730,6 +734,7 @@ pub struct NodeView<'a> {
     pub owners: &'a crate::signed::Owners,
     pub services: &'a Arc<crate::services::Services>,
     pub directory: &'a Arc<dyn crate::cluster::Directory>,
+    pub wasm: &'a Arc<crate::wasm_code::WasmCode>,
 }
 
 /// Serves one client connection whose first frames (starting with the
@@ -906,6 +911,7 @@ async fn handle_async(node: &NodeView<'_>, body: RequestBody) -> Result<ReplyBod
             node.directory.library_published(&lib);
             Ok(ReplyBody::Published { created })
         }
+        RequestBody::Wasm(req) => crate::wasm_code::handle(node, req).await,
         other => handle(node, other),
     }
 }
@@ -1040,6 +1046,7 @@ pub fn handle(node: &NodeView, body: RequestBody) -> Result<ReplyBody, String> {
         RequestBody::Service(req) => node.services.handle(req).map(ReplyBody::Service),
         RequestBody::Front(req) => Ok(ReplyBody::Front(crate::front::handle(node.objects, req))),
         RequestBody::Cluster(_) => Err("cluster requests are served by the connection".into()),
+        RequestBody::Wasm(_) => Err("wasm requests are served asynchronously".into()),
     }
 }
 

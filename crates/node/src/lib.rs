@@ -34,3 +34,4 @@ pub mod proto;
 pub mod services;
 pub mod signed;
 pub mod store;
+pub mod wasm_code;

@@ -168,6 +168,8 @@ struct Links {
     /// FIPA HTTP MTP messages to other platforms, posted on this runtime.
     fipa: crate::fipa::outbound::Outbound,
     handle: tokio::runtime::Handle,
+    /// WebAssembly agents: modules, their offers to peers (`wasm_code.rs`).
+    wasm: Arc<crate::wasm_code::WasmCode>,
 }
 
 impl cluster::Net for Links {
@@ -261,7 +263,7 @@ impl Links {
     fn resend_transfers(&self) {
         let pending: Vec<(String, Frame)> =
             self.unanswered.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
-        for (dest, frame) in pending {
+        for (dest, frame) in pending.into_iter().chain(self.wasm.offers()) {
             let _ = self.send_frame(&dest, frame);
         }
     }
@@ -314,6 +316,15 @@ impl Router for Links {
         // jump; one that chose differently would run twice).
         if let Some(store) = &self.store {
             itinerant_core::Persist::flush(store.as_ref());
+        }
+        if let Some(hash) =
+            self.wasm.module_of(&departure.image.snapshot).filter(|h| !self.wasm.peer_has(&departure.dest, h))
+        {
+            // A wasm agent's transfer waits until the destination said
+            // whether it needs the module (`wasm_code.rs`).
+            let offer = self.wasm.hold(&departure.dest, &hash, (key, frame));
+            let _ = self.send_frame(&departure.dest, offer);
+            return Ok(());
         }
         self.unanswered.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (departure.dest.clone(), frame.clone()));
         // A full queue is no answer: the retry sends it again.
@@ -438,7 +449,10 @@ impl Node {
         if runtime_config.sandbox.is_none() {
             runtime_config.sandbox = config.data.as_ref().map(|d| d.join("sandbox"));
         }
+        let wasm =
+            Arc::new(crate::wasm_code::WasmCode::new(config.data.as_deref(), runtime_config.quotas.memory_bytes));
         let runtime = Arc::new(Runtime::new(runtime_config));
+        runtime.set_program_factory(wasm.factory());
         if let Some(opened) = &opened {
             runtime.set_key_value(opened.store.clone());
         }
@@ -493,6 +507,7 @@ impl Node {
             },
             fipa: Default::default(),
             handle: tokio::runtime::Handle::current(),
+            wasm,
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);
@@ -1037,6 +1052,7 @@ async fn serve_inbound(
                 owners: &links.owners,
                 services: &links.services,
                 directory: &links.directory,
+                wasm: &links.wasm,
             };
             return control::serve_client(stream, decoder, frames, view).await;
         }
@@ -1095,10 +1111,39 @@ async fn serve_inbound(
                         }
                     }
                 }
+                (Some(from), Wire::ModuleOffer { hash }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    let _ = links.send_frame(from, links.wasm.answer_offer(&hash));
+                }
+                (Some(from), Wire::ModuleWanted { hash, wanted }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    let (data, held) = links.wasm.offer_answered(from, &hash, wanted);
+                    if let Some(f) = data {
+                        let _ = links.send_frame(from, f);
+                    }
+                    for (key, f) in held {
+                        links
+                            .unanswered
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(key, (from.clone(), f.clone()));
+                        let _ = links.send_frame(from, f);
+                    }
+                }
+                (Some(from), Wire::ModuleData { hash, module }) => {
+                    deliver(rt, links, from, std::mem::take(&mut batch));
+                    // Compiling may take a while: off the reader, but before
+                    // the transfer behind it is judged (it waits for this).
+                    let (wasm, from2) = (links.wasm.clone(), from.clone());
+                    let _ = tokio::task::spawn_blocking(move || wasm.module_received(&from2, &hash, &module)).await;
+                }
                 (Some(from), Wire::TransferReply { agent, epoch, outcome }) => {
                     deliver(rt, links, from, std::mem::take(&mut batch));
                     let id = AgentId::parse(&agent).ok_or_else(|| format!("transfer reply for \"{agent}\""))?;
                     links.unanswered.lock().unwrap_or_else(|e| e.into_inner()).remove(&(agent, epoch));
+                    if outcome.as_ref().is_err_and(|why| why.contains("is not on this node")) {
+                        links.wasm.forget_peer(from);
+                    }
                     let outcome = match outcome.map(|new| AgentId::parse(&new).ok_or(new)) {
                         Ok(Ok(new_id)) => DepartureOutcome::Accepted(new_id),
                         Ok(Err(bad)) => return Err(format!("transfer accepted as bad id \"{bad}\"")),

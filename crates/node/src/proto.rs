@@ -19,6 +19,12 @@ pub const KIND_LIBRARY_REPLY: u8 = 8;
 pub const KIND_RESOURCE_CALL: u8 = 9;
 pub const KIND_RESOURCE_REPLY: u8 = 10;
 pub const KIND_LOAD: u8 = 11;
+/// Code segments of WebAssembly agents (`wasm_code.rs`): the source offers
+/// a module by hash before a transfer, the receiver says whether it wants
+/// it, and the source sends it only then.
+pub const KIND_MODULE_OFFER: u8 = 13;
+pub const KIND_MODULE_WANTED: u8 = 14;
+pub const KIND_MODULE_DATA: u8 = 15;
 /// One past the highest kind (fuzzing and tests cover `0..KIND_END`).
 pub const KIND_END: u8 = 12;
 /// Most words in a resource operation.
@@ -64,6 +70,13 @@ pub enum Wire {
     /// drain and balancing): agents wanting a worker, agents living there,
     /// and whether it refuses new agents.
     Load { runnable: u64, agents: u64, draining: bool },
+    /// A transfer of a wasm agent follows: does the receiver lack the
+    /// module (the hex sha-256 of its instrumented bytes)?
+    ModuleOffer { hash: String },
+    /// The receiver's answer to an offer.
+    ModuleWanted { hash: String, wanted: bool },
+    /// The module itself (checked against its hash on receipt).
+    ModuleData { hash: String, module: Vec<u8> },
 }
 
 /// Why a payload was refused.
@@ -119,6 +132,9 @@ impl Wire {
             Wire::LibraryRequest { .. } => KIND_LIBRARY_REQUEST,
             Wire::LibraryReply { .. } => KIND_LIBRARY_REPLY,
             Wire::Load { .. } => KIND_LOAD,
+            Wire::ModuleOffer { .. } => KIND_MODULE_OFFER,
+            Wire::ModuleWanted { .. } => KIND_MODULE_WANTED,
+            Wire::ModuleData { .. } => KIND_MODULE_DATA,
         }
     }
 
@@ -193,6 +209,16 @@ impl Wire {
                 out.extend_from_slice(&agents.to_be_bytes());
                 out.push(u8::from(*draining));
             }
+            Wire::ModuleOffer { hash } => put_str(&mut out, hash),
+            Wire::ModuleWanted { hash, wanted } => {
+                put_str(&mut out, hash);
+                out.push(u8::from(*wanted));
+            }
+            Wire::ModuleData { hash, module } => {
+                put_str(&mut out, hash);
+                out.extend_from_slice(&(module.len() as u32).to_be_bytes());
+                out.extend_from_slice(module);
+            }
         }
         out
     }
@@ -259,6 +285,20 @@ impl Wire {
                     f => return Err(DecodeError(format!("bad flag {f}"))),
                 },
             },
+            KIND_MODULE_OFFER => Wire::ModuleOffer { hash: r.str()? },
+            KIND_MODULE_WANTED => Wire::ModuleWanted {
+                hash: r.str()?,
+                wanted: match r.byte()? {
+                    0 => false,
+                    1 => true,
+                    f => return Err(DecodeError(format!("bad flag {f}"))),
+                },
+            },
+            KIND_MODULE_DATA => {
+                let hash = r.str()?;
+                let n = r.u32()? as usize;
+                Wire::ModuleData { hash, module: r.take(n)?.to_vec() }
+            }
             k => return Err(DecodeError(format!("unknown message kind {k}"))),
         };
         if r.left() != 0 {
@@ -534,6 +574,21 @@ mod tests {
         let mut bad = bytes.clone();
         *bad.last_mut().unwrap() = 2;
         assert!(Wire::decode(KIND_LOAD, &bad).unwrap_err().0.contains("bad flag"));
+    }
+
+    #[test]
+    fn module_frames_roundtrip_and_truncations_are_refused() {
+        for w in [
+            Wire::ModuleOffer { hash: "ab".repeat(32) },
+            Wire::ModuleWanted { hash: "cd".into(), wanted: true },
+            Wire::ModuleData { hash: "ef".into(), module: vec![0, 97, 115, 109, 1] },
+        ] {
+            let bytes = w.encode();
+            assert_eq!(Wire::decode(w.kind(), &bytes), Ok(w.clone()));
+            for cut in 0..bytes.len() {
+                assert!(Wire::decode(w.kind(), &bytes[..cut]).is_err(), "{w:?} cut at {cut}");
+            }
+        }
     }
 
     proptest! {

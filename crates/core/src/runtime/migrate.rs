@@ -26,6 +26,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::program::Program;
 use itinerant_tcl::Interp;
 
 use super::{
@@ -187,7 +188,7 @@ impl Prepared {
     /// is taken now, only when asked (a node without a store never pays
     /// for a second snapshot per hop).
     pub fn image_to_store(&self) -> Result<AgentImage, String> {
-        let snapshot = itinerant_tcl::snapshot::save(&self.agent.interp).map_err(|e| e.to_string())?;
+        let snapshot = self.agent.interp.snapshot()?;
         Ok(AgentImage { snapshot, ..self.image.clone() })
     }
 }
@@ -207,8 +208,8 @@ impl Runtime {
         };
         s.check_arrival(image.credential.as_deref(), entry).map_err(|why| format!("agent {}: {why}", image.id))?;
         s.refuse_if_full()?;
-        let mut interp = itinerant_tcl::snapshot::restore(&image.snapshot)
-            .map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
+        let mut interp =
+            s.restore_program(&image.snapshot).map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let node = s.config.node.clone();
         let mut image = image;
         image.moving_to = None;
@@ -220,9 +221,9 @@ impl Runtime {
             DepartureKind::Jump | DepartureKind::Move => image.id.clone(),
             DepartureKind::Fork | DepartureKind::Submit => {
                 let id = s.new_id();
-                interp.set_var("agent(local)", id.as_str())?;
-                interp.set_var("agent(home)", &node)?;
-                interp.set_var("agent(name)", "")?;
+                interp.set_agent_field("local", id.as_str())?;
+                interp.set_agent_field("home", &node)?;
+                interp.set_agent_field("name", "")?;
                 image = AgentImage {
                     id: id.clone(),
                     name: None,
@@ -237,10 +238,10 @@ impl Runtime {
                 id
             }
         };
-        interp.set_var("agent(node)", &node)?;
+        interp.set_agent_field("node", &node)?;
         // The owner shown is the credential's, not what the agent (or its
         // parent) may have written into its array.
-        interp.set_var("agent(owner)", image.credential.as_ref().map_or("", |c| c.owner.name.as_str()))?;
+        interp.set_agent_field("owner", image.credential.as_ref().map_or("", |c| c.owner.name.as_str()))?;
         if let Some(request) = kind.request().filter(|_| kind != DepartureKind::Submit) {
             // The jump or fork returns "" where the agent now runs.
             match interp.pending_request() {
@@ -428,11 +429,11 @@ impl Shared {
     /// is what it waits on (from its pending request) for a recovery.
     pub(super) fn prepare(
         self: &Arc<Self>,
-        mut interp: Interp,
+        mut interp: Box<dyn Program>,
         image: AgentImage,
         wait: Option<Result<WaitRequest, String>>,
     ) -> Result<Prepared, String> {
-        self.attach(&mut interp, &image.id, image.credential.as_deref());
+        self.attach(&mut *interp, &image.id, image.credential.as_deref());
         if image.id.home() == self.config.node {
             if let Some(n) = image.id.as_str().split_once('@').and_then(|(n, _)| n.parse::<u64>().ok()) {
                 self.next_id.fetch_max(n + 1, std::sync::atomic::Ordering::Relaxed);
@@ -736,8 +737,8 @@ impl Shared {
     /// The image of a new agent that runs `script` from the start, with the
     /// parent's root and owner (its id is given on arrival).
     fn child_image(&self, parent: &Agent, script: String, epoch: u64) -> Result<AgentImage, String> {
-        let root = parent.interp.global_var("agent(root)").unwrap_or_default();
-        let owner = parent.interp.global_var("agent(owner)").unwrap_or_default();
+        let root = parent.interp.agent_field("root").unwrap_or_default();
+        let owner = parent.interp.agent_field("owner").unwrap_or_default();
         let mut child = Interp::new();
         // Registered here so the child's command table has them; the
         // destination provides their functions.

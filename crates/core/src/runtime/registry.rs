@@ -13,8 +13,9 @@ type ById = HashMap<AgentId, Box<Slot>, ahash::RandomState>;
 /// buckets, so entries stay small. Hashed with ahash (every message and
 /// every scheduling step looks an agent up). Reads go through `Deref`;
 /// adding and removing slots goes through [`Slots::insert`],
-/// [`Slots::insert_if_absent`] and [`Slots::remove`], which keep the name
-/// index (names are given when a slot is made and never change).
+/// [`Slots::insert_if_absent`], [`Slots::remove`] and [`Slots::retain`],
+/// which keep the name index (names are given when a slot is made and
+/// never change); never through the map's own `entry`/`retain`.
 #[derive(Default)]
 pub(crate) struct Slots {
     by_id: ById,
@@ -60,6 +61,14 @@ impl Slots {
         let slot = self.by_id.remove(id)?;
         self.unindex(id, slot.name.as_deref());
         Some(slot)
+    }
+
+    /// Keeps only the slots for which `keep` holds.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&AgentId, &Slot) -> bool) {
+        let gone: Vec<AgentId> = self.by_id.iter().filter(|(id, s)| !keep(id, s)).map(|(id, _)| id.clone()).collect();
+        for id in gone {
+            self.remove(&id);
+        }
     }
 
     /// The agent living here under `name` (the oldest, if several do).

@@ -185,13 +185,13 @@ fn next_due_timer(s: &Shared) -> Option<(AgentId, u64)> {
 }
 
 /// An agent's `puts` goes to its console in the registry.
-pub(super) struct Console {
+pub(crate) struct Console {
     shared: Weak<Shared>,
     id: AgentId,
 }
 
 impl Console {
-    pub(super) fn new(shared: &Arc<Shared>, id: &AgentId) -> Console {
+    pub(crate) fn new(shared: &Arc<Shared>, id: &AgentId) -> Console {
         Console { shared: Arc::downgrade(shared), id: id.clone() }
     }
 }
