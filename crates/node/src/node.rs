@@ -168,6 +168,9 @@ struct Links {
     /// FIPA HTTP MTP messages to other platforms, posted on this runtime.
     fipa: crate::fipa::outbound::Outbound,
     handle: tokio::runtime::Handle,
+    /// Largest frame payload (the peers' limit too: one configuration per
+    /// cluster); a bigger transfer is refused before it leaves.
+    max_frame: usize,
     /// WebAssembly agents: modules, their offers to peers (`wasm_code.rs`).
     wasm: Arc<crate::wasm_code::WasmCode>,
 }
@@ -303,6 +306,15 @@ impl Router for Links {
             kind: departure.kind.name().to_owned(),
             image: crate::image::encode(&departure.image),
         });
+        // The destination would drop it as oversized, and the retry send
+        // it again forever: the agent hears why instead, and stays here.
+        if frame.payload.len() > self.max_frame {
+            return Err(format!(
+                "the agent's image is {} bytes, more than the {} bytes a transfer may carry",
+                frame.payload.len(),
+                self.max_frame
+            ));
+        }
         // A fresh transfer to no known node is refused here (nothing was
         // sent). A resent one is kept: the peer's link may come later (the
         // node adds its peers after it resumes its agents).
@@ -508,6 +520,7 @@ impl Node {
             fipa: Default::default(),
             handle: tokio::runtime::Handle::current(),
             wasm,
+            max_frame: config.max_frame,
         });
         let peers: std::sync::Weak<dyn crate::objects::Peers> = Arc::downgrade(&links) as _;
         links.objects.set_peers(peers);

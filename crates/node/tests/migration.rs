@@ -43,3 +43,17 @@ async fn messages_follow_a_moving_agent_none_lost() {
 async fn an_agent_bouncing_fast_between_two_nodes_is_never_lost() {
     checks::an_agent_bouncing_fast_between_two_nodes_is_never_lost(&three().await).await;
 }
+
+/// An agent whose image is bigger than a frame may carry is told so by
+/// its `agent_jump` and goes on where it is (a transfer the destination
+/// must drop would otherwise be sent again forever, the agent frozen).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_too_big_to_carry_is_told_and_stays() {
+    let nodes = common::peered(&["big1", "big2"], |c| c.max_frame = 64 << 10).await;
+    let script = "set x [string repeat y 100000]
+        set r [catch {agent_jump big2} m]
+        list $r [string match {*bytes, more than the 65536 bytes a transfer may carry} $m] $agent(node) [string length $x]";
+    let id = nodes[0].runtime().spawn(script, None).unwrap();
+    let got = tokio::time::timeout(std::time::Duration::from_secs(20), common::result_on(&nodes[0], &id)).await;
+    assert_eq!(got.unwrap(), Ok("1 1 big1 100000".to_string()));
+}
