@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Messages the sniffer keeps (the dashboard reads them by sequence number).
@@ -206,7 +206,9 @@ impl Sniffer {
 /// One stay of an agent on a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hop {
-    pub node: String,
+    /// Shared by the hops on the same node (an itinerary names few nodes
+    /// many times, and travels with the agent on every hop).
+    pub node: Arc<str>,
     /// Milliseconds since the Unix epoch.
     pub arrived_ms: u64,
     /// When it left (known on arrival at the next node); none: still there.
@@ -235,7 +237,16 @@ impl Itinerary {
             // Most agents never move: room for one hop, not Vec's first four.
             self.hops.reserve_exact(1);
         }
-        self.hops.push(Hop { node: node.to_owned(), arrived_ms: at_ms, left_ms: None });
+        let node = self.node_named(node);
+        self.hops.push(Hop { node, arrived_ms: at_ms, left_ms: None });
+    }
+
+    /// The itinerary's name for `node`: one of its recent hops', or new.
+    pub fn node_named(&self, node: &str) -> Arc<str> {
+        match self.hops.iter().rev().take(4).find(|h| &*h.node == node) {
+            Some(h) => h.node.clone(),
+            None => Arc::from(node),
+        }
     }
 }
 
@@ -299,6 +310,7 @@ mod tests {
         }
         assert_eq!(it.hops.len(), MAX_HOPS);
         assert_eq!(it.dropped, 2);
-        assert_eq!(it.hops[0].node, "c");
+        assert_eq!(&*it.hops[0].node, "c");
+        assert!(Arc::ptr_eq(&it.hops[MAX_HOPS - 1].node, &it.hops[MAX_HOPS - 2].node), "one name shared");
     }
 }

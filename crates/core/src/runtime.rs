@@ -389,6 +389,9 @@ impl Birth {
 enum Runnable {
     Agent(Box<Agent>),
     Birth(Box<Birth>),
+    /// An agent whose departure may block (a durable write, files read):
+    /// handed from a network thread to a worker, which serves it.
+    Departing(Box<(Box<Agent>, WaitRequest)>),
 }
 
 /// What a parked agent waits for.
@@ -755,7 +758,7 @@ impl Runtime {
             s.restore_program(&image.snapshot).map_err(|e| format!("agent {}: bad snapshot: {e}", image.id))?;
         let wait = interp.pending_request().cloned().map(|req| WaitRequest::parse(req, image.wake_at_ms));
         let prepared = s.prepare(interp, image, wait)?;
-        s.admit(prepared)
+        s.admit(prepared, false).map(drop)
     }
 
     /// Waits until every checkpoint issued so far is durable (at once
@@ -795,6 +798,9 @@ impl Runtime {
                 .filter_map(|r| match r {
                     Runnable::Agent(a) => Some(a),
                     Runnable::Birth(_) => None,
+                    // Its image keeps the departure as its pending request,
+                    // served again when it is resumed.
+                    Runnable::Departing(d) => Some(d.0),
                 })
                 .collect();
             for mut agent in queued {
@@ -1110,12 +1116,20 @@ impl Shared {
 
     /// Makes a woken or preempted agent runnable, unless it was suspended or
     /// killed meanwhile (`slot` is its registry entry, locked by the caller).
-    fn make_runnable(&self, slot: &mut Slot, mut agent: Box<Agent>) {
+    fn make_runnable(&self, slot: &mut Slot, agent: Box<Agent>) {
+        if let Some(agent) = self.ready(slot, agent) {
+            self.enqueue(agent);
+        }
+    }
+
+    /// The agent back, active, if it may run now; otherwise it is ended
+    /// (killed), frozen for a move or held (suspended).
+    fn ready(&self, slot: &mut Slot, mut agent: Box<Agent>) -> Option<Box<Agent>> {
         if slot.kill {
             self.end(&agent.id, slot, Err("killed".into()));
         } else if let Some(dest) = slot.move_to.take() {
             if let Err(agent) = self.freeze_for_move(slot, agent, dest, None, None) {
-                self.make_runnable(slot, agent);
+                return self.ready(slot, agent);
             }
         } else if slot.suspend {
             slot.state = AgentState::Suspended;
@@ -1123,8 +1137,9 @@ impl Shared {
             slot.held = Some(agent);
         } else {
             slot.state = AgentState::Active;
-            self.enqueue(agent);
+            return Some(agent);
         }
+        None
     }
 
     /// The agent if it may run now; otherwise it is held or ended.

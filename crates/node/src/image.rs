@@ -107,15 +107,14 @@ fn read_itinerary(r: &mut Reader) -> Result<Itinerary, DecodeError> {
     if n > MAX_HOPS {
         return Err(DecodeError(format!("itinerary of {n} hops (at most {MAX_HOPS})")));
     }
-    let hops = (0..n)
-        .map(|_| {
-            let node = r.str()?;
-            let arrived_ms = r.u64()?;
-            let left_ms = Some(r.u64()?).filter(|ms| *ms != 0);
-            Ok(Hop { node, arrived_ms, left_ms })
-        })
-        .collect::<Result<_, DecodeError>>()?;
-    Ok(Itinerary { hops, dropped })
+    let mut it = Itinerary { hops: Vec::with_capacity(n), dropped };
+    for _ in 0..n {
+        let node = it.node_named(r.str_ref()?);
+        let arrived_ms = r.u64()?;
+        let left_ms = Some(r.u64()?).filter(|ms| *ms != 0);
+        it.hops.push(Hop { node, arrived_ms, left_ms });
+    }
+    Ok(it)
 }
 
 /// A credential: owner key and name, signature, then the submission (time,

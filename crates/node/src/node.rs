@@ -1119,7 +1119,7 @@ async fn serve_inbound(
                     // once, the answer still reaches the source first.
                     if let Some(p) = arrived {
                         let id = p.id().clone();
-                        if let Err(e) = rt.admit(p) {
+                        if let Err(e) = rt.admit_and_run(p) {
                             tracing::warn!(node = %rt.node(), "agent {id} recorded but not started: {e}");
                         }
                     }

@@ -378,7 +378,7 @@ impl<'a> Reader<'a> {
         self.b.len() - self.at
     }
 
-    pub(crate) fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if n > self.left() {
             return Err(DecodeError(format!("truncated: wanted {n} bytes, {} left", self.left())));
         }
@@ -420,9 +420,14 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn str(&mut self) -> Result<String, DecodeError> {
+        self.str_ref().map(str::to_owned)
+    }
+
+    /// A string borrowed from the input.
+    pub(crate) fn str_ref(&mut self) -> Result<&'a str, DecodeError> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
-        String::from_utf8(b.to_vec()).map_err(|_| DecodeError("string is not UTF-8".into()))
+        std::str::from_utf8(b).map_err(|_| DecodeError("string is not UTF-8".into()))
     }
 
     pub(crate) fn opt(&mut self) -> Result<Option<String>, DecodeError> {

@@ -196,6 +196,14 @@ impl CommandTable {
         if shadows(&self.hosts) || shadows(&hosts) {
             self.compile_epoch += 1;
         }
+        // A restored snapshot names the shared host commands it had as
+        // changes: the table attached now provides the same, so the
+        // interpreter need not keep its own entries for them.
+        if let Some(h) = &hosts {
+            self.overlay.retain(|name, cmd| {
+                !matches!(cmd, Some(Command::Host(own)) if **own == **name && h.entries.contains_key(&**name))
+            });
+        }
         self.hosts = hosts;
     }
 
@@ -284,6 +292,18 @@ impl CommandTable {
             .filter(|(n, _)| !self.overlay.contains_key(&***n))
             .map(|(n, h)| (&**n, Some(&h.cmd)));
         self.overlay.iter().map(|(n, c)| (&**n, c.as_ref())).chain(shared)
+    }
+
+    /// How many names this table binds itself (not through the base set
+    /// or the shared host commands).
+    #[cfg(test)]
+    pub(crate) fn own_changes(&self) -> usize {
+        self.overlay.len()
+    }
+
+    /// Room for `n` more changes (restoring a snapshot).
+    pub fn reserve_changes(&mut self, n: usize) {
+        self.overlay.reserve(n);
     }
 
     /// Records a change as `changes` lists it (restoring a snapshot).

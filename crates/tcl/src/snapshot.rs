@@ -957,6 +957,7 @@ fn write_instr(w: &mut Writer, i: &Instr) {
     }
 }
 
+mod code_cache;
 mod read;
 pub use read::restore;
 mod verify;

@@ -357,9 +357,23 @@ impl Runtime {
         self.shared.draining.load(Ordering::SeqCst)
     }
 
-    /// Starts a prepared agent (after the node stored it).
+    /// Starts a prepared agent (after the node stored it): it joins the
+    /// run queue.
     pub fn admit(&self, prepared: Prepared) -> Result<(), String> {
-        self.shared.admit(prepared)
+        self.shared.admit(prepared, false).map(drop)
+    }
+
+    /// Starts an arrived agent with a first, short slice on the calling
+    /// thread (the network reader that received it), which is awake
+    /// already: a worker asleep would take microseconds to wake, and an
+    /// agent on a tour often only looks around and jumps on. Nothing in
+    /// the slice blocks: a departure that would (a durable write, files
+    /// carried along) goes to a worker, as does the rest of a long run.
+    pub fn admit_and_run(&self, prepared: Prepared) -> Result<(), String> {
+        if let Some(agent) = self.shared.admit(prepared, true)? {
+            super::threads::run_slice(&self.shared, agent, super::threads::Place::Arrival);
+        }
+        Ok(())
     }
 
     /// The node's answer to a departure: the agent moved (its mailbox's
@@ -470,7 +484,9 @@ impl Shared {
         }
     }
 
-    pub(super) fn admit(&self, prepared: Prepared) -> Result<(), String> {
+    /// Registers a prepared agent and lets it carry on: runnable, it
+    /// joins the run queue, or is given back when `take` (to run now).
+    pub(super) fn admit(&self, prepared: Prepared, take: bool) -> Result<Option<Box<Agent>>, String> {
         let Prepared { agent, image, wait, carried, arrived, parent_children } = prepared;
         let id = image.id.clone();
         // Back here at a later epoch before the answer to its jump from
@@ -514,25 +530,31 @@ impl Shared {
             // A move that was under way when the checkpoint was taken: the
             // same transfer again.
             let mut slots = lock(&self.slots);
-            let Some(slot) = slots.get_mut(&id) else { return Ok(()) };
+            let Some(slot) = slots.get_mut(&id) else { return Ok(None) };
             match self.freeze_for_move(slot, agent, dest, image.wake_at_ms, Some(image.epoch)) {
                 Ok(()) => {
                     drop(slots);
                     self.send_departures();
-                    return Ok(());
+                    return Ok(None);
                 }
                 Err(back) => agent = back,
             }
         }
-        self.carry_on(agent, wait, image.epoch);
-        Ok(())
+        Ok(self.carry_on(agent, wait, image.epoch, take))
     }
 
     /// Lets an agent go on from where it stands: waiting again in the
     /// receive or `after` of its pending request (`wait`), or runnable (held
     /// if suspended). A departure under way when its checkpoint was taken
-    /// is sent again at `epoch`.
-    fn carry_on(&self, mut agent: Box<Agent>, wait: Option<Result<WaitRequest, String>>, epoch: u64) {
+    /// is sent again at `epoch`. A runnable agent is given back when
+    /// `take`, otherwise queued.
+    fn carry_on(
+        &self,
+        mut agent: Box<Agent>,
+        wait: Option<Result<WaitRequest, String>>,
+        epoch: u64,
+        take: bool,
+    ) -> Option<Box<Agent>> {
         let id = agent.id.clone();
         let runnable = match wait {
             None => Some(agent),
@@ -543,10 +565,14 @@ impl Shared {
                 Some(agent)
             }
         };
-        if let Some(agent) = runnable {
-            let mut slots = lock(&self.slots);
-            if let Some(slot) = slots.get_mut(&id) {
+        let agent = runnable?;
+        let mut slots = lock(&self.slots);
+        let slot = slots.get_mut(&id)?;
+        match take {
+            true => self.ready(slot, agent),
+            false => {
                 self.make_runnable(slot, agent);
+                None
             }
         }
     }
@@ -596,6 +622,13 @@ impl Shared {
             self.departure_done(&id, epoch, DepartureOutcome::Refused(why));
         }
         None
+    }
+
+    /// Would the agent's departure wait on a durable write (this node
+    /// keeps its agents: the frozen image is flushed before the transfer
+    /// leaves) or read files (bindings that go along)?
+    pub(super) fn departure_may_block(&self, id: &AgentId) -> bool {
+        self.persist.get().is_some() || lock(&self.slots).get(id).is_some_and(|slot| !slot.resources.is_empty())
     }
 
     /// Reads the data of the bindings that go along with a departure
@@ -823,7 +856,7 @@ impl Shared {
         }
         self.remove_moved(id, &moved_resources);
         if let Some((agent, wait, epoch)) = stays {
-            self.carry_on(agent, wait, epoch);
+            self.carry_on(agent, wait, epoch, false);
         }
         if let Some(r) = self.router() {
             for m in forward {
@@ -841,9 +874,10 @@ mod tests {
     use super::*;
     use crate::{Message, RuntimeConfig, SendError};
 
-    /// Keeps departures; never answers (the test plays the network).
+    /// Keeps departures and the threads they left from; never answers
+    /// (the test plays the network).
     #[derive(Default)]
-    struct Held(Mutex<Vec<Departure>>);
+    struct Held(Mutex<Vec<Departure>>, Mutex<Vec<std::thread::ThreadId>>);
 
     impl crate::Router for Held {
         fn route(&self, to: &AgentId, _msg: Message) -> Result<(), SendError> {
@@ -852,8 +886,67 @@ mod tests {
 
         fn depart(&self, departure: Departure) -> Result<(), String> {
             self.0.lock().unwrap().push(departure);
+            self.1.lock().unwrap().push(std::thread::current().id());
             Ok(())
         }
+    }
+
+    /// Waits for the next departure `router` is given.
+    fn next_departure(router: &Held) -> Departure {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(d) = router.0.lock().unwrap().pop() {
+                return d;
+            }
+            assert!(std::time::Instant::now() < deadline, "no departure");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// A runtime for `node` with one worker and a router that keeps
+    /// departures.
+    fn node(name: &str) -> (Runtime, Arc<Held>) {
+        let mut config = RuntimeConfig::for_node(name);
+        config.workers = 1;
+        let rt = Runtime::new(config);
+        let router = Arc::new(Held::default());
+        rt.set_router(router.clone());
+        (rt, router)
+    }
+
+    /// Keeps nothing (the runtime only needs to know it has a store).
+    struct Forgets;
+
+    impl crate::Persist for Forgets {
+        fn save(&self, _image: AgentImage) {}
+        fn forget(&self, _id: &AgentId) {}
+        fn reserve_ids(&self, _upto: u64) {}
+        fn flush(&self) {}
+    }
+
+    /// An arriving agent's first slice runs on the thread that admits it:
+    /// a tour's next jump leaves from there. With a store, the departure
+    /// (which waits for a durable flush) is a worker's, and still leaves.
+    #[test]
+    fn an_arrival_runs_its_first_slice_on_the_admitting_thread() {
+        let (alpha, to_beta) = node("alpha");
+        let id = alpha.spawn("agent_jump beta; agent_jump gamma; set where $agent(node)", None).unwrap();
+        let image = next_departure(&to_beta).image;
+
+        let here = std::thread::current().id();
+
+        let (beta, to_gamma) = node("beta");
+        beta.admit_and_run(beta.prepare_arrival(DepartureKind::Jump, image.clone()).unwrap()).unwrap();
+        let left = next_departure(&to_gamma);
+        assert_eq!((left.dest.as_str(), &left.image.id), ("gamma", &id));
+        assert_eq!(to_gamma.1.lock().unwrap()[..], [here], "left from the admitting thread");
+
+        let (stored, to_gamma) = node("beta");
+        stored.set_persist(Arc::new(Forgets));
+        stored.admit_and_run(stored.prepare_arrival(DepartureKind::Jump, image).unwrap()).unwrap();
+        let left = next_departure(&to_gamma);
+        assert_eq!((left.dest.as_str(), &left.image.id), ("gamma", &id));
+        assert_ne!(to_gamma.1.lock().unwrap()[0], here, "left from a worker");
     }
 
     /// The crash test's lost agent: alpha froze an agent in a jump to beta
@@ -863,20 +956,9 @@ mod tests {
     /// by the late answer to the old jump).
     #[test]
     fn an_agent_coming_back_settles_its_frozen_older_jump() {
-        let mut config = RuntimeConfig::for_node("alpha");
-        config.workers = 1;
-        let rt = Runtime::new(config);
-        let router = Arc::new(Held::default());
-        rt.set_router(router.clone());
+        let (rt, router) = node("alpha");
         let id = rt.spawn("agent_jump beta; set where $agent(node)", None).unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        let departure = loop {
-            if let Some(d) = router.0.lock().unwrap().pop() {
-                break d;
-            }
-            assert!(std::time::Instant::now() < deadline, "no departure");
-            std::thread::sleep(Duration::from_millis(5));
-        };
+        let departure = next_departure(&router);
         assert_eq!(rt.state(&id), Some(AgentState::Transit));
         let mut back = departure.image.clone();
         back.epoch = departure.image.epoch + 1;

@@ -59,18 +59,40 @@ pub(super) fn worker_loop(s: &Arc<Shared>) {
         let agent = match agent {
             Runnable::Agent(a) => a,
             Runnable::Birth(b) => b.into_agent(s),
+            Runnable::Departing(d) => {
+                let (agent, request) = *d;
+                match s.depart_within_rate(agent, request) {
+                    Some(a) => a,
+                    None => continue,
+                }
+            }
         };
-        run_slice(s, agent);
+        run_slice(s, agent, Place::Worker);
     }
 }
 
+/// Where a slice runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// On a worker, for the runtime's budget.
+    Worker,
+    /// On the network thread that received the agent
+    /// (`Runtime::admit_and_run`): a quarter of the budget, and nothing
+    /// that blocks.
+    Arrival,
+}
+
 /// Runs one agent for a budget slice, serving its requests.
-fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
+pub(super) fn run_slice(s: &Arc<Shared>, agent: Box<Agent>, place: Place) {
     // Suspended or killed while waiting in the queue: do not run it.
     let Some(mut agent) = s.check_before_run(agent) else { return };
     agent.dirty = true;
+    let budget = match place {
+        Place::Worker => s.config.budget,
+        Place::Arrival => (s.config.budget / 4).max(1),
+    };
     for _ in 0..MAX_REQUESTS_PER_SLICE {
-        match agent.interp.run(s.config.budget) {
+        match agent.interp.run(budget) {
             Outcome::OutOfBudget => return s.requeue_or_throttle(agent),
             Outcome::Finished(r) => {
                 agent.interp.flush_output();
@@ -89,6 +111,10 @@ fn run_slice(s: &Arc<Shared>, agent: Box<Agent>) {
                 return;
             }
             Outcome::Request(req) => match WaitRequest::parse(req, None) {
+                Ok(w @ WaitRequest::Depart { .. }) if place == Place::Arrival && s.departure_may_block(&agent.id) => {
+                    s.push_runnable(Runnable::Departing(Box::new((agent, w))));
+                    return;
+                }
                 Ok(w @ WaitRequest::Depart { .. }) => match s.depart_within_rate(agent, w) {
                     Some(a) => agent = a,
                     None => return,

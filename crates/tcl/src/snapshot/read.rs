@@ -269,8 +269,12 @@ pub fn restore(bytes: &[u8]) -> Result<Interp, SnapshotError> {
     let mut r = Reader { buf: &bytes[6..body_end], pos: 0, base: 6 };
 
     let mut code_r = r.section(SECTION_CODE, "code section")?;
-    let codes = read_codes(&mut code_r)?;
-    code_r.expect_end("code section")?;
+    let section = code_r.buf;
+    let codes = super::code_cache::codes_of(section, || {
+        let codes = read_codes(&mut code_r)?;
+        code_r.expect_end("code section")?;
+        Ok(codes)
+    })?;
     let mut order = RefOrder { len: codes.len(), next: 0, what: "code" };
 
     let mut interp = Interp::new();
@@ -553,6 +557,7 @@ fn read_data(r: &mut Reader, codes: &[Rc<ByteCode>], order: &mut RefOrder, inter
 
     let mut table = CommandTable::default();
     let n = r.count("command count")?;
+    table.reserve_changes(n.min(PREALLOC_MAX));
     let mut prev: Option<&str> = None;
     for i in 0..n {
         let at = r.offset();

@@ -785,10 +785,50 @@ fn shared_host_commands() {
     assert_eq!(out_a.text(), "a2\nanswer\na2\n\n1\n");
     assert_eq!(a.eval("list [info commands me] [info commands wait] [info commands whoami]").unwrap(), "me {} {}");
 
+    // Attached again, the table provides the host commands the snapshot
+    // named: the interpreter keeps no entries of its own for them, and
+    // saves the same bytes.
+    let bytes = save(&b).unwrap();
+    let mut d = restore(&bytes).unwrap();
+    assert_eq!(d.commands.own_changes(), 2, "wait and whoami, as restored");
+    setup(&mut d, "d");
+    assert_eq!(d.commands.own_changes(), 0);
+    assert_eq!(save(&d).unwrap(), bytes);
+    assert_eq!(d.eval("whoami").unwrap(), "d");
+
     // A restored interpreter without the table: the command is there but
     // has no function until the embedder provides one.
     let mut c = roundtrip(&b);
     assert!(c.eval("whoami").unwrap_err().message.contains("not available"));
     setup(&mut c, "c");
     assert_eq!(c.eval("whoami").unwrap(), "c");
+}
+
+/// Restores reuse the code they decoded before only for the very same
+/// bytes: two agents whose code differs by one literal each get their own.
+#[test]
+fn restored_code_is_reused_only_for_identical_code() {
+    let host = |i: &mut Interp| {
+        i.register_host(
+            "pause",
+            Box::new(|_, _| HostResult::Suspend(HostRequest { command: "pause".into(), args: vec![] })),
+        )
+    };
+    let mut snapshots = Vec::new();
+    for script in ["proc p {} { pause; return 1 }; p", "proc p {} { pause; return 2 }; p"] {
+        let (mut i, _) = fresh("");
+        host(&mut i);
+        i.start(script, None);
+        assert!(matches!(i.run(LIMIT), Outcome::Request(_)));
+        snapshots.push(save(&i).unwrap());
+    }
+    // Each twice, alternating: the second of each is a hit.
+    for (bytes, want) in [(&snapshots[0], "1"), (&snapshots[1], "2"), (&snapshots[0], "1"), (&snapshots[1], "2")] {
+        let mut i = restore(bytes).unwrap();
+        i.resume(Ok(String::new())).unwrap();
+        match i.run(LIMIT) {
+            Outcome::Finished(r) => assert_eq!(r.as_str(), want),
+            o => panic!("unexpected {o:?}"),
+        }
+    }
 }
