@@ -1,6 +1,8 @@
 //! Benchmark agents. `work=fib`: fib(`n`) by naive recursion (the same
 //! algorithm as the Agent Tcl bench); `work=hops`: fills `memory` bytes,
-//! then jumps between `a` and `b` `hops` times. The export `fib` runs the
+//! then jumps between `a` and `b` `hops` times, and answers `BYTES CHECKSUM
+//! PAGES` (PAGES: its linear memory at the end, in 64 KiB pages, the
+//! Asyncify buffer the node appends included). The export `fib` runs the
 //! same recursion without the host, for the Asyncify overhead (plain vs
 //! instrumented module, scripts/bench-wasm.sh).
 use itinerant_guest as itin;
@@ -26,7 +28,7 @@ fn run() -> Result<String, String> {
                 itin::jump(if i % 2 == 0 { &b } else { &a })?;
             }
             let check: u64 = data.iter().map(|v| *v as u64).sum();
-            Ok(format!("{} {check}", data.len()))
+            Ok(format!("{} {check} {}", data.len(), core::arch::wasm32::memory_size(0)))
         }
         other => Err(format!("no such work {other:?}")),
     }
