@@ -256,14 +256,26 @@ fn a_wasm_agent_talks_acl_with_a_tcl_agent_and_calls_a_tcl_servant() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
-    let base = std::env::temp_dir().join(format!("itin-wasm-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    std::fs::create_dir_all(&base).unwrap();
-    let policy = policy(&base);
-    let (data, log) = (base.join("solo"), base.join("solo.log"));
-    let node = |listen: &str| {
+/// Node "solo" with a store, started again on the same address by the
+/// tests: its directory (removed by the test's `Cluster`), store and log.
+struct Solo {
+    base: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    policy: PathBuf,
+}
+
+impl Solo {
+    fn new(test: &str) -> Solo {
+        let base = std::env::temp_dir().join(format!("itin-wasm-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(&base).unwrap();
+        let policy = policy(&base);
+        Solo { data: base.join("solo"), log: base.join("solo.log"), policy, base }
+    }
+
+    /// The node (killed when dropped) and its address.
+    fn start(&self, listen: &str) -> (common::Killed, String) {
         let args = [
             "--name",
             "solo",
@@ -272,15 +284,22 @@ fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
             "--workers",
             "2",
             "--data",
-            data.to_str().unwrap(),
+            self.data.to_str().unwrap(),
             "--policy",
-            policy.to_str().unwrap(),
+            self.policy.to_str().unwrap(),
         ];
-        let (child, lines) = common::start_node_logged(&args, &log);
+        let (child, lines) = common::start_node_logged(&args, &self.log);
         (common::Killed(child), common::listening("solo", lines))
-    };
+    }
+}
+
+#[test]
+fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
+    let solo = Solo::new("crash");
+    let (data, log) = (&solo.data, &solo.log);
+    let node = |listen: &str| solo.start(listen);
     let (first, addr) = node("127.0.0.1:0");
-    let c = Cluster { children: Vec::new(), dirs: vec![base.clone()], addrs: vec![addr.clone()] };
+    let c = Cluster { children: Vec::new(), dirs: vec![solo.base.clone()], addrs: vec![addr.clone()] };
     let spin = |iterations: u64| c.submit("alpha", "spin", &[&format!("iterations={iterations}")]);
 
     // SIGKILLed mid-loop: the agent comes back from its checkpoint and
@@ -307,7 +326,7 @@ fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
     let (_third, _) = node(&addr);
     let deadline = Instant::now() + WAIT;
     loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let text = std::fs::read_to_string(log).unwrap_or_default();
         if text.contains(&format!("could not resume agent {id}")) {
             assert!(text.contains("does not match its hash"), "{text}");
             break;
@@ -358,34 +377,16 @@ fn tamper_stored_snapshot(data: &std::path::Path, id: &str) {
 
 #[test]
 fn a_tampered_snapshot_is_refused_at_restart_and_the_others_resume() {
-    let base = std::env::temp_dir().join(format!("itin-wasm-snap-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    std::fs::create_dir_all(&base).unwrap();
-    let policy = policy(&base);
-    let (data, log) = (base.join("solo"), base.join("solo.log"));
-    let node = |listen: &str| {
-        let args = [
-            "--name",
-            "solo",
-            "--listen",
-            listen,
-            "--workers",
-            "2",
-            "--data",
-            data.to_str().unwrap(),
-            "--policy",
-            policy.to_str().unwrap(),
-        ];
-        let (child, lines) = common::start_node_logged(&args, &log);
-        (common::Killed(child), common::listening("solo", lines))
-    };
+    let solo = Solo::new("snap");
+    let (data, log) = (&solo.data, &solo.log);
+    let node = |listen: &str| solo.start(listen);
     let (first, addr) = node("127.0.0.1:0");
-    let c = Cluster { children: Vec::new(), dirs: vec![base.clone()], addrs: vec![addr.clone()] };
+    let c = Cluster { children: Vec::new(), dirs: vec![solo.base.clone()], addrs: vec![addr.clone()] };
     let spin = |iterations: u64| c.submit("alpha", "spin", &[&format!("iterations={iterations}")]);
     let victim = spin(20_000_000_000);
     let iterations = 700_000_000;
     let other = spin(iterations);
-    let tcl_script = base.join("sleeper.tcl");
+    let tcl_script = solo.base.join("sleeper.tcl");
     std::fs::write(&tcl_script, "after 1500\nreturn \"tcl resumed on $agent(node)\"\n").unwrap();
     let tcl = c.ok("alpha", &["submit", tcl_script.to_str().unwrap()]);
 
@@ -407,12 +408,12 @@ fn a_tampered_snapshot_is_refused_at_restart_and_the_others_resume() {
     // aside and reported as ended; the node serves on, the others resume.
     std::thread::sleep(Duration::from_millis(300));
     stop_cleanly(first);
-    tamper_stored_snapshot(&data, &victim);
+    tamper_stored_snapshot(data, &victim);
     let (second, _) = node(&addr);
     let err = c.ending(&victim, WAIT).unwrap_err();
     assert!(err.contains("could not be resumed on solo"), "{err}");
     assert!(err.contains("bad snapshot") && err.contains("digest does not match"), "{err}");
-    let text = std::fs::read_to_string(&log).unwrap();
+    let text = std::fs::read_to_string(log).unwrap();
     assert!(text.contains(&format!("could not resume agent {victim}")), "{text}");
     let listed: serde_json::Value = serde_json::from_str(&c.ok("alpha", &["agents", "--json"])).unwrap();
     let row = listed.as_array().unwrap().iter().find(|a| a["id"] == victim.as_str()).unwrap().clone();
@@ -425,6 +426,6 @@ fn a_tampered_snapshot_is_refused_at_restart_and_the_others_resume() {
     stop_cleanly(second);
     let (_third, _) = node(&addr);
     assert!(c.ending(&victim, WAIT).unwrap_err().contains("digest does not match"));
-    let text = std::fs::read_to_string(&log).unwrap();
+    let text = std::fs::read_to_string(log).unwrap();
     assert_eq!(text.matches(&format!("could not resume agent {victim}")).count(), 1, "{text}");
 }

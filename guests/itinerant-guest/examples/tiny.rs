@@ -7,13 +7,15 @@
 //! memory; so its memory is the page, plus the Asyncify buffer the node
 //! appends (docs/WASM.md).
 //!
-//! `work=hops`: fills `memory` bytes (at most `DATA_MAX`), jumps between
-//! `a` and `b` `hops` times, and answers `BYTES CHECKSUM PAGES` (PAGES:
-//! the linear memory at the end, in 64 KiB pages, buffer included).
+//! `work=hops`: fills `memory` bytes (at most `DATA_MAX`), then jumps
+//! between `a` and `b` `hops` times (`shared/hops.rs`).
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::UnsafeCell;
 
 use itinerant_guest as itin;
+
+#[path = "shared/hops.rs"]
+mod hops;
 
 /// The allocator's arena, inside the one page.
 const ARENA: usize = 40 << 10;
@@ -80,16 +82,7 @@ static ALLOCATOR: Arena = Arena {
 fn run() -> Result<String, String> {
     let num = |k: &str, d: usize| itin::param(k).and_then(|v| v.parse().ok()).unwrap_or(d);
     match itin::param("work").as_deref() {
-        Some("hops") => {
-            let bytes = num("memory", DATA_MAX).min(DATA_MAX);
-            let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8 + 1).collect();
-            let (a, b) = (itin::param("a").unwrap_or_default(), itin::param("b").unwrap_or_default());
-            for i in 0..num("hops", 10) {
-                itin::jump(if i % 2 == 0 { &b } else { &a })?;
-            }
-            let check: u64 = data.iter().map(|v| *v as u64).sum();
-            Ok(format!("{} {check} {}", data.len(), core::arch::wasm32::memory_size(0)))
-        }
+        Some("hops") => hops::hops(num("memory", DATA_MAX).min(DATA_MAX)),
         other => Err(format!("no such work {other:?}")),
     }
 }
