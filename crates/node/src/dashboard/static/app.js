@@ -237,6 +237,7 @@ async function agentView(id) {
     el("div", { class: "cards" },
       el("div", { class: "card" }, el("div", { class: "sub" }, "node"), el("div", { class: "title" }, a.node)),
       el("div", { class: "card" }, el("div", { class: "sub" }, "owner"), el("div", { class: "title" }, a.owner || "unsigned")),
+      el("div", { class: "card" }, el("div", { class: "sub" }, "language"), el("div", { class: "title" }, a.language || "?")),
       el("div", { class: "card" }, el("div", { class: "sub" }, "mailbox"), el("div", { class: "big" }, a.mailbox)),
       el("div", { class: "card" }, el("div", { class: "sub" }, "age"), el("div", { class: "big" }, ms(a.age_ms)))),
     controls, msg, outcome,
