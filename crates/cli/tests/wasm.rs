@@ -336,6 +336,9 @@ fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
     }
     let (_, out, _) = c.itin("alpha", &["agent", "info", &id]);
     assert!(!out.contains("state:   active"), "{out}");
+    // Reported as ended with the reason (its image kept aside).
+    let err = c.ending(&id, WAIT).unwrap_err();
+    assert!(err.contains("could not be resumed on solo") && err.contains("does not match its hash"), "{err}");
 }
 
 /// Stops a node cleanly (SIGTERM: every agent checkpointed, the store
