@@ -3,7 +3,8 @@
 # - the Asyncify overhead on a CPU workload: fib(N) by naive recursion in
 #   wasmtime, plain module vs plain with fuel vs instrumented with fuel
 #   (crates/wasm/examples/asyncify_overhead.rs);
-# - jump latency of wasm agents with 64 KiB and 15 MiB of data, an Agent Tcl
+# - jump latency of wasm agents with 64 KiB (guests/fixtures/tiny.wasm) and
+#   16 MiB of linear memory (15 MiB of data), an Agent Tcl
 #   agent's jump and a loopback TCP round trip, in one run; fib(25) as an
 #   Agent Tcl agent and as a wasm agent (crates/cli/examples/bench_wasm.rs).
 # Needs wasm-opt (Debian's binaryen). Do not run it while compiling.

@@ -5,11 +5,17 @@
 //! lines. Usage:
 //! cargo run --release -p itin --example bench_wasm -- [RUNS]
 //!
-//! jump_MEM: an agent that filled MEM bytes of its memory jumps alpha <->
-//! beta HOPS times; per hop = (time with HOPS hops - time with none) / HOPS,
-//! median of RUNS runs (the first hop of the first run carries the module
-//! to beta; later ones only the snapshot). fib: fib(25) by naive recursion
-//! in each language, on one node, from spawn to end.
+//! jump_MEM: an agent whose linear memory is MEM jumps alpha <-> beta HOPS
+//! times; per hop = (time with HOPS hops - time with none) / HOPS, median
+//! of RUNS runs (the first hop of the first run carries the module to
+//! beta; later ones only the snapshot). 64KiB: guests/fixtures/tiny.wasm,
+//! one page of its own holding 32 KiB of data; 64KiBdata: bench.wasm
+//! holding 64 KiB of data (about 1.4 MiB of memory); 16MiB: bench.wasm
+//! holding 15 MiB of data (16 MiB would not fit in a frame). For each, the agent's
+//! linear memory (pages, the 4 of the Asyncify buffer the node appends
+//! included) and the bytes of its snapshot at the jump are printed too.
+//! fib: fib(25) by naive recursion in each language, on one node, from
+//! spawn to end.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -64,10 +70,36 @@ fn run_wasm(node: &Node, module: &[u8], vars: &[(&str, String)]) -> (f64, String
     (t.elapsed().as_secs_f64(), out.result.expect("agent result"))
 }
 
+/// Bytes of the snapshot of `module` run with `vars` until its first jump
+/// (what a hop carries, less the image's few fields around it).
+fn snapshot_at_jump(module: &[u8], vars: &[(&str, String)]) -> usize {
+    use itinerant_core::program::{HostCall, Program};
+    let code = itinerant_wasm::program::compile(module).expect("compile");
+    let mut program = itinerant_wasm::program::WasmProgram::new(&code).expect("instance");
+    program.set_memory_limit(64 << 20);
+    program.set_calls(itinerant_wasm::program::Calls::Local(Box::new(|w: &[String]| {
+        HostCall::Suspend(itinerant_tcl::HostRequest { command: w[0].clone(), args: w[1..].to_vec() })
+    })));
+    for (k, v) in vars {
+        program.set_program_var(k, v).unwrap();
+    }
+    loop {
+        match program.run(1 << 30) {
+            itinerant_tcl::Outcome::Request(r) if r.command == "agent_jump" => break,
+            itinerant_tcl::Outcome::OutOfBudget => {}
+            other => panic!("agent stopped before its jump: {other:?}"),
+        }
+    }
+    program.snapshot().expect("snapshot").len()
+}
+
 fn main() {
     let runs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/fixtures/bench.wasm");
-    let module = itinerant_wasm::instrument(&std::fs::read(path).expect("bench.wasm")).expect("instrument");
+    let fixture = |name: &str| {
+        let path = format!("{}/../../guests/fixtures/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+        itinerant_wasm::instrument(&std::fs::read(&path).expect(&path)).expect("instrument")
+    };
+    let (module, tiny) = (fixture("bench"), fixture("tiny"));
     println!("tcp_round_trip_p50 {:.1} us", tcp_round_trip_us(2000));
     let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (alpha, beta) = tokio.block_on(async {
@@ -79,9 +111,17 @@ fn main() {
         (alpha, beta)
     });
     std::thread::sleep(Duration::from_millis(300));
-    // 15 MiB of data: with the heap's own pages the linear memory is about
-    // 16 MiB, and the image stays under the 16 MiB frame limit.
-    for (label, memory, hops) in [("64KiB", 64usize << 10, 200usize), ("15MiB", 15 << 20, 10)] {
+    // 16MiB: 15 MiB of data, with the stack and the heap's own pages about
+    // 16 MiB of linear memory; the image stays under the 16 MiB frame limit.
+    // 64KiB: the 32 KiB of data the tiny agent's arena can hold;
+    // 64KiBdata: bench.wasm with 64 KiB of data (a usual Rust agent's
+    // memory, about 1.4 MiB), as measured before tiny existed.
+    let cases = [
+        ("64KiB", &tiny, 32usize << 10, 200usize),
+        ("64KiBdata", &module, 64 << 10, 200),
+        ("16MiB", &module, 15 << 20, 10),
+    ];
+    for (label, code, memory, hops) in cases {
         let vars = |hops: usize| {
             vec![
                 ("work", "hops".to_string()),
@@ -91,12 +131,16 @@ fn main() {
                 ("b", "beta".to_string()),
             ]
         };
-        run_wasm(&alpha, &module, &vars(2)); // the module goes to beta once
+        let (_, out) = run_wasm(&alpha, code, &vars(2)); // the module goes to beta once
+        let pages: u64 = out.rsplit(' ').next().and_then(|p| p.parse().ok()).expect("pages in the result");
+        let buffer = itinerant_wasm::program::BUFFER_PAGES;
+        println!("wasm_memory_{label} {} KiB ({pages} pages, {buffer} of them the Asyncify buffer)", pages * 64);
+        println!("wasm_snapshot_{label} {} bytes", snapshot_at_jump(code, &vars(1)));
         let mut per_hop = Vec::new();
         for _ in 0..runs {
-            let (t0, _) = run_wasm(&alpha, &module, &vars(0));
-            let (t, out) = run_wasm(&alpha, &module, &vars(hops));
-            assert!(out.starts_with(&memory.to_string()), "{out}");
+            let (t0, _) = run_wasm(&alpha, code, &vars(0));
+            let (t, out) = run_wasm(&alpha, code, &vars(hops));
+            assert!(out.starts_with(&format!("{memory} ")), "{out}");
             per_hop.push((t - t0) / hops as f64 * 1e6);
         }
         println!("wasm_jump_{label}_p50 {:.0} us", median(per_hop));

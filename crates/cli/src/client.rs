@@ -479,6 +479,8 @@ struct AgentJson<'a> {
     id: &'a str,
     name: Option<&'a str>,
     state: &'a str,
+    /// tcl or wasm; null when the node does not know it.
+    language: Option<&'a str>,
     mailbox: u64,
     age_ms: u64,
     console_bytes: u64,
@@ -494,6 +496,7 @@ impl<'a> AgentJson<'a> {
             id: &r.id,
             name: r.name.as_deref(),
             state: &r.state,
+            language: Some(r.language.as_str()).filter(|l| !l.is_empty()),
             mailbox: r.mailbox,
             age_ms: r.age_ms,
             console_bytes: r.console_len,
@@ -615,12 +618,13 @@ fn show_agents(client: &mut Client, json: bool) -> Result<ExitCode, Failure> {
                     r.id.clone(),
                     r.name.clone().unwrap_or_else(|| "-".into()),
                     r.state.clone(),
+                    if r.language.is_empty() { "-".into() } else { r.language.clone() },
                     r.mailbox.to_string(),
                     format_age(r.age_ms),
                 ]
             })
             .collect();
-        print_table(&["ID", "NAME", "STATE", "MAILBOX", "AGE"], &cells);
+        print_table(&["ID", "NAME", "STATE", "LANG", "MAILBOX", "AGE"], &cells);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -650,6 +654,7 @@ pub fn agent(node: &str, id: String, action: AgentAction) -> Result<ExitCode, Fa
                 println!("id:      {}", row.id);
                 println!("name:    {}", row.name.as_deref().unwrap_or("-"));
                 println!("state:   {}", row.state);
+                println!("lang:    {}", if row.language.is_empty() { "-" } else { &row.language });
                 println!("mailbox: {}", row.mailbox);
                 println!("age:     {}", format_age(row.age_ms));
                 println!("console: {} bytes", row.console_len);

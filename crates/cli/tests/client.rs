@@ -110,7 +110,7 @@ fn submit_waits_for_console_and_result() {
     assert_eq!(ids, ["1@t", "2@t", "3@t"]);
     let table = node.ok(&["agents"]);
     assert!(table.starts_with("ID   NAME   STATE"), "{table}");
-    assert!(table.contains("\n3@t  quiet  deleted  0"), "{table}");
+    assert!(table.contains("\n3@t  quiet  deleted  tcl   0"), "{table}");
 
     // Refusals: a taken name is fine once the agent ended; a reserved
     // variable, a missing file and a missing node are not.

@@ -256,14 +256,26 @@ fn a_wasm_agent_talks_acl_with_a_tcl_agent_and_calls_a_tcl_servant() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
-    let base = std::env::temp_dir().join(format!("itin-wasm-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    std::fs::create_dir_all(&base).unwrap();
-    let policy = policy(&base);
-    let (data, log) = (base.join("solo"), base.join("solo.log"));
-    let node = |listen: &str| {
+/// Node "solo" with a store, started again on the same address by the
+/// tests: its directory (removed by the test's `Cluster`), store and log.
+struct Solo {
+    base: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    policy: PathBuf,
+}
+
+impl Solo {
+    fn new(test: &str) -> Solo {
+        let base = std::env::temp_dir().join(format!("itin-wasm-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(&base).unwrap();
+        let policy = policy(&base);
+        Solo { data: base.join("solo"), log: base.join("solo.log"), policy, base }
+    }
+
+    /// The node (killed when dropped) and its address.
+    fn start(&self, listen: &str) -> (common::Killed, String) {
         let args = [
             "--name",
             "solo",
@@ -272,15 +284,22 @@ fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
             "--workers",
             "2",
             "--data",
-            data.to_str().unwrap(),
+            self.data.to_str().unwrap(),
             "--policy",
-            policy.to_str().unwrap(),
+            self.policy.to_str().unwrap(),
         ];
-        let (child, lines) = common::start_node_logged(&args, &log);
+        let (child, lines) = common::start_node_logged(&args, &self.log);
         (common::Killed(child), common::listening("solo", lines))
-    };
+    }
+}
+
+#[test]
+fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
+    let solo = Solo::new("crash");
+    let (data, log) = (&solo.data, &solo.log);
+    let node = |listen: &str| solo.start(listen);
     let (first, addr) = node("127.0.0.1:0");
-    let c = Cluster { children: Vec::new(), dirs: vec![base.clone()], addrs: vec![addr.clone()] };
+    let c = Cluster { children: Vec::new(), dirs: vec![solo.base.clone()], addrs: vec![addr.clone()] };
     let spin = |iterations: u64| c.submit("alpha", "spin", &[&format!("iterations={iterations}")]);
 
     // SIGKILLed mid-loop: the agent comes back from its checkpoint and
@@ -307,7 +326,7 @@ fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
     let (_third, _) = node(&addr);
     let deadline = Instant::now() + WAIT;
     loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let text = std::fs::read_to_string(log).unwrap_or_default();
         if text.contains(&format!("could not resume agent {id}")) {
             assert!(text.contains("does not match its hash"), "{text}");
             break;
@@ -317,4 +336,99 @@ fn a_wasm_agent_survives_a_crash_and_a_tampered_module_is_refused() {
     }
     let (_, out, _) = c.itin("alpha", &["agent", "info", &id]);
     assert!(!out.contains("state:   active"), "{out}");
+    // Reported as ended with the reason (its image kept aside).
+    let err = c.ending(&id, WAIT).unwrap_err();
+    assert!(err.contains("could not be resumed on solo") && err.contains("does not match its hash"), "{err}");
+}
+
+/// Stops a node cleanly (SIGTERM: every agent checkpointed, the store
+/// marked clean), within `WAIT`.
+fn stop_cleanly(mut node: common::Killed) {
+    let pid = node.0.id().to_string();
+    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = node.0.try_wait().unwrap() {
+            assert!(status.success(), "the node did not stop cleanly: {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "the node did not stop within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Alters one byte in the middle of agent `id`'s wasm snapshot in the
+/// store of a stopped node (`DATA/node.redb`, table `agents`); the image
+/// around it is encoded again, so only the snapshot's own digest can tell.
+fn tamper_stored_snapshot(data: &std::path::Path, id: &str) {
+    use redb::ReadableTable;
+    const AGENTS: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("agents");
+    let db = redb::Database::open(data.join("node.redb")).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut agents = txn.open_table(AGENTS).unwrap();
+        let stored = agents.get(id).unwrap().map(|v| v.value().to_vec());
+        let mut image = itinerant_node::image::decode(&stored.expect("the agent's stored image")).unwrap();
+        assert_eq!(itinerant_core::program::language_of(&image.snapshot), "wasm");
+        let middle = image.snapshot.len() / 2;
+        image.snapshot[middle] ^= 0x40;
+        agents.insert(id, itinerant_node::image::encode(&image).as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
+#[test]
+fn a_tampered_snapshot_is_refused_at_restart_and_the_others_resume() {
+    let solo = Solo::new("snap");
+    let (data, log) = (&solo.data, &solo.log);
+    let node = |listen: &str| solo.start(listen);
+    let (first, addr) = node("127.0.0.1:0");
+    let c = Cluster { children: Vec::new(), dirs: vec![solo.base.clone()], addrs: vec![addr.clone()] };
+    let spin = |iterations: u64| c.submit("alpha", "spin", &[&format!("iterations={iterations}")]);
+    let victim = spin(20_000_000_000);
+    let iterations = 700_000_000;
+    let other = spin(iterations);
+    let tcl_script = solo.base.join("sleeper.tcl");
+    std::fs::write(&tcl_script, "after 1500\nreturn \"tcl resumed on $agent(node)\"\n").unwrap();
+    let tcl = c.ok("alpha", &["submit", tcl_script.to_str().unwrap()]);
+
+    // Each agent's language, in the table and in --json.
+    let listed: serde_json::Value = serde_json::from_str(&c.ok("alpha", &["agents", "--json"])).unwrap();
+    let language = |id: &str| {
+        let row = listed.as_array().unwrap().iter().find(|a| a["id"] == id).unwrap_or_else(|| panic!("{id} listed"));
+        row["language"].as_str().unwrap_or("null").to_owned()
+    };
+    assert_eq!([language(&victim), language(&other), language(&tcl)], ["wasm", "wasm", "tcl"]);
+    let table = c.ok("alpha", &["agents"]);
+    assert!(table.starts_with("ID ") && table.lines().next().unwrap().contains(" LANG "), "{table}");
+    let row_of = |id: &str| table.lines().find(|l| l.starts_with(&format!("{id} "))).unwrap().to_owned();
+    assert!(row_of(&victim).contains(" wasm "), "{table}");
+    assert!(row_of(&tcl).contains(" tcl "), "{table}");
+
+    // Stopped cleanly with both wasm agents mid-loop, one's stored snapshot
+    // altered: at the restart that one is refused with the reason, kept
+    // aside and reported as ended; the node serves on, the others resume.
+    std::thread::sleep(Duration::from_millis(300));
+    stop_cleanly(first);
+    tamper_stored_snapshot(data, &victim);
+    let (second, _) = node(&addr);
+    let err = c.ending(&victim, WAIT).unwrap_err();
+    assert!(err.contains("could not be resumed on solo"), "{err}");
+    assert!(err.contains("bad snapshot") && err.contains("digest does not match"), "{err}");
+    let text = std::fs::read_to_string(log).unwrap();
+    assert!(text.contains(&format!("could not resume agent {victim}")), "{text}");
+    let listed: serde_json::Value = serde_json::from_str(&c.ok("alpha", &["agents", "--json"])).unwrap();
+    let row = listed.as_array().unwrap().iter().find(|a| a["id"] == victim.as_str()).unwrap().clone();
+    assert_eq!((row["state"].as_str(), row["language"].as_str()), (Some("deleted"), Some("wasm")), "{row}");
+    let result = c.ending(&other, WAIT * 2).unwrap();
+    assert!(result.ends_with(&format!("value={}", xorshift(iterations))), "{result}");
+    assert_eq!(c.ending(&tcl, WAIT), Ok("tcl resumed on solo".into()));
+
+    // Not tried again at the next start: its outcome stays.
+    stop_cleanly(second);
+    let (_third, _) = node(&addr);
+    assert!(c.ending(&victim, WAIT).unwrap_err().contains("digest does not match"));
+    let text = std::fs::read_to_string(log).unwrap();
+    assert_eq!(text.matches(&format!("could not resume agent {victim}")).count(), 1, "{text}");
 }

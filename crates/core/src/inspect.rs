@@ -13,6 +13,8 @@ use crate::runtime::{lock, AgentId, AgentOutcome, AgentState, Runtime, Slot};
 pub struct AgentSummary {
     pub id: AgentId,
     pub name: Option<String>,
+    /// tcl or wasm (`Program::language`); empty when not known here.
+    pub language: &'static str,
     pub state: AgentState,
     /// Messages waiting in its mailbox.
     pub mailbox_len: usize,
@@ -48,6 +50,7 @@ fn summary(id: &AgentId, slot: &Slot) -> AgentSummary {
     AgentSummary {
         id: id.clone(),
         name: slot.name.clone(),
+        language: slot.language,
         state: slot.state,
         mailbox_len: slot.mailbox.len(),
         age: slot.started.elapsed(),

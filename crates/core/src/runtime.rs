@@ -422,6 +422,10 @@ struct Parked {
 /// The registry entry of an agent.
 pub(crate) struct Slot {
     pub(crate) name: Option<String>,
+    /// The language of its program (`Program::language`: tcl, wasm); empty
+    /// when not known here (a forwarding pointer, an outcome from before
+    /// a restart).
+    pub(crate) language: &'static str,
     pub(crate) state: AgentState,
     pub(crate) mailbox: VecDeque<Message>,
     parked: Option<Parked>,
@@ -476,6 +480,7 @@ impl Slot {
     fn new(name: Option<String>, state: AgentState) -> Slot {
         Slot {
             name,
+            language: "",
             state,
             mailbox: VecDeque::new(),
             parked: None,
@@ -703,7 +708,7 @@ impl Runtime {
             // Without a store, the worker that first runs it builds it
             // (cheaper spawns; its memory is allocated and freed on one thread).
             let birth = Box::new(Birth { id: id.clone(), script: script.into(), name: name.map(Box::from) });
-            lock(&s.slots).insert(id.clone(), Box::new(s.born(name)));
+            lock(&s.slots).insert(id.clone(), Box::new(s.born(name, "tcl")));
             s.push_runnable(Runnable::Birth(birth));
             s.agent_here(&id, 0);
             return Ok(id);
@@ -773,11 +778,25 @@ impl Runtime {
     /// restart (from the store), so that `wait` and the CLI still report
     /// it; an agent the registry already has is left alone.
     pub fn restore_ended(&self, id: AgentId, outcome: AgentOutcome) {
+        self.record_ended(id, None, "", outcome);
+    }
+
+    /// An agent from the store that cannot be brought back (its snapshot
+    /// is refused, its module is missing or altered): recorded as ended
+    /// with error `why`, so that `wait`, `itin agent info` and `itin
+    /// agents` report it instead of it vanishing. `name` and `language`
+    /// are its image's (`program::language_of` its snapshot).
+    pub fn restore_refused(&self, id: AgentId, name: Option<String>, language: &'static str, why: String) {
+        self.record_ended(id, name, language, AgentOutcome { result: Err(why) });
+    }
+
+    fn record_ended(&self, id: AgentId, name: Option<String>, language: &'static str, outcome: AgentOutcome) {
         let mut slots = lock(&self.shared.slots);
         if slots.contains_key(&id) {
             return;
         }
-        let mut slot = Slot::new(None, AgentState::Deleted);
+        let mut slot = Slot::new(name, AgentState::Deleted);
+        slot.language = language;
         slot.outcome = Some(outcome);
         slots.insert(id.clone(), Box::new(slot));
         lock(&self.shared.ended).push_back(id);

@@ -157,6 +157,9 @@ pub struct AgentRow {
     pub age_ms: u64,
     /// Bytes ever written to its console.
     pub console_len: u64,
+    /// Its program's language: tcl or wasm (empty when the node does not
+    /// know it: an outcome kept from before a restart, a forwarding entry).
+    pub language: String,
 }
 
 /// A peer as the node sees it.
@@ -281,12 +284,13 @@ fn put_row(out: &mut Vec<u8>, row: &AgentRow) {
     put_u64(out, row.mailbox);
     put_u64(out, row.age_ms);
     put_u64(out, row.console_len);
+    put_str(out, &row.language);
 }
 
 /// Smallest encoding of a pair of strings (two empty ones).
 const MIN_PAIR: usize = 8;
 /// Smallest encoding of an `AgentRow`.
-const MIN_ROW: usize = 4 + 1 + 4 + 8 * 3;
+const MIN_ROW: usize = 4 + 1 + 4 + 8 * 3 + 4;
 /// Smallest encoding of a `PeerRow`.
 const MIN_PEER: usize = 4 + 4 + 1 + 1 + 1;
 /// Smallest encoding of a `LibraryRow`.
@@ -318,6 +322,7 @@ fn row(r: &mut Reader) -> Result<AgentRow, DecodeError> {
         mailbox: r.u64()?,
         age_ms: r.u64()?,
         console_len: r.u64()?,
+        language: r.str()?,
     })
 }
 
@@ -883,6 +888,7 @@ fn row_of(a: &AgentSummary) -> AgentRow {
         mailbox: a.mailbox_len as u64,
         age_ms: a.age.as_millis().min(u64::MAX as u128) as u64,
         console_len: a.console_len,
+        language: a.language.to_owned(),
     }
 }
 
@@ -1108,6 +1114,7 @@ mod tests {
             mailbox: 3,
             age_ms: 1234,
             console_len: 9,
+            language: "wasm".into(),
         };
         let results = vec![
             Err("no agent \"x\"".into()),
@@ -1214,7 +1221,15 @@ mod tests {
     }
 
     fn responses_row() -> AgentRow {
-        AgentRow { id: String::new(), name: None, state: String::new(), mailbox: 0, age_ms: 0, console_len: 0 }
+        AgentRow {
+            id: String::new(),
+            name: None,
+            state: String::new(),
+            mailbox: 0,
+            age_ms: 0,
+            console_len: 0,
+            language: String::new(),
+        }
     }
 
     proptest! {

@@ -829,6 +829,7 @@ fn resume_agents(
     let count = opened.images.len();
     for mut image in opened.images {
         let id = image.id.clone();
+        let (name, language) = (image.name.clone(), itinerant_core::program::language_of(&image.snapshot));
         if opened.after_crash {
             // Output after this line may repeat output from before it.
             image.console.push_str("--- resumed from a checkpoint after a crash ---\n");
@@ -838,7 +839,15 @@ fn resume_agents(
                 tracing::info!(node = %node, "resumed agent {id} {how}");
                 resumed.push(id);
             }
-            Err(e) => tracing::warn!(node = %node, "could not resume agent {id}: {e}"),
+            Err(e) => {
+                // Refused (a snapshot or module that fails its checks, ...):
+                // its image is set aside, never dropped, and it is reported
+                // as ended with the reason rather than vanishing.
+                tracing::warn!(node = %node, "could not resume agent {id}: {e}; its image is kept in unreadable_agents");
+                let why = format!("could not be resumed on {node}: {e}");
+                opened.store.set_aside(&id, &why);
+                runtime.restore_refused(id, name, language, why);
+            }
         }
     }
     if count > 0 || opened.after_crash {

@@ -57,6 +57,9 @@ enum Op {
     Save(Box<AgentImage>),
     Forget(AgentId),
     End(AgentId, Result<String, String>),
+    /// Its image could not be restored: moved to `unreadable_agents`, and
+    /// the agent ended with this error.
+    SetAside(AgentId, String),
     Flush(mpsc::SyncSender<()>),
 }
 
@@ -161,6 +164,12 @@ impl Store {
             .map_err(|e| format!("cannot start the store writer: {e}"))?;
         let store = Arc::new(Store { db, ops: Some(ops), writer: Some(writer), node: node.to_owned() });
         Ok(Opened { store, images, after_crash, first_id, ended })
+    }
+
+    /// An agent whose stored image the runtime refused (see
+    /// `Op::SetAside`): kept aside, reported as ended with `why`.
+    pub fn set_aside(&self, id: &AgentId, why: &str) {
+        self.send(Op::SetAside(id.clone(), why.to_owned()));
     }
 
     /// Records that the node stopped cleanly (after every agent was
@@ -419,6 +428,7 @@ fn apply(
     let txn = db.begin_write().map_err(|e| db_err("begin", e))?;
     {
         let mut agents = txn.open_table(AGENTS).map_err(|e| db_err("agents", e))?;
+        let mut aside = txn.open_table(UNREADABLE).map_err(|e| db_err("unreadable", e))?;
         let mut ended = txn.open_table(ENDED).map_err(|e| db_err("ended", e))?;
         let mut order = txn.open_table(ENDED_ORDER).map_err(|e| db_err("ended", e))?;
         let mut meta = txn.open_table(META).map_err(|e| db_err("meta", e))?;
@@ -435,10 +445,13 @@ fn apply(
                 }
                 Op::End(id, result) => {
                     agents.remove(id.as_str()).map_err(|e| db_err("forget", e))?;
-                    let record = encode_ended(seq, now_ms(), &result);
-                    ended.insert(id.as_str(), record.as_slice()).map_err(|e| db_err("ended", e))?;
-                    order.insert(seq, id.as_str()).map_err(|e| db_err("ended", e))?;
-                    seq += 1;
+                    record_end(&mut ended, &mut order, &mut seq, &id, &result)?;
+                }
+                Op::SetAside(id, why) => {
+                    if let Some(bytes) = agents.remove(id.as_str()).map_err(|e| db_err("set aside", e))? {
+                        aside.insert(id.as_str(), bytes.value()).map_err(|e| db_err("set aside", e))?;
+                    }
+                    record_end(&mut ended, &mut order, &mut seq, &id, &Err(why))?;
                 }
                 Op::Flush(done) => flushed.push(done),
             }
@@ -449,6 +462,21 @@ fn apply(
         }
     }
     txn.commit().map_err(|e| db_err("commit", e))
+}
+
+/// Writes agent `id`'s outcome with sequence number `seq`, then counts it.
+fn record_end(
+    ended: &mut redb::Table<&str, &[u8]>,
+    order: &mut redb::Table<u64, &str>,
+    seq: &mut u64,
+    id: &AgentId,
+    result: &Result<String, String>,
+) -> Result<(), String> {
+    let record = encode_ended(*seq, now_ms(), result);
+    ended.insert(id.as_str(), record.as_slice()).map_err(|e| db_err("ended", e))?;
+    order.insert(*seq, id.as_str()).map_err(|e| db_err("ended", e))?;
+    *seq += 1;
+    Ok(())
 }
 
 /// Drops the oldest outcomes beyond `kept`. An id's `ENDED` entry goes
@@ -577,6 +605,27 @@ mod tests {
         assert_eq!(opened.images.len(), 1);
         let txn = opened.store.db.begin_read().unwrap();
         assert!(txn.open_table(UNREADABLE).unwrap().get("9@alpha").unwrap().is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_image_refused_at_restore_is_kept_aside_and_ends_with_the_reason() {
+        let dir = temp_dir("aside");
+        let store = Store::open(&dir, "alpha", 100).unwrap().store;
+        store.save(image(1));
+        store.save(image(2));
+        let id = AgentId::parse("1@alpha").unwrap();
+        store.set_aside(&id, "bad snapshot");
+        store.flush();
+        drop(store);
+        let opened = Store::open(&dir, "alpha", 100).unwrap();
+        let ids: Vec<_> = opened.images.iter().map(|i| i.id.to_string()).collect();
+        assert_eq!(ids, ["2@alpha"], "not tried again at the next start");
+        let ended: Vec<_> = opened.ended.iter().map(|e| (e.id.to_string(), e.result.clone())).collect();
+        assert_eq!(ended, [("1@alpha".into(), Err("bad snapshot".into()))]);
+        let txn = opened.store.db.begin_read().unwrap();
+        let kept = txn.open_table(UNREADABLE).unwrap().get("1@alpha").unwrap().map(|v| v.value().to_vec());
+        assert_eq!(kept, Some(image::encode(&image(1))), "the image itself is kept");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,7 +1,8 @@
 //! The dashboard and `/metrics` from outside: the token is asked for on
 //! every data route, counters move with a scenario (spawns, messages, a
-//! migration there and back), an agent's page shows its itinerary, the
-//! sniffer its ACL messages, and live updates arrive as server-sent events.
+//! migration there and back), an agent's page shows its itinerary and
+//! language, the sniffer its ACL messages, and live updates arrive as
+//! server-sent events.
 
 mod common;
 
@@ -97,6 +98,8 @@ async fn metrics_move_with_a_scenario_and_every_data_route_asks_for_the_token() 
     assert_eq!(status, 200, "{body}");
     let hops: Vec<&str> = body.match_indices("\"node\":\"").map(|(i, m)| &body[i + m.len()..i + m.len() + 1]).collect();
     assert!(hops.len() >= 3 && hops[..3] == ["a", "b", "a"], "{body}");
+    // Its language, kept across its hops.
+    assert!(body.contains("\"language\":\"tcl\""), "{body}");
     // The sniffer saw both messages of the conversation.
     let (_, _, sniffed) = http(addr, "GET", "/api/sniff", &bearer).await;
     assert!(sniffed.contains("\"performative\":\"request\"") && sniffed.contains("\"conversation\":\"c-42\""));

@@ -1,9 +1,12 @@
 //! Benchmark agents. `work=fib`: fib(`n`) by naive recursion (the same
 //! algorithm as the Agent Tcl bench); `work=hops`: fills `memory` bytes,
-//! then jumps between `a` and `b` `hops` times. The export `fib` runs the
+//! then jumps between `a` and `b` `hops` times (`shared/hops.rs`). The export `fib` runs the
 //! same recursion without the host, for the Asyncify overhead (plain vs
 //! instrumented module, scripts/bench-wasm.sh).
 use itinerant_guest as itin;
+
+#[path = "shared/hops.rs"]
+mod hops;
 
 #[no_mangle]
 pub extern "C" fn fib(n: u32) -> u64 {
@@ -18,16 +21,7 @@ fn run() -> Result<String, String> {
     let num = |k: &str, d: u64| itin::param(k).and_then(|v| v.parse().ok()).unwrap_or(d);
     match itin::param("work").as_deref() {
         Some("fib") => Ok(fib(num("n", 25) as u32).to_string()),
-        Some("hops") => {
-            let bytes = num("memory", 64 << 10) as usize;
-            let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8 + 1).collect();
-            let (a, b) = (itin::param("a").unwrap_or_default(), itin::param("b").unwrap_or_default());
-            for i in 0..num("hops", 10) {
-                itin::jump(if i % 2 == 0 { &b } else { &a })?;
-            }
-            let check: u64 = data.iter().map(|v| *v as u64).sum();
-            Ok(format!("{} {check}", data.len()))
-        }
+        Some("hops") => hops::hops(num("memory", 64 << 10) as usize),
         other => Err(format!("no such work {other:?}")),
     }
 }

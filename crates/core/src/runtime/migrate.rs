@@ -500,6 +500,7 @@ impl Shared {
                 return Err(format!("agent {id} is already here"));
             }
             let mut slot = Slot::new(image.name, AgentState::Active);
+            slot.language = agent.interp.language();
             slot.mailbox = image.mailbox.into();
             slot.console = image.console;
             slot.suspend = image.suspended;

@@ -12,6 +12,8 @@ use crate::observe::{now_ms, Itinerary, Refusal, Snapshot, Sniffed};
 pub struct AgentView {
     pub id: AgentId,
     pub name: Option<String>,
+    /// tcl or wasm (empty when not known here).
+    pub language: &'static str,
     pub state: AgentState,
     /// The owner's name; empty for an unsigned agent.
     pub owner: String,
@@ -28,10 +30,11 @@ pub struct AgentView {
 
 impl Shared {
     /// The registry entry of an agent born here (spawned): counted, its
-    /// itinerary starting on this node.
-    pub(super) fn born(&self, name: Option<&str>) -> Slot {
+    /// itinerary starting on this node; `language`: its program's.
+    pub(super) fn born(&self, name: Option<&str>, language: &'static str) -> Slot {
         self.counters.spawns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut slot = Slot::new(name.map(str::to_owned), AgentState::Initiated);
+        slot.language = language;
         slot.itinerary.arrive(&self.config.node, now_ms());
         slot
     }
@@ -130,6 +133,7 @@ impl Runtime {
         AgentView {
             id: id.clone(),
             name: slot.name.clone(),
+            language: slot.language,
             state: slot.state,
             owner: slot.credential.as_ref().map(|c| c.owner.name.clone()).unwrap_or_default(),
             node: slot.moved_to.clone().unwrap_or_else(|| self.shared.config.node.clone()),

@@ -71,7 +71,8 @@ impl Runtime {
         let mut agent = Agent::new(id.clone(), interp);
         {
             let mut slots = lock(&s.slots);
-            let slot = slots.insert_if_absent(&id, || Box::new(s.born(name)));
+            let language = agent.interp.language();
+            let slot = slots.insert_if_absent(&id, || Box::new(s.born(name, language)));
             slot.credential = credential;
             s.checkpoint(&mut agent, slot, None);
         }

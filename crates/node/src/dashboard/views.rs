@@ -23,6 +23,7 @@ fn agent_row(v: &AgentView) -> Value {
     json!({
         "id": v.id.as_str(),
         "name": v.name,
+        "language": v.language,
         "owner": v.owner,
         "state": v.state.name(),
         "node": v.node,

@@ -162,7 +162,7 @@ function agentsView() {
     const y = k === "id" ? num(b.id) : b[k] === null ? "" : b[k];
     return (x < y ? -1 : x > y ? 1 : 0) * (ui.sort.asc ? 1 : -1);
   });
-  const cols = [["id", "id"], ["name", "name"], ["owner", "owner"], ["state", "state"], ["node", "node"], ["age_ms", "age"], ["mailbox", "mailbox"]];
+  const cols = [["id", "id"], ["name", "name"], ["owner", "owner"], ["state", "state"], ["language", "lang"], ["node", "node"], ["age_ms", "age"], ["mailbox", "mailbox"]];
   const head = el("tr", {}, cols.map(([key, label]) =>
     el("th", { class: ui.sort.key === key ? "sorted" + (ui.sort.asc ? " asc" : "") : "", onclick: () => {
       ui.sort = { key, asc: ui.sort.key === key ? !ui.sort.asc : true };
@@ -174,6 +174,7 @@ function agentsView() {
       el("td", {}, a.name || ""),
       el("td", {}, a.owner || el("span", { class: "muted" }, "unsigned")),
       el("td", {}, stateBadge(a.state)),
+      el("td", {}, a.language || el("span", { class: "muted" }, "?")),
       el("td", { class: "mono" }, a.node),
       el("td", {}, ms(a.age_ms)),
       el("td", {}, a.mailbox)));
@@ -236,6 +237,7 @@ async function agentView(id) {
     el("div", { class: "cards" },
       el("div", { class: "card" }, el("div", { class: "sub" }, "node"), el("div", { class: "title" }, a.node)),
       el("div", { class: "card" }, el("div", { class: "sub" }, "owner"), el("div", { class: "title" }, a.owner || "unsigned")),
+      el("div", { class: "card" }, el("div", { class: "sub" }, "language"), el("div", { class: "title" }, a.language || "?")),
       el("div", { class: "card" }, el("div", { class: "sub" }, "mailbox"), el("div", { class: "big" }, a.mailbox)),
       el("div", { class: "card" }, el("div", { class: "sub" }, "age"), el("div", { class: "big" }, ms(a.age_ms)))),
     controls, msg, outcome,
