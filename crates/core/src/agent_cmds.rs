@@ -189,7 +189,8 @@ fn agent_send(shared: &Weak<Shared>, me: &AgentId, args: &[Value]) -> HostResult
     match s.send_from_agent(
         me,
         &target,
-        Message { from: Some(me.clone()), code, body: args[3].as_str().into_owned(), acl: None, hops: 0, seq: None },
+        // The sender is set by `send_from_agent`.
+        Message { from: None, code, body: args[3].as_str().into_owned(), acl: None, hops: 0, seq: None },
     ) {
         Ok(()) => HostResult::Done(Value::empty()),
         // A name that names no agent (an id gets the runtime's message).

@@ -337,8 +337,8 @@ impl Receiver {
 /// `agent_receive`'s hand-over: code and body into the two variables; the
 /// sender's id (empty from outside the platform) is the command's result.
 pub(crate) fn deliver_plain(interp: &mut Interp, code_var: &str, body_var: &str, m: Message) -> Result<String, String> {
-    interp.set_var(code_var, &m.code.to_string())?;
-    interp.set_var(body_var, &m.body)?;
+    interp.set_var_to(code_var, itinerant_tcl::Value::from(m.code))?;
+    interp.set_var_to(body_var, itinerant_tcl::Value::from(m.body))?;
     Ok(m.from.map(|f| f.to_string()).unwrap_or_default())
 }
 

@@ -111,6 +111,10 @@ impl HostCommands {
         self.entries.get(name).map(|h| &h.cmd)
     }
 
+    fn entry(&self, name: &str) -> Option<&SharedHost> {
+        self.entries.get(name)
+    }
+
     /// The command names.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(|k| &**k)
@@ -172,11 +176,21 @@ pub fn strip_global(name: &str) -> &str {
 
 impl CommandTable {
     pub fn get(&self, name: &str) -> Option<&Command> {
+        self.resolve(name).map(|(c, _)| c)
+    }
+
+    /// `name` resolved: its command and, when that is a shared host
+    /// command, its function (one look-up for the commands agents call
+    /// most, e.g. `agent_send`).
+    pub fn resolve(&self, name: &str) -> Option<(&Command, Option<HostCmdFn>)> {
         let name = strip_global(name);
-        match self.overlay.get(name) {
-            Some(entry) => entry.as_ref(),
-            None => self.base(name),
+        if let Some(entry) = self.overlay.get(name) {
+            return entry.as_ref().map(|c| (c, None));
         }
+        if let Some(h) = self.hosts.as_ref().and_then(|h| h.entry(name)) {
+            return Some((&h.cmd, Some(h.f)));
+        }
+        builtin_index().get(name).map(|b| (&b.0, None))
     }
 
     /// The binding of `name` without this interpreter's changes: a shared

@@ -187,8 +187,9 @@ pub enum FrameKind {
     /// A lambda body (`apply`): owns its variable frame.
     Lambda { lambda: Value },
     /// A script evaluated by a command (eval, uplevel, loop bodies...); the
-    /// annotation is e.g. `("eval" body line %d)`.
-    Body { annotation: Option<Rc<str>> },
+    /// annotation is e.g. `("eval" body line %d)`. A value, so that a loop
+    /// body takes its literal's without allocating per iteration.
+    Body { annotation: Option<Value> },
     /// An expression from `ExprStk`.
     Expr,
     /// Synthetic code of a command invoked by a computed name (counts as
@@ -406,7 +407,7 @@ impl Interp {
         if self.pending.take().is_none() {
             return Err("no host request is pending".into());
         }
-        let kind = FrameKind::Body { annotation: annotation.map(Rc::from) };
+        let kind = FrameKind::Body { annotation: annotation.map(Value::from) };
         if let Err(e) = self.push_script_frame(&Value::from(script), 0, kind) {
             self.raise_pending = Some(e);
         }
@@ -417,7 +418,13 @@ impl Interp {
 
     /// Sets a variable in the current frame (global when idle).
     pub fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
-        self.set_var_value(name, Value::from(value)).map(|_| ()).map_err(|e| e.value().as_str().into_owned())
+        self.set_var_to(name, Value::from(value))
+    }
+
+    /// `set_var` of a value already made (e.g. from a `String` it takes
+    /// over, or a number, without formatting it).
+    pub fn set_var_to(&mut self, name: &str, value: Value) -> Result<(), String> {
+        self.set_var_value(name, value).map(|_| ()).map_err(|e| e.value().as_str().into_owned())
     }
 
     /// Reads a variable of the current frame (global when idle).

@@ -464,7 +464,7 @@ fn write_exec(interp: &Interp, w: &mut Writer, codes: &mut CodeTable) {
             }
             FrameKind::Body { annotation } => {
                 w.u8(3);
-                w.opt_str(annotation.as_deref());
+                w.opt_str(annotation.as_ref().map(|a| a.as_str()).as_deref());
             }
             FrameKind::Expr => w.u8(4),
             FrameKind::Synthetic => w.u8(5),

@@ -247,7 +247,7 @@ impl Interp {
                     }
                     Instr::EvalBody(ann) => {
                         self.save_pc(pc);
-                        let annotation = code.literals.get(ann as usize).map(|v| Rc::from(&*v.as_str()));
+                        let annotation = code.literals.get(ann as usize).cloned();
                         let r = match self.stack.pop() {
                             Some(script) => self.push_body(&script, vf, FrameKind::Body { annotation }),
                             None => Err(bad_operand()),
@@ -703,7 +703,7 @@ impl Interp {
         } else {
             Value::from(crate::cmds::list::concat_values(&words))
         };
-        let annotation = Some(Rc::from("(\"uplevel\" body line %d)"));
+        let annotation = Some(Value::from("(\"uplevel\" body line %d)"));
         self.push_body(&script, target, FrameKind::Body { annotation })
     }
 
@@ -717,8 +717,16 @@ impl Interp {
         }
         let cmd = {
             let name = self.stack[len - n].as_str();
-            match self.commands.get(&name) {
-                Some(c) => c.clone(),
+            match self.commands.resolve(&name) {
+                // A shared host command that no closure of this interpreter
+                // overrides: called without cloning its entry.
+                Some((_, Some(f))) if self.host.is_empty() => {
+                    drop(name);
+                    let words = self.stack.split_off(len - n);
+                    let r = f(self, &words);
+                    return self.host_result(r);
+                }
+                Some((c, _)) => c.clone(),
                 None => {
                     let name = name.into_owned();
                     self.stack.truncate(len - n);
@@ -775,18 +783,23 @@ impl Interp {
                         None => return Err(Exception::error(format!("host command \"{name}\" is not available here"))),
                     },
                 };
-                match r {
-                    HostResult::Done(v) => {
-                        self.charge_result(&v)?;
-                        self.stack.push(v);
-                        Ok(Flow::Continue)
-                    }
-                    HostResult::Error(e) => Err(e),
-                    HostResult::Suspend(req) => {
-                        self.pending = Some(Box::new(req.clone()));
-                        Ok(Flow::Stop(Outcome::Request(req)))
-                    }
-                }
+                self.host_result(r)
+            }
+        }
+    }
+
+    /// What a host command's answer does to the evaluation.
+    fn host_result(&mut self, r: HostResult) -> Result<Flow, Exception> {
+        match r {
+            HostResult::Done(v) => {
+                self.charge_result(&v)?;
+                self.stack.push(v);
+                Ok(Flow::Continue)
+            }
+            HostResult::Error(e) => Err(e),
+            HostResult::Suspend(req) => {
+                self.pending = Some(Box::new(req.clone()));
+                Ok(Flow::Stop(Outcome::Request(req)))
             }
         }
     }
@@ -982,7 +995,7 @@ impl Interp {
                 }
                 FrameKind::Body { annotation: Some(a) } if ex.0.code == TCL_ERROR => {
                     ex.0.error_info.push_str("\n    ");
-                    ex.0.error_info.push_str(&a.replace("%d", &line.to_string()));
+                    ex.0.error_info.push_str(&a.as_str().replace("%d", &line.to_string()));
                 }
                 _ => {}
             }

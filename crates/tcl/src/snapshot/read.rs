@@ -711,7 +711,7 @@ fn read_exec(r: &mut Reader, codes: &[Rc<ByteCode>], order: &mut RefOrder, inter
             0 => FrameKind::Top { annotation: r.opt_str("frame annotation")?.map(Rc::from) },
             1 => FrameKind::Proc { name: Rc::from(r.str("proc name")?) },
             2 => FrameKind::Lambda { lambda: r.value("lambda")? },
-            3 => FrameKind::Body { annotation: r.opt_str("frame annotation")?.map(Rc::from) },
+            3 => FrameKind::Body { annotation: r.opt_str("frame annotation")?.map(Value::from) },
             4 => FrameKind::Expr,
             5 => FrameKind::Synthetic,
             k => return r.malformed(at, format!("unknown frame kind {k}")),
