@@ -37,8 +37,9 @@ pub const KIND_CLIENT_HELLO: u8 = 16;
 pub const KIND_REQUEST: u8 = 17;
 pub const KIND_RESPONSE: u8 = 18;
 
-/// The version a client announces; the node refuses others.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The version a client announces; the node refuses others. 2: the agent
+/// row ends with the agent's language.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// Largest agent script a client may submit.
 pub const MAX_SCRIPT_BYTES: usize = 4 << 20;
 /// Most variables a submit may set.

@@ -826,7 +826,7 @@ fn resume_agents(
     for ended in opened.ended {
         runtime.restore_ended(ended.id, AgentOutcome { result: ended.result });
     }
-    let count = opened.images.len();
+    let (mut count, mut set_aside) = (0, 0);
     for mut image in opened.images {
         let id = image.id.clone();
         let (name, language) = (image.name.clone(), itinerant_core::program::language_of(&image.snapshot));
@@ -838,6 +838,7 @@ fn resume_agents(
             Ok(()) => {
                 tracing::info!(node = %node, "resumed agent {id} {how}");
                 resumed.push(id);
+                count += 1;
             }
             Err(e) => {
                 // Refused (a snapshot or module that fails its checks, ...):
@@ -847,11 +848,14 @@ fn resume_agents(
                 let why = format!("could not be resumed on {node}: {e}");
                 opened.store.set_aside(&id, &why);
                 runtime.restore_refused(id, name, language, why);
+                set_aside += 1;
             }
         }
     }
-    if count > 0 || opened.after_crash {
-        tracing::info!(node = %node, "{count} agents resumed{}", if opened.after_crash { " after a crash" } else { "" });
+    if count + set_aside > 0 || opened.after_crash {
+        let crash = if opened.after_crash { " after a crash" } else { "" };
+        let refused = if set_aside > 0 { format!(", {set_aside} set aside as unreadable") } else { String::new() };
+        tracing::info!(node = %node, "{count} agents resumed{crash}{refused}");
     }
     opened.store
 }
