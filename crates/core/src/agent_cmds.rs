@@ -32,7 +32,7 @@ pub(crate) struct AgentContext {
 }
 
 /// The agent commands, one table for every agent of the process.
-fn commands() -> &'static Arc<HostCommands> {
+pub(crate) fn commands() -> &'static Arc<HostCommands> {
     static COMMANDS: OnceLock<Arc<HostCommands>> = OnceLock::new();
     COMMANDS.get_or_init(|| {
         let mut t = HostCommands::new();

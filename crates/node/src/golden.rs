@@ -19,6 +19,12 @@ pub fn committed(name: &str, fresh: &[u8]) -> Vec<u8> {
             fresh.chunks(32).map(|c| c.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n").collect();
         std::fs::write(path(name), hex).expect("write the golden file");
     }
+    read(name)
+}
+
+/// The committed bytes of `name`, never rewritten: those of a format's
+/// earlier version, which must still read.
+pub fn read(name: &str) -> Vec<u8> {
     let text = std::fs::read_to_string(path(name)).unwrap_or_else(|e| panic!("golden file {name}: {e}"));
     let digits: Vec<u8> = text.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
     digits.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or(""), 16).unwrap_or(0)).collect()

@@ -111,6 +111,11 @@ impl HostCommands {
         self.entries.get(name).map(|h| &h.cmd)
     }
 
+    /// Is there a host command `name`?
+    pub fn provides(&self, name: &str) -> bool {
+        self.entries.contains_key(name)
+    }
+
     fn entry(&self, name: &str) -> Option<&SharedHost> {
         self.entries.get(name)
     }

@@ -31,7 +31,7 @@ use std::rc::Rc;
 use crate::bytecode::{
     Aux, ByteCode, CmdLoc, CodeKind, ExceptRange, Instr, RangeKind, SwitchMode, TryMatch, VarAddr, VarOp,
 };
-use crate::commands::{BuiltinDef, Command, CommandTable, Proc};
+use crate::commands::{BuiltinDef, Command, CommandTable, HostCommands, Proc};
 use crate::error::{Exception, ExceptionData};
 use crate::interp::{CodeFrame, FrameKind, HostRequest, Interp, Limits};
 use crate::ops::{BinOp, UnOp};
@@ -959,7 +959,7 @@ fn write_instr(w: &mut Writer, i: &Instr) {
 
 mod code_cache;
 mod read;
-pub use read::restore;
+pub use read::{restore, restore_with_hosts};
 mod verify;
 use verify::check_state;
 pub use verify::verify;

@@ -91,7 +91,10 @@ impl Shared {
     /// A program from its snapshot, in the language its magic names.
     pub(crate) fn restore_program(&self, snapshot: &[u8]) -> Result<Box<dyn Program>, String> {
         if snapshot.starts_with(crate::program::TCL_MAGIC) {
-            return Ok(Box::new(itinerant_tcl::snapshot::restore(snapshot).map_err(|e| e.to_string())?));
+            // `attach` gives it the agent commands: their entries in the
+            // snapshot need not be rebuilt.
+            let interp = itinerant_tcl::snapshot::restore_with_hosts(snapshot, crate::agent_cmds::commands());
+            return Ok(Box::new(interp.map_err(|e| e.to_string())?));
         }
         match self.program_factory.get() {
             Some(f) => f.restore(snapshot),

@@ -796,6 +796,19 @@ fn shared_host_commands() {
     assert_eq!(save(&d).unwrap(), bytes);
     assert_eq!(d.eval("whoami").unwrap(), "d");
 
+    // Restored for the table it will get: no entries made for them at all,
+    // and once attached the same interpreter (same bytes, same commands).
+    // A host command the table lacks is still restored as an entry.
+    let mut e = super::restore_with_hosts(&bytes, &t).unwrap();
+    assert_eq!(e.commands.own_changes(), 0);
+    setup(&mut e, "e");
+    assert_eq!(save(&e).unwrap(), bytes);
+    assert_eq!(e.eval("whoami").unwrap(), "e");
+    let mut only_wait = HostCommands::new();
+    only_wait.add("wait", |_, _| HostResult::Done(Value::empty()));
+    let f = super::restore_with_hosts(&bytes, &only_wait).unwrap();
+    assert_eq!(f.commands.own_changes(), 1, "whoami, which that table lacks");
+
     // A restored interpreter without the table: the command is there but
     // has no function until the embedder provides one.
     let mut c = roundtrip(&b);
