@@ -7,6 +7,7 @@
 //! bytecode (from a bad snapshot) yields an error, never a panic.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::ops::{BinOp, UnOp};
 use crate::value::Value;
@@ -249,11 +250,14 @@ pub enum CodeKind {
 #[derive(Clone, Debug)]
 pub struct ByteCode {
     pub kind: CodeKind,
-    pub code: Vec<Instr>,
+    /// The immutable parts are `Arc`s: copies of a code for other
+    /// interpreters (`ByteCode::detached`, on every restore of an agent
+    /// whose code was seen before) share them, across threads.
+    pub code: Arc<[Instr]>,
     pub literals: Vec<Value>,
-    pub aux: Vec<Aux>,
-    pub ranges: Vec<ExceptRange>,
-    pub cmds: Vec<CmdLoc>,
+    pub aux: Arc<[Aux]>,
+    pub ranges: Arc<[ExceptRange]>,
+    pub cmds: Arc<[CmdLoc]>,
     /// Names of compiled locals (ProcBody only); args come first.
     pub locals: Vec<Rc<str>>,
     /// The source text the offsets in `cmds` refer to.
@@ -270,7 +274,7 @@ impl ByteCode {
         // Commands are recorded outer first; the innermost containing pc has
         // the smallest range.
         let mut best: Option<&CmdLoc> = None;
-        for c in &self.cmds {
+        for c in self.cmds.iter() {
             if c.pc_start <= pc && pc < c.pc_end {
                 match best {
                     Some(b) if (b.pc_end - b.pc_start) <= (c.pc_end - c.pc_start) => {}
@@ -284,7 +288,7 @@ impl ByteCode {
     /// The innermost exception range at `pc` that handles `code`.
     pub fn handler_for(&self, pc: u32, code: i32) -> Option<&ExceptRange> {
         let mut best: Option<&ExceptRange> = None;
-        for r in &self.ranges {
+        for r in self.ranges.iter() {
             if r.start <= pc && pc < r.end {
                 let handles = match r.kind {
                     RangeKind::Loop { .. } => code == crate::error::TCL_BREAK || code == crate::error::TCL_CONTINUE,

@@ -176,20 +176,16 @@ impl<'a> Compiler<'a> {
     fn finish(mut self) -> ByteCode {
         self.emit(Instr::Done);
         // Compiled code may live long (an agent's script, a proc body):
-        // give back the growth slack.
-        self.code.shrink_to_fit();
+        // give back the growth slack (the `Arc` parts are exact already).
         self.literals.shrink_to_fit();
-        self.aux.shrink_to_fit();
-        self.ranges.shrink_to_fit();
-        self.cmds.shrink_to_fit();
         self.locals.shrink_to_fit();
         ByteCode {
             kind: self.kind,
-            code: self.code,
+            code: self.code.into(),
             literals: self.literals,
-            aux: self.aux,
-            ranges: self.ranges,
-            cmds: self.cmds,
+            aux: self.aux.into(),
+            ranges: self.ranges.into(),
+            cmds: self.cmds.into(),
             locals: self.locals,
             source: self.source,
             compile_epoch: self.commands.compile_epoch,

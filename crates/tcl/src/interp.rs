@@ -259,7 +259,16 @@ impl Default for Interp {
 impl Interp {
     /// A new interpreter with all built-in commands.
     pub fn new() -> Interp {
-        let mut interp = Interp {
+        let mut interp = Interp::blank();
+        interp.set_global("tcl_version", "8.6");
+        interp.set_global("tcl_patchLevel", "8.6.13");
+        interp
+    }
+
+    /// An interpreter without even the standard globals: what a restore
+    /// fills in (it replaces every variable).
+    pub(crate) fn blank() -> Interp {
+        Interp {
             limits: Limits::default(),
             commands: CommandTable::default(),
             vars: Frames::new(),
@@ -277,10 +286,7 @@ impl Interp {
             script_name: String::new(),
             meter: Default::default(),
             instructions_run: 0,
-        };
-        interp.set_global("tcl_version", "8.6");
-        interp.set_global("tcl_patchLevel", "8.6.13");
-        interp
+        }
     }
 
     /// A new interpreter with the given limits.

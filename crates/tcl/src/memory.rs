@@ -352,12 +352,12 @@ impl Walker {
         }
         self.total += size_of::<ByteCode>()
             + OVERHEAD
-            + code.code.capacity() * size_of::<crate::bytecode::Instr>()
+            + code.code.len() * size_of::<crate::bytecode::Instr>()
             // Aux entries own small tables (jump tables, variable lists):
             // counted at twice their slot.
-            + code.aux.capacity() * 2 * size_of::<crate::bytecode::Aux>()
-            + code.ranges.capacity() * size_of::<crate::bytecode::ExceptRange>()
-            + code.cmds.capacity() * size_of::<crate::bytecode::CmdLoc>()
+            + code.aux.len() * 2 * size_of::<crate::bytecode::Aux>()
+            + code.ranges.len() * size_of::<crate::bytecode::ExceptRange>()
+            + code.cmds.len() * size_of::<crate::bytecode::CmdLoc>()
             + code.literals.capacity() * size_of::<Value>()
             + code.source.len();
         for l in &code.locals {

@@ -77,6 +77,7 @@ impl ByteCode {
     pub(crate) fn detached(&self) -> ByteCode {
         ByteCode {
             kind: self.kind,
+            // Shared: plain data behind `Arc`s.
             code: self.code.clone(),
             literals: self.literals.iter().map(|v| v.detached()).collect(),
             aux: self.aux.clone(),

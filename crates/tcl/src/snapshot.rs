@@ -556,11 +556,11 @@ fn write_code(w: &mut Writer, c: &ByteCode) {
         w.value(v);
     }
     w.count(c.aux.len());
-    for a in &c.aux {
+    for a in c.aux.iter() {
         write_aux(w, a);
     }
     w.count(c.ranges.len());
-    for r in &c.ranges {
+    for r in c.ranges.iter() {
         w.u32(r.start);
         w.u32(r.end);
         w.u32(r.depth);
@@ -577,14 +577,14 @@ fn write_code(w: &mut Writer, c: &ByteCode) {
         }
     }
     w.count(c.cmds.len());
-    for l in &c.cmds {
+    for l in c.cmds.iter() {
         w.u32(l.pc_start);
         w.u32(l.pc_end);
         w.u32(l.src_start);
         w.u32(l.src_end);
     }
     w.count(c.code.len());
-    for i in &c.code {
+    for i in c.code.iter() {
         write_instr(w, i);
     }
 }

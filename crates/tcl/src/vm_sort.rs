@@ -3,6 +3,7 @@
 //! invoke the command, feed the answer back" until the sort is done.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::bytecode::{ByteCode, CodeKind, Instr};
 use crate::cmds::list::{
@@ -59,11 +60,11 @@ impl SortState {
 fn sort_code() -> ByteCode {
     ByteCode {
         kind: CodeKind::Synthetic,
-        code: vec![Instr::SortStep(4), Instr::InvokeList, Instr::SortAnswer, Instr::Jump(0), Instr::Done],
+        code: vec![Instr::SortStep(4), Instr::InvokeList, Instr::SortAnswer, Instr::Jump(0), Instr::Done].into(),
         literals: Vec::new(),
-        aux: Vec::new(),
-        ranges: Vec::new(),
-        cmds: Vec::new(),
+        aux: Arc::from([]),
+        ranges: Arc::from([]),
+        cmds: Arc::from([]),
         locals: Vec::new(),
         source: Rc::from(""),
         compile_epoch: 0,

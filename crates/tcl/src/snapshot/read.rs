@@ -291,7 +291,8 @@ fn restore_inner(bytes: &[u8], hosts: Option<&HostCommands>) -> Result<Interp, S
     })?;
     let mut order = RefOrder { len: codes.len(), next: 0, what: "code" };
 
-    let mut interp = Interp::new();
+    // Every variable comes from the snapshot.
+    let mut interp = Interp::blank();
     let mut data_r = r.section(SECTION_DATA, "data section")?;
     read_data(&mut data_r, &codes, &mut order, &mut interp, hosts)?;
     data_r.expect_end("data section")?;
@@ -376,7 +377,18 @@ fn read_code(r: &mut Reader) -> Res<ByteCode> {
     for _ in 0..n {
         code.push(read_instr(r)?);
     }
-    Ok(ByteCode { kind, code, literals, aux, ranges, cmds, locals, source, compile_epoch, in_proc })
+    Ok(ByteCode {
+        kind,
+        code: code.into(),
+        literals,
+        aux: aux.into(),
+        ranges: ranges.into(),
+        cmds: cmds.into(),
+        locals,
+        source,
+        compile_epoch,
+        in_proc,
+    })
 }
 
 fn read_var_addr(r: &mut Reader) -> Res<VarAddr> {
@@ -700,7 +712,7 @@ fn read_var_frame(r: &mut Reader, codes: &[Rc<ByteCode>], order: &mut RefOrder, 
         });
     }
     let n = r.count("named variable count")?;
-    let mut dynamic: crate::vars::NameMap = HashMap::default();
+    let mut dynamic: crate::vars::NameMap = HashMap::with_capacity_and_hasher(n.min(PREALLOC_MAX), Default::default());
     let mut prev: Option<u32> = None;
     for _ in 0..n {
         let at = r.offset();

@@ -509,7 +509,9 @@ fn validator_names_the_problem() {
     corrupted(
         |i| {
             let mut c = (*i.frames[2].code).clone();
-            c.code.insert(0, Instr::Jump(10_000));
+            let mut code = c.code.to_vec();
+            code.insert(0, Instr::Jump(10_000));
+            c.code = code.into();
             i.frames[2].code = Rc::new(c);
         },
         "jump target 10000 out of range",
@@ -521,11 +523,11 @@ fn validator_names_the_problem() {
 fn code(kind: CodeKind, instrs: Vec<Instr>) -> ByteCode {
     ByteCode {
         kind,
-        code: instrs,
+        code: instrs.into(),
         literals: vec![Value::from("x")],
-        aux: vec![Aux::JumpTable(vec![0])],
-        ranges: vec![],
-        cmds: vec![],
+        aux: vec![Aux::JumpTable(vec![0])].into(),
+        ranges: Vec::new().into(),
+        cmds: Vec::new().into(),
         locals: if kind == CodeKind::ProcBody { vec![Rc::from("a")] } else { vec![] },
         source: Rc::from("h\u{e9}llo"),
         compile_epoch: 0,
@@ -551,10 +553,10 @@ fn verify_checks_operands() {
     assert!(verify(&code(CodeKind::Script, vec![JumpTable(0), Done])).is_ok());
     assert!(verify_err(&code(CodeKind::Script, vec![TryDispatch(3), Done])).contains("aux 3 out of range"));
     let mut c = code(CodeKind::Script, vec![Done]);
-    c.cmds.push(CmdLoc { pc_start: 0, pc_end: 1, src_start: 2, src_end: 3 });
+    c.cmds = vec![CmdLoc { pc_start: 0, pc_end: 1, src_start: 2, src_end: 3 }].into();
     assert!(verify_err(&c).contains("bad source range"));
     let mut c = code(CodeKind::Script, vec![Done]);
-    c.ranges.push(ExceptRange { start: 0, end: 1, depth: 0, kind: RangeKind::Catch { handler: 1 } });
+    c.ranges = vec![ExceptRange { start: 0, end: 1, depth: 0, kind: RangeKind::Catch { handler: 1 } }].into();
     assert!(verify_err(&c).contains("handler target 1"));
 }
 
