@@ -204,11 +204,12 @@ impl Sniffer {
 }
 
 /// One stay of an agent on a node.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hop {
-    /// Shared by the hops on the same node (an itinerary names few nodes
-    /// many times, and travels with the agent on every hop).
-    pub node: Arc<str>,
+    /// The node, as an index into its itinerary's names (an itinerary
+    /// names few nodes many times, and travels with the agent on every
+    /// hop: plain data copies and decodes without touching a counter).
+    pub node: u8,
     /// Milliseconds since the Unix epoch.
     pub arrived_ms: u64,
     /// When it left (known on arrival at the next node); none: still there.
@@ -216,16 +217,21 @@ pub struct Hop {
 }
 
 /// Where an agent has been, oldest first: its latest [`MAX_HOPS`] hops and
-/// how many older ones were dropped.
+/// how many older ones were dropped. Invariants: at most `MAX_HOPS` hops
+/// and names, every hop's `node` indexes `names`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Itinerary {
-    pub hops: Vec<Hop>,
+    /// Boxed, not a `Vec`: new names are rare, and every agent's slot
+    /// holds an itinerary.
+    names: Box<[Arc<str>]>,
+    hops: Vec<Hop>,
     pub dropped: u64,
 }
 
 impl Itinerary {
     /// The agent is on `node` from `at_ms` on; the previous stay ends then.
-    pub fn arrive(&mut self, node: &str, at_ms: u64) {
+    /// (A node passes its own name's `Arc`, which its agents then share.)
+    pub fn arrive(&mut self, node: &Arc<str>, at_ms: u64) {
         if let Some(last) = self.hops.last_mut() {
             last.left_ms.get_or_insert(at_ms);
         }
@@ -237,16 +243,71 @@ impl Itinerary {
             // Most agents never move: room for one hop, not Vec's first four.
             self.hops.reserve_exact(1);
         }
-        let node = self.node_named(node);
+        let node = self.name_index(node, || node.clone());
         self.hops.push(Hop { node, arrived_ms: at_ms, left_ms: None });
     }
 
-    /// The itinerary's name for `node`: one of its recent hops', or new.
-    pub fn node_named(&self, node: &str) -> Arc<str> {
-        match self.hops.iter().rev().take(4).find(|h| &*h.node == node) {
-            Some(h) => h.node.clone(),
-            None => Arc::from(node),
+    /// Appends a hop as read back (decoders, tests); `None` when the
+    /// itinerary is full.
+    pub fn push(&mut self, node: &str, arrived_ms: u64, left_ms: Option<u64>) -> Option<()> {
+        if self.hops.len() == MAX_HOPS {
+            return None;
         }
+        let node = self.name_index(node, || Arc::from(node));
+        self.hops.push(Hop { node, arrived_ms, left_ms });
+        Some(())
+    }
+
+    /// Builds an itinerary from its parts as encoded; `None` unless they
+    /// keep the invariants.
+    pub fn from_parts(names: Vec<Arc<str>>, hops: Vec<Hop>, dropped: u64) -> Option<Itinerary> {
+        let valid =
+            names.len() <= MAX_HOPS && hops.len() <= MAX_HOPS && hops.iter().all(|h| usize::from(h.node) < names.len());
+        valid.then(|| Itinerary { names: names.into(), hops, dropped })
+    }
+
+    pub fn hops(&self) -> &[Hop] {
+        &self.hops
+    }
+
+    /// The node names the hops index, in the order they were first named.
+    pub fn names(&self) -> &[Arc<str>] {
+        &self.names
+    }
+
+    /// The name of the node of `hop` (one of this itinerary's).
+    pub fn node_of(&self, hop: &Hop) -> &str {
+        self.names.get(usize::from(hop.node)).map_or("", |n| n)
+    }
+
+    /// The index of `node` among the names, added (as `name()`) if new;
+    /// names no hop uses any more are dropped first when the table is full.
+    fn name_index(&mut self, node: &str, name: impl FnOnce() -> Arc<str>) -> u8 {
+        if let Some(i) = self.names.iter().position(|n| **n == *node) {
+            return i as u8;
+        }
+        let mut names = std::mem::take(&mut self.names).into_vec();
+        if names.len() == MAX_HOPS {
+            let mut used = [false; MAX_HOPS];
+            for h in &self.hops {
+                used[usize::from(h.node)] = true;
+            }
+            let mut renumbered = [0u8; MAX_HOPS];
+            let mut kept = 0;
+            for (i, name) in std::mem::take(&mut names).into_iter().enumerate() {
+                if used[i] {
+                    renumbered[i] = kept;
+                    kept += 1;
+                    names.push(name);
+                }
+            }
+            for h in &mut self.hops {
+                h.node = renumbered[usize::from(h.node)];
+            }
+        }
+        names.push(name());
+        self.names = names.into_boxed_slice();
+        (self.names.len() - 1) as u8
     }
 }
 
@@ -301,16 +362,35 @@ mod tests {
     #[test]
     fn itinerary_closes_the_previous_stay_and_keeps_the_latest_hops() {
         let mut it = Itinerary::default();
-        it.arrive("a", 10);
-        it.arrive("b", 20);
-        assert_eq!(it.hops[0], Hop { node: "a".into(), arrived_ms: 10, left_ms: Some(20) });
+        it.arrive(&"a".into(), 10);
+        it.arrive(&"b".into(), 20);
+        assert_eq!(it.hops[0], Hop { node: 0, arrived_ms: 10, left_ms: Some(20) });
+        assert_eq!(it.node_of(&it.hops[0]), "a");
         assert_eq!(it.hops[1].left_ms, None);
+        let c: Arc<str> = "c".into();
         for i in 0..MAX_HOPS as u64 {
-            it.arrive("c", 30 + i);
+            it.arrive(&c, 30 + i);
         }
         assert_eq!(it.hops.len(), MAX_HOPS);
         assert_eq!(it.dropped, 2);
-        assert_eq!(&*it.hops[0].node, "c");
-        assert!(Arc::ptr_eq(&it.hops[MAX_HOPS - 1].node, &it.hops[MAX_HOPS - 2].node), "one name shared");
+        assert_eq!(it.node_of(&it.hops[0]), "c");
+        assert_eq!(it.names().len(), 3, "one name per node");
+    }
+
+    /// A tour of ever new nodes keeps at most `MAX_HOPS` names: those no
+    /// hop uses any more go, and the hops still name their nodes.
+    #[test]
+    fn itinerary_names_stay_bounded_on_a_long_tour() {
+        let mut it = Itinerary::default();
+        for i in 0..(3 * MAX_HOPS as u64) {
+            it.arrive(&format!("n{i}").into(), i);
+            assert!(it.names().len() <= MAX_HOPS);
+        }
+        assert_eq!(it.hops().len(), MAX_HOPS);
+        for (k, h) in it.hops().iter().enumerate() {
+            assert_eq!(it.node_of(h), format!("n{}", 2 * MAX_HOPS + k));
+            assert_eq!(h.arrived_ms, (2 * MAX_HOPS + k) as u64);
+        }
+        assert!(it.push("x", 0, None).is_none(), "full");
     }
 }

@@ -519,6 +519,8 @@ pub(crate) use registry::Slots;
 
 pub(crate) struct Shared {
     pub(crate) config: RuntimeConfig,
+    /// `config.node`, shared by the itineraries of the agents here.
+    node_name: Arc<str>,
     next_id: AtomicU64,
     queue: Mutex<VecDeque<Runnable>>,
     queue_cv: Condvar,
@@ -604,6 +606,7 @@ impl Runtime {
         let workers = config.workers.max(1);
         let shared = Arc::new(Shared {
             open_grant: Arc::new(crate::owner::Grant::open(&config.exec_allow)),
+            node_name: Arc::from(config.node.as_str()),
             config,
             next_id: AtomicU64::new(1),
             queue: Mutex::new(VecDeque::new()),

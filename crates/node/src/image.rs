@@ -36,7 +36,9 @@ const OLDEST_VERSION: u16 = 1;
 pub const MAX_IMAGE_BYTES: usize = 256 << 20;
 
 pub fn encode(image: &AgentImage) -> Vec<u8> {
-    let mut out = Vec::with_capacity(image.snapshot.len() + image.console.len() + 64);
+    // The itinerary takes a few bytes a hop.
+    let mut out =
+        Vec::with_capacity(image.snapshot.len() + image.console.len() + 8 * image.itinerary.hops().len() + 128);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_be_bytes());
     put_str(&mut out, image.id.as_str());
@@ -104,26 +106,16 @@ const HOP_LEFT: u8 = 0x80;
 /// any times (also from nodes whose clocks disagree) read back exactly.
 fn put_itinerary(out: &mut Vec<u8>, it: &Itinerary) {
     out.extend_from_slice(&it.dropped.to_be_bytes());
-    let mut names: Vec<&str> = Vec::new();
-    let indexes: Vec<u8> = it
-        .hops
-        .iter()
-        .map(|h| match names.iter().position(|n| **n == *h.node) {
-            Some(i) => i as u8,
-            None => {
-                names.push(&h.node);
-                (names.len() - 1) as u8
-            }
-        })
-        .collect();
-    out.push(names.len() as u8);
-    for n in &names {
+    // The counts fit a byte, and the indexes leave `HOP_LEFT` free: an
+    // itinerary holds at most `MAX_HOPS` (64) names and hops.
+    out.push(it.names().len() as u8);
+    for n in it.names() {
         put_str(out, n);
     }
-    out.push(it.hops.len() as u8);
+    out.push(it.hops().len() as u8);
     let mut prev = 0u64;
-    for (h, index) in it.hops.iter().zip(indexes) {
-        out.push(if h.left_ms.is_some() { index | HOP_LEFT } else { index });
+    for h in it.hops() {
+        out.push(if h.left_ms.is_some() { h.node | HOP_LEFT } else { h.node });
         put_varint(out, zigzag(h.arrived_ms.wrapping_sub(prev)));
         if let Some(left) = h.left_ms {
             put_varint(out, zigzag(left.wrapping_sub(h.arrived_ms)));
@@ -144,22 +136,23 @@ fn read_itinerary(r: &mut Reader) -> Result<Itinerary, DecodeError> {
     if n > MAX_HOPS {
         return Err(DecodeError(format!("itinerary of {n} hops (at most {MAX_HOPS})")));
     }
-    let mut it = Itinerary { hops: Vec::with_capacity(n), dropped };
+    let mut hops = Vec::with_capacity(n);
     let mut prev = 0u64;
     for _ in 0..n {
         let flags = r.byte()?;
-        let index = (flags & !HOP_LEFT) as usize;
-        let node = names
-            .get(index)
-            .ok_or_else(|| DecodeError(format!("itinerary hop names node {index} of {}", names.len())))?;
+        let node = flags & !HOP_LEFT;
+        if usize::from(node) >= names.len() {
+            return Err(DecodeError(format!("itinerary hop names node {node} of {}", names.len())));
+        }
         let arrived_ms = prev.wrapping_add(unzigzag(read_varint(r)?));
         let left_ms = (flags & HOP_LEFT != 0)
             .then(|| read_varint(r).map(|d| arrived_ms.wrapping_add(unzigzag(d))))
             .transpose()?;
-        it.hops.push(Hop { node: node.clone(), arrived_ms, left_ms });
+        hops.push(Hop { node, arrived_ms, left_ms });
         prev = arrived_ms;
     }
-    Ok(it)
+    // Checked above, piece by piece, with the reasons.
+    Itinerary::from_parts(names, hops, dropped).ok_or_else(|| DecodeError("a malformed itinerary".into()))
 }
 
 /// A signed difference (as wrapped `u64`) with small magnitudes small.
@@ -181,9 +174,19 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+#[inline]
 fn read_varint(r: &mut Reader) -> Result<u64, DecodeError> {
-    let mut v = 0u64;
-    for shift in (0..64).step_by(7) {
+    // An itinerary's time deltas mostly fit a byte.
+    match r.byte()? {
+        b if b < 0x80 => Ok(u64::from(b)),
+        b => read_varint_long(r, b),
+    }
+}
+
+/// The rest of a varint whose first byte is `first` (its 0x80 bit set).
+fn read_varint_long(r: &mut Reader, first: u8) -> Result<u64, DecodeError> {
+    let mut v = u64::from(first & 0x7f);
+    for shift in (7..64).step_by(7) {
         let b = r.byte()?;
         // The tenth byte holds only the top bit.
         if shift == 63 && b > 1 {
@@ -206,12 +209,14 @@ fn read_itinerary_v4(r: &mut Reader) -> Result<Itinerary, DecodeError> {
     if n > MAX_HOPS {
         return Err(DecodeError(format!("itinerary of {n} hops (at most {MAX_HOPS})")));
     }
-    let mut it = Itinerary { hops: Vec::with_capacity(n), dropped };
+    let mut it = Itinerary::default();
+    it.dropped = dropped;
     for _ in 0..n {
-        let node = it.node_named(r.str_ref()?);
+        let node = r.str_ref()?;
         let arrived_ms = r.u64()?;
         let left_ms = Some(r.u64()?).filter(|ms| *ms != 0);
-        it.hops.push(Hop { node, arrived_ms, left_ms });
+        // Within the bound checked above.
+        it.push(node, arrived_ms, left_ms);
     }
     Ok(it)
 }
@@ -462,12 +467,12 @@ mod tests {
                     nonce: 9,
                 }),
             )),
-            itinerary: Itinerary {
-                hops: vec![
-                    Hop { node: "alpha".into(), arrived_ms: 1_800_000_000_000, left_ms: Some(1_800_000_000_040) },
-                    Hop { node: "beta".into(), arrived_ms: 1_800_000_000_041, left_ms: None },
-                ],
-                dropped: 2,
+            itinerary: {
+                let mut it = Itinerary::default();
+                it.dropped = 2;
+                it.push("alpha", 1_800_000_000_000, Some(1_800_000_000_040));
+                it.push("beta", 1_800_000_000_041, None);
+                it
             },
         }
     }
@@ -475,7 +480,7 @@ mod tests {
     /// The bytes of `image` (its itinerary empty) in version 3: without
     /// the empty itinerary (dropped count, name count, hop count) at the end.
     fn version_3_bytes(image: &AgentImage) -> Vec<u8> {
-        assert!(image.itinerary.hops.is_empty());
+        assert!(image.itinerary.hops().is_empty());
         let mut bytes = encode(image);
         assert_eq!(bytes.split_off(bytes.len() - 10), [0; 10]);
         bytes[4..6].copy_from_slice(&3u16.to_be_bytes());
@@ -490,10 +495,18 @@ mod tests {
 
     #[test]
     fn an_itinerary_past_its_bound_is_refused() {
-        let mut image = sample();
-        let hop = image.itinerary.hops[0].clone();
-        image.itinerary.hops = vec![hop; MAX_HOPS + 1];
-        assert!(decode(&encode(&image)).unwrap_err().0.contains("itinerary of 65 hops"));
+        let image = AgentImage { itinerary: Itinerary::default(), ..sample() };
+        // The empty itinerary's name and hop counts replaced by one name
+        // and 65 hops at it.
+        let mut bytes = encode(&image);
+        bytes.truncate(bytes.len() - 2);
+        bytes.push(1);
+        put_str(&mut bytes, "alpha");
+        bytes.push(MAX_HOPS as u8 + 1);
+        for _ in 0..=MAX_HOPS {
+            bytes.extend([0, 0]);
+        }
+        assert!(decode(&bytes).unwrap_err().0.contains("itinerary of 65 hops"));
     }
 
     /// The image format's bytes, pinned: every field big-endian or a
@@ -520,16 +533,17 @@ mod tests {
     #[test]
     fn itinerary_times_and_names_read_back_exactly() {
         let times = [0, 1, 41, 1_800_000_000_000, u64::MAX, u64::MAX - 1, 7];
-        let mut it = Itinerary { hops: Vec::new(), dropped: u64::MAX };
+        let mut it = Itinerary::default();
+        it.dropped = u64::MAX;
         for (k, &t) in times.iter().enumerate() {
             let node = ["alpha", "beta", "gamma"][k % 3];
             let left = (k % 2 == 0).then(|| times[(k + 3) % times.len()]);
-            it.hops.push(Hop { node: node.into(), arrived_ms: t, left_ms: left });
+            it.push(node, t, left);
         }
         let image = AgentImage { itinerary: it, ..sample() };
         let back = decode(&encode(&image)).unwrap();
         assert_eq!(back, image);
-        assert!(std::sync::Arc::ptr_eq(&back.itinerary.hops[0].node, &back.itinerary.hops[3].node));
+        assert_eq!(back.itinerary.names().len(), 3, "each name once");
     }
 
     #[test]

@@ -387,8 +387,15 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
+    #[inline]
     pub(crate) fn byte(&mut self) -> Result<u8, DecodeError> {
-        Ok(self.take(1)?[0])
+        match self.b.get(self.at) {
+            Some(&b) => {
+                self.at += 1;
+                Ok(b)
+            }
+            None => Err(DecodeError("truncated: wanted 1 byte, 0 left".into())),
+        }
     }
 
     fn result(&mut self) -> Result<Result<String, String>, DecodeError> {

@@ -222,6 +222,10 @@ async fn balancing_spreads_busy_agents_over_three_nodes() {
         assert_eq!(path[0], "alpha", "{r}");
         *ended_on.entry(path.last().unwrap().clone()).or_default() += 1;
     }
+    // The first round sends two to each peer (ties go by name), and an
+    // arrival stays for its cooldown. Alpha keeps at least one; how many
+    // more depends on how soon the peers' agents finish (a peer whose
+    // agents ended reports no load and gets more), so is not pinned.
     assert!(ended_on.len() == 3, "not spread: {ended_on:?}");
-    assert!(ended_on.values().all(|&k| k >= 2), "not spread: {ended_on:?}");
+    assert!(ended_on["beta"] >= 2 && ended_on["gamma"] >= 2, "not spread: {ended_on:?}");
 }

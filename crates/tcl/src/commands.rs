@@ -73,11 +73,15 @@ pub type HostCmdFn = fn(&mut crate::Interp, &[Value]) -> crate::HostResult;
 /// them, instead of a command-table entry and a boxed closure per command.
 pub struct HostCommands {
     entries: HashMap<Box<str>, SharedHost, ahash::RandomState>,
+    /// The names and entries in byte order (a snapshot lists them so, on
+    /// every save: sorted once here).
+    by_name: Vec<(Box<str>, SharedHost)>,
     /// Some name is that of a built-in compiled inline.
     shadows_compiled: bool,
 }
 
 /// A shared host command: its `Command::Host` entry and its function.
+#[derive(Clone)]
 struct SharedHost {
     cmd: Command,
     f: HostCmdFn,
@@ -92,14 +96,19 @@ unsafe impl Send for SharedHost {}
 impl HostCommands {
     /// An empty table.
     pub fn new() -> HostCommands {
-        HostCommands { entries: HashMap::default(), shadows_compiled: false }
+        HostCommands { entries: HashMap::default(), by_name: Vec::new(), shadows_compiled: false }
     }
 
     /// Adds (or replaces) host command `name`, implemented by `f`.
     pub fn add(&mut self, name: &str, f: HostCmdFn) {
         let name = strip_global(name);
         self.shadows_compiled |= builtin_named(name).is_some_and(|d| d.compile.is_some());
-        self.entries.insert(name.into(), SharedHost { cmd: Command::Host(Arc::from(name)), f });
+        let host = SharedHost { cmd: Command::Host(Arc::from(name)), f };
+        match self.by_name.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            Ok(at) => self.by_name[at].1 = host.clone(),
+            Err(at) => self.by_name.insert(at, (name.into(), host.clone())),
+        }
+        self.entries.insert(name.into(), host);
     }
 
     /// The function of host command `name`.
@@ -313,6 +322,29 @@ impl CommandTable {
         self.overlay.iter().map(|(n, c)| (&**n, c.as_ref())).chain(shared)
     }
 
+    /// `changes` in byte order of the names (what a snapshot writes): the
+    /// interpreter's own few sorted, merged with the shared host commands,
+    /// which are kept sorted.
+    pub fn changes_by_name(&self) -> Vec<(&str, Option<&Command>)> {
+        let mut own: Vec<(&str, Option<&Command>)> = self.overlay.iter().map(|(n, c)| (&**n, c.as_ref())).collect();
+        own.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let shared = self.hosts.as_deref().map_or(&[][..], |h| &h.by_name[..]);
+        let mut merged = Vec::with_capacity(own.len() + shared.len());
+        let mut own = own.into_iter().peekable();
+        for (name, host) in shared {
+            while let Some(&(n, c)) = own.peek().filter(|(n, _)| n.as_bytes() < name.as_bytes()) {
+                merged.push((n, c));
+                own.next();
+            }
+            // The interpreter's own binding of a name hides the shared one.
+            if !self.overlay.contains_key(&**name) {
+                merged.push((&**name, Some(&host.cmd)));
+            }
+        }
+        merged.extend(own);
+        merged
+    }
+
     /// How many names this table binds itself (not through the base set
     /// or the shared host commands).
     #[cfg(test)]
@@ -336,5 +368,31 @@ impl CommandTable {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The merge of the interpreter's own changes with the pre-sorted
+    /// shared host commands is the sorted list of all changes: an own
+    /// binding (or deletion) of a shared name hides it, once.
+    #[test]
+    fn changes_by_name_are_all_changes_sorted() {
+        let mut shared = HostCommands::new();
+        for name in ["m", "b", "zz", "a", "q"] {
+            shared.add(name, |_, _| crate::HostResult::Done(Value::empty()));
+        }
+        let mut table = CommandTable { hosts: Some(Arc::new(shared)), ..CommandTable::default() };
+        for name in ["c", "q", "0", "zzz"] {
+            table.restore_change(name, Some(Command::Host(Arc::from(name))));
+        }
+        table.restore_change("m", None);
+        let mut expected: Vec<(&str, bool)> = table.changes().map(|(n, c)| (n, c.is_some())).collect();
+        expected.sort_by(|x, y| x.0.as_bytes().cmp(y.0.as_bytes()));
+        let merged: Vec<(&str, bool)> = table.changes_by_name().into_iter().map(|(n, c)| (n, c.is_some())).collect();
+        assert_eq!(merged, expected);
+        assert_eq!(merged.iter().filter(|(n, _)| *n == "m").count(), 1);
     }
 }

@@ -294,17 +294,20 @@ impl CodeTable {
 /// which another process could not rebuild.
 pub fn save(interp: &Interp) -> Result<Vec<u8>, SnapshotError> {
     let mut codes = CodeTable::default();
-    let mut data = Writer::default();
+    // Sized for a small agent's sections, so that most saves never grow them.
+    let mut data = Writer { buf: Vec::with_capacity(4096) };
     write_data(interp, &mut data, &mut codes)?;
-    let mut exec = Writer::default();
+    let mut exec = Writer { buf: Vec::with_capacity(256) };
     write_exec(interp, &mut exec, &mut codes);
-    let mut code = Writer::default();
+    let mut code = Writer { buf: Vec::with_capacity(4096) };
     code.count(codes.list.len());
     for c in &codes.list {
         write_code(&mut code, c);
     }
 
-    let mut out = Writer::default();
+    // Header, three section headers (id and length), the checksum.
+    let sections = code.buf.len() + data.buf.len() + exec.buf.len();
+    let mut out = Writer { buf: Vec::with_capacity(MAGIC.len() + 2 + 3 * 11 + sections + 8) };
     out.buf.extend_from_slice(MAGIC);
     out.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.section(SECTION_CODE, &code);
@@ -333,8 +336,7 @@ fn write_data(interp: &Interp, w: &mut Writer, codes: &mut CodeTable) -> Res<()>
     // The interpreter's changes to the built-in command set (with the shared
     // host commands it has), sorted by name so that the bytes do not depend
     // on hash order. A deleted command is written with tag 3.
-    let mut cmds: Vec<(&str, Option<&Command>)> = interp.commands.changes().collect();
-    cmds.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let cmds = interp.commands.changes_by_name();
     w.count(cmds.len());
     for (name, cmd) in cmds {
         w.str(name);

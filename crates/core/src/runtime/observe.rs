@@ -35,7 +35,7 @@ impl Shared {
         self.counters.spawns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut slot = Slot::new(name.map(str::to_owned), AgentState::Initiated);
         slot.language = language;
-        slot.itinerary.arrive(&self.config.node, now_ms());
+        slot.itinerary.arrive(&self.node_name, now_ms());
         slot
     }
 
@@ -45,8 +45,8 @@ impl Shared {
         if arrived {
             self.counters.migrations_in.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        if arrived || slot.itinerary.hops.is_empty() {
-            slot.itinerary.arrive(&self.config.node, now_ms());
+        if arrived || slot.itinerary.hops().is_empty() {
+            slot.itinerary.arrive(&self.node_name, now_ms());
         }
     }
 

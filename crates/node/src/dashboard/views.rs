@@ -14,8 +14,11 @@ use crate::objects::proto::{ObjectReply, ObjectRequest};
 const MAX_ROWS: usize = 2000;
 
 fn itinerary(it: &Itinerary) -> Value {
-    let hops: Vec<Value> =
-        it.hops.iter().map(|h| json!({ "node": &*h.node, "arrived_ms": h.arrived_ms, "left_ms": h.left_ms })).collect();
+    let hops: Vec<Value> = it
+        .hops()
+        .iter()
+        .map(|h| json!({ "node": it.node_of(h), "arrived_ms": h.arrived_ms, "left_ms": h.left_ms }))
+        .collect();
     json!({ "hops": hops, "dropped": it.dropped })
 }
 

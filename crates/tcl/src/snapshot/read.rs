@@ -44,7 +44,17 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned LEB128 varint, at most 10 bytes, in its shortest form.
+    #[inline]
     fn varint(&mut self, reading: &'static str) -> Res<u64> {
+        // Most numbers in a snapshot (counts, indexes, small ints) fit a byte.
+        if let Some(&b) = self.buf.get(self.pos).filter(|&&b| b < 0x80) {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
+        self.varint_long(reading)
+    }
+
+    fn varint_long(&mut self, reading: &'static str) -> Res<u64> {
         let start = self.offset();
         let mut result: u64 = 0;
         let mut shift = 0u32;
