@@ -3,7 +3,7 @@
 # agents) for wasm32-unknown-unknown and copies them to guests/fixtures/,
 # where the tests take them (the target may be missing on a CI machine).
 # guests/fixtures/SOURCES records the sha-256 of every source file and the
-# rustc that built them; crates/wasm/tests/fixtures.rs checks the fixtures
+# rustc that built them; crates/wasm/tests/it/fixtures.rs checks the fixtures
 # against it, and rebuilds and compares when this rustc and the target are
 # present.
 #

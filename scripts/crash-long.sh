@@ -2,7 +2,7 @@
 # The long migration crash test: agents hop among three node processes
 # (10,000 hops in all by default) while random nodes are SIGKILLed and
 # restarted; every agent must finish exactly once with the right result.
-# The same test as CI's (crates/cli/tests/crash.rs), with bigger numbers.
+# The same test as CI's (crates/cli/tests/it/crash.rs), with bigger numbers.
 # Usage: scripts/crash-long.sh [HOPS]
 # Environment: ITIN_CRASH_SEED (replay a run), ITIN_CRASH_AGENTS (default
 # 10), ITIN_CRASH_PAUSE_MS (an agent's mean pause after a hop, default 60),
@@ -14,7 +14,7 @@ export ITIN_CRASH_AGENTS=${ITIN_CRASH_AGENTS:-10}
 export ITIN_CRASH_PAUSE_MS=${ITIN_CRASH_PAUSE_MS:-60}
 log=$(mktemp -t itin-crash-long.XXXXXX)
 start=$(date +%s)
-cargo test --release -q -p itin --test crash -- --nocapture >"$log" 2>&1
+cargo test --release -q -p itin --test it -- --nocapture crash:: >"$log" 2>&1
 status=$?
 secs=$(($(date +%s) - start))
 grep -E '^crash test:' "$log"

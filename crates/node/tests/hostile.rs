@@ -11,6 +11,7 @@
 //! The scenarios run one at a time (a lock), so they do not measure each
 //! other.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;

@@ -14,7 +14,7 @@ use itinerant_node::control::{Request, RequestBody};
 use itinerant_node::node::Node;
 use itinerant_node::signed::OwnerRequest;
 
-mod common;
+use crate::common;
 use common::{peered, result_on};
 
 fn alice() -> OwnerKey {

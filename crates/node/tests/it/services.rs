@@ -4,7 +4,7 @@
 //! plain and under mutual TLS; lookup by name; limits and programs that
 //! cannot start.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

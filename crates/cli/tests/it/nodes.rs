@@ -6,7 +6,7 @@ use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use itinerant_node::node::Node;
 
-mod common;
+use crate::common;
 use common::{migration_checks as checks, peered};
 
 async fn three() -> Vec<Arc<Node>> {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 const NODES: [&str; 3] = ["alpha", "beta", "gamma"];
 /// Longest wait for a node to say where it listens, or for one client call.

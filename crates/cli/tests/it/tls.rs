@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -111,7 +111,7 @@ fn clients_without_the_clusters_certificate_are_refused() {
 
     // A client certificate of another CA, even trusting this cluster's CA:
     // the client itself says so before it connects (the node's own refusal
-    // of such a handshake is tested in crates/node/tests/tls.rs).
+    // of such a handshake is tested in crates/node/tests/it/tls.rs).
     let other = fresh_dir("other-ca");
     common::init(&[other.to_str().unwrap()]);
     std::fs::remove_file(other.join("ca.pem")).unwrap();

@@ -3,7 +3,7 @@
 //! with `acl receive`; malformed bodies, envelopes and messages are refused
 //! with an HTTP error and the node keeps serving.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

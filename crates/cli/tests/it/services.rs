@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -4,7 +4,7 @@
 //! under mutual TLS; and (ignored, run by hand) the cancel latency of
 //! both out-of-band mechanisms side by side (`docs/BENCHMARKS.md`).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,7 +89,7 @@ async fn urgent_data_interrupts_an_endless_call_within_50ms_under_a_saturated_da
     }
 }
 
-/// `cargo test --release -p itinerant-node --test oob -- --ignored --nocapture`
+/// `cargo test --release -p itinerant-node --test it -- --ignored --nocapture oob::`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, run by hand (docs/BENCHMARKS.md)"]
 async fn cancel_latency_of_both_mechanisms() {

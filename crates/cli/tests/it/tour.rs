@@ -7,7 +7,7 @@
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 
 const WAIT: Duration = Duration::from_secs(60);
 

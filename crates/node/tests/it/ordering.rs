@@ -2,7 +2,7 @@
 //! agents, across three real nodes on loopback in one process (DESIGN.md,
 //! "Mobility": per-sender sequence numbers).
 
-mod common;
+use crate::common;
 use common::{peered, result};
 
 /// The numbers 0..n as a Tcl list.

@@ -12,7 +12,7 @@ use super::result_on;
 
 pub async fn the_seeds_factorial_by_agent_submit(nodes: &[Arc<Node>]) {
     // The example file itself, as a user runs it.
-    let script = include_str!("../../../../examples/factorial.tcl");
+    let script = include_str!("../../../../../examples/factorial.tcl");
     let id = nodes[0].runtime().spawn(script, None).unwrap();
     assert_eq!(result_on(&nodes[0], &id).await, Ok(String::new()));
     assert_eq!(nodes[0].runtime().console(&id).as_deref(), Some("10! = 3628800\n"));

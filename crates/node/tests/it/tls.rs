@@ -15,7 +15,7 @@ use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-mod common;
+use crate::common;
 use common::{peered, result_on, tls};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

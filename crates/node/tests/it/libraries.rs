@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use itinerant_node::node::Node;
 
-mod common;
+use crate::common;
 use common::{peered, result_on};
 
 /// The libraries a node has: (name, version, published here).

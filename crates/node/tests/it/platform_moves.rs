@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use itinerant_core::{AgentId, AgentState, MoveStatus};
 use itinerant_node::node::Node;
 
-mod common;
+use crate::common;
 use common::{peered, result, WAIT};
 
 async fn nodes(names: &[&str], balance: bool) -> Vec<Arc<Node>> {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 
 const WAIT: Duration = Duration::from_secs(60);
 

@@ -16,7 +16,7 @@ use itinerant_node::cluster::records::Location;
 use itinerant_node::cluster::ClusterConfig;
 use itinerant_node::node::{Node, NodeConfig};
 
-mod common;
+use crate::common;
 use common::etcd::EtcdServer;
 use common::{migration_checks as checks, result_on};
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use itinerant_core::{AgentId, KeyValue};
 use itinerant_node::node::Node;
 
-mod common;
+use crate::common;
 use common::{peered, result_on, WAIT};
 
 struct Cluster {

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 use common::{listening, run_itin_as, start_node, Killed};
 
 const WAIT: Duration = Duration::from_secs(30);

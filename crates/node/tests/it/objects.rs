@@ -2,7 +2,7 @@
 //! location transparency after a move, replica groups with a replica
 //! down, failover, and a cancel that beats a saturated data lane.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

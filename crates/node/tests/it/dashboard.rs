@@ -4,7 +4,7 @@
 //! language, the sniffer its ACL messages, and live updates arrive as
 //! server-sent events.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -8,7 +8,7 @@
 //! A back end that is "killed" runs in a tokio runtime of its own, shut
 //! down at once: its sockets close and its tasks stop, as in a crash.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
