@@ -58,10 +58,12 @@ async fn scene() -> (Vec<Arc<Node>>, AgentId) {
     (nodes, pong)
 }
 
-/// A pinger on h1 that times `SAMPLES` round trips to `pong`.
-fn spawn_pinger(node: &Node, pong: &AgentId) -> AgentId {
+/// A pinger on h1 that waits `pause_ms`, then times `SAMPLES` round trips
+/// to `pong`.
+fn spawn_pinger(node: &Node, pong: &AgentId, pause_ms: u64) -> AgentId {
     let script = format!(
-        "set rtts {{}}
+        "after {pause_ms}
+         set rtts {{}}
          for {{set i 0}} {{$i < {SAMPLES}}} {{incr i}} {{
              if {{$i % ({SAMPLES} / {BURSTS}) == 0}} {{ after {BURST_GAP_MS} }}
              set t0 [clock microseconds]
@@ -107,15 +109,15 @@ where
     let _serial = ONE_AT_A_TIME.lock().await;
     let (nodes, pong) = scene().await;
     // Warm up (threads, caches), then the baseline.
-    let warm = spawn_pinger(&nodes[0], &pong);
+    let warm = spawn_pinger(&nodes[0], &pong, 0);
     round_trips(&nodes, &warm).await;
-    let ping = spawn_pinger(&nodes[0], &pong);
+    let ping = spawn_pinger(&nodes[0], &pong, 0);
     let base = round_trips(&nodes, &ping).await;
 
+    // Spawned before the attack (a fork bomb fills the node to its agent
+    // quota), it lets the attack get going before measuring beside it.
+    let ping = spawn_pinger(&nodes[0], &pong, 100);
     let hostile = start(&nodes, &pong);
-    // Let the attack get going before measuring beside it.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let ping = spawn_pinger(&nodes[0], &pong);
     let attacked = round_trips(&nodes, &ping).await;
     let started = Instant::now();
     let attack = judge(nodes.clone(), hostile).await;

@@ -73,9 +73,6 @@ pub type HostCmdFn = fn(&mut crate::Interp, &[Value]) -> crate::HostResult;
 /// them, instead of a command-table entry and a boxed closure per command.
 pub struct HostCommands {
     entries: HashMap<Box<str>, SharedHost, ahash::RandomState>,
-    /// The names and entries in byte order (a snapshot lists them so, on
-    /// every save: sorted once here).
-    by_name: Vec<(Box<str>, SharedHost)>,
     /// Some name is that of a built-in compiled inline.
     shadows_compiled: bool,
 }
@@ -96,7 +93,7 @@ unsafe impl Send for SharedHost {}
 impl HostCommands {
     /// An empty table.
     pub fn new() -> HostCommands {
-        HostCommands { entries: HashMap::default(), by_name: Vec::new(), shadows_compiled: false }
+        HostCommands { entries: HashMap::default(), shadows_compiled: false }
     }
 
     /// Adds (or replaces) host command `name`, implemented by `f`.
@@ -104,10 +101,6 @@ impl HostCommands {
         let name = strip_global(name);
         self.shadows_compiled |= builtin_named(name).is_some_and(|d| d.compile.is_some());
         let host = SharedHost { cmd: Command::Host(Arc::from(name)), f };
-        match self.by_name.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            Ok(at) => self.by_name[at].1 = host.clone(),
-            Err(at) => self.by_name.insert(at, (name.into(), host.clone())),
-        }
         self.entries.insert(name.into(), host);
     }
 
@@ -322,27 +315,14 @@ impl CommandTable {
         self.overlay.iter().map(|(n, c)| (&**n, c.as_ref())).chain(shared)
     }
 
-    /// `changes` in byte order of the names (what a snapshot writes): the
-    /// interpreter's own few sorted, merged with the shared host commands,
-    /// which are kept sorted.
-    pub fn changes_by_name(&self) -> Vec<(&str, Option<&Command>)> {
+    /// The interpreter's own changes in byte order of the names: what a
+    /// snapshot writes. The shared host commands are the embedder's, not
+    /// changes (it attaches its table again after a restore); an own
+    /// binding identical to a shared one is never kept (`insert`).
+    pub fn own_changes_by_name(&self) -> Vec<(&str, Option<&Command>)> {
         let mut own: Vec<(&str, Option<&Command>)> = self.overlay.iter().map(|(n, c)| (&**n, c.as_ref())).collect();
         own.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let shared = self.hosts.as_deref().map_or(&[][..], |h| &h.by_name[..]);
-        let mut merged = Vec::with_capacity(own.len() + shared.len());
-        let mut own = own.into_iter().peekable();
-        for (name, host) in shared {
-            while let Some(&(n, c)) = own.peek().filter(|(n, _)| n.as_bytes() < name.as_bytes()) {
-                merged.push((n, c));
-                own.next();
-            }
-            // The interpreter's own binding of a name hides the shared one.
-            if !self.overlay.contains_key(&**name) {
-                merged.push((&**name, Some(&host.cmd)));
-            }
-        }
-        merged.extend(own);
-        merged
+        own
     }
 
     /// How many names this table binds itself (not through the base set
@@ -375,24 +355,22 @@ impl CommandTable {
 mod tests {
     use super::*;
 
-    /// The merge of the interpreter's own changes with the pre-sorted
-    /// shared host commands is the sorted list of all changes: an own
-    /// binding (or deletion) of a shared name hides it, once.
+    /// What a snapshot writes: the interpreter's own changes in byte order,
+    /// an own deletion of a shared name among them, and none of the shared
+    /// host commands themselves (nor an own binding identical to one).
     #[test]
-    fn changes_by_name_are_all_changes_sorted() {
+    fn own_changes_by_name_are_sorted_and_leave_out_the_shared_commands() {
         let mut shared = HostCommands::new();
         for name in ["m", "b", "zz", "a", "q"] {
             shared.add(name, |_, _| crate::HostResult::Done(Value::empty()));
         }
-        let mut table = CommandTable { hosts: Some(Arc::new(shared)), ..CommandTable::default() };
-        for name in ["c", "q", "0", "zzz"] {
-            table.restore_change(name, Some(Command::Host(Arc::from(name))));
+        let mut table = CommandTable::default();
+        table.set_hosts(Some(Arc::new(shared)));
+        for name in ["zzz", "c", "q", "0"] {
+            table.insert(name, Command::Host(Arc::from(name)));
         }
         table.restore_change("m", None);
-        let mut expected: Vec<(&str, bool)> = table.changes().map(|(n, c)| (n, c.is_some())).collect();
-        expected.sort_by(|x, y| x.0.as_bytes().cmp(y.0.as_bytes()));
-        let merged: Vec<(&str, bool)> = table.changes_by_name().into_iter().map(|(n, c)| (n, c.is_some())).collect();
-        assert_eq!(merged, expected);
-        assert_eq!(merged.iter().filter(|(n, _)| *n == "m").count(), 1);
+        let own: Vec<(&str, bool)> = table.own_changes_by_name().into_iter().map(|(n, c)| (n, c.is_some())).collect();
+        assert_eq!(own, [("0", true), ("c", true), ("m", false), ("zzz", true)]);
     }
 }

@@ -4,8 +4,9 @@
 //! out of budget, waiting on a host request, or with an error about to be
 //! raised) into bytes; [`restore`] turns such bytes into a fresh `Interp`
 //! that continues exactly where the first one stopped. The embedder's parts
-//! (output sink, host command functions) are not in a snapshot: install them
-//! again on the restored interpreter (`set_output`, `provide_host`).
+//! (output sink, host command functions, the shared host command table)
+//! are not in a snapshot: install them again on the restored interpreter
+//! (`set_output`, `provide_host`, `set_host_commands`).
 //!
 //! The bytes are untrusted (they travel over the network): `restore` checks
 //! every index, jump target, size and cross-reference, and refuses a bad
@@ -44,8 +45,9 @@ pub const MAGIC: &[u8; 4] = b"ITSN";
 /// The format version written by [`save`]; [`restore`] reads this one and
 /// the earlier ones from [`OLDEST_READABLE_VERSION`] (version 2 only widened
 /// the meaning of command kind 3, so version 1 snapshots read unchanged;
-/// version 3 only changed the checksum, see [`checksum`]).
-pub const FORMAT_VERSION: u16 = 3;
+/// version 3 only changed the checksum, see [`checksum`]; version 4 only
+/// stopped writing the shared host commands, see `write_data`).
+pub const FORMAT_VERSION: u16 = 4;
 
 /// The oldest format version [`restore`] reads.
 pub const OLDEST_READABLE_VERSION: u16 = 1;
@@ -333,10 +335,11 @@ fn write_data(interp: &Interp, w: &mut Writer, codes: &mut CodeTable) -> Res<()>
     w.i64(interp.error_line);
     w.varint(interp.commands.compile_epoch);
 
-    // The interpreter's changes to the built-in command set (with the shared
-    // host commands it has), sorted by name so that the bytes do not depend
-    // on hash order. A deleted command is written with tag 3.
-    let cmds = interp.commands.changes_by_name();
+    // The interpreter's own changes to the built-in command set, sorted by
+    // name so that the bytes do not depend on hash order. A deleted command
+    // is written with tag 3. The shared host commands are the embedder's,
+    // like the output sink: not written (version 3 wrote each of them).
+    let cmds = interp.commands.own_changes_by_name();
     w.count(cmds.len());
     for (name, cmd) in cmds {
         w.str(name);

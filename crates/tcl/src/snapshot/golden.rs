@@ -10,7 +10,8 @@
 //! `ITIN_BLESS=1 cargo test -p itinerant-tcl golden` writes it anew (and
 //! the diff shows what changed); a change of the format itself also bumps
 //! `FORMAT_VERSION` (and keeps a file of the old version, as
-//! `testdata/golden-snapshot-v2.hex`, which must go on restoring).
+//! `testdata/golden-snapshot-v2.hex` and `golden-snapshot-v3-hosts.hex`,
+//! which must go on restoring).
 
 use super::*;
 use crate::interp::Outcome;
@@ -141,4 +142,59 @@ fn a_version_2_snapshot_with_its_fnv_checksum_still_restores_and_resumes() {
     assert_eq!(old[4..6], 2u16.to_le_bytes());
     let resumed = restore(&old).unwrap_or_else(|e| panic!("a version 2 snapshot no longer restores: {e}"));
     assert_eq!(run_to_end(resumed), GOLDEN_OUTPUT);
+}
+
+/// An embedder's shared host commands, `whoami` (from the context) and
+/// `wait` (a request), for the version 3 file below.
+fn shared_hosts() -> std::sync::Arc<HostCommands> {
+    use crate::interp::HostResult;
+    let mut t = HostCommands::new();
+    t.add("whoami", |i, _| HostResult::Done(Value::from(i.context::<Who>().map_or("?", |w| w.0))));
+    t.add("wait", |_, a| {
+        HostResult::Suspend(HostRequest { command: "wait".into(), args: vec![a[1].as_str().into_owned()] })
+    });
+    std::sync::Arc::new(t)
+}
+
+/// The context `whoami` answers from.
+struct Who(&'static str);
+
+/// The script of the version 3 file: stopped on `wait 1`, after renaming
+/// a shared host command.
+const HOSTS_SCRIPT: &str =
+    "set x [whoami]\nrename whoami me\nset y [wait 1]\nputs \"$x $y [me] [info commands whoami]\"";
+
+/// Version 3 wrote the shared host commands an interpreter had as entries
+/// of its command table; version 4 leaves them to the embedder, which
+/// attaches its table again. A version 3 snapshot stopped on `wait 1`
+/// after `rename whoami me` still restores (for the table or without it)
+/// and resumes; saved again, it names only the interpreter's own changes.
+#[test]
+fn a_version_3_snapshot_naming_shared_host_commands_still_restores() {
+    let path = golden_path().with_file_name("golden-snapshot-v3-hosts.hex");
+    let old = from_hex(&std::fs::read_to_string(path).expect("the version 3 golden file"));
+    assert_eq!(old[4..6], 3u16.to_le_bytes());
+    let hosts = shared_hosts();
+    // What this build saves at the same point.
+    let mut fresh = Interp::new();
+    fresh.set_host_commands(hosts.clone());
+    fresh.set_context(Box::new(Who("a")));
+    fresh.start(HOSTS_SCRIPT, None);
+    assert!(matches!(fresh.run(1000), Outcome::Request(_)), "stopped on `wait 1`");
+    let now = save(&fresh).expect("save");
+    for for_the_table in [true, false] {
+        let restored = if for_the_table { restore_with_hosts(&old, &hosts) } else { restore(&old) };
+        let mut interp = restored.unwrap_or_else(|e| panic!("a version 3 snapshot no longer restores: {e}"));
+        interp.set_host_commands(hosts.clone());
+        interp.set_context(Box::new(Who("b")));
+        let again = save(&interp).expect("save");
+        assert_eq!(again, now, "the version 3 snapshot restores to the interpreter this build saves");
+        let bare = restore(&again).expect("restore version 4");
+        assert_eq!(bare.commands.own_changes(), 2, "`me` and the deleted `whoami`, not the shared `wait`");
+        let mut attached = restore_with_hosts(&again, &hosts).expect("restore version 4 for the table");
+        attached.set_host_commands(hosts.clone());
+        assert_eq!(save(&attached).expect("save"), again, "canonical");
+        interp.resume(Ok("answer".into())).expect("resume");
+        assert_eq!(run_to_end(interp), "a answer b \n");
+    }
 }

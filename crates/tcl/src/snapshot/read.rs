@@ -253,11 +253,11 @@ pub fn restore(bytes: &[u8]) -> Result<Interp, SnapshotError> {
 }
 
 /// [`restore`] for an interpreter that the embedder will give the shared
-/// host commands `hosts` (`Interp::set_host_commands`) before it runs: the
-/// snapshot's entries for the commands `hosts` provides are not rebuilt
-/// (attaching the table would drop them), which saves a restore two
-/// allocations and a table insertion per shared command. Until the table
-/// is attached, those commands are missing.
+/// host commands `hosts` (`Interp::set_host_commands`) before it runs.
+/// From version 4 a snapshot does not name the shared host commands; a
+/// version 3 one named each, and its entries for the commands `hosts`
+/// provides are not rebuilt (attaching the table would drop them). Until
+/// the table is attached, those commands are missing.
 pub fn restore_with_hosts(bytes: &[u8], hosts: &HostCommands) -> Result<Interp, SnapshotError> {
     restore_inner(bytes, Some(hosts))
 }
@@ -625,7 +625,8 @@ fn read_data(
             1 => Some(Command::Proc(Rc::new(read_proc(r, codes, order, name)?))),
             2 => {
                 let host = r.str("host command name")?;
-                // Provided by the table the embedder attaches: no entry.
+                // Provided by the table the embedder attaches (a version 3
+                // snapshot names the shared host commands): no entry.
                 if host == name && hosts.is_some_and(|h| h.provides(host)) {
                     continue;
                 }
