@@ -282,7 +282,7 @@ fn agent_name(shared: &Weak<Shared>, me: &AgentId, interp: Option<&mut Interp>, 
     if let Some(slot) = s.slots.lock().unwrap_or_else(|e| e.into_inner()).get_mut(me) {
         slot.name = Some(name.clone());
     }
-    if let Some(Err(e)) = interp.map(|i| i.set_var("agent(name)", &name)) {
+    if let Some(Err(e)) = interp.map(|i| i.set_global_var("agent(name)", &name)) {
         return err(e);
     }
     HostResult::Done(Value::from(name))

@@ -194,7 +194,8 @@ impl Program for Interp {
     }
 
     fn set_agent_field(&mut self, key: &str, value: &str) -> Result<(), String> {
-        self.set_var(&format!("agent({key})"), value)
+        // Global: an agent arriving inside a proc stands in the proc's frame.
+        self.set_global_var(&format!("agent({key})"), value)
     }
 
     fn agent_field(&self, key: &str) -> Option<String> {
@@ -202,7 +203,7 @@ impl Program for Interp {
     }
 
     fn set_program_var(&mut self, name: &str, value: &str) -> Result<(), String> {
-        self.set_var(name, value)
+        self.set_global_var(name, value)
     }
 
     fn deliver_message(&mut self, code_var: &str, body_var: &str, m: Message) {

@@ -950,6 +950,22 @@ mod tests {
         assert_ne!(to_gamma.1.lock().unwrap()[0], here, "left from a worker");
     }
 
+    /// A jump from inside a proc: the arrival updates the global `agent`
+    /// array, not a local array of the proc the agent stands in, so
+    /// `$::agent(node)` names the new node and the proc may still declare
+    /// `global agent`.
+    #[test]
+    fn an_arrival_inside_a_proc_sets_the_global_agent_array() {
+        let (alpha, to_beta) = node("alpha");
+        let script = "proc go {} { agent_jump beta; global agent; return \"$::agent(node) $agent(node)\" }; go";
+        let id = alpha.spawn(script, None).unwrap();
+        let image = next_departure(&to_beta).image;
+        let (beta, _) = node("beta");
+        beta.admit(beta.prepare_arrival(DepartureKind::Jump, image).unwrap()).unwrap();
+        let out = beta.wait(&id, Duration::from_secs(10)).expect("the agent ends on beta");
+        assert_eq!(out.result, Ok("beta beta".into()));
+    }
+
     /// The crash test's lost agent: alpha froze an agent in a jump to beta
     /// and restarted before the answer came; beta had accepted, the agent
     /// jumped back to alpha at a later epoch. The arrival must settle the

@@ -127,6 +127,9 @@ fn agent_identity_and_info() {
     let b = rt.spawn("list $agent(local) $agent(node) [agent_begin]", None).unwrap();
     let r = rt.wait(&b, WAIT).unwrap().result.unwrap();
     assert_eq!(r, format!("{b} alpha {b}"));
+    // Named from inside a proc: the global array changes, no local appears.
+    let c = rt.spawn("proc f {} { agent_name inner; info exists agent }; list [f] $agent(name)", None).unwrap();
+    assert_eq!(rt.wait(&c, WAIT).unwrap().result, Ok("0 inner".into()));
     rt.shutdown();
 }
 
