@@ -24,7 +24,7 @@ pub async fn a_tour_by_agent_jump_keeps_the_whole_state(nodes: &[Arc<Node>]) {
             set list ""
             foreach m $machines {
                 agent_jump $m
-                append list "$m: [exec echo $agent(node)]\n"
+                append list "$m: [exec echo $::agent(node)]\n"
             }
             return $list
         }
